@@ -1,0 +1,38 @@
+"""One place for paths (Cookiecutter Data Science style).
+
+Everything is derived from the repository root, so the suite works from any
+working directory (notebooks, papermill workers, tests).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+CLEAN = DATA / "clean"
+REPORTS = ROOT / "reports"
+NOTEBOOKS = ROOT / "notebooks"
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+
+METADATA_FILE = "metadata.json"
+
+
+def raw_dir(year: int | str, department: str) -> Path:
+    return RAW / str(year) / department
+
+
+def clean_dir(year: int | str, department: str) -> Path:
+    return CLEAN / str(year) / department
+
+
+def report_dir(year: int | str, department: str) -> Path:
+    return REPORTS / str(year) / department
+
+
+def rel(path: Path) -> str:
+    """Path relative to the repository root, in POSIX form (for findings and logs)."""
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

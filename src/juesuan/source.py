@@ -1,0 +1,68 @@
+"""Raw source documents: read bytes exactly, keep line numbers for every value."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import METADATA_FILE, rel
+from .errors import ParseError
+
+
+@dataclass
+class Document:
+    """A raw text report: its lines (1-based numbering) and where it came from."""
+
+    path: str                       # relative path used in findings ("data/raw/...:LINE")
+    lines: list[str]                # lines[0] is line 1
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_text(cls, text: str, path: str = "<text>", meta: dict | None = None) -> "Document":
+        return cls(path=path, lines=text.split("\n"), meta=meta or {})
+
+    @classmethod
+    def read(cls, file: Path, meta: dict | None = None) -> "Document":
+        file = Path(file)
+        data = file.read_bytes()
+        if not data.strip():
+            raise ParseError("file is empty", rel(file))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ParseError(f"not UTF-8 text (byte {exc.start}); convert the file to UTF-8 "
+                             "or provide the PDF", rel(file), line) from exc
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return cls(path=rel(file), lines=text.split("\n"), meta=meta or {})
+
+    def line(self, n: int) -> str:
+        return self.lines[n - 1]
+
+    def find(self, pattern: str | re.Pattern, start: int = 1, end: int | None = None) -> int | None:
+        """First line number in [start, end) whose text matches ``pattern`` (re.search)."""
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        stop = len(self.lines) + 1 if end is None else end
+        for n in range(max(start, 1), stop):
+            if rx.search(self.lines[n - 1]):
+                return n
+        return None
+
+    def numbered(self, start: int, end: int) -> list[tuple[int, str]]:
+        """(line number, text) for lines in [start, end)."""
+        return [(n, self.lines[n - 1]) for n in range(start, min(end, len(self.lines) + 1))]
+
+
+def read_metadata(folder: Path) -> dict:
+    file = Path(folder) / METADATA_FILE
+    if not file.exists():
+        raise ParseError(f"missing {METADATA_FILE}", rel(folder))
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", rel(file), exc.lineno) from exc
+    for key in ("department", "department_name", "year", "source_file", "unit"):
+        if key not in meta:
+            raise ParseError(f"metadata lacks {key!r}", rel(file))
+    return meta
