@@ -1,0 +1,283 @@
+"""Checks (勾稽) within and across the nine public tables.
+
+Each function takes the parsed tables and a :class:`CheckLog` and records one
+run per comparison.  Amount comparisons are exact (Decimal); a difference of
+rounding size is a warning, anything larger an error.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..extract.tables import Table, table_specs
+from ..findings import CheckLog
+
+Z = Decimal(0)
+
+
+def _sum(values) -> Decimal:
+    return sum((v for v in values if v is not None), Z)
+
+
+def _val(table: Table | None, key: str, column: str = "amount", side: str | None = None):
+    if table is None or not table.present:
+        return None
+    return table.value(key, column, side)
+
+
+def _class_sums(table: Table, column: str) -> dict[str, Decimal]:
+    """Σ of the most detailed rows per 类 code (first three digits)."""
+    rows = table.details()
+    if not rows:
+        return {}
+    longest = max(len(r.code) for r in rows)
+    out: dict[str, Decimal] = {}
+    for r in rows:
+        if len(r.code) == longest and r.values.get(column) is not None:
+            out[r.code[:3]] = out.get(r.code[:3], Z) + r.values[column]
+    return out
+
+
+# ------------------------------------------------------------------ within tables
+def check_row_identities(t: Table, log: CheckLog) -> None:
+    """Each row: total = Σ parts (基本 + 项目 = 合计, income total = Σ sources, …)."""
+    ids = table_specs()[t.id]["identity_list"]
+    for r in t.rows:
+        for lhs, terms in ids:
+            names = [lhs] + [n for _, n in terms]
+            if not all(n in r.values for n in names):
+                continue
+            if any(r.values[n] is None for n in names):
+                continue
+            if all(r.status.get(n) == "reconstructed" for n in [lhs]) and len(terms) == 1:
+                continue
+            expected = sum(s * r.values[n] for s, n in terms)
+            log.amounts("row_identity", expected, r.values[lhs], line=r.line, table=t.id,
+                        terms=len(terms),
+                        what=f"{t.id} {r.item}: {lhs} = " + " ".join(
+                            ("+" if s > 0 else "-") + n for s, n in terms).lstrip("+"))
+
+
+def check_sum_to_total(t: Table, log: CheckLog) -> None:
+    """Detail rows (top level) sum to the 合计 row, column by column."""
+    total = t.find("total")
+    rows = t.details()
+    if total is None or not rows:
+        return
+    top_len = min(len(r.code) for r in rows)
+    top = [r for r in rows if len(r.code) == top_len]
+    for col, label in t.columns.get("", []):
+        if total.values.get(col) is None:
+            continue
+        if total.status.get(col) == "reconstructed":
+            # the reconstructed value came from the row identity; still verify the column
+            pass
+        log.amounts("sum_to_total", _sum(r.values.get(col) for r in top), total.values[col],
+                    line=total.line, table=t.id, terms=len(top),
+                    what=f"{t.id} 合计 {label}: Σ {len(top)} rows")
+
+
+def check_hierarchy(t: Table, log: CheckLog) -> None:
+    """类 = Σ款 = Σ项 where the table lists several levels."""
+    rows = t.details()
+    by_len: dict[int, list] = {}
+    for r in rows:
+        by_len.setdefault(len(r.code), []).append(r)
+    for parent_len, child_len in ((3, 5), (5, 7), (3, 7)):
+        if parent_len not in by_len or child_len not in by_len:
+            continue
+        if parent_len == 3 and child_len == 7 and 5 in by_len:
+            continue
+        for p in by_len[parent_len]:
+            kids = [c for c in by_len[child_len] if c.code.startswith(p.code)]
+            if not kids:
+                continue
+            for col, label in t.columns.get("", []):
+                if p.values.get(col) is None:
+                    continue
+                log.amounts("hierarchy_sum", _sum(k.values.get(col) for k in kids), p.values[col],
+                            line=p.line, table=t.id, terms=len(kids),
+                            what=f"{t.id} {p.code} {p.item} {label}: Σ of {len(kids)} sub-items")
+
+
+def check_two_sided(t: Table, log: CheckLog) -> None:
+    """公开01 / 公开04: sources sum to totals, both sides of 总计 agree."""
+    inc = [r for r in t.rows if r.side == "收入"]
+    exp = [r for r in t.rows if r.side == "支出"]
+    cols = [c for c, _ in t.columns.get("支出", [("amount", "")])]
+    sources = [r for r in inc if r.key in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe", "superior",
+                                           "business", "operating", "affiliated", "other")]
+    itotal = t.find("income_total", "收入")
+    if itotal is not None and sources:
+        log.amounts("income_sources_sum", _sum(r.values.get("amount") for r in sources),
+                    itotal.values.get("amount"), line=itotal.line, table=t.id, terms=len(sources),
+                    what=f"{t.id} 本年收入合计 = Σ {len(sources)} income sources")
+    cb = t.find("carryover_begin", "收入")
+    parts = [r for r in inc if r.key.startswith("carryover_begin_")]
+    if cb is not None and parts:
+        log.amounts("carryover_parts_sum", _sum(r.values.get("amount") for r in parts),
+                    cb.values.get("amount"), line=cb.line, table=t.id, terms=len(parts),
+                    what=f"{t.id} 年初结转和结余 = Σ its {len(parts)} parts")
+    gi = t.find("grand_total", "收入")
+    if gi is not None and itotal is not None:
+        terms = [itotal] + [r for r in inc if r.key in ("use_nonfiscal_balance", "carryover_begin")]
+        log.amounts("grand_total_income", _sum(r.values.get("amount") for r in terms),
+                    gi.values.get("amount"), line=gi.line, table=t.id, terms=len(terms),
+                    what=f"{t.id} 收入总计 = " + " + ".join(r.item for r in terms))
+    classes = [r for r in exp if r.key.startswith("class:")]
+    etotal = t.find("expenditure_total", "支出")
+    ge = t.find("grand_total", "支出")
+    for col in cols:
+        if etotal is not None and classes and etotal.values.get(col) is not None:
+            log.amounts("expense_classes_sum", _sum(r.values.get(col) for r in classes),
+                        etotal.values[col], line=etotal.line, table=t.id, terms=len(classes),
+                        what=f"{t.id} 本年支出合计 ({col}) = Σ {len(classes)} function classes")
+        if ge is not None and etotal is not None and ge.values.get(col) is not None:
+            terms = [etotal] + [r for r in exp if r.key in ("balance_distribution", "carryover_end")]
+            log.amounts("grand_total_expense", _sum(r.values.get(col) for r in terms), ge.values[col],
+                        line=ge.line, table=t.id, terms=len(terms),
+                        what=f"{t.id} 支出总计 ({col}) = " + " + ".join(r.item for r in terms))
+    if gi is not None and ge is not None:
+        right = ge.values.get("total", ge.values.get("amount"))
+        log.amounts("both_sides_equal", gi.values.get("amount"), right, line=ge.line, table=t.id,
+                    what=f"{t.id} 收入总计 = 支出总计")
+
+
+def check_ordinals(t: Table, log: CheckLog) -> None:
+    """The 一、二、… prefixes of the function-class rows run in sequence."""
+    rows = [r for r in t.rows if r.side == "支出" and r.ordinal is not None]
+    for i, r in enumerate(rows, start=1):
+        log.record("row_ordinals", r.ordinal == i, severity="warning", line=r.line, table=t.id,
+                   message=f"{t.id}: row '{r.item}' is numbered {r.ordinal}, expected {i}",
+                   expected=i, found=r.ordinal)
+
+
+def check_economic(t: Table, log: CheckLog) -> None:
+    """公开06: class = Σ items; 人员经费 = 301 + 303; 公用经费 = other classes; 合计 = both."""
+    rows = [r for r in t.rows if r.code]
+    classes = [r for r in rows if len(r.code) == 3]
+    for c in classes:
+        kids = [r for r in rows if len(r.code) == 5 and r.code.startswith(c.code)]
+        if kids and c.values.get("amount") is not None:
+            log.amounts("econ_class_sum", _sum(k.values.get("amount") for k in kids),
+                        c.values["amount"], line=c.line, table=t.id, terms=len(kids),
+                        what=f"{t.id} {c.code} {c.item} = Σ {len(kids)} items")
+    pers = t.find("personnel_total")
+    pub = t.find("public_total")
+    tot = t.find("total")
+    pc = [c for c in classes if c.side == "人员经费"]
+    uc = [c for c in classes if c.side == "公用经费"]
+    if pers is not None:
+        log.amounts("personnel_public_sum", _sum(c.values.get("amount") for c in pc),
+                    pers.values.get("amount"), line=pers.line, table=t.id, terms=len(pc),
+                    what=f"{t.id} 人员经费合计 = Σ " + "+".join(c.code for c in pc))
+    if pub is not None:
+        log.amounts("personnel_public_sum", _sum(c.values.get("amount") for c in uc),
+                    pub.values.get("amount"), line=pub.line, table=t.id, terms=len(uc),
+                    what=f"{t.id} 公用经费合计 = Σ " + "+".join(c.code for c in uc))
+    if tot is not None and pers is not None and pub is not None:
+        log.amounts("personnel_plus_public", _sum([pers.values.get("amount"), pub.values.get("amount")]),
+                    tot.values.get("amount"), line=tot.line, table=t.id, terms=2,
+                    what=f"{t.id} 合计 = 人员经费 + 公用经费")
+
+
+# ------------------------------------------------------------------ across tables
+def check_across(tables: dict[str, Table], log: CheckLog) -> None:
+    t1, t2, t3, t4, t5, t6 = (tables.get(f"公开0{i}") for i in range(1, 7))
+    t8, t9 = tables.get("公开08"), tables.get("公开09")
+
+    def cmp(check, expected, found, what, table, line=None):
+        if expected is None and found is None:
+            return
+        log.amounts(check, expected if expected is not None else Z,
+                    found if found is not None else Z, what=what, table=table, line=line)
+
+    # 01 vs 02: income total and each source
+    if t1 and t2 and t1.present and t2.present and t2.find("total"):
+        tot2 = t2.find("total")
+        pairs = [("income_total", "total", "本年收入合计")]
+        pairs += [(k, c, l) for k, c, l in [("superior", "superior", "上级补助收入"),
+                                             ("business", "business", "事业收入"),
+                                             ("operating", "operating", "经营收入"),
+                                             ("affiliated", "affiliated", "附属单位上缴收入"),
+                                             ("other", "other", "其他收入")]]
+        for key, col, label in pairs:
+            cmp("x01_02", _val(t1, key, side="收入"), tot2.values.get(col),
+                f"公开02 合计 {label} vs 公开01", "公开02", tot2.line)
+        fiscal = _sum(_val(t1, k, side="收入") for k in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"))
+        cmp("x01_02", fiscal, tot2.values.get("fiscal"), "公开02 合计 财政拨款收入 vs 公开01 三项财政拨款收入之和",
+            "公开02", tot2.line)
+    # 01 vs 03: expenditure total and by class
+    if t1 and t3 and t1.present and t3.present and t3.find("total"):
+        tot3 = t3.find("total")
+        cmp("x01_03", _val(t1, "expenditure_total", side="支出"), tot3.values.get("total"),
+            "公开03 合计 vs 公开01 本年支出合计", "公开03", tot3.line)
+        sums = _class_sums(t3, "total")
+        for r in t1.rows:
+            if r.key.startswith("class:") and (r.values.get("amount") or sums.get(r.code)):
+                cmp("x01_03", r.values.get("amount"), sums.get(r.code, Z),
+                    f"公开03 Σ {r.code} {r.item} vs 公开01", "公开03", r.line)
+    # 01 vs 04: fiscal income lines
+    if t1 and t4 and t1.present and t4.present:
+        for key, label in (("fiscal_gpb", "一般公共预算财政拨款"), ("fiscal_gov_fund", "政府性基金预算财政拨款"),
+                           ("fiscal_soe", "国有资本经营预算财政拨款")):
+            r4 = t4.find(key, "收入")
+            cmp("x01_04", _val(t1, key, side="收入"), _val(t4, key, side="收入"),
+                f"公开04 {label}收入 vs 公开01", "公开04", r4.line if r4 else None)
+    # 04 vs 05: gpb expenditure total and by class
+    if t4 and t5 and t4.present and t5.present and t5.find("total"):
+        tot5 = t5.find("total")
+        cmp("x04_05", _val(t4, "expenditure_total", "gpb", "支出"), tot5.values.get("total"),
+            "公开05 合计 vs 公开04 本年支出合计（一般公共预算）", "公开05", tot5.line)
+        sums = _class_sums(t5, "total")
+        for r in t4.rows:
+            if r.key.startswith("class:") and (r.values.get("gpb") or sums.get(r.code)):
+                cmp("x04_05", r.values.get("gpb"), sums.get(r.code, Z),
+                    f"公开05 Σ {r.code} {r.item} vs 公开04 一般公共预算", "公开05", r.line)
+    # 05 basic vs 06
+    if t5 and t6 and t5.present and t6.present and t5.find("total") and t6.find("total"):
+        cmp("x05_06", t5.find("total").values.get("basic"), _val(t6, "total"),
+            "公开06 合计 vs 公开05 合计 基本支出", "公开06", t6.find("total").line)
+    # 03 vs 05: general-budget spending is part of all spending, item by item
+    if t3 and t5 and t3.present and t5.present:
+        rows3 = {r.code: r for r in t3.details()}
+        for r5 in t5.details():
+            r3 = rows3.get(r5.code)
+            if r3 is None:
+                log.record("x03_05", False, severity="error", line=r5.line, table="公开05",
+                           message=f"公开05 {r5.code} {r5.item} does not appear in 公开03",
+                           expected=r5.code, found="")
+                continue
+            for col in ("total", "basic", "project"):
+                a5, a3 = r5.values.get(col), r3.values.get(col)
+                if a5 is None or a3 is None:
+                    continue
+                log.record("x03_05", a5 <= a3, severity="error", line=r5.line, table="公开05",
+                           message=f"公开05 {r5.code} {r5.item} {col} {a5} exceeds 公开03 {a3}",
+                           expected=f"<= {a3}", found=a5)
+    # 04 vs 08 / 09: government-fund and state-capital spending
+    for other, col, label in ((t8, "gov_fund", "政府性基金预算"), (t9, "soe", "国有资本经营预算")):
+        if t4 is None or not t4.present or other is None or not other.present:
+            continue
+        spent4 = _val(t4, "expenditure_total", col, "支出")
+        tot = other.find("total")
+        spent = tot.values.get("total") if tot else (Z if other.declared_empty else None)
+        check = "x04_08" if other.id == "公开08" else "x04_09"
+        cmp(check, spent4, spent, f"{other.id} 本年支出 vs 公开04 {label}", other.id,
+            tot.line if tot else other.start)
+
+
+def check_tables(tables: dict[str, Table], log: CheckLog) -> None:
+    for t in tables.values():
+        if not t.present:
+            continue
+        layout = table_specs()[t.id]["layout"]
+        check_row_identities(t, log)
+        if layout == "by_function":
+            check_sum_to_total(t, log)
+            check_hierarchy(t, log)
+        elif layout == "two_sided":
+            check_two_sided(t, log)
+            check_ordinals(t, log)
+        elif layout == "economic":
+            check_economic(t, log)
+    check_across(tables, log)
