@@ -1,0 +1,47 @@
+# Chinese government final accounts (部门决算) notebook suite.
+# Two commands do all set-up on a fresh machine with python3 and make:
+#   make reports   — clean data + notebooks + HTML reports for every raw report
+#   make test      — unit, data-validation and notebook (nbval) tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock | cksum | cut -d' ' -f1)
+YEARS ?=
+DEPARTMENTS ?=
+JOBS ?= 2
+SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
+export PYTHONDONTWRITEBYTECODE := 1
+export MPLBACKEND := Agg
+
+.PHONY: help env data reports test test-fast test-slow bench clean distclean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): requirements.txt requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c requirements.lock
+	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'juesuan-src.pth').write_text('$(CURDIR)/src\n')"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (juesuan)" >/dev/null
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+env: $(STAMP) ## Create the virtual environment from the pinned requirements
+
+data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (YEARS=, DEPARTMENTS=)
+	$(PY) -m juesuan data $(SELECT)
+
+reports: data ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
+	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS)
+
+test: data ## Unit, data-validation, fuzz share and nbval tests
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: data ## Benchmarks (parse+validate, notebooks, HTML, batch throughput)
+	$(PY) -m juesuan bench
+
+clean: ## Remove generated data and reports (keeps the environment)
+	rm -rf data/clean/[0-9]* data/clean/panel reports/[0-9]* reports/index.html
+
+distclean: clean ## Also remove the virtual environment
+	rm -rf $(VENV)
