@@ -1,0 +1,88 @@
+"""Command line: ``python -m juesuan data|reports|bench``."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+
+from . import config
+from .errors import ParseError
+
+
+def _select(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--years", nargs="*", type=int, help="years to run (default: all under data/raw)")
+    p.add_argument("--departments", nargs="*", help="department slugs (default: all)")
+
+
+def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
+    """Parse, validate and write every selected report; one failure does not stop the rest."""
+    from .frames import build_frames
+    from .pipeline import discover, parse_report
+    from .writer import write_clean
+
+    results = []
+    for year, dept, folder in discover(years, departments):
+        t0 = time.perf_counter()
+        res = {"year": year, "department": dept, "ok": False, "error": ""}
+        try:
+            rep = parse_report(folder)
+            t1 = time.perf_counter()
+            frames = build_frames(rep)
+            name = f"{year}-{dept}"
+            title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
+            write_clean(frames, config.clean_dir(year, dept), name, title)
+            sev = frames["findings"].severity.value_counts().to_dict()
+            chk = frames["checks"]
+            res.update(ok=True, parse_validate_s=round(t1 - t0, 3), total_s=round(time.perf_counter() - t0, 3),
+                       line_items=len(frames["line_items"]), findings=sev,
+                       checks_run=int(chk.run.sum()), checks_failed=int(chk.failed.sum()))
+            if not quiet:
+                print(f"{year}/{dept}: {res['line_items']} line items, "
+                      f"{len(frames['budget_outturn'])} budget items, {len(frames['projects'])} projects; "
+                      f"checks {res['checks_run']} run, {res['checks_failed']} failed; findings "
+                      f"{sev.get('error', 0)} error / {sev.get('warning', 0)} warning / {sev.get('info', 0)} info; "
+                      f"parse+validate {res['parse_validate_s']:.3f} s, total {res['total_s']:.2f} s "
+                      f"→ {config.rel(config.clean_dir(year, dept))}/")
+        except ParseError as exc:
+            res["error"] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a batch goes on and says what failed
+            res["error"] = f"{type(exc).__name__}: {exc}"
+            if "--debug" in sys.argv:
+                traceback.print_exc()
+        if res["error"] and not quiet:
+            print(f"{year}/{dept}: FAILED — {res['error']}", file=sys.stderr)
+        results.append(res)
+    return results
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m juesuan", description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("data", help="parse + validate raw reports into data/clean")
+    _select(p)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p = sub.add_parser("reports", help="run the notebooks and render HTML reports")
+    _select(p)
+    p.add_argument("--jobs", type=int, default=2, help="parallel notebook processes")
+    p.add_argument("--no-progress", action="store_true")
+    p = sub.add_parser("bench", help="benchmarks")
+    p.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+
+    if args.cmd == "data":
+        results = run_data(args.years, args.departments)
+        failed = [r for r in results if not r["ok"]]
+        if not results:
+            print("no reports found under data/raw/<year>/<department>/", file=sys.stderr)
+            return 1
+        print(f"data: {len(results) - len(failed)} of {len(results)} reports written"
+              + (f"; FAILED: {', '.join(f'{r['year']}/{r['department']}' for r in failed)}" if failed else ""))
+        return 1 if failed else 0
+    if args.cmd == "reports":
+        from .batch import run_reports
+        return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress)
+    if args.cmd == "bench":
+        from .bench import main as bench_main
+        return bench_main(repeat=args.repeat)
+    return 2

@@ -1,0 +1,145 @@
+"""Extract → validate → tidy tables for one report (and the loop over all reports)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from . import config
+from .errors import ParseError
+from .extract.explanation import parse_explanation
+from .extract.projects import parse_projects
+from .extract.tables import Table, parse_tables
+from .findings import CheckLog
+from .source import Document, read_metadata
+from .validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
+                                  check_project_list, check_text_vs_tables)
+from .validate.tables import check_tables
+
+
+@dataclass
+class Report:
+    year: int
+    department: str
+    meta: dict
+    doc: Document
+    log: CheckLog
+    parts: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)
+    explanation: object = None
+    projects: object = None
+
+
+PART_RE = {
+    "tables": re.compile(r"^\s*第二部分"),
+    "explanation": re.compile(r"^\s*第三部分"),
+    "glossary": re.compile(r"^\s*第四部分"),
+    "appendix": re.compile(r"^\s*第五部分"),
+}
+FIRST_TABLE_RE = re.compile(r"公开\s*0?1\s*表")
+
+
+def locate_parts(doc: Document) -> dict[str, int | None]:
+    """Start lines of the report's parts (skipping the table of contents)."""
+    first_table = doc.find(FIRST_TABLE_RE) or 1
+    parts: dict[str, int | None] = {}
+    # the tables part: the last 第二部分 heading before the first table
+    start = None
+    for n, text in doc.numbered(1, first_table):
+        if PART_RE["tables"].match(text):
+            start = n
+    parts["tables"] = start if start is not None else max(first_table - 8, 1)
+    after = first_table
+    for name in ("explanation", "glossary", "appendix"):
+        n = doc.find(PART_RE[name], after)
+        parts[name] = n
+        if n is not None:
+            after = n
+    parts["end"] = len(doc.lines) + 1
+    return parts
+
+
+def source_path(folder: Path, meta: dict) -> Path:
+    return Path(folder) / meta["source_file"]
+
+
+def parse_report(folder: Path) -> Report:
+    """Parse and validate one report folder (data/raw/<year>/<department>/)."""
+    folder = Path(folder)
+    meta = read_metadata(folder)
+    file = source_path(folder, meta)
+    if not file.exists():
+        raise ParseError(f"source file {meta['source_file']} named in metadata.json is missing",
+                         config.rel(folder))
+    doc = Document.read(file, meta)
+    year = int(meta["year"])
+    log = CheckLog(doc.path)
+    rep = Report(year, meta["department"], meta, doc, log)
+    parts = rep.parts = locate_parts(doc)
+    ends = sorted(v for v in parts.values() if v)
+
+    def end_of(name):
+        start = parts.get(name)
+        return min((v for v in ends if v > start), default=parts["end"]) if start else None
+
+    rep.tables = parse_tables(doc, parts["tables"], end_of("tables") or parts["end"], log,
+                              meta.get("unit", "元"))
+    if parts.get("explanation"):
+        rep.explanation = parse_explanation(doc, parts["explanation"], end_of("explanation"), log, year)
+    else:
+        log.add("part_present", "error", "the explanation part (第三部分 …情况说明) was not found")
+    if parts.get("appendix"):
+        rep.projects = parse_projects(doc, parts["appendix"], parts["end"], log)
+    else:
+        log.note("part_present", "no appendix (第五部分 附件) with project self-evaluation tables")
+    validate(rep)
+    return rep
+
+
+def validate(rep: Report) -> None:
+    log = rep.log
+    check_tables(rep.tables, log)
+    ex = rep.explanation
+    if ex is not None:
+        check_text_vs_tables(ex.facts, rep.tables, log)
+        check_outturn_vs_tables(ex.budget_outturn, rep.tables, log)
+        check_counts(ex.facts, log)
+    if rep.projects is not None and ex is not None:
+        if ex.project_scores:
+            check_project_list(ex.project_scores, rep.projects.projects, log)
+        check_perf_summary(ex.facts, rep.projects.projects, rep.projects.funds, log)
+
+
+def discover(years=None, departments=None, root: Path | None = None) -> list[tuple[int, str, Path]]:
+    """Every report folder data/raw/<year>/<department>/ that has a metadata.json."""
+    root = Path(root or config.RAW)
+    out = []
+    for ydir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
+        if years and int(ydir.name) not in {int(y) for y in years}:
+            continue
+        for ddir in sorted(p for p in ydir.iterdir() if p.is_dir()):
+            if departments and ddir.name not in departments:
+                continue
+            out.append((int(ydir.name), ddir.name, ddir))
+    return out
+
+
+def amount_cells_in_source(rep: Report) -> int:
+    """Independent count: amount-looking tokens in the table part of the raw text."""
+    parts = rep.parts
+    end = parts.get("explanation") or parts["end"]
+    n = 0
+    for _, text in rep.doc.numbered(parts["tables"], end):
+        for tok in text.split("\t"):
+            if re.fullmatch(r"-?[\d,]+\.\d{2}", tok.strip()):
+                n += 1
+    return n
+
+
+def table_rows(tables: dict[str, Table]) -> list:
+    return [r for t in tables.values() for r in t.rows]
+
+
+def decimal_or_none(v):
+    return v if isinstance(v, Decimal) else None

@@ -1,0 +1,205 @@
+"""Text against tables, and the explanation's project list against the appendix.
+
+The explanation section states amounts, shares, changes and rates; every one
+that corresponds to a table cell is compared with it here (the explanation
+parser already checked the text against itself).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+from ..extract.tables import Table
+from ..findings import CheckLog
+from ..numbers import ratio
+
+Z = Decimal(0)
+
+
+def _v(tables, tid, key, column="amount", side=None):
+    t = tables.get(tid)
+    if t is None or not t.present:
+        return None
+    return t.value(key, column, side)
+
+
+def _sum(*values):
+    vals = [v for v in values if v is not None]
+    return sum(vals, Z) if vals else None
+
+
+def table_value_for(subject: str, measure: str, tables: dict[str, Table]):
+    """The table cell a stated (subject, measure) corresponds to, or None."""
+    if measure not in ("actual", "budget", "share_base"):
+        return None
+    t03_total = tables.get("公开03").find("total") if tables.get("公开03") else None
+    t05_total = tables.get("公开05").find("total") if tables.get("公开05") else None
+    t07 = tables.get("公开07").find("sangong") if tables.get("公开07") else None
+    if measure == "budget":
+        if subject.startswith("sangong") and t07 is not None:
+            part = subject.removeprefix("sangong").lstrip("_") or "total"
+            return t07.values.get(f"budget_{part}")
+        return None
+    if measure == "share_base":
+        return {"gpb_expenditure": _v(tables, "公开01", "expenditure_total", side="支出")}.get(subject)
+    simple = {
+        "total_income": lambda: _v(tables, "公开01", "grand_total", side="收入"),
+        "total_expenditure": lambda: _v(tables, "公开01", "grand_total", side="支出"),
+        "income": lambda: _v(tables, "公开01", "income_total", side="收入"),
+        "income_fiscal": lambda: _sum(*(_v(tables, "公开01", k, side="收入")
+                                        for k in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"))),
+        "income_superior": lambda: _v(tables, "公开01", "superior", side="收入"),
+        "income_business": lambda: _v(tables, "公开01", "business", side="收入"),
+        "income_operating": lambda: _v(tables, "公开01", "operating", side="收入"),
+        "income_affiliated": lambda: _v(tables, "公开01", "affiliated", side="收入"),
+        "income_other": lambda: _v(tables, "公开01", "other", side="收入"),
+        "expenditure": lambda: _v(tables, "公开01", "expenditure_total", side="支出"),
+        "expenditure_basic": lambda: t03_total.values.get("basic") if t03_total else None,
+        "expenditure_project": lambda: t03_total.values.get("project") if t03_total else None,
+        "expenditure_upper": lambda: t03_total.values.get("upper") if t03_total else None,
+        "expenditure_operating": lambda: t03_total.values.get("operating") if t03_total else None,
+        "expenditure_subsidy": lambda: t03_total.values.get("subsidy") if t03_total else None,
+        "fiscal_income_total": lambda: _v(tables, "公开04", "grand_total", side="收入"),
+        "fiscal_expenditure_total": lambda: _v(tables, "公开04", "grand_total", "total", "支出"),
+        "gpb_expenditure": lambda: _v(tables, "公开04", "expenditure_total", "gpb", "支出"),
+        "gpb_budget": lambda: t05_total.values.get("total") if t05_total else None,
+        "basic": lambda: _v(tables, "公开06", "total"),
+        "basic_personnel": lambda: _v(tables, "公开06", "personnel_total"),
+        "basic_public": lambda: _v(tables, "公开06", "public_total"),
+    }
+    if subject in simple:
+        return simple[subject]()
+    if subject.startswith("gpb_class:"):
+        return _v(tables, "公开04", "class:" + subject.split(":")[1], "gpb", "支出")
+    if subject.startswith("econ:"):
+        code = subject.split(":")[1]
+        t06 = tables.get("公开06")
+        if t06 is None or not t06.present:
+            return None
+        row = t06.find(f"econ:{code}")
+        return row.values.get("amount") if row else (Z if code in ("309", "311") else None)
+    if subject.startswith("sangong") and t07 is not None:
+        part = subject.removeprefix("sangong").lstrip("_") or "total"
+        if part in ("reception_domestic", "reception_foreign"):
+            return None
+        return t07.values.get(f"actual_{part}")
+    return None
+
+
+SUBJECT_LABELS = {
+    "total_income": "收入总计", "total_expenditure": "支出总计", "income": "收入合计",
+    "income_fiscal": "财政拨款收入", "income_other": "其他收入", "expenditure": "支出合计",
+    "expenditure_basic": "基本支出", "expenditure_project": "项目支出",
+    "fiscal_income_total": "财政拨款收入总计", "fiscal_expenditure_total": "财政拨款支出总计",
+    "gpb_expenditure": "一般公共预算财政拨款支出", "gpb_budget": "一般公共预算财政拨款支出（年初预算口径）",
+    "basic": "基本支出", "basic_personnel": "人员经费", "basic_public": "公用经费",
+    "sangong": "“三公”经费", "sangong_abroad": "因公出国（境）费", "sangong_vehicle": "公务用车购置及运行费",
+    "sangong_vehicle_purchase": "公务用车购置费", "sangong_vehicle_operation": "公务用车运行维护费",
+    "sangong_reception": "公务接待费", "admin_operating": "机关运行经费",
+}
+
+
+def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: CheckLog) -> int:
+    """Compare every stated amount that has a table counterpart; returns how many."""
+    n = 0
+    for f in facts:
+        expected = table_value_for(f["subject"], f["measure"], tables)
+        if expected is None or f.get("value") is None:
+            continue
+        n += 1
+        label = SUBJECT_LABELS.get(f["subject"], f["subject"])
+        log.amounts("text_vs_table", expected, f["value"], line=f.get("line"), table="说明",
+                    what=f"说明{f.get('section', '')} {label} ({f['measure']}) vs tables")
+    return n
+
+
+def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
+    """Each budget-outturn item's 支出决算 vs 公开05; every 05 code is explained."""
+    t5 = tables.get("公开05")
+    if t5 is None or not t5.present:
+        return
+    rows = {r.code: r for r in t5.details()}
+    for it in items:
+        row = rows.get(it["code"])
+        table_actual = row.values.get("total") if row else Z
+        log.amounts("outturn_vs_05", table_actual, it.get("actual") if it.get("actual") is not None else Z,
+                    line=it.get("line"), table="说明",
+                    what=f"说明五(三) item {it['item_no']} {it['code']} 支出决算 vs 公开05")
+    listed = {it["code"] for it in items}
+    for code, row in rows.items():
+        log.record("outturn_covers_05", code in listed, severity="warning", line=row.line, table="公开05",
+                   message=f"公开05 {code} {row.item} has no item in the explanation's budget-vs-actual list",
+                   expected=code, found="")
+
+
+def norm_name(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name or "")
+    return re.sub(r"[\s“”\"'()（）]", "", s)
+
+
+def check_project_list(scores: list[dict], projects: list[dict], log: CheckLog) -> None:
+    """The explanation's list of project self-scores vs the appendix tables (by order)."""
+    log.equal("text_project_count", len(scores), len(projects), severity="error", table="说明",
+              line=scores[0]["line"] if scores else None,
+              what="projects listed in the explanation vs self-evaluation tables in the appendix")
+    for s, p in zip(scores, projects):
+        if norm_name(s["project"]) != norm_name(p["project"]):
+            log.record("text_project_names", False, severity="warning", line=s["line"], table="说明",
+                       message=f"project {s['no']}: listed as “{s['project']}”, table titled “{p['project']}”",
+                       expected=p["project"], found=s["project"])
+        else:
+            log.record("text_project_names", True, severity="info", message="")
+        ok = s.get("score") is not None and p.get("score") is not None and s["score"] == p["score"]
+        log.record("text_project_scores", ok, severity="error", line=s["line"], table="说明",
+                   message=f"project {s['no']} {s['project']}: listed score {s.get('score')}, "
+                           f"table total {p.get('score')}", expected=p.get("score"), found=s.get("score"))
+
+
+def check_perf_summary(facts: list[dict], projects: list[dict], funds: list[dict], log: CheckLog) -> None:
+    """十(四): project count, carry-over and notice projects, funds involved."""
+    def fact(subject, measure):
+        for f in facts:
+            if f["subject"] == subject and f["measure"] == measure:
+                return f
+        return None
+
+    f = fact("perf_projects", "count")
+    if f:
+        log.equal("text_perf_summary", len(projects), int(f["value"]), severity="error", line=f["line"],
+                  table="说明", what="绩效自评项目个数 vs appendix tables")
+    total = _sum(*(p.get("annual_budget") for p in projects))
+    f = fact("perf_funds", "amount")
+    if f and total is not None:
+        log.amounts("text_perf_summary", total, f["value"], line=f["line"], table="说明",
+                    terms=len(projects), unit=Decimal(100),
+                    what="绩效自评涉及资金 vs Σ 全年预算数 of the appendix tables")
+    carry = [x for x in funds if x.get("source") == "上年结转资金" and x.get("annual_budget")]
+    f = fact("perf_carryover", "count")
+    if f:
+        log.equal("text_perf_summary", len(carry), int(f["value"]), severity="warning", line=f["line"],
+                  table="说明", what="上年结转项目个数 vs tables with 上年结转资金")
+    f = fact("perf_carryover", "amount")
+    if f:
+        log.amounts("text_perf_summary", _sum(*(x["annual_budget"] for x in carry)) or Z, f["value"],
+                    line=f["line"], table="说明", terms=max(len(carry), 1), unit=Decimal(100),
+                    what="上年结转项目资金 vs Σ 上年结转资金 of the appendix tables")
+    transfer = [p for p in projects if p.get("layout") == "transfer"]
+    f = fact("perf_notice", "amount")
+    if f and transfer:
+        log.amounts("text_perf_summary", _sum(*(p.get("annual_budget") for p in transfer)), f["value"],
+                    line=f["line"], table="说明", terms=len(transfer), unit=Decimal(100),
+                    what="随同部门预算告知事项项目资金 vs Σ transfer-layout tables")
+
+
+def check_counts(facts: list[dict], log: CheckLog) -> None:
+    """Vehicle fleet in 三公 vs the assets paragraph."""
+    fleet = next((f for f in facts if f["subject"] == "vehicle_fleet"), None)
+    total = next((f for f in facts if f["subject"] == "vehicles" and f["measure"] == "count"), None)
+    if fleet and total:
+        log.equal("text_vehicle_counts", fleet["value"], total["value"], severity="warning",
+                  line=total["line"], table="说明", what="公务用车保有量 (三公) vs 车辆 (国有资产)")
+
+
+def completion(actual, budget):
+    return ratio(actual, budget)

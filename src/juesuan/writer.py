@@ -1,0 +1,137 @@
+"""Write clean tables: CSV (UTF-8 with BOM), one XLSX workbook, datapackage.json.
+
+Every file is written to a temporary name in the same folder and renamed into
+place, so a half-written table never looks complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .frames import dictionary
+from .numbers import amount_str, decimal_str
+
+RATE_COLUMNS_SUFFIX = ("_rate", "_share")
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path next to ``target``; rename it into place on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding=encoding)
+
+
+def _cell_str(column: str, value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, Decimal):
+        return amount_str(value) if column.endswith("_yuan") else decimal_str(value)
+    return str(value)
+
+
+def to_text_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as its exact text form (amounts with fen precision)."""
+    out = pd.DataFrame({c: [_cell_str(c, v) for v in df[c].tolist()] for c in df.columns},
+                       columns=df.columns)
+    return out
+
+
+def write_csv(df: pd.DataFrame, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        to_text_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in frames.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.append(list(df.columns))
+        for row in df.itertuples(index=False):
+            ws.append([_xlsx_value(v) for v in row])
+        ws.freeze_panes = "A2"
+        if len(df.columns):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df) + 1, 1)}"
+        for j, col in enumerate(df.columns, start=1):
+            letter = get_column_letter(j)
+            fmt = None
+            if col.endswith("_yuan"):
+                fmt = "#,##0.00"
+            elif col.endswith(RATE_COLUMNS_SUFFIX):
+                fmt = "0.00%"
+            if fmt:
+                for cell in ws[letter][1:]:
+                    cell.number_format = fmt
+            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200).tolist()])
+            ws.column_dimensions[letter].width = min(max(10, width * 1.2), 60)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+
+
+def _xlsx_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, Decimal):
+        # Excel stores doubles; the exact value is in the CSV. Display only.
+        return float(v)
+    return v
+
+
+def datapackage(frames: dict[str, pd.DataFrame], name: str, title: str) -> dict:
+    d = dictionary()
+    resources = []
+    for table, df in frames.items():
+        fields = []
+        for col in df.columns:
+            spec = d[(d.table == table) & (d.column == col)]
+            if spec.empty:
+                spec = d[(d.table == "*") & (d.column == col)]
+            row = spec.iloc[0]
+            field = {"name": col, "type": row["type"], "description": row["description"]}
+            if row["unit"]:
+                field["unit"] = row["unit"]
+            fields.append(field)
+        resources.append({
+            "name": table.replace("_", "-"), "path": f"{table}.csv", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8-sig", "profile": "tabular-data-resource",
+            "schema": {"fields": fields, "missingValues": [""]},
+        })
+    return {"name": name, "title": title, "profile": "tabular-data-package", "resources": resources}
+
+
+def write_clean(frames: dict[str, pd.DataFrame], out_dir: Path, name: str, title: str) -> list[Path]:
+    out_dir = Path(out_dir)
+    written = []
+    for table, df in frames.items():
+        target = out_dir / f"{table}.csv"
+        write_csv(df, target)
+        written.append(target)
+    xlsx = out_dir / f"{name}.xlsx"
+    write_xlsx(frames, xlsx)
+    written.append(xlsx)
+    pkg = out_dir / "datapackage.json"
+    atomic_write_text(pkg, json.dumps(datapackage(frames, name, title), ensure_ascii=False, indent=2) + "\n")
+    written.append(pkg)
+    return written
