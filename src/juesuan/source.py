@@ -43,7 +43,7 @@ class Document:
     def find(self, pattern: str | re.Pattern, start: int = 1, end: int | None = None) -> int | None:
         """First line number in [start, end) whose text matches ``pattern`` (re.search)."""
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
-        stop = len(self.lines) + 1 if end is None else end
+        stop = len(self.lines) + 1 if end is None else min(end, len(self.lines) + 1)
         for n in range(max(start, 1), stop):
             if rx.search(self.lines[n - 1]):
                 return n
