@@ -455,14 +455,15 @@ class _TableParser:
             pre = toks[:j - 1]
             deviation = " ".join(after) if after else None
             if reason_before:
-                if pre and pre[-1][0] == w_idx - 1 and len(pre) >= 4:
-                    deviation = pre[-1][1]
-                    pre = pre[:-1]
+                # the reason is the cell right before 分值 (empty when there is none)
+                reason = None
+                if len(pre) >= 4 and pre[-1][0] == w_idx - 1:
+                    reason = pre.pop()[1]
                 if after:
                     self.log.note("project_indicator_extra_cell",
-                                  f"text after the scores ignored: {' '.join(after)}",
-                                  line=n, table=self.table)
-                    deviation = deviation if pre else None
+                                  f"text after the scores in a reason-before-scores layout: "
+                                  f"{deviation}", line=n, table=self.table)
+                deviation = reason or deviation
             if weight is not None and weight > 100:
                 self._unread(n, text, f"implausible 分值 {weight}")
                 continue
@@ -486,11 +487,6 @@ class _TableParser:
                 "indicator": indicator, "target": target, "actual": actual,
                 "weight": weight, "score": score, "deviation": deviation or None, "line": n,
             })
-
-        # level 1 from level 2 where no level-1 label was seen yet
-        for row in indicators:
-            if row["level1"] is None:
-                row["level1"] = implied_level1(row["level2"])
 
     # -- checks ------------------------------------------------------------
     def _checks(self, project, funds, indicators, name_line, funds_line, ind_header):
