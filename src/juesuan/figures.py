@@ -1,0 +1,345 @@
+"""Figures for the notebooks and reports.
+
+Every function takes clean tables, returns a matplotlib Figure with a Chinese
+title, units on the axes and a source note; amounts are drawn in 万元.  Decimal
+values are converted to float here, for drawing only.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import analysis
+from .plotting import percent_formatter, source_note, yuan_formatter
+
+BAND_COLORS = {"<80%": "#d95f02", "80–120%": "#1b9e77", ">120%": "#7570b3", "无年初预算": "#999999"}
+PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
+
+
+def _f(v) -> float:
+    return float(v) if isinstance(v, (Decimal, int, float)) else float("nan")
+
+
+def _wan(v) -> float:
+    return _f(v) / 10000
+
+
+def _src(d) -> str:
+    return f"{d.name}{d.year}年度部门决算"
+
+
+def _short(name: str, n: int = 14) -> str:
+    name = str(name)
+    return name if len(name) <= n else name[: n - 1] + "…"
+
+
+def income_sources(d) -> plt.Figure:
+    df = analysis.income_by_source(d.line_items)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.barh(df.source, [_wan(v) for v in df.amount_yuan], color=PALETTE[: len(df)])
+    for y, (v, s) in enumerate(zip(df.amount_yuan, df.share)):
+        ax.text(_wan(v), y, f" {_wan(v):,.2f}（{_f(s) * 100:.2f}%）", va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("金额（万元）")
+    ax.set_title(f"{d.year}年度本年收入构成（公开01表）")
+    ax.set_xlim(0, max(_wan(v) for v in df.amount_yuan) * 1.35 if len(df) else 1)
+    source_note(fig, _src(d) + " 公开01表")
+    fig.tight_layout()
+    return fig
+
+
+def expenditure_by_class(d) -> plt.Figure:
+    li = d.line_items
+    part = li[(li.table == "公开03") & (li.code.str.len() == 7)]
+    rows = {}
+    for code, col, amount in zip(part.code, part.column, part.amount_yuan):
+        if col in ("basic", "project"):
+            rows.setdefault(code[:3], {"basic": Decimal(0), "project": Decimal(0)})[col] += amount
+    by = analysis.expenditure_by_class(li)
+    order = list(by.code)
+    names = [_short(n.removesuffix("支出"), 12) for n in by.name]
+    basic = [_wan(rows.get(c, {}).get("basic", 0)) for c in order]
+    proj = [_wan(rows.get(c, {}).get("project", 0)) for c in order]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    ax.barh(names, basic, color=PALETTE[0], label="基本支出")
+    ax.barh(names, proj, left=basic, color=PALETTE[1], label="项目支出")
+    for y, (b, p, s) in enumerate(zip(basic, proj, by.share)):
+        ax.text(b + p, y, f" {b + p:,.0f}（{_f(s) * 100:.1f}%）", va="center", fontsize=8.5)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("金额（万元）")
+    ax.set_xlim(0, max((b + p for b, p in zip(basic, proj)), default=1) * 1.3)
+    ax.set_title(f"{d.year}年度支出按功能分类（类）：基本支出与项目支出（公开03表）")
+    ax.legend(loc="lower right", frameon=False)
+    source_note(fig, _src(d) + " 公开03表")
+    fig.tight_layout()
+    return fig
+
+
+def completion_rates(d) -> plt.Figure:
+    df = analysis.outturn(d.budget_outturn)
+    df = df[[isinstance(r, Decimal) for r in df.completion_rate]]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
+    labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
+    rates = [_f(r) * 100 for r in df.completion_rate]
+    ax.barh(labels, rates, color=[BAND_COLORS[b] for b in df.band])
+    ax.axvline(100, color="#333333", lw=1, ls="--")
+    ax.axvspan(80, 120, color="#1b9e77", alpha=0.07)
+    for y, r in enumerate(rates):
+        ax.text(r, y, f" {r:.2f}%", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.set_xlim(0, max(rates + [120]) * 1.15)
+    ax.set_xlabel("完成年初预算的比例（决算数 ÷ 年初预算数）")
+    ax.set_title(f"{d.year}年度一般公共预算财政拨款支出：各项目完成率（虚线为100%，阴影为80%–120%）")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for b, c in BAND_COLORS.items() if b != "无年初预算"]
+    ax.legend(handles, [b for b in BAND_COLORS if b != "无年初预算"], loc="lower right", frameon=False,
+              fontsize=8)
+    source_note(fig, _src(d) + " 第三部分五(三)；公开05表")
+    fig.tight_layout()
+    return fig
+
+
+def budget_vs_actual_amounts(d) -> plt.Figure:
+    """Where the money moved: actual − initial budget per item, in 万元."""
+    df = analysis.largest_deviations(d.budget_outturn, n=len(d.budget_outturn))
+    df = df[[abs(_f(v)) > 0 for v in df.movement_yuan]]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
+    labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
+    vals = [_wan(v) for v in df.movement_yuan]
+    ax.barh(labels, vals, color=[BAND_COLORS[b] for b in df.band])
+    ax.axvline(0, color="#333333", lw=0.8)
+    for y, v in enumerate(vals):
+        ax.text(v, y, f" {v:+,.1f}" if v >= 0 else f"{v:+,.1f} ", va="center",
+                ha="left" if v >= 0 else "right", fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("决算数 − 年初预算数（万元）")
+    lo, hi = min(vals + [0]), max(vals + [0])
+    ax.set_xlim(lo * 1.35 - 10, hi * 1.25 + 10)
+    ax.set_title(f"{d.year}年度预算与决算的差额（按金额排序，无年初预算的项目按决算全额计）")
+    source_note(fig, _src(d) + " 第三部分五(三)")
+    fig.tight_layout()
+    return fig
+
+
+def rate_vs_amount(d) -> plt.Figure:
+    df = d.budget_outturn
+    df = df[[isinstance(b, Decimal) and b > 0 for b in df.initial_budget_yuan]]
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    x = [_wan(v) for v in df.initial_budget_yuan]
+    y = [_wan(v) for v in df.actual_yuan]
+    ax.scatter(x, y, s=40, c=[BAND_COLORS[b] for b in df.band], zorder=3)
+    top = max(x + y) * 1.08
+    ax.plot([0, top], [0, top], color="#333333", lw=1, ls="--", label="决算 = 预算")
+    ax.fill_between([0, top], [0, top * 0.8], [0, top * 1.2], color="#1b9e77", alpha=0.07,
+                    label="80%–120%")
+    for xi, yi, n, r in zip(x, y, df.name, df.completion_rate):
+        if abs(_f(r) - 1) > 0.2 or xi > top * 0.3:
+            ax.annotate(f"{_short(n, 10)} {_f(r) * 100:.0f}%", (xi, yi), fontsize=7.5,
+                        xytext=(4, 3), textcoords="offset points")
+    ax.set_xscale("symlog", linthresh=100)
+    ax.set_yscale("symlog", linthresh=100)
+    ax.set_xlabel("年初预算数（万元，对数刻度）")
+    ax.set_ylabel("决算数（万元，对数刻度）")
+    ax.set_title(f"{d.year}年度完成率与金额：预算规模越大，偏离的金额越重要")
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    source_note(fig, _src(d) + " 第三部分五(三)")
+    fig.tight_layout()
+    return fig
+
+
+def reason_categories(d) -> plt.Figure:
+    g = analysis.reason_groups(d.budget_outturn)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(g) + 1.4))
+    vals = [_wan(v) for v in g.movement_yuan]
+    ax.barh([f"{c}（{n}项）" for c, n in zip(g.reason_category, g["items"])], vals,
+            color=[PALETTE[i % len(PALETTE)] for i in range(len(g))])
+    ax.axvline(0, color="#333333", lw=0.8)
+    for y, v in enumerate(vals):
+        ax.text(v, y, f" {v:+,.1f}", va="center", fontsize=8.5)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("决算数 − 年初预算数 合计（万元）")
+    ax.set_title(f"{d.year}年度偏离原因（按报告所述原因归类）")
+    lo, hi = min(vals + [0]), max(vals + [0])
+    ax.set_xlim(lo * 1.3 - 10, hi * 1.3 + 10)
+    source_note(fig, _src(d) + " 第三部分五(三)")
+    fig.tight_layout()
+    return fig
+
+
+def economic_classes(d) -> plt.Figure:
+    be = d.basic_expenditure
+    be = be[[isinstance(v, Decimal) and (v > 0 or isinstance(b, Decimal) and b > 0)
+             for v, b in zip(be.actual_yuan, be.initial_budget_yuan)]]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    names = [_short(n, 10) for n in be.name]
+    w = 0.27
+    xs = range(len(be))
+    series = [("年初预算数", be.initial_budget_yuan, PALETTE[2]), ("决算数", be.actual_yuan, PALETTE[0]),
+              (f"{d.year - 1}年决算数", be.prior_yuan, "#bbbbbb")]
+    for i, (label, vals, color) in enumerate(series):
+        ax.bar([x + (i - 1) * w for x in xs], [_wan(v) for v in vals], width=w, label=label, color=color)
+    ax.set_xticks(list(xs), names)
+    ax.yaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_ylabel("金额（万元）")
+    ax.set_title(f"{d.year}年度一般公共预算财政拨款基本支出：按经济分类（公开06表与说明）")
+    ax.legend(frameon=False, fontsize=8)
+    source_note(fig, _src(d) + " 公开06表；第三部分六")
+    fig.tight_layout()
+    return fig
+
+
+def personnel_public(d) -> plt.Figure:
+    li = d.line_items
+    t6 = li[li.table == "公开06"]
+    vals = dict(zip(t6.row_key, t6.amount_yuan))
+    parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
+    fig, ax = plt.subplots(figsize=(5, 3.4))
+    sizes = [_f(v) for _, v in parts]
+    ax.pie(sizes, labels=[f"{n}\n{_wan(v):,.2f}万元" for n, v in parts], autopct="%1.1f%%",
+           colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
+           wedgeprops={"width": 0.45})
+    ax.set_title(f"{d.year}年度基本支出：人员经费与公用经费")
+    source_note(fig, _src(d) + " 公开06表")
+    fig.tight_layout()
+    return fig
+
+
+def sangong(d) -> plt.Figure:
+    sg = d.sangong
+    sg = sg[sg.category.isin(["abroad", "vehicle_purchase", "vehicle_operation", "reception", "total"])]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    names = list(sg.label)
+    budget = [b if isinstance(b, Decimal) and b > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
+    series = [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
+              (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")]
+    w = 0.27
+    xs = range(len(sg))
+    for i, (label, vals, color) in enumerate(series):
+        ax.bar([x + (i - 1) * w for x in xs], [_wan(v) for v in vals], width=w, label=label, color=color)
+    ax.set_xticks(list(xs), [_short(n, 9) for n in names])
+    ax.yaxis.set_major_formatter(yuan_formatter("万元", places=1))
+    ax.set_ylabel("金额（万元）")
+    ax.set_title(f"{d.year}年度财政拨款“三公”经费：预算、决算与上年对比")
+    ax.legend(frameon=False, fontsize=8)
+    source_note(fig, _src(d) + " 公开07表；第三部分七")
+    fig.tight_layout()
+    return fig
+
+
+def projects_scatter(d) -> plt.Figure:
+    pr = analysis.project_quadrants(d.projects)
+    pr = pr[[isinstance(r, Decimal) and isinstance(s, Decimal) for r, s in zip(pr.execution_rate, pr.score)]]
+    colors = {"执行好·自评高": PALETTE[0], "执行低·自评高": PALETTE[1], "执行好·自评低": PALETTE[2],
+              "执行低·自评低": PALETTE[3]}
+    fig, ax = plt.subplots(figsize=(8, 5))
+    x = [_f(r) * 100 for r in pr.execution_rate]
+    y = [_f(s) for s in pr.score]
+    size = [max(20, min(400, _wan(v) / 2)) for v in pr.annual_budget_yuan]
+    ax.scatter(x, y, s=size, c=[colors[q] for q in pr.quadrant], alpha=0.75, edgecolor="white", zorder=3)
+    for xi, yi, no, name in zip(x, y, pr.project_no, pr.project):
+        ax.annotate(f"{no}", (xi, yi), fontsize=7.5, ha="center", va="center", zorder=4)
+    ax.axvline(80, color="#333333", lw=0.8, ls="--")
+    ax.axhline(90, color="#333333", lw=0.8, ls="--")
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.set_xlabel("预算执行率（全年执行数 ÷ 全年预算数，重新计算）")
+    ax.set_ylabel("自评得分（分）")
+    ax.set_xlim(-5, max(x + [100]) + 8)
+    ax.set_ylim(min(y + [90]) - 3, 101.5)
+    ax.set_title(f"{d.year}年度项目支出绩效：执行率与自评得分（点的大小为全年预算数，编号见项目表）")
+    handles = [plt.Line2D([], [], marker="o", ls="", color=c) for c in colors.values()]
+    ax.legend(handles, list(colors), loc="lower right", frameon=False, fontsize=8)
+    source_note(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
+    fig.tight_layout()
+    return fig
+
+
+def project_distributions(d) -> plt.Figure:
+    pr = d.projects
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
+    rates = [_f(r) * 100 for r in pr.execution_rate if isinstance(r, Decimal)]
+    scores = [_f(s) for s in pr.score if isinstance(s, Decimal)]
+    axes[0].hist(rates, bins=[0, 20, 40, 60, 80, 90, 100, 110], color=PALETTE[0], edgecolor="white")
+    axes[0].set_xlabel("预算执行率（%）")
+    axes[0].set_ylabel("项目数（个）")
+    axes[0].set_title("执行率分布")
+    axes[1].hist(scores, bins=[80, 85, 90, 95, 98, 100.01], color=PALETTE[2], edgecolor="white")
+    axes[1].set_xlabel("自评得分（分）")
+    axes[1].set_title("自评得分分布")
+    fig.suptitle(f"{d.year}年度{len(pr)}个项目的执行率与自评得分分布")
+    source_note(fig, _src(d) + " 第五部分")
+    fig.tight_layout()
+    return fig
+
+
+def year_on_year(d) -> plt.Figure:
+    py = d.prior_year
+    py = py[[isinstance(c, Decimal) and isinstance(p, Decimal) for c, p in zip(py.current_yuan, py.prior_yuan)]]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(py) + 1.4))
+    labels = [_short(l, 16) for l in py.label]
+    rates = [_f(r) * 100 for r in py.change_rate]
+    ax.barh(labels, rates, color=[PALETTE[0] if r >= 0 else PALETTE[1] for r in rates])
+    ax.axvline(0, color="#333333", lw=0.8)
+    for y, (r, c, p) in enumerate(zip(rates, py.current_yuan, py.prior_yuan)):
+        ax.text(r, y, f" {r:+.2f}%（{_wan(p):,.1f}→{_wan(c):,.1f}万元）" if r >= 0 else
+                f"{r:+.2f}%（{_wan(p):,.1f}→{_wan(c):,.1f}万元） ", va="center",
+                ha="left" if r >= 0 else "right", fontsize=7.5)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(percent_formatter())
+    lo, hi = min(rates + [0]), max(rates + [0])
+    ax.set_xlim(lo * 2.2 - 5, hi * 2.2 + 5)
+    ax.set_xlabel(f"与{d.year - 1}年相比的变化（%）")
+    ax.set_title(f"{d.year}年度与上年对比（上年数据取自说明部分）")
+    source_note(fig, _src(d) + " 第三部分")
+    fig.tight_layout()
+    return fig
+
+
+def findings_overview(d) -> plt.Figure:
+    f = d.findings
+    order = ["error", "warning", "info"]
+    labels = {"error": "错误", "warning": "警告", "info": "说明"}
+    counts = f.groupby(["table", "severity"]).size().unstack(fill_value=0)
+    for s in order:
+        if s not in counts.columns:
+            counts[s] = 0
+    counts = counts[order]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(counts) + 1.4))
+    left = [0] * len(counts)
+    colors = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
+    for s in order:
+        ax.barh(list(counts.index), counts[s], left=left, color=colors[s], label=labels[s])
+        left = [a + b for a, b in zip(left, counts[s])]
+    ax.invert_yaxis()
+    ax.set_xlabel("发现数（条）")
+    ax.set_title(f"{d.year}年度数据质量：各表/部分的核对发现")
+    ax.legend(frameon=False, fontsize=8)
+    source_note(fig, "本套件对" + _src(d) + "的勾稽核对")
+    fig.tight_layout()
+    return fig
+
+
+def pefa_outturn(d, stated_budget=None, stated_actual=None) -> plt.Figure:
+    agg = analysis.aggregate_outturn(d.budget_outturn, stated_budget, stated_actual)
+    fig, ax = plt.subplots(figsize=(7, 2.2))
+    rate = _f(agg["rate"]) * 100
+    for band, lo, hi, color in (("D", 0, 85, "#f4cccc"), ("C", 85, 90, "#fce5cd"), ("B", 90, 95, "#fff2cc"),
+                                ("A", 95, 105, "#d9ead3"), ("B", 105, 110, "#fff2cc"), ("C", 110, 115, "#fce5cd"),
+                                ("D", 115, 140, "#f4cccc")):
+        ax.axvspan(lo, hi, color=color)
+        ax.text((lo + hi) / 2, 0.85, band, ha="center", fontsize=9, transform=ax.get_xaxis_transform())
+    ax.axvline(rate, color="#d62728", lw=2.5)
+    ax.text(rate, 0.35, f" 本年 {rate:.2f}%", color="#d62728", transform=ax.get_xaxis_transform(), fontsize=9)
+    ax.set_xlim(70, max(140, rate + 5))
+    ax.set_yticks([])
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.set_xlabel("决算数 ÷ 年初预算数（一般公共预算财政拨款支出）")
+    ax.set_title(f"{d.year}年度总体预算执行偏差与PEFA PI-1区间（单一年度，仅供参考）")
+    source_note(fig, _src(d) + " 第三部分五(三)")
+    fig.tight_layout()
+    return fig
