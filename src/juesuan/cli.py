@@ -76,8 +76,9 @@ def main(argv=None) -> int:
         if not results:
             print("no reports found under data/raw/<year>/<department>/", file=sys.stderr)
             return 1
+        names = ", ".join(f"{r['year']}/{r['department']}" for r in failed)
         print(f"data: {len(results) - len(failed)} of {len(results)} reports written"
-              + (f"; FAILED: {', '.join(f'{r['year']}/{r['department']}' for r in failed)}" if failed else ""))
+              + (f"; FAILED: {names}" if failed else ""))
         return 1 if failed else 0
     if args.cmd == "reports":
         from .batch import run_reports

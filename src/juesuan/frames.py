@@ -49,7 +49,7 @@ def _frame(rep: Report, name: str, rows: list[dict]) -> pd.DataFrame:
     for r in rows:
         r.setdefault("year", rep.year)
         r.setdefault("department", rep.department)
-    df = pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(rows, columns=cols, dtype=object)  # object: keep Decimal and int exact
     extra = set().union(*(r.keys() for r in rows)) - set(cols) if rows else set()
     if extra:
         raise KeyError(f"{name}: columns not in the data dictionary: {sorted(extra)}")

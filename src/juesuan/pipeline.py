@@ -1,6 +1,7 @@
 """Extract → validate → tidy tables for one report (and the loop over all reports)."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -75,6 +76,11 @@ def parse_report(folder: Path) -> Report:
     doc = Document.read(file, meta)
     year = int(meta["year"])
     log = CheckLog(doc.path)
+    if meta.get("source_sha256"):
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        log.record("source_unchanged", digest == meta["source_sha256"], severity="warning",
+                   message=f"{meta['source_file']} differs from the sha256 recorded in metadata.json",
+                   expected=meta["source_sha256"], found=digest)
     rep = Report(year, meta["department"], meta, doc, log)
     parts = rep.parts = locate_parts(doc)
     ends = sorted(v for v in parts.values() if v)
