@@ -77,7 +77,7 @@ def line_items(rep: Report) -> pd.DataFrame:
                     continue
                 rows.append({"table": t.id, "table_name": t.title, "side": r.side,
                              "row_no": r.row_no, "code": r.code or "", "level": r.level,
-                             "item": r.item, "row_key": r.key, "column": col,
+                             "row": r.item, "row_key": r.key, "column": col,
                              "column_label": cols.get(col, col), "amount_yuan": value,
                              "status": r.status.get(col, "reported"), "source_line": r.line})
     return _frame(rep, "line_items", rows)
