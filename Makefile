@@ -12,7 +12,6 @@ DEPARTMENTS ?=
 JOBS ?= 2
 SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
 export PYTHONDONTWRITEBYTECODE := 1
-export MPLBACKEND := Agg
 
 .PHONY: help env data reports test test-fast test-slow bench clean distclean
 

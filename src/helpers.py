@@ -34,6 +34,13 @@ __all__ = ["setup", "load", "Dataset", "md", "table", "yuan", "wan", "pct", "ana
 def setup() -> str:
     """Fonts that render Chinese, one seaborn style, pandas display options."""
     from juesuan import plotting
+    try:  # inside a kernel: figures inline, whatever MPLBACKEND says
+        from IPython import get_ipython
+        ip = get_ipython()
+        if ip is not None and getattr(ip, "kernel", None) is not None:
+            ip.run_line_magic("matplotlib", "inline")
+    except ImportError:  # pragma: no cover
+        pass
     font = plotting.setup()
     pd.set_option("display.max_colwidth", 60)
     pd.set_option("display.width", 160)

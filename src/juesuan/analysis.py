@@ -221,3 +221,19 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
     df = findings.groupby(["severity", "check"]).size().reset_index(name="count")
     df["_o"] = df.severity.map(order)
     return df.sort_values(["_o", "count"], ascending=[True, False]).drop(columns="_o").reset_index(drop=True)
+
+
+def project_summary(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8"),
+                    score_threshold: Decimal = Decimal("90")) -> dict:
+    """Headline numbers of the project self-evaluations."""
+    import statistics
+    rates = [r for r in pr.execution_rate if isinstance(r, Decimal)]
+    scores = [s for s in pr.score if isinstance(s, Decimal)]
+    budget, executed = dsum(pr.annual_budget_yuan), dsum(pr.executed_yuan)
+    low = low_execution_high_score(pr, rate_threshold=rate_threshold, score_threshold=score_threshold)
+    return {"projects": len(pr), "annual_budget_yuan": budget, "executed_yuan": executed,
+            "execution_rate": ratio(executed, budget),
+            "median_score": statistics.median(scores) if scores else None,
+            "min_score": min(scores, default=None), "max_score": max(scores, default=None),
+            "below_rate": sum(1 for r in rates if r < rate_threshold),
+            "low_execution_high_score": len(low)}

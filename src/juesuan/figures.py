@@ -96,7 +96,7 @@ def completion_rates(d) -> plt.Figure:
     ax.set_xlabel("完成年初预算的比例（决算数 ÷ 年初预算数）")
     ax.set_title(f"{d.year}年度一般公共预算财政拨款支出：各项目完成率（虚线为100%，阴影为80%–120%）")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for b, c in BAND_COLORS.items() if b != "无年初预算"]
-    ax.legend(handles, [b for b in BAND_COLORS if b != "无年初预算"], loc="lower right", frameon=False,
+    ax.legend(handles, [b for b in BAND_COLORS if b != "无年初预算"], loc="upper right", frameon=True,
               fontsize=8)
     source_note(fig, _src(d) + " 第三部分五(三)；公开05表")
     fig.tight_layout()

@@ -131,20 +131,27 @@ def decimal_str(value: Decimal | None) -> str:
     return s if s not in {"-0", ""} else "0"
 
 
+def _display(value: Decimal, places: int) -> str:
+    q = round_half_up(value, places)
+    if q == 0:
+        q = abs(q)  # no "-0.00"
+    return f"{q:,.{places}f}"
+
+
 def fmt_yuan(value, places: int = 2) -> str:
     """Display form with thousands separators (for notebooks and reports)."""
     if value is None:
         return "—"
-    return f"{Decimal(value):,.{places}f}"
+    return _display(Decimal(value), places)
 
 
 def fmt_wan(value, places: int = 2) -> str:
     if value is None:
         return "—"
-    return f"{Decimal(value) / 10000:,.{places}f}"
+    return _display(Decimal(value) / 10000, places)
 
 
 def fmt_pct(rate, places: int = 2) -> str:
     if rate is None:
         return "—"
-    return f"{Decimal(rate) * 100:,.{places}f}%"
+    return _display(Decimal(rate) * 100, places) + "%"
