@@ -13,7 +13,7 @@ JOBS ?= 2
 SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help env data reports test test-fast test-slow bench clean distclean
+.PHONY: help env data notebooks reports test test-fast test-slow bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -32,6 +32,10 @@ data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (
 
 reports: data ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
 	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS)
+
+notebooks: data ## Rebuild notebooks/ from tools/build_notebooks.py and execute them for 2022 (commit the outputs)
+	$(PY) tools/build_notebooks.py
+	$(PY) -m juesuan notebooks
 
 test: data ## Unit, data-validation, fuzz share and nbval tests
 	$(PY) -m pytest -q -p no:cacheprovider

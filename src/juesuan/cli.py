@@ -56,6 +56,33 @@ def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
     return results
 
 
+def execute_in_place(names=None) -> int:
+    """Run each notebook in notebooks/ with its default parameters, saving outputs in place.
+
+    Paths are relative to the repository root so that no machine path ends up in the
+    notebook metadata."""
+    import os
+
+    import papermill as pm
+
+    os.chdir(config.ROOT)
+    nbs = sorted(p for p in config.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")
+                 if not names or p.stem in names or p.name in names)
+    failed = 0
+    for nb in nbs:
+        rel_path = nb.relative_to(config.ROOT).as_posix()
+        t0 = time.perf_counter()
+        try:
+            pm.execute_notebook(rel_path, rel_path, cwd="notebooks", kernel_name="python3",
+                                progress_bar=False)
+            print(f"{rel_path}: ok ({time.perf_counter() - t0:.1f} s)")
+        except Exception as exc:  # noqa: BLE001
+            failed += 1
+            print(f"{rel_path}: FAILED — {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}",
+                  file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m juesuan", description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -66,6 +93,9 @@ def main(argv=None) -> int:
     _select(p)
     p.add_argument("--jobs", type=int, default=2, help="parallel notebook processes")
     p.add_argument("--no-progress", action="store_true")
+    p = sub.add_parser("notebooks", help="execute notebooks/ in place with their default parameters "
+                                         "(the committed outputs nbval compares)")
+    p.add_argument("names", nargs="*", help="notebook names (default: all NN-*.ipynb)")
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args(argv)
@@ -83,6 +113,8 @@ def main(argv=None) -> int:
     if args.cmd == "reports":
         from .batch import run_reports
         return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress)
+    if args.cmd == "notebooks":
+        return execute_in_place(args.names)
     if args.cmd == "bench":
         from .bench import main as bench_main
         return bench_main(repeat=args.repeat)
