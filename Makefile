@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock tools/quiet_kernel.py | cksum | cut -d' ' -f1)
 YEARS ?=
 DEPARTMENTS ?=
 JOBS ?= 2
@@ -23,6 +23,7 @@ $(STAMP): requirements.txt requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c requirements.lock
 	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'juesuan-src.pth').write_text('$(CURDIR)/src\n')"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (juesuan)" >/dev/null
+	$(PY) tools/quiet_kernel.py $(VENV)/share/jupyter/kernels/python3/kernel.json
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 env: $(STAMP) ## Create the virtual environment from the pinned requirements
