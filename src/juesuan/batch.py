@@ -1,0 +1,666 @@
+"""``make reports``: clean data → notebooks (papermill, in parallel) → one HTML per report → index.
+
+For every report folder ``data/raw/<year>/<department>/`` (see :func:`juesuan.pipeline.discover`):
+
+1. the data step (:func:`juesuan.cli.run_data`) parses and validates it into
+   ``data/clean/<year>/<department>/``; if it fails, the report's notebooks are skipped;
+2. every chapter ``notebooks/NN-*.ipynb`` is executed by papermill with the parameters
+   ``year`` and ``department`` into ``reports/<year>/<department>/NN-*.ipynb``: one task per
+   (report, notebook), run by a pool of ``jobs`` processes; a failing notebook does not stop
+   the others, and its executed notebook (with the error) is kept for reading;
+3. when all of a report's notebooks succeeded, they are rendered in order into ONE offline
+   HTML file ``reports/<year>/<department>/report.html`` (:func:`juesuan.render.combine_html`);
+   otherwise an old ``report.html`` of that report is removed, so nothing looks complete
+   that is not;
+4. ``reports/index.html`` (offline, Chinese) lists every report with links, status and headline
+   numbers from the clean data; ``reports/summary.json`` holds the same information.
+
+A progress bar goes to stderr; a summary table (every step with ok/FAILED, time and the
+reason) goes to stdout.  Each notebook's kernel runs with the notebook folder as working
+directory and the inline matplotlib backend (``make`` exports ``MPLBACKEND=Agg``, which
+would otherwise keep figures out of the notebooks).  What the kernels and papermill print
+is kept out of the terminal: it goes to ``reports/<year>/<department>/logs/<notebook>.log``,
+which is deleted when the notebook succeeded.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import logging
+import multiprocessing
+import os
+import re
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import config
+
+SRC = Path(__file__).resolve().parents[1]          # the folder holding helpers.py and juesuan/
+NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+KERNEL_NAME = "python3"
+START_TIMEOUT_S = 120       # kernel start (two cores, several kernels at once)
+CELL_TIMEOUT_S = 900        # one cell; a hanging notebook fails instead of blocking the batch
+REPORT_HTML = "report.html"
+INDEX_HTML = "index.html"
+SUMMARY_JSON = "summary.json"
+LOG_DIR = "logs"
+DASH = "—"
+
+
+# ------------------------------------------------------------------ results
+@dataclass
+class StepResult:
+    """One step of one report: the data step, one notebook, or the HTML rendering."""
+
+    step: str                      # "data", "NN-name.ipynb" or "report.html"
+    ok: bool = False
+    seconds: float = 0.0
+    error: str = ""                # first meaningful line: "ename: evalue (In [n])"
+    cell: int | None = None        # execution count of the failing cell ("In [n]")
+    output: str = ""               # written file, relative to the reports folder
+    log: str = ""                  # kept log of a failed notebook, relative to the reports folder
+    skipped: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.ok else ("skipped" if self.skipped else "FAILED")
+
+
+@dataclass
+class ReportRun:
+    year: int
+    department: str
+    department_name: str
+    steps: list[StepResult] = field(default_factory=list)
+    headline: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}/{self.department}"
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(s.ok for s in self.steps)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"year": self.year, "department": self.department,
+                "department_name": self.department_name, "ok": self.ok,
+                "steps": [asdict(s) | {"status": s.status} for s in self.steps],
+                "headline": self.headline}
+
+
+# ------------------------------------------------------------------ notebooks
+def select_notebooks(notebooks_dir: Path, notebooks: Sequence[str | Path] | None = None) -> list[Path]:
+    """The chapters to run: ``NN-*.ipynb`` in ``notebooks_dir`` (sorted), or the given ones."""
+    notebooks_dir = Path(notebooks_dir)
+    if notebooks is None:
+        if not notebooks_dir.is_dir():
+            return []
+        return sorted(p for p in notebooks_dir.iterdir() if NOTEBOOK_RE.match(p.name) and p.is_file())
+    chosen = []
+    for nb in notebooks:
+        p = Path(nb)
+        if not p.is_absolute() and not p.exists():
+            p = notebooks_dir / p
+        if not p.is_file():
+            raise FileNotFoundError(f"notebook {nb} not found (looked in {config.rel(notebooks_dir)})")
+        chosen.append(p.resolve())
+    return sorted(chosen, key=lambda p: p.name)
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))
+
+
+def _append(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line of ``text``, stripped of ANSI colour codes."""
+    text = _strip_ansi(text)
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def describe_error(exc: BaseException) -> tuple[str, int | None]:
+    """``("ValueError: message (In [3])", 3)`` for a papermill error, else the exception's line."""
+    ename = getattr(exc, "ename", None)
+    if ename is not None:  # papermill.PapermillExecutionError
+        count = getattr(exc, "exec_count", None)
+        where = f" (In [{count}])" if count is not None else ""
+        evalue = first_line(getattr(exc, "evalue", ""))
+        return (f"{ename}: {evalue}" if evalue else ename) + where, count
+    line = first_line(str(exc))
+    return (f"{type(exc).__name__}: {line}" if line else type(exc).__name__), None
+
+
+@contextmanager
+def _output_to(log_path: Path) -> Iterator[None]:
+    """Send this process's file descriptors 1 and 2 (inherited by the kernel) to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log_path, "wb") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+class _Collect(logging.Handler):
+    """Keep papermill's warnings (e.g. "Passed unknown parameter") as notes of the result."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(first_line(record.getMessage()))
+
+
+def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one notebook for one report (in a worker process); never raises.
+
+    ``task``: year, department, input, output, cwd, log, kernel_name, reports_dir.  The output
+    is written to a temporary file and renamed into place; a notebook that raised is kept
+    (it shows the error), one whose kernel could not run is not.
+    """
+    from .writer import atomic_path
+
+    t0 = time.perf_counter()
+    out, log = Path(task["output"]), Path(task["log"])
+    reports_dir = Path(task["reports_dir"])
+    res = StepResult(step=Path(task["input"]).name, output=_rel(out, reports_dir))
+    _kernel_environment()
+    collect = _Collect()
+    pm_log = logging.getLogger("papermill")
+    pm_log.addHandler(collect)
+    pm_log.setLevel(logging.WARNING)
+    pm_log.propagate = False
+    try:
+        with _output_to(log), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import papermill as pm
+
+            error: BaseException | None = None
+            with atomic_path(out) as tmp:
+                try:
+                    pm.execute_notebook(
+                        task["input"], str(tmp),
+                        parameters={"year": task["year"], "department": task["department"]},
+                        kernel_name=task["kernel_name"], language="python", cwd=task["cwd"],
+                        progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
+                        execution_timeout=CELL_TIMEOUT_S,
+                    )
+                except pm.PapermillExecutionError as exc:
+                    error = exc  # the executed notebook with the error is still renamed into place
+                os.chmod(tmp, _public_mode())
+            if error is not None:
+                raise error
+        res.ok = True
+    except Exception as exc:  # noqa: BLE001 - one failing notebook must not stop the batch
+        res.error, res.cell = describe_error(exc)
+        if getattr(exc, "ename", None) is None:
+            out.unlink(missing_ok=True)  # the kernel did not run it: no stale notebook stays
+            res.output = ""
+        _append(log, f"\n{type(exc).__name__}: {_strip_ansi(str(exc))}\n")
+    finally:
+        pm_log.removeHandler(collect)
+    res.notes = [m for m in collect.messages if m]
+    if res.ok:
+        log.unlink(missing_ok=True)
+        _rmdir_if_empty(log.parent)
+    elif log.exists():
+        res.log = _rel(log, reports_dir)
+    res.seconds = round(time.perf_counter() - t0, 3)
+    return asdict(res)
+
+
+def _kernel_environment() -> None:
+    """Environment the kernels inherit from this worker process.
+
+    - the inline matplotlib backend (``MPLBACKEND=Agg`` from a Makefile or CI would keep every
+      figure out of the executed notebooks);
+    - the project's ``src`` folder on ``PYTHONPATH`` (``import helpers``, ``import juesuan``
+      from the notebooks' folder, also without the venv's .pth file);
+    - no debugpy "frozen modules" warning on the kernel's stderr.
+    """
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    src = str(SRC)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if src not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([src, *paths])
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _public_mode() -> int:
+    """0644 under the usual umask: outputs are shared (mkstemp's temporary files are 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _rmdir_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ headline numbers
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text) if text not in ("", None) else None
+    except InvalidOperation:
+        return None
+
+
+def _read_csv(path: Path) -> list[dict[str, str]] | None:
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def headline(clean: Path) -> dict[str, Any]:
+    """Headline numbers of one report from its clean tables (missing tables give None).
+
+    Amounts in 元 as decimal strings: ``income_total_yuan`` (公开01 本年收入合计),
+    ``expenditure_total_yuan`` (公开01 本年支出合计); ``findings`` by severity;
+    ``budget_items`` and ``budget_rate`` (Σ决算数 ÷ Σ年初预算数) from budget_outturn.csv.
+    """
+    out: dict[str, Any] = {"income_total_yuan": None, "expenditure_total_yuan": None,
+                           "findings": None, "budget_items": None, "budget_rate": None}
+    items = _read_csv(clean / "line_items.csv")
+    if items is not None:
+        for key, row_key in (("income_total_yuan", "income_total"),
+                             ("expenditure_total_yuan", "expenditure_total")):
+            rows = [r for r in items if r.get("table") == "公开01" and r.get("row_key") == row_key]
+            rows.sort(key=lambda r: r.get("column") != "amount")  # the 决算数 column first
+            value = _decimal(rows[0].get("amount_yuan", "")) if rows else None
+            out[key] = str(value) if value is not None else None
+    findings = _read_csv(clean / "findings.csv")
+    if findings is not None:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for r in findings:
+            sev = r.get("severity", "")
+            counts[sev] = counts.get(sev, 0) + 1
+        out["findings"] = counts
+    outturn = _read_csv(clean / "budget_outturn.csv")
+    if outturn is not None:
+        budget = sum((d for r in outturn if (d := _decimal(r.get("initial_budget_yuan", ""))) is not None),
+                     Decimal(0))
+        actual = sum((d for r in outturn if (d := _decimal(r.get("actual_yuan", ""))) is not None),
+                     Decimal(0))
+        out["budget_items"] = len(outturn)
+        out["budget_rate"] = str((actual / budget).quantize(Decimal("0.000001"))) if budget else None
+    return out
+
+
+def wan(value: str | Decimal | None) -> str:
+    """元 → 万元 with thousands separators and 2 decimals; None → "—"."""
+    if value is None or value == "":
+        return DASH
+    return f"{Decimal(value) / 10000:,.2f}"
+
+
+def pct(rate: str | Decimal | None) -> str:
+    if rate is None or rate == "":
+        return DASH
+    return f"{Decimal(rate) * 100:,.2f}%"
+
+
+def _department_name(raw_folder: Path, department: str) -> str:
+    try:
+        meta = json.loads((raw_folder / config.METADATA_FILE).read_text(encoding="utf-8"))
+        return str(meta.get("department_name") or department)
+    except (OSError, ValueError):
+        return department
+
+
+# ------------------------------------------------------------------ index and summary
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
+       "Hiragino Sans GB", sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1.5em;
+       color: #222; line-height: 1.5; }
+h1 { font-size: 1.6em; margin-bottom: .2em; }
+p.meta { color: #666; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; font-size: .95em; }
+th, td { border-bottom: 1px solid #ddd; padding: .45em .6em; text-align: left; vertical-align: top; }
+th { background: #f4f6f8; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.ok { color: #1b7e3c; font-weight: 600; }
+.failed { color: #b3261e; font-weight: 600; }
+.skipped { color: #8a6d00; }
+ul.chapters { margin: 0; padding-left: 1.1em; }
+.reason { color: #b3261e; font-size: .9em; }
+.earlier { color: #666; font-size: .85em; }
+a { color: #0b57d0; text-decoration: none; } a:hover { text-decoration: underline; }
+footer { margin-top: 2em; color: #888; font-size: .85em; }
+"""
+
+_STATUS_ZH = {"ok": ("成功", "ok"), "FAILED": ("失败", "failed"), "skipped": ("未运行", "skipped")}
+
+
+def _status_html(status: str) -> str:
+    text, cls = _STATUS_ZH.get(status, (status, ""))
+    return f'<span class="{cls}">{html.escape(text)}</span>'
+
+
+def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
+    e = html.escape
+    year, dept = rep["year"], rep["department"]
+    steps = rep.get("steps", [])
+    html_step = next((s for s in steps if s["step"] == REPORT_HTML), None)
+    report_cell = DASH
+    if html_step and html_step["ok"] and (reports_dir / str(year) / dept / REPORT_HTML).is_file():
+        report_cell = f'<a href="{e(f"{year}/{dept}/{REPORT_HTML}")}">打开报告</a>'
+    items = []
+    for s in steps:
+        if s["step"] == REPORT_HTML:
+            continue
+        label = "数据清洗与核对" if s["step"] == "data" else s["step"]
+        name = f'<a href="{e(s["output"])}">{e(label)}</a>' if s.get("output") else e(label)
+        line = f"{name} {_status_html(s['status'])} <span class=\"earlier\">{s['seconds']:.1f} 秒</span>"
+        if s.get("error"):
+            line += f'<br><span class="reason">{e(s["error"])}</span>'
+        if s.get("log"):
+            line += f' <a class="earlier" href="{e(s["log"])}">日志</a>'
+        items.append(f"<li>{line}</li>")
+    if html_step and html_step.get("error"):
+        items.append(f'<li>{REPORT_HTML} {_status_html(html_step["status"])}'
+                     f'<br><span class="reason">{e(html_step["error"])}</span></li>')
+    h = rep.get("headline") or {}
+    f = h.get("findings")
+    findings = (f'<span class="failed">{f.get("error", 0)}</span> / {f.get("warning", 0)} / {f.get("info", 0)}'
+                if f else DASH)
+    budget = DASH
+    if h.get("budget_rate") is not None:
+        budget = f"{pct(h['budget_rate'])}<br><span class=\"earlier\">{h.get('budget_items')} 项</span>"
+    status = _status_html("ok" if rep.get("ok") else "FAILED")
+    if earlier:
+        status += f'<br><span class="earlier">上次运行（{e(str(rep.get("generated", "")))}）</span>'
+    return (f"<tr><td>{e(str(year))}</td><td>{e(rep.get('department_name') or dept)}"
+            f"<br><span class=\"earlier\">{e(dept)}</span></td><td>{status}</td><td>{report_cell}</td>"
+            f"<td><ul class=\"chapters\">{''.join(items)}</ul></td>"
+            f"<td class=\"num\">{wan(h.get('income_total_yuan'))}</td>"
+            f"<td class=\"num\">{wan(h.get('expenditure_total_yuan'))}</td>"
+            f"<td class=\"num\">{budget}</td><td class=\"num\">{findings}</td></tr>")
+
+
+def index_html(summary: dict[str, Any], reports_dir: Path) -> str:
+    """The offline index page (plain HTML + inline CSS, no scripts)."""
+    rows = [_report_row(r, reports_dir, earlier=False) for r in summary["reports"]]
+    rows += [_report_row(r, reports_dir, earlier=True) for r in summary.get("earlier_reports", [])]
+    n_ok = sum(1 for r in summary["reports"] if r["ok"])
+    body = "\n".join(rows) or f'<tr><td colspan="9">{DASH} 没有找到报告 {DASH}</td></tr>'
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>部门决算分析报告索引</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>部门决算分析报告索引</h1>
+<p class="meta">生成于 {html.escape(summary["generated"])}；本次运行 {len(summary["reports"])} 份报告，
+{n_ok} 份全部成功；用时 {summary["wall_s"]:.1f} 秒。金额单位：万元。</p>
+<table>
+<thead><tr><th>年度</th><th>部门</th><th>状态</th><th>报告</th><th>步骤（已执行的 notebook）</th>
+<th>本年收入合计<br>（万元）</th><th>本年支出合计<br>（万元）</th><th>预算执行<br>（各项决算合计÷<br>年初预算合计）</th>
+<th>核对发现<br>错误 / 警告 / 提示</th></tr></thead>
+<tbody>
+{body}
+</tbody>
+</table>
+<footer>报告为离线 HTML 文件，可直接发送与打开；数据来自 data/clean/&lt;年度&gt;/&lt;部门&gt;/。</footer>
+</body>
+</html>
+"""
+
+
+def summary_table(runs: Sequence[ReportRun], wall_s: float) -> str:
+    """The plain-text summary printed at the end of a batch."""
+    lines = [f"{'report':<18} {'step':<34} {'status':<8} {'time':>8}  reason"]
+    for run in runs:
+        for s in run.steps:
+            reason = s.error + (f"  [log: {s.log}]" if s.log else "")
+            lines.append(f"{run.key:<18} {s.step:<34} {s.status:<8} {s.seconds:>6.1f} s  {reason}".rstrip())
+    failed = sum(1 for run in runs for s in run.steps if not s.ok)
+    total = sum(len(run.steps) for run in runs)
+    verdict = f"{failed} of {total} steps FAILED or skipped" if failed else f"all {total} steps ok"
+    lines.append(f"wall time {wall_s:.1f} s; {len(runs)} report(s); {verdict}")
+    return "\n".join(lines)
+
+
+def _earlier_reports(summary_path: Path, current: set[str], reports_dir: Path) -> list[dict[str, Any]]:
+    """Reports listed by the previous summary.json that this run did not touch (still on disk)."""
+    try:
+        old = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    keep = []
+    for rep in old.get("reports", []) + old.get("earlier_reports", []):
+        key = f"{rep.get('year')}/{rep.get('department')}"
+        if key in current or not (reports_dir / key).is_dir():
+            continue
+        rep.setdefault("generated", old.get("generated", ""))
+        keep.append(rep)
+        current = current | {key}
+    return keep
+
+
+# ------------------------------------------------------------------ the batch
+def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] | None = None,
+                jobs: int = 2, progress: bool = True, notebooks: Sequence[str | Path] | None = None,
+                data: bool = True, *, notebooks_dir: Path | None = None, reports_dir: Path | None = None,
+                clean_root: Path | None = None, raw_root: Path | None = None,
+                kernel_name: str = KERNEL_NAME, stream: TextIO | None = None) -> int:
+    """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
+
+    ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
+    skips the data step (the clean tables must exist).  ``notebooks_dir``, ``reports_dir``,
+    ``clean_root`` (``data/clean``) and ``raw_root`` (``data/raw``) default to the project
+    folders; the data step always writes to the project's ``data/clean``, so it cannot be
+    combined with other raw/clean folders.  The summary is printed to ``stream`` (stdout).
+    """
+    from .pipeline import discover
+
+    t_start = time.perf_counter()
+    stream = stream or sys.stdout
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS).resolve()
+    reports_dir = Path(reports_dir or config.REPORTS).resolve()
+    clean_root = Path(clean_root or config.CLEAN).resolve()
+    raw_root = Path(raw_root or config.RAW).resolve()
+    if data and (clean_root != config.CLEAN.resolve() or raw_root != config.RAW.resolve()):
+        raise ValueError("the data step writes the project's data/clean from data/raw; "
+                         "pass data=False with other raw_root/clean_root folders")
+    jobs = max(1, int(jobs))
+
+    chapters = select_notebooks(notebooks_dir, notebooks)
+    found = discover(years, departments, root=raw_root) if raw_root.is_dir() else []
+    if not found:
+        print(f"no reports found under {config.rel(raw_root)}/<year>/<department>/", file=sys.stderr)
+        return 1
+    if not chapters:
+        print(f"no notebooks matching NN-*.ipynb in {config.rel(notebooks_dir)}/", file=sys.stderr)
+        return 1
+
+    runs = [ReportRun(year, dept, _department_name(folder, dept)) for year, dept, folder in found]
+    total = len(runs) * (len(chapters) + 1) + (len(runs) if data else 0)
+    bar = _bar_class()(total=total, desc="reports", unit="step", file=sys.stderr, disable=not progress,
+               dynamic_ncols=True, leave=True)
+    try:
+        # 1. data (fast, in this process)
+        ready: list[ReportRun] = []
+        for run in runs:
+            if data:
+                bar.set_postfix_str(f"{run.key} data", refresh=True)
+                step = _data_step(run)
+                run.steps.append(step)
+                bar.update(1)
+                if not step.ok:
+                    run.steps += [StepResult(c.name, skipped=True, error="not run: the data step failed")
+                                  for c in chapters]
+                    _remove_stale_html(reports_dir, run)
+                    run.steps.append(StepResult(REPORT_HTML, skipped=True, error="not rendered"))
+                    bar.update(len(chapters) + 1)
+                    continue
+            ready.append(run)
+
+        # 2. notebooks in a process pool; 3. each report's HTML as soon as its notebooks are done
+        tasks = [(run, c) for run in ready for c in chapters]
+        pending = {run.key: len(chapters) for run in ready}
+        by_nb: dict[str, dict[str, StepResult]] = {run.key: {} for run in ready}
+        if tasks:
+            ctx = _mp_context()
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+                futures: dict[Future, tuple[ReportRun, Path]] = {}
+                for run, chapter in tasks:
+                    futures[pool.submit(execute_notebook_task,
+                                        _task(run, chapter, notebooks_dir, reports_dir, kernel_name))] = (run, chapter)
+                for fut in as_completed(futures):
+                    run, chapter = futures[fut]
+                    try:
+                        step = StepResult(**fut.result())
+                    except Exception as exc:  # noqa: BLE001 - e.g. a worker process died
+                        err, _ = describe_error(exc)
+                        step = StepResult(chapter.name, error=f"worker failed: {err}")
+                    by_nb[run.key][chapter.name] = step
+                    bar.update(1)
+                    bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
+                    pending[run.key] -= 1
+                    if pending[run.key] == 0:
+                        run.steps += [by_nb[run.key][c.name] for c in chapters]
+                        run.steps.append(_html_step(run, chapters, reports_dir))
+                        bar.update(1)
+    finally:
+        bar.close()
+
+    # 4. headline numbers, summary.json, index.html
+    for run in runs:
+        run.headline = headline(clean_root / str(run.year) / run.department)
+    wall_s = round(time.perf_counter() - t_start, 3)
+    summary_path = reports_dir / SUMMARY_JSON
+    summary = {
+        "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "wall_s": wall_s, "jobs": jobs, "ok": all(run.ok for run in runs),
+        "failed": [f"{run.key} {s.step}: {s.error}" for run in runs for s in run.steps if not s.ok],
+        "reports": [run.to_json() for run in runs],
+    }
+    summary["earlier_reports"] = _earlier_reports(summary_path, {run.key for run in runs}, reports_dir)
+    from .render import check_offline, write_public_text
+
+    index = index_html(summary, reports_dir)
+    check_offline(index)
+    write_public_text(reports_dir / INDEX_HTML, index)
+    write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    print(summary_table(runs, wall_s), file=stream)
+    print(f"index: {config.rel(reports_dir / INDEX_HTML)}", file=stream)
+    return 0 if summary["ok"] else 1
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """``fork`` where available: unlike ``spawn`` it does not re-import the caller's main module
+    (a script without ``if __name__ == "__main__"`` works) and starts faster.  The parent has
+    no other threads when the pool forks (the progress bar's monitor thread is disabled)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
+
+
+def _bar_class():
+    from tqdm import tqdm
+
+    class Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: the process pool forks from this process
+
+    return Bar
+
+
+def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
+          kernel_name: str) -> dict[str, Any]:
+    out_dir = reports_dir / str(run.year) / run.department
+    return {"year": run.year, "department": run.department, "input": str(chapter),
+            "output": str(out_dir / chapter.name), "cwd": str(notebooks_dir),
+            "log": str(out_dir / LOG_DIR / f"{chapter.stem}.log"), "kernel_name": kernel_name,
+            "reports_dir": str(reports_dir)}
+
+
+def _data_step(run: ReportRun) -> StepResult:
+    from .cli import run_data
+
+    t0 = time.perf_counter()
+    step = StepResult("data")
+    try:
+        results = run_data([run.year], [run.department], quiet=True)
+        if not results:
+            step.error = f"no raw report {run.key} under {config.rel(config.RAW)}"
+        else:
+            step.ok = bool(results[0].get("ok"))
+            step.error = "" if step.ok else first_line(results[0].get("error", "")) or "data step failed"
+    except Exception as exc:  # noqa: BLE001
+        step.error, _ = describe_error(exc)
+    step.seconds = round(time.perf_counter() - t0, 3)
+    return step
+
+
+def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
+    (reports_dir / str(run.year) / run.department / REPORT_HTML).unlink(missing_ok=True)
+
+
+def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> StepResult:
+    """Render the report's executed chapters into report.html, or remove a stale one."""
+    from .render import combine_html
+
+    t0 = time.perf_counter()
+    out_dir = reports_dir / str(run.year) / run.department
+    step = StepResult(REPORT_HTML)
+    failed = [s.step for s in run.steps if not s.ok]
+    if failed:
+        _remove_stale_html(reports_dir, run)
+        step.skipped = True
+        step.error = "not rendered: " + ", ".join(failed) + " failed"
+    else:
+        try:
+            title = f"{run.department_name}{run.year}年度部门决算分析报告"
+            target = combine_html([out_dir / c.name for c in chapters], out_dir / REPORT_HTML, title)
+            step.ok, step.output = True, _rel(target, reports_dir)
+        except Exception as exc:  # noqa: BLE001
+            _remove_stale_html(reports_dir, run)
+            step.error, _ = describe_error(exc)
+    step.seconds = round(time.perf_counter() - t0, 3)
+    return step

@@ -1,0 +1,152 @@
+"""One look for every figure: a bundled Chinese font, a seaborn theme, axis formatters.
+
+The machine running the notebooks usually has no CJK font installed, so matplotlib
+would draw Chinese labels as empty boxes (and warn "Glyph … missing from font(s)").
+:func:`setup` registers the Noto Sans CJK SC font shipped inside the pinned
+``mplfonts`` package (no network, nothing installed system-wide) and makes it the
+first sans-serif font, with DejaVu Sans as the per-glyph fallback.
+
+    from juesuan import plotting
+    plotting.setup()
+    ax.yaxis.set_major_formatter(plotting.yuan_formatter("万元"))
+    plotting.source_note(fig, "宁夏回族自治区工业和信息化厅2022年度部门决算 公开01表")
+"""
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager, transforms
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.ticker import FuncFormatter
+
+FONT_NAME = "Noto Sans CJK SC"
+FONT_PACKAGE = "mplfonts"
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FALLBACK_FONT = "DejaVu Sans"
+DPI = 110
+SOURCE_PREFIX = "资料来源："
+
+UNIT_FACTORS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
+
+
+def font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font inside the installed ``mplfonts`` package."""
+    try:
+        path = importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE
+    except ModuleNotFoundError as exc:
+        raise RuntimeError(f"the {FONT_PACKAGE!r} package (pinned in requirements.txt) is not installed; "
+                           "it ships the Chinese font the figures need") from exc
+    path = Path(str(path))
+    if not path.is_file():
+        raise RuntimeError(f"{FONT_FILE} not found in the {FONT_PACKAGE} package at {path.parent}")
+    return path
+
+
+def register_font() -> str:
+    """Add the bundled font to matplotlib's font manager (once per process); return its name."""
+    path = font_path()
+    registered = {Path(f.fname).resolve() for f in font_manager.fontManager.ttflist}
+    if path.resolve() not in registered:
+        font_manager.fontManager.addfont(str(path))
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    if name != FONT_NAME:  # pragma: no cover - a different mplfonts build
+        raise RuntimeError(f"{path.name} reports the family {name!r}, expected {FONT_NAME!r}")
+    return name
+
+
+def setup(style: bool = True) -> str:
+    """Register the Chinese font and apply the suite's figure style; return the font name.
+
+    With ``style=True`` a seaborn ``whitegrid`` theme is applied first (it resets the
+    rcParams it owns); the font settings are applied in both cases.  Calling it again is
+    harmless.
+    """
+    name = register_font()
+    rc = {
+        "font.family": ["sans-serif"],
+        "font.sans-serif": [name, FALLBACK_FONT],
+        "axes.unicode_minus": False,     # ASCII hyphen-minus: no dependence on U+2212
+        "figure.dpi": DPI,
+        "savefig.dpi": DPI,
+        "savefig.bbox": "tight",
+        "figure.figsize": (8.0, 4.0),
+        "axes.titlesize": 12,
+        "axes.labelsize": 10,
+        "legend.fontsize": 9,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+    if style:
+        import seaborn as sns
+
+        sns.set_theme(context="notebook", style="whitegrid", palette="deep", font="sans-serif", rc=rc)
+    else:
+        matplotlib.rcParams.update(rc)
+    return name
+
+
+def _figure_of(target: Axes | Figure | SubFigure) -> Figure | SubFigure:
+    if isinstance(target, Axes):
+        return target.figure
+    return target
+
+
+def source_note(target: Axes | Figure | SubFigure, text: str, fontsize: float = 7.5):
+    """Put a small grey "资料来源：…" note just below the bottom left corner of the figure.
+
+    ``target`` is a Figure or an Axes (its figure gets the note).  The prefix is added
+    unless ``text`` already starts with it.  The note sits outside the canvas, so it
+    never collides with tick or axis labels whatever layout the figure uses; it is
+    included when the figure is saved with ``bbox_inches="tight"`` (the rc default set
+    by :func:`setup`, and what the notebook inline backend does).  Returns the Text.
+    """
+    fig = _figure_of(target)
+    text = str(text).strip()
+    if not text.startswith((SOURCE_PREFIX, "资料来源:")):
+        text = SOURCE_PREFIX + text
+    root = fig.get_figure(root=True) if isinstance(fig, SubFigure) else fig
+    below = transforms.offset_copy(fig.transSubfigure, fig=root, x=0, y=-4, units="points")
+    return fig.text(0.0, 0.0, text, ha="left", va="top", fontsize=fontsize, color="#666666",
+                    transform=below)
+
+
+def yuan_formatter(unit: str = "万元", places: int = 0, from_yuan: bool = False,
+                   suffix: bool = False) -> FuncFormatter:
+    """Tick labels for amounts with thousands separators: ``12,345`` (or ``12,345.6``).
+
+    By default the plotted values are already in ``unit`` (the figures convert 元 to
+    万元 before drawing, and the axis label names the unit).  With ``from_yuan=True``
+    the values are in 元 and are divided by the unit's factor (元, 千元, 万元, 百万元,
+    亿元).  ``suffix=True`` appends the unit to every label.
+    """
+    if from_yuan and unit not in UNIT_FACTORS:
+        raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNIT_FACTORS)}")
+    factor = UNIT_FACTORS[unit] if from_yuan else 1
+    tail = unit if suffix else ""
+
+    def fmt(value: float, pos=None) -> str:
+        v = value / factor
+        label = f"{v:,.{places}f}"
+        if label.lstrip("-").strip("0.,") == "":  # -0 → 0
+            label = label.lstrip("-")
+        return label + tail
+
+    return FuncFormatter(fmt)
+
+
+def percent_formatter(places: int = 0, fraction: bool = False) -> FuncFormatter:
+    """Tick labels ``85%``: values in percent by default, or fractions with ``fraction=True``."""
+    scale = 100 if fraction else 1
+
+    def fmt(value: float, pos=None) -> str:
+        label = f"{value * scale:,.{places}f}"
+        if label.lstrip("-").strip("0.,") == "":
+            label = label.lstrip("-")
+        return label + "%"
+
+    return FuncFormatter(fmt)

@@ -1,0 +1,193 @@
+"""Executed notebooks → one shareable, offline HTML file.
+
+The HTML is made for readers, not for programmers:
+
+- no code: input cells, prompts and code cells without output are left out;
+- figures are embedded as ``data:image/png;base64`` (nbconvert's default for PNG output);
+- nothing is loaded from the network: the ``offline`` template (``templates/offline/``)
+  drops require.js, MathJax, mermaid and the widget manager that nbconvert's lab
+  template fetches from CDNs, and keeps all CSS inline;
+- stderr output (warnings, progress bars) and cells tagged ``remove-cell`` are removed;
+  ``remove-input`` and ``remove-output`` tags are honoured too;
+- the page title is the ``title`` argument, else the notebook metadata ``title``, else the
+  file name; the page language is ``zh-CN``.
+
+    render_html("reports/2022/nxgxt/01-overview.ipynb", "reports/2022/nxgxt/01-overview.html")
+    combine_html(sorted(Path("reports/2022/nxgxt").glob("[0-9][0-9]-*.ipynb")),
+                 "reports/2022/nxgxt/report.html", "宁夏回族自治区工业和信息化厅2022年度部门决算分析")
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from .writer import atomic_path
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "offline"
+LANGUAGE = "zh-CN"
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell", "hide-cell"})
+REMOVE_INPUT_TAGS = frozenset({"remove-input", "remove_input", "hide-input"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output", "hide-output"})
+IMAGE_ALT = "图表"
+_NBCONVERT_ALT = 'alt="No description has been provided for this image"'
+
+# Output types that need JavaScript from a CDN (or run code on opening) are never chosen.
+DISPLAY_PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "text/latex", "image/png",
+                    "image/jpeg", "text/plain"]
+
+# What must never appear in a report: a script or stylesheet fetched from elsewhere.
+_REMOTE = re.compile(r"<script\b[^>]*\bsrc\s*=|<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//"
+                     r"|@import\s+url\(\s*[\"']?(?:https?:)?//", re.IGNORECASE)
+
+
+class NotOfflineError(RuntimeError):
+    """The rendered HTML would load something from the network."""
+
+
+def _tags(cell: NotebookNode) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []) or [])
+
+
+def prepare(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` as the report shows it.
+
+    Drops cells tagged ``remove-cell``, stderr streams, outputs of ``remove-output`` cells
+    and code cells left without output (they would be empty boxes once the input is
+    hidden); blanks the source of ``remove-input`` cells.
+    """
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        tags = _tags(cell)
+        if tags & REMOVE_CELL_TAGS:
+            continue
+        if cell.cell_type == "code":
+            outputs = [] if tags & REMOVE_OUTPUT_TAGS else cell.get("outputs", [])
+            cell.outputs = [o for o in outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            if not cell.outputs:
+                continue
+            if tags & REMOVE_INPUT_TAGS:
+                cell.source = ""
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    exporter = HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=False,
+        embed_images=True,          # images referenced from Markdown cells, too
+        language_code="zh",         # ISO 639-1 for nbconvert; the template writes zh-CN
+        theme="light",
+    )
+    quiet = logging.getLogger("juesuan.render.nbconvert")
+    quiet.setLevel(logging.ERROR)
+    exporter.log = quiet
+    return exporter
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_public_text(target: str | Path, text: str) -> Path:
+    """Write ``text`` atomically (temp file + rename) with ordinary read permissions.
+
+    The temporary file of :func:`juesuan.writer.atomic_path` is private (0600); a shared
+    report should be readable like any file the user creates (0644 under umask 022).
+    """
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        os.chmod(tmp, 0o666 & ~_umask())
+    return target
+
+
+def check_offline(html: str) -> None:
+    """Raise :class:`NotOfflineError` if ``html`` loads a script or stylesheet from elsewhere."""
+    m = _REMOTE.search(html)
+    if m:
+        start = max(m.start() - 60, 0)
+        raise NotOfflineError(f"the HTML would load a remote resource: …{html[start:m.end() + 80]}…")
+
+
+def export_html(nb: NotebookNode, title: str | None = None, name: str = "report",
+                path: str | Path = ".") -> str:
+    """The offline HTML of an (executed) notebook held in memory."""
+    nb = prepare(nb)
+    if title:
+        nb.metadata["title"] = title
+    resources = {"metadata": {"name": nb.metadata.get("title") or name, "path": str(path)}}
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    html = html.replace(_NBCONVERT_ALT, f'alt="{IMAGE_ALT}"')
+    check_offline(html)
+    return html
+
+
+def read_notebook(nb_path: str | Path) -> NotebookNode:
+    return nbformat.read(str(nb_path), as_version=4)
+
+
+def render_html(nb_path: str | Path, html_path: str | Path, title: str | None = None) -> Path:
+    """Render one executed notebook to an offline HTML file (written atomically)."""
+    nb_path, html_path = Path(nb_path), Path(html_path)
+    html = export_html(read_notebook(nb_path), title=title, name=nb_path.stem, path=nb_path.parent)
+    return write_public_text(html_path, html)
+
+
+def combine(notebooks: Iterable[NotebookNode], title: str | None = None) -> NotebookNode:
+    """One notebook with the cells of ``notebooks`` in order (metadata of the first).
+
+    Cell ids are made unique by prefixing the chapter number where two chapters share one.
+    """
+    notebooks = list(notebooks)
+    if not notebooks:
+        raise ValueError("no notebooks to combine")
+    out = nbformat.v4.new_notebook()
+    out.metadata = copy.deepcopy(notebooks[0].metadata)
+    out.metadata.pop("papermill", None)
+    seen: set[str] = set()
+    for chapter, nb in enumerate(notebooks, start=1):
+        for cell in nb.cells:
+            cell = copy.deepcopy(cell)
+            cid = cell.get("id")
+            if cid is not None:
+                if cid in seen:
+                    cell["id"] = f"c{chapter}-{cid}"[:64]
+                seen.add(cell["id"])
+            out.cells.append(cell)
+    if title:
+        out.metadata["title"] = title
+    return out
+
+
+def combine_html(nb_paths: Sequence[str | Path], html_path: str | Path, title: str) -> Path:
+    """Render the chapters ``nb_paths`` (in this order) as ONE offline HTML file."""
+    nb_paths = [Path(p) for p in nb_paths]
+    html_path = Path(html_path)
+    nb = combine((read_notebook(p) for p in nb_paths), title=title)
+    html = export_html(nb, title=title, name=html_path.stem,
+                       path=nb_paths[0].parent if nb_paths else html_path.parent)
+    return write_public_text(html_path, html)

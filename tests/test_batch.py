@@ -1,0 +1,276 @@
+"""``make reports`` end to end on tiny notebooks, in temporary folders (never the real ones)."""
+import io
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from juesuan import batch, config
+
+YEAR, DEPT = 2022, "testdept"
+KERNEL = "python3"
+
+
+def _kernel_available() -> bool:
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+    except ImportError:
+        return False
+    return KERNEL in KernelSpecManager().find_kernel_specs()
+
+
+needs_kernel = pytest.mark.skipif(not _kernel_available(),
+                                  reason=f"no Jupyter kernel named {KERNEL!r} (run `python -m ipykernel install`)")
+
+
+def without_data_uris(html: str) -> str:
+    """Base64 payloads can contain any letters ("cdn" …): check the markup only."""
+    return re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "data:…", html)
+
+
+def assert_offline(html: str) -> None:
+    low = without_data_uris(html).lower()
+    for needle in ("<script", "cdn", "require.js", "mathjax"):
+        assert needle not in low, needle
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", low)
+
+
+def write_notebooks(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    ks = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    good = new_notebook(metadata={"kernelspec": ks})
+    good.cells = [
+        new_markdown_cell("# 第一章 总体情况"),
+        new_code_cell('year = 1999\ndepartment = "placeholder"', metadata={"tags": ["parameters"]}),
+        new_code_cell('print(f"PARAMS {year} {department} {type(year).__name__}")'),
+        new_code_cell('import sys\nprint("KERNEL_STDERR_NOISE", file=sys.stderr)'),
+    ]
+    nbformat.write(good, folder / "01-params.ipynb")
+    bad = new_notebook(metadata={"kernelspec": ks})
+    bad.cells = [
+        new_code_cell('year = 1999\ndepartment = "placeholder"', metadata={"tags": ["parameters"]}),
+        new_code_cell("x = 1"),
+        new_code_cell('raise ValueError(f"公开01表缺失 {department}\\nsecond line")'),
+    ]
+    nbformat.write(bad, folder / "02-fails.ipynb")
+    (folder / "notes.ipynb").write_text("{}")          # not a chapter: no NN- prefix
+    (folder / "3-short.ipynb").write_text("{}")        # not a chapter: one digit
+
+
+def write_clean(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "line_items.csv").write_text(
+        "table,row_key,column,amount_yuan,side\n"
+        "公开01,income_total,amount,95032215.28,收入\n"
+        "公开01,expenditure_total,amount,93404992.41,支出\n"
+        "公开02,income_total,amount,1.00,收入\n", encoding="utf-8-sig")
+    (folder / "findings.csv").write_text(
+        "check,severity,message\nsum,error,a\nsum,warning,b\nsum,warning,c\nx,info,d\n", encoding="utf-8-sig")
+    # no budget_outturn.csv: the index shows "—"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    raw = root / "raw" / str(YEAR) / DEPT
+    raw.mkdir(parents=True)
+    (raw / "metadata.json").write_text(json.dumps({"department": DEPT, "department_name": "测试厅",
+                                                   "year": YEAR}, ensure_ascii=False), encoding="utf-8")
+    write_notebooks(root / "notebooks")
+    write_clean(root / "clean" / str(YEAR) / DEPT)
+    stale = root / "reports" / str(YEAR) / DEPT / "report.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<html>complete-looking report from an earlier run</html>")
+    return {"root": root, "raw_root": root / "raw", "clean_root": root / "clean",
+            "notebooks_dir": root / "notebooks", "reports_dir": root / "reports"}
+
+
+def run(project, **kw):
+    out = io.StringIO()
+    args = {k: project[k] for k in ("raw_root", "clean_root", "notebooks_dir", "reports_dir")}
+    t0 = time.perf_counter()
+    rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=False, stream=out, **args, **kw)
+    return rc, out.getvalue(), time.perf_counter() - t0
+
+
+@pytest.fixture(scope="module")
+def failing_run(project):
+    if not _kernel_available():
+        pytest.skip(f"no Jupyter kernel named {KERNEL!r}")
+    return run(project)
+
+
+def report_dir(project) -> Path:
+    return project["reports_dir"] / str(YEAR) / DEPT
+
+
+@needs_kernel
+def test_good_notebook_runs_with_injected_parameters(project, failing_run):
+    rc, _, _ = failing_run
+    nb = nbformat.read(report_dir(project) / "01-params.ipynb", as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert ["injected-parameters"] in tags
+    injected = nb.cells[tags.index(["injected-parameters"])].source
+    assert "year = 2022" in injected and 'department = "testdept"' in injected
+    stdout = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+                     if o.get("name") == "stdout")
+    assert "PARAMS 2022 testdept int" in stdout
+    assert not list(report_dir(project).glob("*.tmp")) and not list(report_dir(project).glob(".*.tmp"))
+
+
+@needs_kernel
+def test_failing_notebook_is_reported_and_others_go_on(project, failing_run):
+    rc, printed, seconds = failing_run
+    assert rc == 1
+    summary = json.loads((project["reports_dir"] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ok"] is False
+    assert any(f.startswith("2022/testdept 02-fails.ipynb: ValueError: 公开01表缺失 testdept (In [")
+               for f in summary["failed"]), summary["failed"]
+    steps = {s["step"]: s for s in summary["reports"][0]["steps"]}
+    assert list(steps) == ["01-params.ipynb", "02-fails.ipynb", "report.html"]   # chapters only, in order
+    assert steps["01-params.ipynb"]["ok"] is True
+    bad = steps["02-fails.ipynb"]
+    assert bad["ok"] is False and bad["cell"] == 4      # In [4]: after papermill's injected cell
+    assert "second line" not in bad["error"]            # the first meaningful line only
+    assert bad["log"] and "Traceback" in (project["reports_dir"] / bad["log"]).read_text(encoding="utf-8")
+    # the failed executed notebook is kept, with the error in it
+    nb = nbformat.read(report_dir(project) / "02-fails.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    # the printed summary names the failure and the time
+    assert re.search(r"2022/testdept\s+02-fails\.ipynb\s+FAILED\s+[\d.]+ s\s+ValueError: 公开01表缺失", printed)
+    assert re.search(r"2022/testdept\s+01-params\.ipynb\s+ok", printed)
+    assert "wall time" in printed
+    assert seconds < 60
+
+
+@needs_kernel
+def test_no_report_html_when_a_notebook_failed(project, failing_run):
+    assert not (report_dir(project) / "report.html").exists()      # the stale one was removed
+    summary = json.loads((project["reports_dir"] / "summary.json").read_text(encoding="utf-8"))
+    html_step = summary["reports"][0]["steps"][-1]
+    assert html_step["step"] == "report.html" and html_step["status"] == "skipped"
+
+
+@needs_kernel
+def test_index_is_offline_and_shows_status_and_headline(project, failing_run):
+    html = (project["reports_dir"] / "index.html").read_text(encoding="utf-8")
+    assert_offline(html)
+    assert '<html lang="zh-CN">' in html and "测试厅" in html
+    assert "9,503.22" in html and "9,340.50" in html                    # 万元, thousands separators
+    assert '<span class="failed">1</span> / 2 / 1' in html              # error / warning / info
+    assert "—" in html                                                  # budget_outturn.csv missing
+    assert 'href="2022/testdept/01-params.ipynb"' in html
+    assert "公开01表缺失 testdept" in html and "失败" in html
+    assert 'href="2022/testdept/report.html"' not in html
+
+
+@needs_kernel
+def test_all_good_renders_one_offline_report(project, failing_run):
+    rc, printed, _ = run(project, notebooks=["01-params.ipynb"])
+    assert rc == 0, printed
+    report = report_dir(project) / "report.html"
+    html = report.read_text(encoding="utf-8")
+    assert_offline(html)
+    assert "<title>测试厅2022年度部门决算分析报告</title>" in html
+    assert "第一章 总体情况" in html and "PARAMS 2022 testdept int" in html
+    assert "KERNEL_STDERR_NOISE" not in html and 'print(f"PARAMS' not in html
+    index = (project["reports_dir"] / "index.html").read_text(encoding="utf-8")
+    assert 'href="2022/testdept/report.html"' in index
+    assert not (report_dir(project) / "logs" / "01-params.log").exists()  # logs of successes go
+
+
+def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monkeypatch):
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    (raw / str(YEAR) / DEPT).mkdir(parents=True)
+    write_notebooks(tmp_path / "notebooks")
+    stale = tmp_path / "reports" / str(YEAR) / DEPT / "report.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+    monkeypatch.setattr(config, "RAW", raw)
+    monkeypatch.setattr(config, "CLEAN", clean)
+    calls = []
+
+    def fake_run_data(years, departments, quiet=False):
+        calls.append((years, departments, quiet))
+        return [{"year": YEAR, "department": DEPT, "ok": False,
+                 "error": "ParseError: 公开01表 not found\nmore detail"}]
+
+    monkeypatch.setattr("juesuan.cli.run_data", fake_run_data)
+
+    def no_notebooks(task):  # pragma: no cover - must not be called
+        raise AssertionError("notebooks must not run when the data step failed")
+
+    monkeypatch.setattr(batch, "execute_notebook_task", no_notebooks)
+    out = io.StringIO()
+    rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
+                           notebooks_dir=tmp_path / "notebooks", reports_dir=tmp_path / "reports")
+    assert rc == 1 and calls == [([YEAR], [DEPT], True)]
+    assert not stale.exists()
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
+    steps = summary["reports"][0]["steps"]
+    assert [s["status"] for s in steps] == ["FAILED", "skipped", "skipped", "skipped"]
+    assert steps[0]["error"] == "ParseError: 公开01表 not found"
+    assert re.search(r"2022/testdept\s+data\s+FAILED .*ParseError: 公开01表 not found", out.getvalue())
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert_offline(index)
+    assert index.count("—") >= 3                                        # no clean data: no numbers
+
+
+def test_data_step_refuses_other_folders(tmp_path):
+    with pytest.raises(ValueError, match="data=False"):
+        batch.run_reports(data=True, raw_root=tmp_path, progress=False)
+
+
+def test_select_notebooks(tmp_path):
+    write_notebooks(tmp_path / "nb")
+    assert [p.name for p in batch.select_notebooks(tmp_path / "nb")] == ["01-params.ipynb", "02-fails.ipynb"]
+    assert [p.name for p in batch.select_notebooks(tmp_path / "nb", ["02-fails.ipynb"])] == ["02-fails.ipynb"]
+    with pytest.raises(FileNotFoundError):
+        batch.select_notebooks(tmp_path / "nb", ["09-missing.ipynb"])
+
+
+def test_describe_error():
+    from papermill import PapermillExecutionError
+
+    exc = PapermillExecutionError(cell_index=5, exec_count=7, source="1/0", ename="ZeroDivisionError",
+                                  evalue="\n\x1b[31mdivision by zero\x1b[0m\nmore", traceback=[])
+    assert batch.describe_error(exc) == ("ZeroDivisionError: division by zero (In [7])", 7)
+    assert batch.describe_error(RuntimeError("\n  Kernel died\nstack")) == ("RuntimeError: Kernel died", None)
+
+
+def test_headline_and_formatting(tmp_path):
+    write_clean(tmp_path / "c")
+    h = batch.headline(tmp_path / "c")
+    assert h["income_total_yuan"] == "95032215.28" and h["expenditure_total_yuan"] == "93404992.41"
+    assert h["findings"] == {"error": 1, "warning": 2, "info": 1}
+    assert h["budget_rate"] is None and h["budget_items"] is None
+    (tmp_path / "c" / "budget_outturn.csv").write_text(
+        "code,initial_budget_yuan,actual_yuan\n1,100.00,90.00\n2,,30.00\n3,300.00,\n", encoding="utf-8-sig")
+    h = batch.headline(tmp_path / "c")
+    assert h["budget_items"] == 3 and h["budget_rate"] == "0.300000"
+    assert batch.headline(tmp_path / "missing")["findings"] is None
+    assert batch.wan("95032215.28") == "9,503.22" and batch.wan(None) == "—"
+    assert batch.pct("1.146500") == "114.65%" and batch.pct(None) == "—"
+
+
+def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypatch):
+    for var in ("MPLBACKEND", "PYTHONPATH", "PYDEVD_DISABLE_FILE_VALIDATION"):
+        monkeypatch.setenv(var, "Agg" if var == "MPLBACKEND" else "")   # restored afterwards
+    write_notebooks(tmp_path / "nb")
+    out = tmp_path / "reports" / "2022" / DEPT / "01-params.ipynb"
+    out.parent.mkdir(parents=True)
+    out.write_text("{}")                                                # from an earlier run
+    res = batch.execute_notebook_task({
+        "year": YEAR, "department": DEPT, "input": str(tmp_path / "nb" / "01-params.ipynb"),
+        "output": str(out), "cwd": str(tmp_path / "nb"), "log": str(out.parent / "logs" / "01-params.log"),
+        "kernel_name": "no-such-kernel-juesuan", "reports_dir": str(tmp_path / "reports")})
+    assert res["ok"] is False and "no-such-kernel-juesuan" in res["error"]
+    assert not out.exists() and res["output"] == ""
+    assert res["log"] == "2022/testdept/logs/01-params.log"
+    assert os.environ["MPLBACKEND"] == batch.INLINE_BACKEND               # what the kernel would get
+    assert str(batch.SRC) in os.environ["PYTHONPATH"].split(os.pathsep)
