@@ -31,7 +31,7 @@ env: $(STAMP) ## Create the virtual environment from the pinned requirements
 data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (YEARS=, DEPARTMENTS=)
 	$(PY) -m juesuan data $(SELECT)
 
-reports: data ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
+reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
 	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS)
 
 notebooks: data ## Rebuild notebooks/ from tools/build_notebooks.py and execute them for 2022 (commit the outputs)
@@ -45,7 +45,7 @@ bench: data ## Benchmarks (parse+validate, notebooks, HTML, batch throughput)
 	$(PY) -m juesuan bench
 
 clean: ## Remove generated data and reports (keeps the environment)
-	rm -rf data/clean/[0-9]* data/clean/panel reports/[0-9]* reports/index.html
+	rm -rf data/clean/[0-9]* data/clean/panel reports/[0-9]* reports/index.html reports/summary.json
 
 distclean: clean ## Also remove the virtual environment
 	rm -rf $(VENV)

@@ -585,6 +585,8 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     from .render import check_offline, write_public_text
 
     index = index_html(summary, reports_dir)
+    from .render import embed_cjk_font
+    index = embed_cjk_font(index)
     check_offline(index)
     write_public_text(reports_dir / INDEX_HTML, index)
     write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
@@ -657,7 +659,9 @@ def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> S
     else:
         try:
             title = f"{run.department_name}{run.year}年度部门决算分析报告"
-            target = combine_html([out_dir / c.name for c in chapters], out_dir / REPORT_HTML, title)
+            # the narrative chapter (NN-report) opens the document; the detailed chapters follow
+            ordered = sorted(chapters, key=lambda c: (not c.stem.endswith("-report"), c.name))
+            target = combine_html([out_dir / c.name for c in ordered], out_dir / REPORT_HTML, title)
             step.ok, step.output = True, _rel(target, reports_dir)
         except Exception as exc:  # noqa: BLE001
             _remove_stale_html(reports_dir, run)

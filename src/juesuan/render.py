@@ -106,23 +106,52 @@ def _exporter():
     return exporter
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_public_text(target: str | Path, text: str) -> Path:
-    """Write ``text`` atomically (temp file + rename) with ordinary read permissions.
-
-    The temporary file of :func:`juesuan.writer.atomic_path` is private (0600); a shared
-    report should be readable like any file the user creates (0644 under umask 022).
-    """
+    """Write ``text`` atomically (temp file + rename) with ordinary read permissions."""
     target = Path(target)
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        os.chmod(tmp, 0o666 & ~_umask())
     return target
+
+
+FONT_FAMILY = "JuesuanCJK"
+_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def font_subset_css(text: str) -> str:
+    """An @font-face rule embedding the bundled Noto Sans CJK SC, subset to the characters
+    of ``text`` (as WOFF, base64): the page shows Chinese on any machine, offline."""
+    import base64
+    import io
+
+    from fontTools import subset
+
+    from .plotting import font_path
+
+    chars = {ord(c) for c in _DATA_URI.sub("", text) if ord(c) > 126} | set(range(32, 127))
+    opts = subset.Options()
+    opts.flavor = "woff"
+    opts.layout_features = ["*"]
+    opts.notdef_outline = True
+    font = subset.load_font(str(font_path()), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(chars))
+    sub.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, opts)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'@font-face{{font-family:"{FONT_FAMILY}";src:url(data:font/woff;base64,{data}) '
+            f'format("woff");font-display:block;}}\n'
+            f'body,table,th,td,p,li,h1,h2,h3,h4,.jp-RenderedHTMLCommon{{font-family:"{FONT_FAMILY}",'
+            f'"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;}}')
+
+
+def embed_cjk_font(html: str) -> str:
+    """Insert the subset font into the page's <head> (no-op if there is no Chinese text)."""
+    if not any(ord(c) > 0x2E7F for c in _DATA_URI.sub("", html)):
+        return html
+    css = f"<style>{font_subset_css(html)}</style>"
+    return html.replace("</head>", css + "\n</head>", 1) if "</head>" in html else css + html
 
 
 def check_offline(html: str) -> None:
@@ -142,6 +171,7 @@ def export_html(nb: NotebookNode, title: str | None = None, name: str = "report"
     resources = {"metadata": {"name": nb.metadata.get("title") or name, "path": str(path)}}
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
     html = html.replace(_NBCONVERT_ALT, f'alt="{IMAGE_ALT}"')
+    html = embed_cjk_font(html)
     check_offline(html)
     return html
 

@@ -20,6 +20,12 @@ from .numbers import amount_str, decimal_str
 RATE_COLUMNS_SUFFIX = ("_rate", "_share")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path next to ``target``; rename it into place on success."""
@@ -29,6 +35,7 @@ def atomic_path(target: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; use the usual mode
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
