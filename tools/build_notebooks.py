@@ -144,18 +144,22 @@ cb = d.cell("公开01", "carryover_begin", side="收入")
 ce = d.cell("公开01", "carryover_end", side="支出")
 fcb = d.cell("公开04", "carryover_begin", side="收入")
 fce = d.cell("公开04", "carryover_end", "total", side="支出")
-h.md(f"""年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元，{'增加' if ce >= cb else '减少'}
-{h.wan(abs(ce - cb))} 万元；其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。""")
+h.md(f"""年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元（{an.change_word(ce, cb)}）；
+其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。""")
 '''),
     md("## 与上年对比（上年数字取自报告说明部分）"),
     code('''
 py = d.prior_year
-fig = fg.year_on_year(d)
+if len(py):
+    fig = fg.year_on_year(d)
+else:
+    h.md("报告说明部分没有给出可比的上年金额。")
 '''),
     code('''
-h.table(py[["label", "prior_year", "prior_yuan", "current_yuan", "change_yuan", "change_rate", "stated_change_rate"]],
-        labels={"label": "项目", "prior_year": "上年", "prior_yuan": "上年数（元）", "current_yuan": "本年数（元）",
-                "change_yuan": "增减（元）", "change_rate": "增减率（重算）", "stated_change_rate": "增减率（原文）"})
+if len(py):
+    display(h.table(py[["label", "prior_year", "prior_yuan", "current_yuan", "change_yuan", "change_rate", "stated_change_rate"]],
+            labels={"label": "项目", "prior_year": "上年", "prior_yuan": "上年数（元）", "current_yuan": "本年数（元）",
+                    "change_yuan": "增减（元）", "change_rate": "增减率（重算）", "stated_change_rate": "增减率（原文）"}))
 '''),
 ])
 
@@ -226,9 +230,10 @@ fn = an.composition_variance(d.budget_outturn.initial_budget_yuan, d.budget_outt
 be = d.basic_expenditure[d.basic_expenditure.initial_budget_yuan.notna()]
 ec = an.composition_variance(be.initial_budget_yuan, be.actual_yuan)
 h.md(f"""按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），
-按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），
-基本支出按经济分类（{ec['lines']} 类）为 **{h.pct(ec['variance'])}**（区间 {ec['pi2_band']}）。
-PI-2 的区间为 A < 5%、B < 10%、C < 15%；同样，正式评分需要三个年度。""")
+按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），"""
+     + (f"基本支出按经济分类（{ec['lines']} 类）为 **{h.pct(ec['variance'])}**（区间 {ec['pi2_band']}）。"
+        if ec["variance"] is not None else "报告未给出基本支出各经济分类的年初预算，无法计算经济分类的结构偏离。")
+     + "PI-2 的区间为 A < 5%、B < 10%、C < 15%；同样，正式评分需要三个年度。")
 '''),
     check('''
 print("PI-2 function:", fn["variance"], fn["pi2_band"], "economic:", ec["variance"], ec["pi2_band"])
@@ -264,8 +269,10 @@ print(be[["code", "actual_yuan", "initial_budget_yuan", "prior_yuan"]].to_string
 sg = d.sangong.set_index("category")
 t = sg.loc["total"]
 h.md(f"""“三公”经费财政拨款预算 {h.wan(t.budget_yuan)} 万元，决算 **{h.wan(t.actual_yuan)} 万元**，完成预算的
-{h.pct(t.completion_rate)}；比上年 {h.wan(t.prior_yuan)} 万元{'减少' if t.actual_yuan < t.prior_yuan else '增加'}
-{h.pct(abs(t.change_rate))}。其中公务用车购置及运行费 {h.wan(sg.loc['vehicle'].actual_yuan)} 万元，
+{h.pct(t.completion_rate)}；"""
+     + (f"上年决算 {h.wan(t.prior_yuan)} 万元，本年{an.change_word(t.actual_yuan, t.prior_yuan)}（{h.pct(t.change_rate)}）。"
+        if t.prior_yuan is not None else "报告未给出上年金额。")
+     + f"""其中公务用车购置及运行费 {h.wan(sg.loc['vehicle'].actual_yuan)} 万元，
 公务接待费 {h.wan(sg.loc['reception'].actual_yuan)} 万元，因公出国（境）费 {h.wan(sg.loc['abroad'].actual_yuan)} 万元。""")
 fig = fg.sangong(d)
 '''),
@@ -281,21 +288,24 @@ counts = {k: d.fact(k, "count") for k in ("vehicle_fleet", "vehicles_purchased",
                                           "reception_domestic_persons", "abroad_groups")}
 h.md((f"**不一致：** " + "；".join(f"{r.label}的预算数，公开07表为 {h.yuan(r.budget_yuan)} 元，说明部分为 {h.yuan(r.budget_text_yuan)} 元"
       for r in mismatch.itertuples()) + "。" if len(mismatch) else "公开07表与说明部分的预算数一致。")
-     + f" 公务用车保有量 {counts['vehicle_fleet']} 辆，当年购置 {counts['vehicles_purchased']} 辆；国内公务接待 "
-       f"{counts['reception_domestic_batches']} 批次、{counts['reception_domestic_persons']} 人次；因公出国（境）团组 {counts['abroad_groups']} 个。")
+     + "".join(f" {label} {counts[k]} {unit}；" for k, label, unit in (
+         ("vehicle_fleet", "公务用车保有量", "辆"), ("vehicles_purchased", "当年购置公务用车", "辆"),
+         ("reception_domestic_batches", "国内公务接待", "批次"), ("reception_domestic_persons", "国内公务接待", "人次"),
+         ("abroad_groups", "因公出国（境）团组", "个")) if counts[k] is not None))
 '''),
     md("## 机关运行经费"),
     code('''
 ao, ao_prior = d.fact("admin_operating"), d.fact("admin_operating", "prior")
-h.md(f"机关运行经费 {h.wan(ao)} 万元，上年 {h.wan(ao_prior)} 万元，变化 {h.pct(an.ratio(ao - ao_prior, ao_prior))}。"
-     if ao is not None and ao_prior else "报告未说明机关运行经费。")
+h.md(f"机关运行经费 {h.wan(ao)} 万元" + (f"，上年 {h.wan(ao_prior)} 万元，变化 {h.pct(an.ratio(ao - ao_prior, ao_prior))}。"
+     if ao_prior else "。") if ao is not None else "报告未说明机关运行经费。")
 '''),
     md("## 政府采购与国有资产"),
     code('''
-pc = d.procurement.set_index("category")
-h.md(f"""政府采购支出总额 {h.wan(pc.loc['total'].amount_yuan)} 万元（货物 {h.wan(pc.loc['goods'].amount_yuan)} 万元、
-工程 {h.wan(pc.loc['works'].amount_yuan)} 万元、服务 {h.wan(pc.loc['services'].amount_yuan)} 万元），授予中小企业合同
-{h.wan(pc.loc['sme'].amount_yuan)} 万元，占 {h.pct(an.ratio(pc.loc['sme'].amount_yuan, pc.loc['total'].amount_yuan))}。""")
+pc = {r.category: r.amount_yuan for r in d.procurement.itertuples()}
+h.md(f"""政府采购支出总额 {h.wan(pc.get('total'))} 万元（货物 {h.wan(pc.get('goods'))} 万元、
+工程 {h.wan(pc.get('works'))} 万元、服务 {h.wan(pc.get('services'))} 万元）"""
+     + (f"，授予中小企业合同 {h.wan(pc['sme'])} 万元，占 {h.pct(an.ratio(pc['sme'], pc.get('total')))}。" if pc.get('sme') is not None else "。")
+     if pc.get("total") is not None else "报告未说明政府采购情况。")
 h.table(d.procurement.drop(columns=["year", "department"]), pct=["stated_share"],
         labels={"category": "类别", "label": "项目", "amount_yuan": "金额（元）", "stated_share": "占比（原文）", "source_line": "行"})
 '''),
@@ -306,52 +316,68 @@ h.table(d.assets.drop(columns=["year", "department"]), labels={"item": "资产",
 
 NOTEBOOKS["05-project-performance"] = ("项目绩效", header("项目支出绩效：执行率与自评得分") + [
     code('''
+has = len(d.projects) > 0
 pr = an.project_quadrants(d.projects)
 low = an.low_execution_high_score(d.projects)
 mis = an.rate_mismatches(d.projects)
 s = an.project_summary(d.projects)
-h.md(f"""附件共有 {s['projects']} 张项目支出绩效自评表，全年预算合计 {h.wan(s['annual_budget_yuan'])} 万元，执行
+perf = {k: d.fact(k, m) for k, m in (("perf_projects", "count"), ("perf_funds", "amount"), ("perf_self_eval", "count"))}
+if has:
+    h.md(f"""附件共有 {s['projects']} 张项目支出绩效自评表，全年预算合计 {h.wan(s['annual_budget_yuan'])} 万元，执行
 {h.wan(s['executed_yuan'])} 万元（{h.pct(s['execution_rate'])}）。自评得分中位数 {s['median_score']} 分，
 最低 {s['min_score']} 分；执行率（重新计算）低于80%的 {s['below_rate']} 个，其中自评仍在90分以上的
 **{s['low_execution_high_score']}** 个。""")
+else:
+    h.md("本报告没有附项目支出绩效自评表，无法逐项比较执行率与自评得分。"
+         + (f"说明部分称开展绩效自评的项目 {perf['perf_projects']} 个" if perf["perf_projects"] is not None else "")
+         + (f"，涉及资金 {h.wan(perf['perf_funds'])} 万元" if perf["perf_funds"] is not None else "") + "。")
 '''),
     check('''
 print(pr[["project_no", "execution_rate", "stated_execution_rate", "score"]].to_string(index=False))
 '''),
     code('''
-fig = fg.projects_scatter(d)
+if has:
+    fig = fg.projects_scatter(d)
 '''),
     md("## 执行率低而自评得分高的项目"),
     code('''
-h.table(low[["project_no", "project", "annual_budget_yuan", "executed_yuan", "execution_rate", "score"]],
-        labels={"project_no": "编号", "project": "项目", "annual_budget_yuan": "全年预算（元）", "executed_yuan": "执行（元）",
-                "execution_rate": "执行率", "score": "自评得分"})
+if len(low):
+    display(h.table(low[["project_no", "project", "annual_budget_yuan", "executed_yuan", "execution_rate", "score"]],
+            labels={"project_no": "编号", "project": "项目", "annual_budget_yuan": "全年预算（元）", "executed_yuan": "执行（元）",
+                    "execution_rate": "执行率", "score": "自评得分"}))
+else:
+    h.md("没有执行率低于80%而自评90分以上的项目。" if has else "（无项目自评表）")
 '''),
     code('''
-fig = fg.project_distributions(d)
+if has:
+    fig = fg.project_distributions(d)
 '''),
     md("## 原文执行率与重新计算的执行率"),
     code('''
 h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全年预算数”相差 0.5 个百分点以上：" + "；".join(
     f"{r.project}（原文 {h.pct(r.stated_execution_rate)}，重算 {h.pct(r.execution_rate)}）" for r in mis.itertuples()) + "。"
-    if len(mis) else "所有项目原文执行率与重新计算一致（差异小于0.5个百分点）。")
+    if len(mis) else ("所有项目原文执行率与重新计算一致（差异小于0.5个百分点）。" if has else "（无项目自评表）"))
 '''),
     md("## 项目一览"),
     code('''
-h.table(pr[["project_no", "project", "unit", "initial_budget_yuan", "annual_budget_yuan", "executed_yuan", "execution_rate",
-            "stated_execution_rate", "exec_score", "score", "quadrant"]],
-        labels={"project_no": "编号", "project": "项目", "unit": "实施单位", "initial_budget_yuan": "年初预算（元）",
-                "annual_budget_yuan": "全年预算（元）", "executed_yuan": "全年执行（元）", "execution_rate": "执行率（重算）",
-                "stated_execution_rate": "执行率（原文）", "exec_score": "执行得分", "score": "自评得分", "quadrant": "分组"})
+if has:
+    display(h.table(pr[["project_no", "project", "unit", "initial_budget_yuan", "annual_budget_yuan", "executed_yuan", "execution_rate",
+                "stated_execution_rate", "exec_score", "score", "quadrant"]],
+            labels={"project_no": "编号", "project": "项目", "unit": "实施单位", "initial_budget_yuan": "年初预算（元）",
+                    "annual_budget_yuan": "全年预算（元）", "executed_yuan": "全年执行（元）", "execution_rate": "执行率（重算）",
+                    "stated_execution_rate": "执行率（原文）", "exec_score": "执行得分", "score": "自评得分", "quadrant": "分组"}))
 '''),
     md("## 绩效指标"),
     code('''
 ind = d.project_indicators
-lost = ind[(ind.weight.notna()) & (ind.score.notna()) & (ind.score < ind.weight)]
-h.md(f"共读取绩效指标 {len(ind)} 行，其中 {len(lost)} 行得分低于分值（扣分），涉及 {lost.project_no.nunique()} 个项目。扣分指标及所述原因：")
-h.table(lost[["project_no", "level2", "indicator", "target", "actual", "weight", "score", "deviation"]],
-        labels={"project_no": "项目", "level2": "二级指标", "indicator": "三级指标", "target": "指标值", "actual": "完成值",
-                "weight": "分值", "score": "得分", "deviation": "偏差原因"})
+lost = an.keep_rows(ind, [w is not None and sc is not None and sc < w for w, sc in zip(ind.weight, ind.score)])
+if len(ind):
+    h.md(f"共读取绩效指标 {len(ind)} 行，其中 {len(lost)} 行得分低于分值（扣分），涉及 {lost.project_no.nunique()} 个项目。扣分指标及所述原因：")
+    display(h.table(lost[["project_no", "level2", "indicator", "target", "actual", "weight", "score", "deviation"]],
+            labels={"project_no": "项目", "level2": "二级指标", "indicator": "三级指标", "target": "指标值", "actual": "完成值",
+                    "weight": "分值", "score": "得分", "deviation": "偏差原因"}))
+else:
+    h.md("（无绩效指标表）")
 '''),
 ])
 
@@ -396,8 +422,8 @@ fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "a
 h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（单一年度，仅作参照，正式评分需三个年度）。")
 '''),
     code('''
-over = bo[bo.band == ">120%"].sort_values("completion_rate", ascending=False)
-under = bo[bo.band == "<80%"].sort_values("completion_rate")
+over = an.outturn(bo[bo.band == ">120%"]).iloc[::-1]
+under = bo[bo.band == "<80%"]
 top = over.iloc[0] if len(over) else None
 h.md((f"完成率最高的是**{top['name']}**：年初预算 {h.yuan(top.initial_budget_yuan)} 元，决算 {h.yuan(top.actual_yuan)} 元，"
       f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）；原因：{top.explanation}。" if top is not None else "")
@@ -424,16 +450,22 @@ fig = fg.economic_classes(d)
 '''),
     code('''
 t = d.sangong.set_index("category").loc["total"]
-h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}，较上年变化 {h.pct(t.change_rate)}。")
+h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}"
+     + (f"，较上年变化 {h.pct(t.change_rate)}。" if t.change_rate is not None else "。"))
 fig = fg.sangong(d)
 '''),
     md("## 项目绩效"),
     code('''
 pr = d.projects
 low = an.low_execution_high_score(pr)
-h.md(f"{len(pr)} 个项目的自评得分在 {min(pr.score)}–{max(pr.score)} 分之间；执行率低于80%而自评90分以上的有 {len(low)} 个："
-     + "、".join(f"{r.project}（执行 {h.pct(r.execution_rate)}，{r.score} 分）" for r in low.itertuples()) + "。")
-fig = fg.projects_scatter(d)
+s = an.project_summary(pr)
+if len(pr):
+    h.md(f"{len(pr)} 个项目的自评得分在 {s['min_score']}–{s['max_score']} 分之间；执行率低于80%而自评90分以上的有 {len(low)} 个"
+         + ("：" + "、".join(f"{r.project}（执行 {h.pct(r.execution_rate)}，{r.score} 分）" for r in low.itertuples()) if len(low) else "")
+         + "。")
+    fig = fg.projects_scatter(d)
+else:
+    h.md("本报告没有附项目支出绩效自评表。")
 '''),
     md("## 数据质量说明"),
     code('''

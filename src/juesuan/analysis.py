@@ -237,3 +237,15 @@ def project_summary(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8"),
             "min_score": min(scores, default=None), "max_score": max(scores, default=None),
             "below_rate": sum(1 for r in rates if r < rate_threshold),
             "low_execution_high_score": len(low)}
+
+
+def change_word(current, prior, up: str = "增加", down: str = "减少", same: str = "持平") -> str:
+    """增加 / 减少 / 持平 for two amounts ("—" when one is missing)."""
+    if not isinstance(current, Decimal) or not isinstance(prior, Decimal):
+        return "—"
+    return up if current > prior else down if current < prior else same
+
+
+def keep_rows(df: pd.DataFrame, mask) -> pd.DataFrame:
+    """Rows where ``mask`` (a list of booleans) is true; safe on empty frames."""
+    return df.loc[pd.Series(list(mask), index=df.index, dtype=bool)] if len(df) else df

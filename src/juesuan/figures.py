@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import analysis
+from .analysis import keep_rows as keep
 from .plotting import percent_formatter, source_note, yuan_formatter
 
 BAND_COLORS = {"<80%": "#d95f02", "80–120%": "#1b9e77", ">120%": "#7570b3", "无年初预算": "#999999"}
@@ -81,7 +82,7 @@ def expenditure_by_class(d) -> plt.Figure:
 
 def completion_rates(d) -> plt.Figure:
     df = analysis.outturn(d.budget_outturn)
-    df = df[[isinstance(r, Decimal) for r in df.completion_rate]]
+    df = keep(df, [isinstance(r, Decimal) for r in df.completion_rate])
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     rates = [_f(r) * 100 for r in df.completion_rate]
@@ -106,7 +107,7 @@ def completion_rates(d) -> plt.Figure:
 def budget_vs_actual_amounts(d) -> plt.Figure:
     """Where the money moved: actual − initial budget per item, in 万元."""
     df = analysis.largest_deviations(d.budget_outturn, n=len(d.budget_outturn))
-    df = df[[abs(_f(v)) > 0 for v in df.movement_yuan]]
+    df = keep(df, [abs(_f(v)) > 0 for v in df.movement_yuan])
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     vals = [_wan(v) for v in df.movement_yuan]
@@ -128,7 +129,7 @@ def budget_vs_actual_amounts(d) -> plt.Figure:
 
 def rate_vs_amount(d) -> plt.Figure:
     df = d.budget_outturn
-    df = df[[isinstance(b, Decimal) and b > 0 for b in df.initial_budget_yuan]]
+    df = keep(df, [isinstance(b, Decimal) and b > 0 for b in df.initial_budget_yuan])
     fig, ax = plt.subplots(figsize=(7, 4.6))
     x = [_wan(v) for v in df.initial_budget_yuan]
     y = [_wan(v) for v in df.actual_yuan]
@@ -174,8 +175,8 @@ def reason_categories(d) -> plt.Figure:
 
 def economic_classes(d) -> plt.Figure:
     be = d.basic_expenditure
-    be = be[[isinstance(v, Decimal) and (v > 0 or isinstance(b, Decimal) and b > 0)
-             for v, b in zip(be.actual_yuan, be.initial_budget_yuan)]]
+    be = keep(be, [isinstance(v, Decimal) and (v > 0 or isinstance(b, Decimal) and b > 0)
+             for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     names = [_short(n, 10) for n in be.name]
     w = 0.27
@@ -234,7 +235,7 @@ def sangong(d) -> plt.Figure:
 
 def projects_scatter(d) -> plt.Figure:
     pr = analysis.project_quadrants(d.projects)
-    pr = pr[[isinstance(r, Decimal) and isinstance(s, Decimal) for r, s in zip(pr.execution_rate, pr.score)]]
+    pr = keep(pr, [isinstance(r, Decimal) and isinstance(s, Decimal) for r, s in zip(pr.execution_rate, pr.score)])
     colors = {"执行好·自评高": PALETTE[0], "执行低·自评高": PALETTE[1], "执行好·自评低": PALETTE[2],
               "执行低·自评低": PALETTE[3]}
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -279,7 +280,7 @@ def project_distributions(d) -> plt.Figure:
 
 def year_on_year(d) -> plt.Figure:
     py = d.prior_year
-    py = py[[isinstance(c, Decimal) and isinstance(p, Decimal) for c, p in zip(py.current_yuan, py.prior_yuan)]]
+    py = keep(py, [isinstance(c, Decimal) and isinstance(p, Decimal) for c, p in zip(py.current_yuan, py.prior_yuan)])
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(py) + 1.4))
     labels = [_short(l, 16) for l in py.label]
     rates = [_f(r) * 100 for r in py.change_rate]

@@ -11,6 +11,7 @@ where (raw file and line).  Severity policy:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
@@ -55,10 +56,13 @@ class CheckLog:
     source: str
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, CheckCount] = field(default_factory=dict)
+    locate: Callable[[int], str] | None = None   # line → "123" or "p8:123" (PDF)
 
     # -- bookkeeping ---------------------------------------------------
     def loc(self, line: int | None) -> str:
-        return f"{self.source}:{line}" if line else self.source
+        if not line:
+            return self.source
+        return f"{self.source}:{self.locate(line) if self.locate else line}"
 
     def _count(self, check: str, ok: bool) -> None:
         c = self.counts.setdefault(check, CheckCount())

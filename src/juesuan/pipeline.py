@@ -10,12 +10,14 @@ from pathlib import Path
 from . import config
 from .errors import ParseError
 from .extract.explanation import parse_explanation
+from .extract.grid import parse_pdf_tables
+from .extract.pdf import read_pdf
 from .extract.projects import parse_projects
 from .extract.tables import Table, parse_tables
 from .findings import CheckLog
 from .source import Document, read_metadata
 from .validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
-                                  check_project_list, check_text_vs_tables)
+                                  check_project_list, check_text_vs_tables, resolve_outturn_codes)
 from .validate.tables import check_tables
 
 
@@ -41,9 +43,12 @@ PART_RE = {
 FIRST_TABLE_RE = re.compile(r"公开\s*0?1\s*表")
 
 
-def locate_parts(doc: Document) -> dict[str, int | None]:
-    """Start lines of the report's parts (skipping the table of contents)."""
-    first_table = doc.find(FIRST_TABLE_RE) or 1
+def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int | None]:
+    """Start lines of the report's parts (skipping the table of contents).
+
+    ``first_table`` is the line of the first public table when known (PDF grids);
+    otherwise the 公开01表 marker."""
+    first_table = first_table or doc.find(FIRST_TABLE_RE) or 1
     parts: dict[str, int | None] = {}
     # the tables part: the last 第二部分 heading before the first table
     start = None
@@ -73,24 +78,31 @@ def parse_report(folder: Path) -> Report:
     if not file.exists():
         raise ParseError(f"source file {meta['source_file']} named in metadata.json is missing",
                          config.rel(folder))
-    doc = Document.read(file, meta)
+    is_pdf = meta.get("source_format") == "pdf" or file.suffix.lower() == ".pdf"
+    doc = read_pdf(file, meta) if is_pdf else Document.read(file, meta)
     year = int(meta["year"])
-    log = CheckLog(doc.path)
+    log = CheckLog(doc.path, locate=doc.where if doc.origins else None)
     if meta.get("source_sha256"):
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         log.record("source_unchanged", digest == meta["source_sha256"], severity="warning",
                    message=f"{meta['source_file']} differs from the sha256 recorded in metadata.json",
                    expected=meta["source_sha256"], found=digest)
     rep = Report(year, meta["department"], meta, doc, log)
-    parts = rep.parts = locate_parts(doc)
+    if is_pdf:
+        rep.tables = parse_pdf_tables(doc, log, meta.get("unit", "万元"))
+        rows = [t.start for t in rep.tables.values() if t.present and t.start]
+        parts = rep.parts = locate_parts(doc, min(rows) if rows else None)
+    else:
+        parts = rep.parts = locate_parts(doc)
     ends = sorted(v for v in parts.values() if v)
 
     def end_of(name):
         start = parts.get(name)
         return min((v for v in ends if v > start), default=parts["end"]) if start else None
 
-    rep.tables = parse_tables(doc, parts["tables"], end_of("tables") or parts["end"], log,
-                              meta.get("unit", "元"))
+    if not is_pdf:
+        rep.tables = parse_tables(doc, parts["tables"], end_of("tables") or parts["end"], log,
+                                  meta.get("unit", "元"))
     if parts.get("explanation"):
         rep.explanation = parse_explanation(doc, parts["explanation"], end_of("explanation"), log, year)
     else:
@@ -108,6 +120,7 @@ def validate(rep: Report) -> None:
     check_tables(rep.tables, log)
     ex = rep.explanation
     if ex is not None:
+        resolve_outturn_codes(ex.budget_outturn, rep.tables, log)
         check_text_vs_tables(ex.facts, rep.tables, log)
         check_outturn_vs_tables(ex.budget_outturn, rep.tables, log)
         check_counts(ex.facts, log)

@@ -17,6 +17,15 @@ class Document:
     path: str                       # relative path used in findings ("data/raw/...:LINE")
     lines: list[str]                # lines[0] is line 1
     meta: dict = field(default_factory=dict)
+    origins: list[str] | None = None  # per line, where it is in the source (PDF: "p8:123")
+
+    def where(self, n: int | None) -> str:
+        """How a finding names line ``n``: the line number, or page:line for PDFs."""
+        if n is None:
+            return ""
+        if self.origins and 1 <= n <= len(self.origins):
+            return self.origins[n - 1]
+        return str(n)
 
     @classmethod
     def from_text(cls, text: str, path: str = "<text>", meta: dict | None = None) -> "Document":

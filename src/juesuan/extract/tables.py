@@ -20,7 +20,7 @@ from itertools import combinations
 from ..config import PACKAGE_DATA
 from ..errors import ParseError
 from ..findings import CheckLog
-from ..numbers import is_amount, normalize, parse_amount
+from ..numbers import UNIT_FACTORS, is_amount, normalize, parse_amount
 from ..source import Document
 
 TABLE_IDS = [f"公开0{i}" for i in range(1, 10)]
@@ -160,6 +160,11 @@ class Table:
 
     def details(self) -> list[Row]:
         return [r for r in self.rows if r.code]
+
+    @property
+    def precision(self) -> Decimal:
+        """The precision amounts are printed with, in 元 (0.01 元, or 100 元 for 万元)."""
+        return Decimal("0.01") * UNIT_FACTORS.get(self.unit, Decimal(1))
 
 
 # ---------------------------------------------------------------- helpers

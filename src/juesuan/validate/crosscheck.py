@@ -100,6 +100,12 @@ SUBJECT_LABELS = {
 }
 
 
+def _precision(tables: dict[str, Table], unit: str | None = None) -> Decimal:
+    """Rounding unit for comparing with the tables: the coarser of the tables' and the text's."""
+    p = max((t.precision for t in tables.values() if t is not None and t.present), default=Decimal("0.01"))
+    return max(p, Decimal(100)) if unit == "万元" else p
+
+
 def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: CheckLog) -> int:
     """Compare every stated amount that has a table counterpart; returns how many."""
     n = 0
@@ -110,8 +116,38 @@ def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: Check
         n += 1
         label = SUBJECT_LABELS.get(f["subject"], f["subject"])
         log.amounts("text_vs_table", expected, f["value"], line=f.get("line"), table="说明",
+                    unit=_precision(tables, f.get("unit")), terms=2,
                     what=f"说明{f.get('section', '')} {label} ({f['measure']}) vs tables")
     return n
+
+
+def resolve_outturn_codes(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
+    """Items written as 类/款/项 names without codes get the 7-digit code of the 公开05 (or 03)
+    row with the same 项 name under a 款 of the same name; an info finding records it."""
+    for it in items:
+        if it.get("code"):
+            continue
+        found = None
+        for tid in ("公开05", "公开03", "公开02"):
+            t = tables.get(tid)
+            if t is None or not t.present:
+                continue
+            names = {r.code: norm_name(r.item) for r in t.details()}
+            cands = [c for c, n in names.items() if len(c) == 7 and n == norm_name(it.get("xiang_name"))]
+            if len(cands) > 1 and it.get("kuan_name"):
+                cands = [c for c in cands if names.get(c[:5]) == norm_name(it["kuan_name"])]
+            if len(cands) == 1:
+                found = (cands[0], tid)
+                break
+        if found:
+            it["code"] = found[0]
+            log.note("outturn_code", f"说明五(三) item {it['item_no']} {it.get('xiang_name')}: code {found[0]} "
+                     f"taken from {found[1]} by its 类/款/项 names", line=it.get("line"), table="说明",
+                     found=found[0])
+        else:
+            log.add("outturn_code", "warning", f"说明五(三) item {it['item_no']} {it.get('xiang_name')}: "
+                    "no function code stated and none found by name in 公开05/03", line=it.get("line"),
+                    table="说明")
 
 
 def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
@@ -124,10 +160,13 @@ def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: Ch
         row = rows.get(it["code"])
         table_actual = row.values.get("total") if row else Z
         log.amounts("outturn_vs_05", table_actual, it.get("actual") if it.get("actual") is not None else Z,
-                    line=it.get("line"), table="说明",
+                    line=it.get("line"), table="说明", unit=_precision(tables),
                     what=f"说明五(三) item {it['item_no']} {it['code']} 支出决算 vs 公开05")
     listed = {it["code"] for it in items}
+    longest = max((len(c) for c in rows), default=0)
     for code, row in rows.items():
+        if len(code) != longest:
+            continue  # 类/款 subtotals are explained through their 项
         log.record("outturn_covers_05", code in listed, severity="warning", line=row.line, table="公开05",
                    message=f"公开05 {code} {row.item} has no item in the explanation's budget-vs-actual list",
                    expected=code, found="")

@@ -51,7 +51,7 @@ def check_row_identities(t: Table, log: CheckLog) -> None:
             if all(r.status.get(n) == "reconstructed" for n in [lhs]) and len(terms) == 1:
                 continue
             expected = sum(s * r.values[n] for s, n in terms)
-            log.amounts("row_identity", expected, r.values[lhs], line=r.line, table=t.id,
+            log.amounts("row_identity", expected, r.values[lhs], line=r.line, table=t.id, unit=t.precision,
                         terms=len(terms),
                         what=f"{t.id} {r.item}: {lhs} = " + " ".join(
                             ("+" if s > 0 else "-") + n for s, n in terms).lstrip("+"))
@@ -72,7 +72,7 @@ def check_sum_to_total(t: Table, log: CheckLog) -> None:
             # the reconstructed value came from the row identity; still verify the column
             pass
         log.amounts("sum_to_total", _sum(r.values.get(col) for r in top), total.values[col],
-                    line=total.line, table=t.id, terms=len(top),
+                    line=total.line, table=t.id, unit=t.precision, terms=len(top),
                     what=f"{t.id} 合计 {label}: Σ {len(top)} rows")
 
 
@@ -95,7 +95,7 @@ def check_hierarchy(t: Table, log: CheckLog) -> None:
                 if p.values.get(col) is None:
                     continue
                 log.amounts("hierarchy_sum", _sum(k.values.get(col) for k in kids), p.values[col],
-                            line=p.line, table=t.id, terms=len(kids),
+                            line=p.line, table=t.id, unit=t.precision, terms=len(kids),
                             what=f"{t.id} {p.code} {p.item} {label}: Σ of {len(kids)} sub-items")
 
 
@@ -109,19 +109,19 @@ def check_two_sided(t: Table, log: CheckLog) -> None:
     itotal = t.find("income_total", "收入")
     if itotal is not None and sources:
         log.amounts("income_sources_sum", _sum(r.values.get("amount") for r in sources),
-                    itotal.values.get("amount"), line=itotal.line, table=t.id, terms=len(sources),
+                    itotal.values.get("amount"), line=itotal.line, table=t.id, unit=t.precision, terms=len(sources),
                     what=f"{t.id} 本年收入合计 = Σ {len(sources)} income sources")
     cb = t.find("carryover_begin", "收入")
     parts = [r for r in inc if r.key.startswith("carryover_begin_")]
     if cb is not None and parts:
         log.amounts("carryover_parts_sum", _sum(r.values.get("amount") for r in parts),
-                    cb.values.get("amount"), line=cb.line, table=t.id, terms=len(parts),
+                    cb.values.get("amount"), line=cb.line, table=t.id, unit=t.precision, terms=len(parts),
                     what=f"{t.id} 年初结转和结余 = Σ its {len(parts)} parts")
     gi = t.find("grand_total", "收入")
     if gi is not None and itotal is not None:
         terms = [itotal] + [r for r in inc if r.key in ("use_nonfiscal_balance", "carryover_begin")]
         log.amounts("grand_total_income", _sum(r.values.get("amount") for r in terms),
-                    gi.values.get("amount"), line=gi.line, table=t.id, terms=len(terms),
+                    gi.values.get("amount"), line=gi.line, table=t.id, unit=t.precision, terms=len(terms),
                     what=f"{t.id} 收入总计 = " + " + ".join(r.item for r in terms))
     classes = [r for r in exp if r.key.startswith("class:")]
     etotal = t.find("expenditure_total", "支出")
@@ -129,16 +129,16 @@ def check_two_sided(t: Table, log: CheckLog) -> None:
     for col in cols:
         if etotal is not None and classes and etotal.values.get(col) is not None:
             log.amounts("expense_classes_sum", _sum(r.values.get(col) for r in classes),
-                        etotal.values[col], line=etotal.line, table=t.id, terms=len(classes),
+                        etotal.values[col], line=etotal.line, table=t.id, unit=t.precision, terms=len(classes),
                         what=f"{t.id} 本年支出合计 ({col}) = Σ {len(classes)} function classes")
         if ge is not None and etotal is not None and ge.values.get(col) is not None:
             terms = [etotal] + [r for r in exp if r.key in ("balance_distribution", "carryover_end")]
             log.amounts("grand_total_expense", _sum(r.values.get(col) for r in terms), ge.values[col],
-                        line=ge.line, table=t.id, terms=len(terms),
+                        line=ge.line, table=t.id, unit=t.precision, terms=len(terms),
                         what=f"{t.id} 支出总计 ({col}) = " + " + ".join(r.item for r in terms))
     if gi is not None and ge is not None:
         right = ge.values.get("total", ge.values.get("amount"))
-        log.amounts("both_sides_equal", gi.values.get("amount"), right, line=ge.line, table=t.id,
+        log.amounts("both_sides_equal", gi.values.get("amount"), right, line=ge.line, table=t.id, unit=t.precision,
                     what=f"{t.id} 收入总计 = 支出总计")
 
 
@@ -159,7 +159,7 @@ def check_economic(t: Table, log: CheckLog) -> None:
         kids = [r for r in rows if len(r.code) == 5 and r.code.startswith(c.code)]
         if kids and c.values.get("amount") is not None:
             log.amounts("econ_class_sum", _sum(k.values.get("amount") for k in kids),
-                        c.values["amount"], line=c.line, table=t.id, terms=len(kids),
+                        c.values["amount"], line=c.line, table=t.id, unit=t.precision, terms=len(kids),
                         what=f"{t.id} {c.code} {c.item} = Σ {len(kids)} items")
     pers = t.find("personnel_total")
     pub = t.find("public_total")
@@ -168,15 +168,15 @@ def check_economic(t: Table, log: CheckLog) -> None:
     uc = [c for c in classes if c.side == "公用经费"]
     if pers is not None:
         log.amounts("personnel_public_sum", _sum(c.values.get("amount") for c in pc),
-                    pers.values.get("amount"), line=pers.line, table=t.id, terms=len(pc),
+                    pers.values.get("amount"), line=pers.line, table=t.id, unit=t.precision, terms=len(pc),
                     what=f"{t.id} 人员经费合计 = Σ " + "+".join(c.code for c in pc))
     if pub is not None:
         log.amounts("personnel_public_sum", _sum(c.values.get("amount") for c in uc),
-                    pub.values.get("amount"), line=pub.line, table=t.id, terms=len(uc),
+                    pub.values.get("amount"), line=pub.line, table=t.id, unit=t.precision, terms=len(uc),
                     what=f"{t.id} 公用经费合计 = Σ " + "+".join(c.code for c in uc))
     if tot is not None and pers is not None and pub is not None:
         log.amounts("personnel_plus_public", _sum([pers.values.get("amount"), pub.values.get("amount")]),
-                    tot.values.get("amount"), line=tot.line, table=t.id, terms=2,
+                    tot.values.get("amount"), line=tot.line, table=t.id, unit=t.precision, terms=2,
                     what=f"{t.id} 合计 = 人员经费 + 公用经费")
 
 
@@ -185,11 +185,15 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
     t1, t2, t3, t4, t5, t6 = (tables.get(f"公开0{i}") for i in range(1, 7))
     t8, t9 = tables.get("公开08"), tables.get("公开09")
 
+    precision = max((t.precision for t in tables.values() if t is not None and t.present),
+                    default=Decimal("0.01"))
+
     def cmp(check, expected, found, what, table, line=None):
         if expected is None and found is None:
             return
         log.amounts(check, expected if expected is not None else Z,
-                    found if found is not None else Z, what=what, table=table, line=line)
+                    found if found is not None else Z, what=what, table=table, line=line,
+                    unit=precision, terms=2)
 
     # 01 vs 02: income total and each source
     if t1 and t2 and t1.present and t2.present and t2.find("total"):

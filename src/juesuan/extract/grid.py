@@ -1,0 +1,329 @@
+"""The nine public tables from PDF cell grids (tables read by their ruling lines).
+
+A grid has exact columns, so no cell placement is needed; what varies between
+reports is the header wording (mapped through ``data/header_map.csv``), codes
+split into 类/款/项 columns, blank cells meaning zero, tables continued on the
+next page and tables a report omits.  The result is the same :class:`Table`
+structure as the text parser's, so the same checks run on it.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..findings import CheckLog
+from ..numbers import is_amount, parse_amount
+from .pdf import PdfDocument, PdfTable
+from .tables import (TABLE_IDS, UNIT_RE, Row, Table, function_classes, header_ignore, header_map,
+                     row_labels, sort_columns, squash, strip_ordinal, table_specs, cn_ordinal)
+
+CODE_WORDS = {"类", "款", "项"}
+
+
+def title_of(lines: list[str]) -> str | None:
+    """The public table a title line names (by title or alias), or None."""
+    for text in reversed(lines):
+        s = squash(text)
+        for tid, spec in table_specs().items():
+            names = [spec["title"]] + [a for a in spec.get("aliases", "").split("|") if a]
+            if any(s == squash(n) for n in names):
+                return tid
+    return None
+
+
+def unit_of(lines: list[str]) -> str | None:
+    for text in lines:
+        m = UNIT_RE.search(text)
+        if m:
+            return m.group(1)
+    return None
+
+
+class GridParser:
+    def __init__(self, doc: PdfDocument, log: CheckLog, default_unit: str = "万元"):
+        self.doc = doc
+        self.log = log
+        self.default_unit = default_unit
+
+    # ------------------------------------------------------------------ entry
+    def parse_all(self) -> dict[str, Table]:
+        groups: list[tuple[str, list[PdfTable]]] = []
+        for pt in self.doc.tables:
+            tid = title_of(pt.above)
+            if tid is not None:
+                groups.append((tid, [pt]))
+            elif groups and pt.page == groups[-1][1][-1].page + 1:
+                groups[-1][1].append(pt)          # continued on the next page
+            else:
+                first = pt.rows[0][0] if pt.rows else None
+                self.log.note("table_other", f"a table on page {pt.page} is not one of the nine public "
+                              "tables (no known title above it); not read", line=first)
+        tables: dict[str, Table] = {}
+        for tid, parts in groups:
+            if tid in tables:
+                self.log.add("table_duplicate", "warning", f"{tid} appears twice; the first is used",
+                             line=parts[0].rows[0][0] if parts[0].rows else None, table=tid)
+                continue
+            tables[tid] = self.parse_table(tid, parts)
+        out = {}
+        for tid in TABLE_IDS:
+            spec = table_specs()[tid]
+            if tid in tables:
+                self.log.record("table_present", True, severity="info", message="")
+                out[tid] = tables[tid]
+            else:
+                self.log.record("table_present", False, severity="error", table=tid,
+                                message=f"{tid} {spec['title']} is absent from the report",
+                                expected=tid, found="")
+                out[tid] = Table(tid, spec["title"], present=False)
+        return out
+
+    def parse_table(self, tid: str, parts: list[PdfTable]) -> Table:
+        spec = table_specs()[tid]
+        first = parts[0]
+        title = next((l.strip() for l in reversed(first.above) if title_of([l]) == tid), spec["title"])
+        rows = [r for p in parts for r in p.rows]
+        start = rows[0][0] if rows else 0
+        table = Table(tid, title, start=start, end=rows[-1][0] if rows else 0)
+        unit = unit_of(first.above)
+        if unit is None:
+            unit = self.default_unit
+            self.log.note("table_unit", f"{tid}: no 单位 line above the table; using {unit}",
+                          line=start, table=tid)
+        table.unit = unit
+        layout = spec["layout"]
+        handler = {"two_sided": self._two_sided, "by_function": self._by_function,
+                   "economic": self._economic, "sangong": self._sangong}[layout]
+        handler(table, rows)
+        below = [l for p in parts for l in p.above] + self._text_after(parts[-1])
+        stmt = next((l for l in below if re.search(r"(无|没有).*(收入|支出|收支|数据)", l)), None)
+        has_values = any(v for r in table.rows for v in r.values.values())
+        if not has_values and (stmt or not table.rows):
+            table.declared_empty = True
+            table.empty_statement = stmt or ""
+            table.rows = []
+            self.log.note("table_declared_empty", f"{tid} {title} is declared empty"
+                          + (f": {stmt}" if stmt else " (no values)"), line=start, table=tid, found=stmt)
+        return table
+
+    def _text_after(self, pt: PdfTable) -> list[str]:
+        """Text lines right after the table on its page (e.g. a 注 saying the table is empty)."""
+        if not pt.rows:
+            return []
+        last = pt.rows[-1][0]
+        out = []
+        for n in range(last + 1, min(last + 4, len(self.doc.lines) + 1)):
+            if self.doc.where(n).split(":")[0] != f"p{pt.page}":
+                break
+            out.append(self.doc.line(n))
+        return out
+
+    # ------------------------------------------------------------------ helpers
+    def value(self, cell: str | None, line: int, table: Table):
+        """(Decimal, status) for an amount cell; blank = 0 ("blank"); None for merged cells."""
+        if cell is None:
+            return None, None
+        c = cell.strip()
+        if c in ("", "-", "—", "－"):
+            return Decimal(0), "blank"
+        if not is_amount(c):
+            self.log.add("unparseable_cell", "error", f"{table.id}: cell {cell!r} is not a number; left missing",
+                         line=line, table=table.id, found=cell)
+            return None, None
+        return parse_amount(c, table.unit, self.doc.path, line), "reported"
+
+    def header_columns(self, table: Table, header_rows, skip: set[int]) -> dict[int, tuple[str, str]]:
+        """Column index → (standard column, label) from the header cells of each column."""
+        hmap = header_map().get(table.id, {})
+        ncols = max((len(c) for _, c in header_rows), default=0)
+        cols: dict[int, tuple[str, str]] = {}
+        for j in range(ncols):
+            if j in skip:
+                continue
+            texts = [c[j] for _, c in header_rows if j < len(c) and c[j]]
+            for t in reversed(texts):          # the lowest header cell names the column
+                s = squash(t)
+                if s in hmap and hmap[s][0] != "-":
+                    cols[j] = hmap[s]
+                    break
+            else:
+                unknown = [t for t in texts if squash(t) not in hmap and squash(t) not in header_ignore()
+                           and squash(t) not in {"合计", "项目", "收入", "支出", "本年支出"}]
+                if unknown:
+                    self.log.add("unknown_header", "warning",
+                                 f"{table.id}: unknown header {unknown[-1]!r} (add it to data/header_map.csv)",
+                                 line=header_rows[0][0], table=table.id, found=unknown[-1])
+        return cols
+
+    # ------------------------------------------------------------------ layouts
+    def _by_function(self, table: Table, rows) -> None:
+        first_data = next((i for i, (_, c) in enumerate(rows)
+                           if any(x and is_amount(x) for x in c) or (c and c[0] and re.fullmatch(r"\d{3}", c[0]))),
+                          len(rows))
+        header = rows[:first_data]
+        words = {}
+        for _, c in rows[: first_data + 1]:
+            for j, x in enumerate(c):
+                if x in CODE_WORDS:
+                    words[j] = x
+        code_cols = [j for j, w in sorted(words.items())]
+        name_col = max(code_cols) + 1 if code_cols else 0
+        cols = self.header_columns(table, header, set(code_cols) | {name_col})
+        table.columns[""] = sort_columns(table.id, list(cols.values()))
+        for line, c in rows[first_data:]:
+            parts = [(c[j] or "").strip() for j in code_cols if j < len(c)]
+            parts = [p for p in parts if p and p not in CODE_WORDS]
+            name = (c[name_col] or "").strip() if name_col < len(c) else ""
+            code = "".join(parts) if parts and all(re.fullmatch(r"\d+", p) for p in parts) else None
+            if code is None and any(squash(p) == "合计" for p in parts):
+                name = "合计"
+            if code is None and squash(name) != "合计":
+                if any((c[j] or "").strip() for j in cols if j < len(c)):
+                    self.log.add("unparsed_line", "warning", f"{table.id}: row without a code: {c}",
+                                 line=line, table=table.id)
+                continue
+            row = Row(line, "total" if code is None else f"func:{code}", "合计" if code is None else name, code)
+            for j, (col, _) in cols.items():
+                v, st = self.value(c[j] if j < len(c) else None, line, table)
+                if st is not None:
+                    row.values[col], row.status[col] = v, st
+            table.rows.append(row)
+
+    def _two_sided(self, table: Table, rows) -> None:
+        hmap = header_map().get(table.id, {})
+        head_end = next((i for i, (_, c) in enumerate(rows) if any(x and is_amount(x) for x in c)
+                         or any(x and re.match(r"^[一二三四五六七八九十]+、", x) for x in c)), len(rows))
+        header = rows[:head_end]
+        # sides: the column where 支出 starts
+        split = None
+        for _, c in header:
+            for j, x in enumerate(c):
+                if x and squash(x) == "支出":
+                    split = j
+        ncols = max(len(c) for _, c in rows)
+        split = split if split is not None else ncols // 2
+        label_cols, rowno_cols, amount_cols = {}, {}, {"收入": [], "支出": []}
+        for j in range(ncols):
+            side = "收入" if j < split else "支出"
+            texts = [squash(c[j]) for _, c in header if j < len(c) and c[j]]
+            if any(t in ("项目", "项目(按功能分类)") for t in texts):
+                label_cols[side] = j
+            elif any(t in ("行次",) for t in texts):
+                rowno_cols[side] = j
+            else:
+                for t in reversed(texts):
+                    if t in hmap:
+                        amount_cols[side].append((j,) + hmap[t])
+                        break
+        for side in ("收入", "支出"):
+            label_cols.setdefault(side, 0 if side == "收入" else split)
+        table.columns = {side: [(col, label) for _, col, label in amount_cols[side]] or [("amount", "决算数")]
+                         for side in ("收入", "支出")}
+        carry_seen = False
+        for line, c in rows[head_end:]:
+            for side in ("收入", "支出"):
+                lc = label_cols[side]
+                label_raw = (c[lc] or "").strip() if lc < len(c) else ""
+                if not label_raw:
+                    if any((c[j] or "").strip() for j, *_ in amount_cols[side] if j < len(c)):
+                        self.log.add("unknown_row_label", "warning", f"{table.id}: amounts without a row label",
+                                     line=line, table=table.id)
+                    continue
+                label = strip_ordinal(label_raw)
+                s = squash(label)
+                key = row_labels().get((table.id, side, s))
+                code = None
+                if side == "收入" and key == "carryover_begin":
+                    carry_seen = True
+                elif side == "收入" and carry_seen and key in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"):
+                    key = "carryover_begin_" + key.removeprefix("fiscal_")
+                if key is None and side == "支出":
+                    code = function_classes().get(s)
+                    key = f"class:{code}" if code else None
+                if key is None:
+                    key = f"label:{s}"
+                    self.log.add("unknown_row_label", "warning",
+                                 f"{table.id}: row label {label_raw!r} is not in data/row_labels.csv",
+                                 line=line, table=table.id, found=label_raw)
+                row = Row(line, key, label, code, side=side, ordinal=cn_ordinal(label_raw))
+                if side in rowno_cols and rowno_cols[side] < len(c) and (c[rowno_cols[side]] or "").isdigit():
+                    row.row_no = int(c[rowno_cols[side]])
+                for j, col, _ in amount_cols[side]:
+                    v, st = self.value(c[j] if j < len(c) else None, line, table)
+                    if st is not None:
+                        row.values[col], row.status[col] = v, st
+                table.rows.append(row)
+
+    def _economic(self, table: Table, rows) -> None:
+        table.columns[""] = [("amount", "金额")]
+        head_end = next((i for i, (_, c) in enumerate(rows) if any(x and is_amount(x) for x in c)
+                         or any(x and re.fullmatch(r"\d{3}", x) for x in c)), len(rows))
+        header = rows[:head_end]
+        name_cols = sorted({j for _, c in header for j, x in enumerate(c) if x and squash(x) == "科目名称"})
+        amount_cols = sorted({j for _, c in header for j, x in enumerate(c)
+                              if x and squash(x) in ("决算数", "金额")})
+        panels = []
+        for n in name_cols:
+            amt = next((a for a in amount_cols if a > n), None)
+            code_cols = [j for j in range(max([-1] + [p[-1] for p in panels]) + 1, n)]
+            panels.append((code_cols, n, amt))
+        for line, c in rows[head_end:]:
+            for code_cols, n, amt in panels:
+                parts = [(c[j] or "").strip() for j in code_cols if j < len(c)]
+                name = (c[n] or "").strip() if n < len(c) and c[n] else ""
+                first = (c[code_cols[0]] or "").strip() if code_cols and code_cols[0] < len(c) and c[code_cols[0]] else ""
+                if parts and re.fullmatch(r"\d{3}", parts[0]):
+                    code = parts[0] + "".join(p for p in parts[1:] if re.fullmatch(r"\d{2}", p))
+                    row = Row(line, f"econ:{code}", re.sub(r"\s+", "", name), code,
+                              side="人员经费" if code[:3] in ("301", "303") else "公用经费")
+                elif first and row_labels().get((table.id, "", squash(first))):
+                    row = Row(line, row_labels()[(table.id, "", squash(first))], squash(first), None)
+                else:
+                    continue
+                v, st = self.value(c[amt] if amt is not None and amt < len(c) else None, line, table)
+                if st is not None:
+                    row.values["amount"], row.status["amount"] = v, st
+                table.rows.append(row)
+
+    def _sangong(self, table: Table, rows) -> None:
+        hmap = header_map().get(table.id, {})
+        kind_idx = next((i for i, (_, c) in enumerate(rows)
+                         if sum(1 for x in c if x in ("预算数", "决算数")) >= 2), None)
+        if kind_idx is None:
+            self.log.add("unknown_header", "error", f"{table.id}: no 预算数/决算数 header row", table=table.id,
+                         line=rows[0][0] if rows else None)
+            return
+        kinds = rows[kind_idx][1]
+        # categories by the column where their header text starts; a parent whose child starts
+        # in the same column (公务用车购置及运行费 over 小计) gives way to the child
+        starts: dict[int, str] = {}
+        for _, c in rows[:kind_idx]:
+            for j, x in enumerate(c):
+                if x and squash(x) in hmap and hmap[squash(x)][0] != "-":
+                    starts[j] = hmap[squash(x)][0]
+        cols: dict[int, tuple[str, str]] = {}
+        positions = sorted(starts)
+        for j, kind in enumerate(kinds):
+            if kind not in ("预算数", "决算数"):
+                continue
+            owner = max((p for p in positions if p <= j), default=None)
+            if owner is None:
+                continue
+            part = starts[owner]
+            col = f"{'budget' if kind == '预算数' else 'actual'}_{part}"
+            cols[j] = (col, f"{kind}·{part}")
+        labels = {c: l for c, l in hmap.values()}
+        table.columns[""] = [(c, f"{l.split('·')[0]}·{labels.get(c.split('_', 1)[1], '')}") for c, l in cols.values()]
+        for line, c in rows[kind_idx + 1:]:
+            row = Row(line, "sangong", "三公经费", None)
+            for j, (col, _) in cols.items():
+                v, st = self.value(c[j] if j < len(c) else None, line, table)
+                if st is not None:
+                    row.values[col], row.status[col] = v, st
+            if row.values:
+                table.rows.append(row)
+                break
+
+
+def parse_pdf_tables(doc: PdfDocument, log: CheckLog, unit: str = "万元") -> dict[str, Table]:
+    return GridParser(doc, log, unit).parse_all()

@@ -1,0 +1,105 @@
+"""Read an official final-accounts PDF with pdfplumber.
+
+Tables are read by their ruling lines (``page.find_tables``) into cell grids;
+the text outside the tables (the explanation section) is read line by line.
+Both become one :class:`~juesuan.source.Document` whose lines keep their page,
+so every value and finding can say where it came from (``file.pdf:p8:123`` =
+page 8, line 123 of the extracted text, which is written next to the clean
+data as ``extracted_text.txt``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import rel
+from ..errors import ParseError
+from ..source import Document
+
+TEXT_SETTINGS = {"y_tolerance": 6, "x_tolerance": 1.5}
+
+
+@dataclass
+class PdfTable:
+    """One ruled table on one page: rows of cells (None = merged cell), each with its line."""
+
+    page: int
+    top: float
+    rows: list = field(default_factory=list)      # list of (line number, [cells])
+    above: list = field(default_factory=list)     # text lines between the previous table and this one
+
+
+@dataclass
+class PdfDocument(Document):
+    tables: list = field(default_factory=list)    # PdfTable in reading order
+    pages: int = 0
+    text_pages: int = 0
+
+
+def _clean_cell(cell):
+    if cell is None:
+        return None
+    return cell.replace("\n", "").strip()
+
+
+def read_pdf(file: Path, meta: dict | None = None) -> PdfDocument:
+    """Extract text lines and ruled tables; raise ParseError for unreadable or scanned PDFs."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    file = Path(file)
+    path = rel(file)
+    if file.stat().st_size == 0:
+        raise ParseError("file is empty", path)
+    try:
+        pdf = pdfplumber.open(file)
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises several types for damaged files
+        raise ParseError(f"not a readable PDF ({type(exc).__name__}: {exc})", path) from exc
+    lines: list[str] = []
+    origins: list[str] = []
+    tables: list[PdfTable] = []
+    text_pages = 0
+    with pdf:
+        try:
+            pages = list(pdf.pages)
+        except Exception as exc:  # noqa: BLE001 - truncated files fail here
+            raise ParseError(f"not a readable PDF ({type(exc).__name__}: {exc})", path) from exc
+        for pno, page in enumerate(pages, start=1):
+            try:
+                found = page.find_tables()
+                words_page = page
+                for t in found:
+                    words_page = words_page.outside_bbox(t.bbox)
+                text_lines = words_page.extract_text_lines(**TEXT_SETTINGS)
+            except Exception as exc:  # noqa: BLE001
+                raise ParseError(f"page {pno} cannot be read ({type(exc).__name__}: {exc})", path) from exc
+            if page.chars:
+                text_pages += 1
+            items = [(ln["top"], "text", ln["text"]) for ln in text_lines if ln["text"].strip()]
+            for t in found:
+                items.append((t.bbox[1], "table", t))
+            items.sort(key=lambda it: (it[0], it[1] == "table"))
+            pending_text: list[int] = []
+            line_in_page = 0
+            for top, kind, obj in items:
+                if kind == "text":
+                    line_in_page += 1
+                    lines.append(obj.strip())
+                    origins.append(f"p{pno}:{len(lines)}")
+                    pending_text.append(len(lines))
+                    continue
+                tab = PdfTable(page=pno, top=top, above=[lines[n - 1] for n in pending_text])
+                pending_text = []
+                for row in obj.extract():
+                    cells = [_clean_cell(c) for c in row]
+                    if not any(c for c in cells):
+                        continue  # an empty ruled row: nothing to read
+                    lines.append("\t".join("" if c is None else c for c in cells))
+                    origins.append(f"p{pno}:{len(lines)}")
+                    tab.rows.append((len(lines), cells))
+                tables.append(tab)
+    if text_pages == 0:
+        raise ParseError("no text layer: the PDF is a scanned image (OCR it first)", path)
+    doc = PdfDocument(path=path, lines=lines, meta=meta or {}, origins=origins,
+                      tables=tables, pages=len(pages), text_pages=text_pages)
+    return doc
