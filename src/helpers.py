@@ -159,3 +159,42 @@ def __getattr__(name):
         from juesuan import figures
         return figures
     raise AttributeError(name)
+
+
+@dataclass
+class Panel:
+    """All reports together (data/clean/panel/): ``p.reports``, ``p.line_items``, ``p.budget_outturn`` …"""
+
+    path: Path
+    tables: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    def label(self, year, department) -> str:
+        r = self.reports[(self.reports.year == year) & (self.reports.department == department)]
+        name = r.department_name.iloc[0] if len(r) else department
+        return f"{name}（{year}）"
+
+
+def load_panel(years=None, departments=None) -> Panel:
+    """Load data/clean/panel/ (written by ``make data``), optionally filtered."""
+    path = config.CLEAN / "panel"
+    if not (path / "reports.csv").exists():
+        raise FileNotFoundError(f"no panel in {config.rel(path)}: run `make data` first")
+    names = {"reports": "reports", "line_items": "panel_line_items"}
+    names.update({n: f"panel_{n}" for n in ("budget_outturn", "projects", "sangong", "checks", "findings")})
+    tables = {}
+    for key, stem in names.items():
+        f = path / f"{stem}.csv"
+        if f.exists():
+            df = read_table(f, key if key != "line_items" else "panel_line_items")
+            if years:
+                df = df[df.year.isin([int(y) for y in years])]
+            if departments:
+                df = df[df.department.isin(list(departments))]
+            tables[key] = df.reset_index(drop=True)
+    return Panel(path, tables)

@@ -482,10 +482,72 @@ h.md(f"""原文中发现 **{len(err)}** 处超出舍入误差的不一致（错�
 ])
 
 
+PANEL_PARAMS = "years = []  # empty: every year in data/clean/panel\ndepartments = []  # empty: every department"
+PANEL_SETUP = """import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+p = h.load_panel(years, departments)"""
+
+PANEL_NOTEBOOKS = {}
+PANEL_NOTEBOOKS["01-compare-reports"] = ("报告对比", [
+    md("# 各部门、各年度决算对比"),
+    code(PANEL_PARAMS, "parameters", "remove-cell"),
+    code(PANEL_SETUP, "remove-cell"),
+    code('''
+r = p.reports
+h.md(f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）：" + "；".join(
+    f"{x.department_name}{x.year}年度（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，原文单位{x.source_unit}，"
+    f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
+h.table(r[["year", "department_name", "source_format", "income_total_yuan", "expenditure_total_yuan", "grand_total_yuan",
+           "line_items", "errors", "warnings"]],
+        labels={"year": "年度", "department_name": "部门", "source_format": "来源", "income_total_yuan": "本年收入合计（元）",
+                "expenditure_total_yuan": "本年支出合计（元）", "grand_total_yuan": "收入总计（元）",
+                "line_items": "金额单元格", "errors": "错误", "warnings": "警告"})
+'''),
+    check('''
+print(r[["year", "department", "income_total_yuan", "expenditure_total_yuan", "line_items"]].to_string(index=False))
+'''),
+    md("## 支出结构"),
+    code('''
+sh = an.panel_class_shares(p.line_items)
+fig = fg.panel_structure(p)
+'''),
+    md("## 预算执行"),
+    code('''
+po = an.panel_outturn(p.budget_outturn)
+h.md("；".join(f"{p.label(x.year, x.department)}：{x['items']} 项，决算为年初预算的 {h.pct(x.rate)}（PI-1 区间 {x.pi1_band}）"
+              for _, x in po.iterrows()) + "。")
+fig = fg.panel_completion(p)
+'''),
+    check('''
+print(po[["year", "department", "items", "rate", "pi1_band"]].to_string(index=False))
+'''),
+    md("## “三公”经费"),
+    code('''
+fig = fg.panel_sangong(p)
+sg = p.sangong[p.sangong.category == "total"]
+h.table(sg[["year", "department", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate", "change_rate"]],
+        labels={"year": "年度", "department": "部门", "budget_yuan": "预算数（表）", "budget_text_yuan": "预算数（说明）",
+                "actual_yuan": "决算数", "prior_yuan": "上年决算", "completion_rate": "完成率", "change_rate": "较上年"})
+'''),
+    md("## 核对结果"),
+    code('''
+c = p.checks
+fails = c[c.failed > 0].pivot_table(index="check", columns="department", values="failed", aggfunc="sum", fill_value=0)
+h.md("各报告未通过的核对（次数）：")
+fails
+'''),
+])
+
+
 def build() -> list[Path]:
     NB_DIR.mkdir(exist_ok=True)
+    (NB_DIR / "panel").mkdir(exist_ok=True)
     written = []
-    for name, (title, cells) in NOTEBOOKS.items():
+    books = [(NB_DIR / f"{n}.ipynb", t, c) for n, (t, c) in NOTEBOOKS.items()]
+    books += [(NB_DIR / "panel" / f"{n}.ipynb", t, c) for n, (t, c) in PANEL_NOTEBOOKS.items()]
+    for path, title, cells in books:
         nb = new_notebook()
         nb.metadata = {
             "kernelspec": {"display_name": "Python 3 (juesuan)", "language": "python", "name": "python3"},
@@ -497,7 +559,6 @@ def build() -> list[Path]:
             if tags:
                 cell.metadata["tags"] = tags
             nb.cells.append(cell)
-        path = NB_DIR / f"{name}.ipynb"
         nbformat.write(nb, path)
         written.append(path)
     return written

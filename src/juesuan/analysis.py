@@ -249,3 +249,27 @@ def change_word(current, prior, up: str = "增加", down: str = "减少", same: 
 def keep_rows(df: pd.DataFrame, mask) -> pd.DataFrame:
     """Rows where ``mask`` (a list of booleans) is true; safe on empty frames."""
     return df.loc[pd.Series(list(mask), index=df.index, dtype=bool)] if len(df) else df
+
+
+# ------------------------------------------------------------------ several reports
+def panel_class_shares(li: pd.DataFrame) -> pd.DataFrame:
+    """Expenditure by function class (公开03, most detailed level) per report, with shares."""
+    rows = []
+    for (year, dept), part in li.groupby(["year", "department"], sort=True):
+        by = expenditure_by_class(part.rename(columns={"measure": "column"}))
+        for r in by.itertuples():
+            rows.append({"year": year, "department": dept, "code": r.code, "name": r.name,
+                         "amount_yuan": r.amount_yuan, "share": r.share})
+    return pd.DataFrame(rows, columns=["year", "department", "code", "name", "amount_yuan", "share"])
+
+
+def panel_outturn(bo: pd.DataFrame) -> pd.DataFrame:
+    """Per report: items, Σ initial budget, Σ actual, aggregate rate, PI-1 band, counts per band."""
+    rows = []
+    for (year, dept), part in bo.groupby(["year", "department"], sort=True):
+        agg = aggregate_outturn(part)
+        row = {"year": year, "department": dept, "items": len(part), **agg}
+        for band in ("<80%", "80–120%", ">120%", "无年初预算"):
+            row[band] = int((part.band == band).sum())
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -52,6 +52,8 @@ KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120       # kernel start (two cores, several kernels at once)
 CELL_TIMEOUT_S = 900        # one cell; a hanging notebook fails instead of blocking the batch
 REPORT_HTML = "report.html"
+PANEL = "panel"                 # the cross-report notebooks (notebooks/panel/) and their output folder
+PANEL_HTML = "compare.html"
 INDEX_HTML = "index.html"
 SUMMARY_JSON = "summary.json"
 LOG_DIR = "logs"
@@ -88,7 +90,11 @@ class ReportRun:
 
     @property
     def key(self) -> str:
-        return f"{self.year}/{self.department}"
+        return PANEL if self.department == PANEL else f"{self.year}/{self.department}"
+
+    @property
+    def html_name(self) -> str:
+        return PANEL_HTML if self.department == PANEL else REPORT_HTML
 
     @property
     def ok(self) -> bool:
@@ -212,7 +218,8 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
                 try:
                     pm.execute_notebook(
                         task["input"], str(tmp),
-                        parameters={"year": task["year"], "department": task["department"]},
+                        parameters=task.get("parameters") or {"year": task["year"],
+                                                              "department": task["department"]},
                         kernel_name=task["kernel_name"], language="python", cwd=task["cwd"],
                         progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
                         execution_timeout=CELL_TIMEOUT_S,
@@ -382,14 +389,15 @@ def _status_html(status: str) -> str:
 def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
     e = html.escape
     year, dept = rep["year"], rep["department"]
+    folder, page = (PANEL, PANEL_HTML) if dept == PANEL else (f"{year}/{dept}", REPORT_HTML)
     steps = rep.get("steps", [])
-    html_step = next((s for s in steps if s["step"] == REPORT_HTML), None)
+    html_step = next((s for s in steps if s["step"] == page), None)
     report_cell = DASH
-    if html_step and html_step["ok"] and (reports_dir / str(year) / dept / REPORT_HTML).is_file():
-        report_cell = f'<a href="{e(f"{year}/{dept}/{REPORT_HTML}")}">打开报告</a>'
+    if html_step and html_step["ok"] and (reports_dir / folder / page).is_file():
+        report_cell = f'<a href="{e(f"{folder}/{page}")}">打开报告</a>'
     items = []
     for s in steps:
-        if s["step"] == REPORT_HTML:
+        if s["step"] == page:
             continue
         label = "数据清洗与核对" if s["step"] == "data" else s["step"]
         name = f'<a href="{e(s["output"])}">{e(label)}</a>' if s.get("output") else e(label)
@@ -400,7 +408,7 @@ def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
             line += f' <a class="earlier" href="{e(s["log"])}">日志</a>'
         items.append(f"<li>{line}</li>")
     if html_step and html_step.get("error"):
-        items.append(f'<li>{REPORT_HTML} {_status_html(html_step["status"])}'
+        items.append(f'<li>{page} {_status_html(html_step["status"])}'
                      f'<br><span class="reason">{e(html_step["error"])}</span></li>')
     h = rep.get("headline") or {}
     f = h.get("findings")
@@ -412,7 +420,7 @@ def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
     status = _status_html("ok" if rep.get("ok") else "FAILED")
     if earlier:
         status += f'<br><span class="earlier">上次运行（{e(str(rep.get("generated", "")))}）</span>'
-    return (f"<tr><td>{e(str(year))}</td><td>{e(rep.get('department_name') or dept)}"
+    return (f"<tr><td>{e(str(year)) if dept != PANEL else '全部'}</td><td>{e(rep.get('department_name') or dept)}"
             f"<br><span class=\"earlier\">{e(dept)}</span></td><td>{status}</td><td>{report_cell}</td>"
             f"<td><ul class=\"chapters\">{''.join(items)}</ul></td>"
             f"<td class=\"num\">{wan(h.get('income_total_yuan'))}</td>"
@@ -520,7 +528,10 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         return 1
 
     runs = [ReportRun(year, dept, _department_name(folder, dept)) for year, dept, folder in found]
+    panel_chapters = (select_notebooks(notebooks_dir / PANEL) if notebooks is None
+                      and (notebooks_dir / PANEL).is_dir() else [])
     total = len(runs) * (len(chapters) + 1) + (len(runs) if data else 0)
+    total += len(panel_chapters) + 1 if panel_chapters else 0
     bar = _bar_class()(total=total, desc="reports", unit="step", file=sys.stderr, disable=not progress,
                dynamic_ncols=True, leave=True)
     try:
@@ -545,6 +556,18 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         tasks = [(run, c) for run in ready for c in chapters]
         pending = {run.key: len(chapters) for run in ready}
         by_nb: dict[str, dict[str, StepResult]] = {run.key: {} for run in ready}
+        panel_run = None
+        if panel_chapters and (clean_root / PANEL / "reports.csv").is_file():
+            panel_run = ReportRun(0, PANEL, "各报告对比")
+            runs.append(panel_run)
+            tasks += [(panel_run, c) for c in panel_chapters]
+            pending[panel_run.key] = len(panel_chapters)
+            by_nb[panel_run.key] = {}
+        elif panel_chapters:
+            bar.update(len(panel_chapters) + 1)
+        chapters_of = {run.key: chapters for run in ready}
+        if panel_run is not None:
+            chapters_of[panel_run.key] = panel_chapters
         if tasks:
             ctx = _mp_context()
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
@@ -564,15 +587,16 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                     bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
                     pending[run.key] -= 1
                     if pending[run.key] == 0:
-                        run.steps += [by_nb[run.key][c.name] for c in chapters]
-                        run.steps.append(_html_step(run, chapters, reports_dir))
+                        run.steps += [by_nb[run.key][c.name] for c in chapters_of[run.key]]
+                        run.steps.append(_html_step(run, chapters_of[run.key], reports_dir))
                         bar.update(1)
     finally:
         bar.close()
 
     # 4. headline numbers, summary.json, index.html
     for run in runs:
-        run.headline = headline(clean_root / str(run.year) / run.department)
+        if run.department != PANEL:
+            run.headline = headline(clean_root / str(run.year) / run.department)
     wall_s = round(time.perf_counter() - t_start, 3)
     summary_path = reports_dir / SUMMARY_JSON
     summary = {
@@ -615,9 +639,11 @@ def _bar_class():
 
 def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
           kernel_name: str) -> dict[str, Any]:
-    out_dir = reports_dir / str(run.year) / run.department
-    return {"year": run.year, "department": run.department, "input": str(chapter),
-            "output": str(out_dir / chapter.name), "cwd": str(notebooks_dir),
+    out_dir = reports_dir / run.key
+    params = ({"years": [], "departments": []} if run.department == PANEL
+              else {"year": run.year, "department": run.department})
+    return {"year": run.year, "department": run.department, "input": str(chapter), "parameters": params,
+            "output": str(out_dir / chapter.name), "cwd": str(chapter.parent),
             "log": str(out_dir / LOG_DIR / f"{chapter.stem}.log"), "kernel_name": kernel_name,
             "reports_dir": str(reports_dir)}
 
@@ -641,7 +667,7 @@ def _data_step(run: ReportRun) -> StepResult:
 
 
 def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
-    (reports_dir / str(run.year) / run.department / REPORT_HTML).unlink(missing_ok=True)
+    (reports_dir / run.key / run.html_name).unlink(missing_ok=True)
 
 
 def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> StepResult:
@@ -649,8 +675,8 @@ def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> S
     from .render import combine_html
 
     t0 = time.perf_counter()
-    out_dir = reports_dir / str(run.year) / run.department
-    step = StepResult(REPORT_HTML)
+    out_dir = reports_dir / run.key
+    step = StepResult(run.html_name)
     failed = [s.step for s in run.steps if not s.ok]
     if failed:
         _remove_stale_html(reports_dir, run)
@@ -658,10 +684,11 @@ def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> S
         step.error = "not rendered: " + ", ".join(failed) + " failed"
     else:
         try:
-            title = f"{run.department_name}{run.year}年度部门决算分析报告"
+            title = (f"{run.department_name}{run.year}年度部门决算分析报告" if run.department != PANEL
+                     else "各部门、各年度部门决算对比")
             # the narrative chapter (NN-report) opens the document; the detailed chapters follow
             ordered = sorted(chapters, key=lambda c: (not c.stem.endswith("-report"), c.name))
-            target = combine_html([out_dir / c.name for c in ordered], out_dir / REPORT_HTML, title)
+            target = combine_html([out_dir / c.name for c in ordered], out_dir / run.html_name, title)
             step.ok, step.output = True, _rel(target, reports_dir)
         except Exception as exc:  # noqa: BLE001
             _remove_stale_html(reports_dir, run)

@@ -19,7 +19,8 @@ def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
     """Parse, validate and write every selected report; one failure does not stop the rest."""
     from .frames import build_frames
     from .pipeline import discover, parse_report
-    from .writer import write_clean
+    from .panel import build_panel
+    from .writer import atomic_write_text, write_clean
 
     results = []
     for year, dept, folder in discover(years, departments):
@@ -32,6 +33,9 @@ def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
             name = f"{year}-{dept}"
             title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
             write_clean(frames, config.clean_dir(year, dept), name, title)
+            if rep.doc.origins:  # a PDF: keep the extracted text the locations point into
+                atomic_write_text(config.clean_dir(year, dept) / "extracted_text.txt",
+                                  "".join(f"{o}\t{l}\n" for o, l in zip(rep.doc.origins, rep.doc.lines)))
             sev = frames["findings"].severity.value_counts().to_dict()
             chk = frames["checks"]
             res.update(ok=True, parse_validate_s=round(t1 - t0, 3), total_s=round(time.perf_counter() - t0, 3),
@@ -53,6 +57,12 @@ def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
         if res["error"] and not quiet:
             print(f"{year}/{dept}: FAILED — {res['error']}", file=sys.stderr)
         results.append(res)
+    try:
+        panel = build_panel()
+        if panel is not None and not quiet:
+            print(f"panel: {config.rel(panel)}/ (all reports in data/clean, long form)")
+    except Exception as exc:  # noqa: BLE001 - the panel must not hide the per-report results
+        print(f"panel: FAILED — {type(exc).__name__}: {exc}", file=sys.stderr)
     return results
 
 
@@ -66,15 +76,16 @@ def execute_in_place(names=None) -> int:
     import papermill as pm
 
     os.chdir(config.ROOT)
-    nbs = sorted(p for p in config.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")
+    nbs = sorted(p for p in [*config.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"),
+                             *config.NOTEBOOKS.glob("panel/[0-9][0-9]-*.ipynb")]
                  if not names or p.stem in names or p.name in names)
     failed = 0
     for nb in nbs:
         rel_path = nb.relative_to(config.ROOT).as_posix()
         t0 = time.perf_counter()
         try:
-            pm.execute_notebook(rel_path, rel_path, cwd="notebooks", kernel_name="python3",
-                                progress_bar=False)
+            pm.execute_notebook(rel_path, rel_path, cwd=nb.parent.relative_to(config.ROOT).as_posix(),
+                                kernel_name="python3", progress_bar=False)
             print(f"{rel_path}: ok ({time.perf_counter() - t0:.1f} s)")
         except Exception as exc:  # noqa: BLE001
             failed += 1

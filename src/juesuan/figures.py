@@ -344,3 +344,68 @@ def pefa_outturn(d, stated_budget=None, stated_actual=None) -> plt.Figure:
     source_note(fig, _src(d) + " 第三部分五(三)")
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ several reports
+def panel_structure(p) -> plt.Figure:
+    sh = analysis.panel_class_shares(p.line_items)
+    reports = sorted({(y, d) for y, d in zip(sh.year, sh.department)})
+    classes = list(dict.fromkeys(sh.sort_values("amount_yuan", ascending=False).name))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(classes) * max(1, len(reports)) / 1.5 + 1.6))
+    h = 0.8 / max(1, len(reports))
+    for i, (y, d) in enumerate(reports):
+        part = sh[(sh.year == y) & (sh.department == d)].set_index("name")
+        vals = [_f(part.share.get(c)) * 100 if c in part.index else 0 for c in classes]
+        ax.barh([k + i * h for k in range(len(classes))], vals, height=h, label=p.label(y, d),
+                color=PALETTE[i % len(PALETTE)])
+    ax.set_yticks([k + h * (len(reports) - 1) / 2 for k in range(len(classes))],
+                  [_short(c.removesuffix("支出"), 12) for c in classes])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.set_xlabel("占本年支出合计的比例（%）")
+    ax.set_title("各报告支出结构：按功能分类（类）的占比（公开03表）")
+    ax.legend(frameon=False, fontsize=8)
+    source_note(fig, "各部门决算 公开03表；本套件汇总")
+    fig.tight_layout()
+    return fig
+
+
+def panel_completion(p) -> plt.Figure:
+    bo = p.budget_outturn
+    bo = keep(bo, [isinstance(r, Decimal) for r in bo.completion_rate])
+    reports = sorted({(y, d) for y, d in zip(bo.year, bo.department)})
+    fig, ax = plt.subplots(figsize=(8, 0.9 * len(reports) + 1.6))
+    for i, (y, d) in enumerate(reports):
+        part = bo[(bo.year == y) & (bo.department == d)]
+        xs = [_f(r) * 100 for r in part.completion_rate]
+        ax.scatter(xs, [i] * len(xs), s=[max(15, min(300, _wan(v) / 3)) for v in part.initial_budget_yuan],
+                   alpha=0.6, color=PALETTE[i % len(PALETTE)], edgecolor="white")
+    ax.axvline(100, color="#333333", lw=1, ls="--")
+    ax.axvspan(80, 120, color="#1b9e77", alpha=0.07)
+    ax.set_yticks(range(len(reports)), [p.label(y, d) for y, d in reports])
+    ax.xaxis.set_major_formatter(percent_formatter())
+    ax.set_xlabel("完成年初预算的比例（点的大小为年初预算数）")
+    ax.set_title("各报告的项目完成率分布（一般公共预算财政拨款支出）")
+    ax.set_ylim(-0.6, len(reports) - 0.4)
+    source_note(fig, "各部门决算 说明部分五(三)；本套件汇总")
+    fig.tight_layout()
+    return fig
+
+
+def panel_sangong(p) -> plt.Figure:
+    sg = p.sangong[p.sangong.category == "total"]
+    reports = [(y, d) for y, d in zip(sg.year, sg.department)]
+    fig, ax = plt.subplots(figsize=(7, 0.8 * len(reports) + 1.6))
+    w = 0.38
+    for i, r in enumerate(sg.itertuples()):
+        budget = r.budget_yuan if isinstance(r.budget_yuan, Decimal) and r.budget_yuan > 0 else r.budget_text_yuan
+        ax.barh(i - w / 2, _wan(budget), height=w, color=PALETTE[2], label="预算数" if i == 0 else None)
+        ax.barh(i + w / 2, _wan(r.actual_yuan), height=w, color=PALETTE[0], label="决算数" if i == 0 else None)
+    ax.set_yticks(range(len(reports)), [p.label(y, d) for y, d in reports])
+    ax.xaxis.set_major_formatter(yuan_formatter("万元", places=1))
+    ax.set_xlabel("金额（万元）")
+    ax.set_title("各报告财政拨款“三公”经费：预算与决算")
+    ax.legend(frameon=False, fontsize=8)
+    source_note(fig, "各部门决算 公开07表与说明部分七；本套件汇总")
+    fig.tight_layout()
+    return fig
