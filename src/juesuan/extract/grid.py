@@ -167,6 +167,13 @@ class GridParser:
                 if x in CODE_WORDS:
                     words[j] = x
         code_cols = [j for j, w in sorted(words.items())]
+        if not code_cols:  # no 类/款/项 header row: leading columns that hold only 2–3 digit codes
+            data = [c for _, c in rows[first_data:]]
+            j = 0
+            while data and all(j < len(c) and (not c[j] or re.fullmatch(r"\d{2,3}", c[j].strip()))
+                               for c in data) and any(j < len(c) and c[j] for c in data):
+                code_cols.append(j)
+                j += 1
         name_col = max(code_cols) + 1 if code_cols else 0
         cols = self.header_columns(table, header, set(code_cols) | {name_col})
         table.columns[""] = sort_columns(table.id, list(cols.values()))

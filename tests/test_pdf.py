@@ -1,0 +1,182 @@
+"""PDF ingest: the 2024 普陀区财政局 report, the blank national template, damaged and scanned PDFs."""
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from juesuan import config
+from juesuan.errors import ParseError
+from juesuan.extract.grid import parse_pdf_tables
+from juesuan.extract.pdf import PdfDocument, PdfTable, read_pdf
+from juesuan.findings import CheckLog
+from juesuan.frames import build_frames
+from juesuan.pipeline import parse_report
+
+RAW = config.raw_dir(2024, "ptczj")
+TEMPLATE = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
+W = D(10000)
+
+
+@pytest.fixture(scope="module")
+def rep():
+    return parse_report(RAW)
+
+
+@pytest.fixture(scope="module")
+def frames(rep):
+    return build_frames(rep)
+
+
+def cell(li, table, key, column="amount", side=None):
+    part = li[(li.table == table) & (li.row_key == key) & (li.column == column)]
+    if side:
+        part = part[part.side == side]
+    assert len(part) == 1, (table, key, column, side, len(part))
+    return part.amount_yuan.iloc[0]
+
+
+def test_totals_reconcile_in_yuan(frames):
+    li = frames["line_items"]
+    assert cell(li, "公开01", "income_total", side="收入") == D("2946.25") * W
+    assert cell(li, "公开01", "expenditure_total", side="支出") == D("2940.05") * W
+    assert cell(li, "公开01", "grand_total", side="收入") == cell(li, "公开01", "grand_total", side="支出") == D("2995.39") * W
+    assert cell(li, "公开02", "total", "total") == D("2946.25") * W
+    assert cell(li, "公开05", "total", "basic") == D("2336.91") * W
+
+
+def test_codes_levels_and_blank_cells(frames):
+    li = frames["line_items"]
+    t3 = li[(li.table == "公开03") & (li.column == "total")]
+    assert {"201", "20106", "2010601", "221", "22102", "2210203"} <= set(t3.code)
+    assert set(t3[t3.code == "20106"].level) == {"款"} and set(t3[t3.code == "2010601"].level) == {"项"}
+    blank = li[li.status == "blank"]
+    assert len(blank) > 100 and (blank.amount_yuan == 0).all()
+    # the 6-column 06 table: class + 款 codes joined, both panels read
+    t6 = li[li.table == "公开06"]
+    assert cell(li, "公开06", "econ:30101") == D("262.33") * W
+    assert cell(li, "公开06", "econ:310") == D("13.58") * W
+    assert cell(li, "公开06", "personnel_total") == D("2152.26") * W
+    assert len(t6) > 60
+
+
+def test_all_tables_present_and_empty_ones_declared(rep):
+    assert all(t.present for t in rep.tables.values())
+    assert rep.tables["公开08"].declared_empty and rep.tables["公开09"].declared_empty
+    assert rep.log.counts["table_present"].failed == 0
+
+
+def test_budget_outturn_with_stated_and_recomputed_rates(frames, rep):
+    bo = frames["budget_outturn"]
+    assert len(bo) == 11 and bo.code.notna().all()
+    first = bo.iloc[0]
+    assert (first.code, first.initial_budget_yuan, first.actual_yuan) == ("2010601", D("1560.05") * W, D("1511.89") * W)
+    assert first.completion_rate == D("0.969129")  # 1511.89 / 1560.05
+    facts = frames["stated_facts"]
+    stated = facts[(facts.subject == "gpb_budget") & (facts.measure == "completion_rate")].value.iloc[0]
+    assert stated == D("0.982")
+    assert rep.log.counts["text_completion_rate"].failed == 0
+
+
+def test_source_findings(frames):
+    f = frames["findings"]
+    err = f[f.severity == "error"]
+    # 说明四 states 财政拨款收入支出总计 0.3 万元; 公开04 gives 2,961.68 万元
+    assert len(err) == 2 and set(err.check) == {"text_vs_table"}
+    assert all(e.expected == "29616800" and e.found == "3000" for e in err.itertuples())
+    assert all(":p21:" in loc for loc in err.location)
+    # 五(二) states 一般公共服务 71.73 %; 2106.66 / 2940.05 = 71.65 %
+    share = f[f.check == "text_share"]
+    assert len(share) == 1 and share.iloc[0].found == "71.73%" and share.iloc[0].expected == "71.65%"
+    # sums off by 0.01 万元 are rounding-size warnings, never errors
+    assert set(f[f.check == "sum_to_total"].severity) == {"warning"}
+
+
+def test_locations_name_page_and_line(frames):
+    loc = frames["findings"].location
+    assert loc.str.match(r"^data/raw/2024/ptczj/.+\.pdf(:p\d+:\d+)?$").all()
+
+
+def test_template_headers_are_all_known():
+    if not TEMPLATE.exists():
+        pytest.skip("shared/pdf template not available")
+    doc = read_pdf(TEMPLATE)
+    log = CheckLog(doc.path, locate=doc.where)
+    tables = parse_pdf_tables(doc, log)
+    assert all(t.present for t in tables.values())
+    assert not [f for f in log.findings if f.check == "unknown_header"]
+    assert [c for c, _ in tables["公开08"].columns[""]] == [
+        "carryover_begin", "income", "total", "basic", "project", "carryover_end"]
+    assert len(tables["公开07"].columns[""]) == 12
+
+
+def test_truncated_pdf_is_a_clear_error(tmp_path):
+    data = next(RAW.glob("*.pdf")).read_bytes()
+    bad = tmp_path / "truncated.pdf"
+    bad.write_bytes(data[:20000])
+    with pytest.raises(ParseError) as e:
+        read_pdf(bad)
+    assert "truncated.pdf" in str(e.value)
+
+
+def test_scanned_pdf_has_no_text_layer(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig = plt.figure(figsize=(3, 3))
+    fig.figimage(np.random.default_rng(0).random((50, 50)))
+    scan = tmp_path / "scan.pdf"
+    fig.savefig(scan)
+    plt.close(fig)
+    with pytest.raises(ParseError, match="no text layer"):
+        read_pdf(scan)
+
+
+def grid_doc(tables):
+    lines, origins, pts = [], [], []
+    for page, above, rows in tables:
+        for a in above:
+            lines.append(a)
+            origins.append(f"p{page}:{len(lines)}")
+        pt = PdfTable(page=page, top=0, above=list(above))
+        for cells in rows:
+            lines.append("\t".join(c or "" for c in cells))
+            origins.append(f"p{page}:{len(lines)}")
+            pt.rows.append((len(lines), cells))
+        pts.append(pt)
+    return PdfDocument(path="x.pdf", lines=lines, origins=origins, tables=pts, pages=2, text_pages=2)
+
+
+def test_grid_by_function_with_continuation():
+    head = [["项目", None, None, None, "合计", "基本支出", "项目支出"],
+            ["类", "款", "项", "合计", "3.00", "1.00", "2.00"],
+            ["201", "", "", "一般公共服务支出", "3.00", "1.00", "2.00"],
+            ["201", "06", "", "财政事务", "3.00", "1.00", "2.00"],
+            ["201", "06", "01", "行政运行", "1.00", "1.00", ""]]
+    cont = [["201", "06", "02", "一般行政管理事务", "2.00", "", "2.00"]]
+    doc = grid_doc([(1, ["一般公共预算财政拨款支出决算表", "单位：万元"], head), (2, [], cont)])
+    log = CheckLog("x.pdf", locate=doc.where)
+    t = parse_pdf_tables(doc, log)["公开05"]
+    assert [r.code for r in t.details()] == ["201", "20106", "2010601", "2010602"]
+    row = t.find("func:2010602")
+    assert row.values == {"total": D(20000), "basic": D(0), "project": D(20000)}
+    assert row.status["basic"] == "blank"
+    assert t.find("total").values["total"] == D(30000)
+    from juesuan.validate.tables import check_tables
+    check_tables({"公开05": t}, log)
+    assert log.counts["hierarchy_sum"].failed == 0 and log.counts["hierarchy_sum"].run > 0
+    absent = [f for f in log.findings if f.check == "table_present"]
+    assert len(absent) == 8 and absent[0].location == "x.pdf"
+
+
+def test_grid_unparseable_cell_is_an_error_at_its_page():
+    rows = [["项目", None, None, None, "合计", "基本支出", "项目支出"],
+            ["201", "06", "01", "行政运行", "1.O0", "1.00", ""]]
+    doc = grid_doc([(3, ["一般公共预算财政拨款支出决算表"], rows)])
+    log = CheckLog("x.pdf", locate=doc.where)
+    parse_pdf_tables(doc, log)
+    f = [x for x in log.findings if x.check == "unparseable_cell"]
+    assert f and f[0].severity == "error" and f[0].location.startswith("x.pdf:p3:")
+    assert any(x.check == "table_unit" for x in log.findings)  # no 单位 line: default unit noted
