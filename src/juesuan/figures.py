@@ -227,7 +227,7 @@ def sangong(d) -> plt.Figure:
     ax.yaxis.set_major_formatter(yuan_formatter("万元", places=1))
     ax.set_ylabel("金额（万元）")
     ax.set_title(f"{d.year}年度财政拨款“三公”经费：预算、决算与上年对比")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=True, fontsize=8, loc="best")
     source_note(fig, _src(d) + " 公开07表；第三部分七")
     fig.tight_layout()
     return fig
