@@ -180,3 +180,22 @@ def test_grid_unparseable_cell_is_an_error_at_its_page():
     f = [x for x in log.findings if x.check == "unparseable_cell"]
     assert f and f[0].severity == "error" and f[0].location.startswith("x.pdf:p3:")
     assert any(x.check == "table_unit" for x in log.findings)  # no 单位 line: default unit noted
+
+
+def test_extraction_cache_round_trip(tmp_path, monkeypatch):
+    import juesuan.extract.pdf as pdfmod
+    src = next(RAW.glob("*.pdf"))
+    cold = read_pdf(src, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("pdf-*.json"))) == 1
+
+    def boom(*a, **k):
+        raise AssertionError("pdfplumber should not run on a cache hit")
+    monkeypatch.setattr(pdfmod, "_extract", boom)
+    warm = read_pdf(src, cache_dir=tmp_path)
+    assert warm.lines == cold.lines and warm.origins == cold.origins
+    assert [(t.page, t.rows) for t in warm.tables] == [(t.page, [tuple(r) for r in t.rows]) for t in cold.tables]
+    # a different file (other bytes) is not served from this cache
+    other = tmp_path / "other.pdf"
+    other.write_bytes(src.read_bytes()[:20000])
+    with pytest.raises(AssertionError, match="cache hit"):
+        read_pdf(other, cache_dir=tmp_path)

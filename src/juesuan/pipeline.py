@@ -79,7 +79,8 @@ def parse_report(folder: Path) -> Report:
         raise ParseError(f"source file {meta['source_file']} named in metadata.json is missing",
                          config.rel(folder))
     is_pdf = meta.get("source_format") == "pdf" or file.suffix.lower() == ".pdf"
-    doc = read_pdf(file, meta) if is_pdf else Document.read(file, meta)
+    doc = (read_pdf(file, meta, cache_dir=config.clean_dir(meta["year"], meta["department"]) / ".cache")
+           if is_pdf else Document.read(file, meta))
     year = int(meta["year"])
     log = CheckLog(doc.path, locate=doc.where if doc.origins else None)
     if meta.get("source_sha256"):

@@ -42,12 +42,46 @@ def _clean_cell(cell):
     return cell.replace("\n", "").strip()
 
 
-def read_pdf(file: Path, meta: dict | None = None) -> PdfDocument:
-    """Extract text lines and ruled tables; raise ParseError for unreadable or scanned PDFs."""
+CACHE_VERSION = 1
+
+
+def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None) -> PdfDocument:
+    """Extract text lines and ruled tables; raise ParseError for unreadable or scanned PDFs.
+
+    With ``cache_dir``, the extraction is kept there as JSON keyed by the PDF's sha256
+    (derived data, never in data/raw); a later call with the same bytes reads it back
+    instead of running pdfplumber again."""
+    import hashlib
+    import json
+
+    file = Path(file)
+    cache = None
+    if cache_dir is not None and file.exists() and file.stat().st_size:
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        cache = Path(cache_dir) / f"pdf-{digest[:16]}-v{CACHE_VERSION}.json"
+        if cache.exists():
+            try:
+                data = json.loads(cache.read_text(encoding="utf-8"))
+                tables = [PdfTable(page=t["page"], top=t["top"], above=t["above"],
+                                   rows=[(n, cells) for n, cells in t["rows"]]) for t in data["tables"]]
+                return PdfDocument(path=rel(file), lines=data["lines"], meta=meta or {}, origins=data["origins"],
+                                   tables=tables, pages=data["pages"], text_pages=data["text_pages"])
+            except (ValueError, KeyError, TypeError):
+                pass  # a damaged cache is ignored and rewritten
+    doc = _extract(file, meta)
+    if cache is not None:
+        from ..writer import atomic_write_text
+        atomic_write_text(cache, json.dumps({
+            "lines": doc.lines, "origins": doc.origins, "pages": doc.pages, "text_pages": doc.text_pages,
+            "tables": [{"page": t.page, "top": t.top, "above": t.above, "rows": t.rows} for t in doc.tables],
+        }, ensure_ascii=False))
+    return doc
+
+
+def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
-    file = Path(file)
     path = rel(file)
     if file.stat().st_size == 0:
         raise ParseError("file is empty", path)
