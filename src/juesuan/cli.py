@@ -103,6 +103,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("reports", help="run the notebooks and render HTML reports")
     _select(p)
     p.add_argument("--jobs", type=int, default=2, help="parallel notebook processes")
+    p.add_argument("--notebooks", nargs="*", help="only these chapters (e.g. 06-report.ipynb)")
     p.add_argument("--no-progress", action="store_true")
     p = sub.add_parser("notebooks", help="execute notebooks/ in place with their default parameters "
                                          "(the committed outputs nbval compares)")
@@ -123,7 +124,8 @@ def main(argv=None) -> int:
         return 1 if failed else 0
     if args.cmd == "reports":
         from .batch import run_reports
-        return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress)
+        return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress,
+                           notebooks=args.notebooks or None)
     if args.cmd == "notebooks":
         return execute_in_place(args.names)
     if args.cmd == "bench":

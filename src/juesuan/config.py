@@ -5,13 +5,15 @@ working directory (notebooks, papermill workers, tests).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-RAW = DATA / "raw"
-CLEAN = DATA / "clean"
-REPORTS = ROOT / "reports"
+# Overridable (e.g. by the benchmarks, whose kernels must read temporary folders)
+RAW = Path(os.environ.get("JUESUAN_RAW_ROOT") or DATA / "raw")
+CLEAN = Path(os.environ.get("JUESUAN_CLEAN_ROOT") or DATA / "clean")
+REPORTS = Path(os.environ.get("JUESUAN_REPORTS_ROOT") or ROOT / "reports")
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
