@@ -66,8 +66,18 @@ def read_table(path: Path, name: str) -> pd.DataFrame:
     return raw
 
 
+class _Tables:
+    """Attribute access to the loaded tables (``d.line_items`` …)."""
+
+    def __getattr__(self, name):
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
 @dataclass
-class Dataset:
+class Dataset(_Tables):
     """All clean tables of one report: ``d.line_items``, ``d.budget_outturn`` …"""
 
     year: int
@@ -75,12 +85,6 @@ class Dataset:
     path: Path
     meta: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
 
     @property
     def name(self) -> str:
@@ -162,17 +166,11 @@ def __getattr__(name):
 
 
 @dataclass
-class Panel:
+class Panel(_Tables):
     """All reports together (data/clean/panel/): ``p.reports``, ``p.line_items``, ``p.budget_outturn`` …"""
 
     path: Path
     tables: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
 
     def label(self, year, department) -> str:
         r = self.reports[(self.reports.year == year) & (self.reports.department == department)]

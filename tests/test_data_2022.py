@@ -5,30 +5,13 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from conftest import cell
 
 from juesuan import config
 from juesuan.frames import build_frames
 from juesuan.pipeline import amount_cells_in_source, parse_report
 
 RAW = config.raw_dir(2022, "nxgxt")
-
-
-@pytest.fixture(scope="module")
-def rep():
-    return parse_report(RAW)
-
-
-@pytest.fixture(scope="module")
-def frames(rep):
-    return build_frames(rep)
-
-
-def cell(li, table, key, column="amount", side=None):
-    part = li[(li.table == table) & (li.row_key == key) & (li.column == column)]
-    if side:
-        part = part[part.side == side]
-    assert len(part) == 1, (table, key, column, side)
-    return part.amount_yuan.iloc[0]
 
 
 def test_every_amount_cell_is_accounted_for(rep, frames):

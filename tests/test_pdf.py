@@ -4,6 +4,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from conftest import cell
 
 from juesuan import config
 from juesuan.errors import ParseError
@@ -16,24 +17,6 @@ from juesuan.pipeline import parse_report
 RAW = config.raw_dir(2024, "ptczj")
 TEMPLATE = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
 W = D(10000)
-
-
-@pytest.fixture(scope="module")
-def rep():
-    return parse_report(RAW)
-
-
-@pytest.fixture(scope="module")
-def frames(rep):
-    return build_frames(rep)
-
-
-def cell(li, table, key, column="amount", side=None):
-    part = li[(li.table == table) & (li.row_key == key) & (li.column == column)]
-    if side:
-        part = part[part.side == side]
-    assert len(part) == 1, (table, key, column, side, len(part))
-    return part.amount_yuan.iloc[0]
 
 
 def test_totals_reconcile_in_yuan(frames):

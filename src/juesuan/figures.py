@@ -27,6 +27,24 @@ def _wan(v) -> float:
     return _f(v) / 10000
 
 
+def _grouped_bars(ax, names: list[str], series, unit_places: int = 0) -> None:
+    """Side-by-side vertical bars (one group per name, one bar per series) in 万元."""
+    w = 0.8 / len(series)
+    for i, (label, vals, color) in enumerate(series):
+        ax.bar([x + (i - (len(series) - 1) / 2) * w for x in range(len(names))], [_wan(v) for v in vals],
+               width=w, label=label, color=color)
+    ax.set_xticks(list(range(len(names))), names)
+    ax.yaxis.set_major_formatter(yuan_formatter("万元", places=unit_places))
+    ax.set_ylabel("金额（万元）")
+
+
+def _finish(fig, note: str) -> plt.Figure:
+    """Source note under the figure, tight layout."""
+    source_note(fig, note)
+    fig.tight_layout()
+    return fig
+
+
 def _src(d) -> str:
     return f"{d.name}{d.year}年度部门决算"
 
@@ -47,9 +65,7 @@ def income_sources(d) -> plt.Figure:
     ax.set_xlabel("金额（万元）")
     ax.set_title(f"{d.year}年度本年收入构成（公开01表）")
     ax.set_xlim(0, max(_wan(v) for v in df.amount_yuan) * 1.35 if len(df) else 1)
-    source_note(fig, _src(d) + " 公开01表")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 公开01表")
 
 
 def expenditure_by_class(d) -> plt.Figure:
@@ -75,9 +91,7 @@ def expenditure_by_class(d) -> plt.Figure:
     ax.set_xlim(0, max((b + p for b, p in zip(basic, proj)), default=1) * 1.3)
     ax.set_title(f"{d.year}年度支出按功能分类（类）：基本支出与项目支出（公开03表）")
     ax.legend(loc="lower right", frameon=False)
-    source_note(fig, _src(d) + " 公开03表")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 公开03表")
 
 
 def completion_rates(d) -> plt.Figure:
@@ -99,9 +113,7 @@ def completion_rates(d) -> plt.Figure:
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for b, c in BAND_COLORS.items() if b != "无年初预算"]
     ax.legend(handles, [b for b in BAND_COLORS if b != "无年初预算"], loc="upper right", frameon=True,
               fontsize=8)
-    source_note(fig, _src(d) + " 第三部分五(三)；公开05表")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第三部分五(三)；公开05表")
 
 
 def budget_vs_actual_amounts(d) -> plt.Figure:
@@ -122,9 +134,7 @@ def budget_vs_actual_amounts(d) -> plt.Figure:
     lo, hi = min(vals + [0]), max(vals + [0])
     ax.set_xlim(lo * 1.35 - 10, hi * 1.25 + 10)
     ax.set_title(f"{d.year}年度预算与决算的差额（按金额排序，无年初预算的项目按决算全额计）")
-    source_note(fig, _src(d) + " 第三部分五(三)")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
 def rate_vs_amount(d) -> plt.Figure:
@@ -148,9 +158,7 @@ def rate_vs_amount(d) -> plt.Figure:
     ax.set_ylabel("决算数（万元，对数刻度）")
     ax.set_title(f"{d.year}年度完成率与金额：预算规模越大，偏离的金额越重要")
     ax.legend(loc="upper left", frameon=False, fontsize=8)
-    source_note(fig, _src(d) + " 第三部分五(三)")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
 def reason_categories(d) -> plt.Figure:
@@ -168,9 +176,7 @@ def reason_categories(d) -> plt.Figure:
     ax.set_title(f"{d.year}年度偏离原因（按报告所述原因归类）")
     lo, hi = min(vals + [0]), max(vals + [0])
     ax.set_xlim(lo * 1.3 - 10, hi * 1.3 + 10)
-    source_note(fig, _src(d) + " 第三部分五(三)")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
 def economic_classes(d) -> plt.Figure:
@@ -178,21 +184,12 @@ def economic_classes(d) -> plt.Figure:
     be = keep(be, [isinstance(v, Decimal) and (v > 0 or isinstance(b, Decimal) and b > 0)
              for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    names = [_short(n, 10) for n in be.name]
-    w = 0.27
-    xs = range(len(be))
-    series = [("年初预算数", be.initial_budget_yuan, PALETTE[2]), ("决算数", be.actual_yuan, PALETTE[0]),
-              (f"{d.year - 1}年决算数", be.prior_yuan, "#bbbbbb")]
-    for i, (label, vals, color) in enumerate(series):
-        ax.bar([x + (i - 1) * w for x in xs], [_wan(v) for v in vals], width=w, label=label, color=color)
-    ax.set_xticks(list(xs), names)
-    ax.yaxis.set_major_formatter(yuan_formatter("万元"))
-    ax.set_ylabel("金额（万元）")
+    _grouped_bars(ax, [_short(n, 10) for n in be.name],
+                  [("年初预算数", be.initial_budget_yuan, PALETTE[2]), ("决算数", be.actual_yuan, PALETTE[0]),
+                   (f"{d.year - 1}年决算数", be.prior_yuan, "#bbbbbb")])
     ax.set_title(f"{d.year}年度一般公共预算财政拨款基本支出：按经济分类（公开06表与说明）")
     ax.legend(frameon=False, fontsize=8)
-    source_note(fig, _src(d) + " 公开06表；第三部分六")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 公开06表；第三部分六")
 
 
 def personnel_public(d) -> plt.Figure:
@@ -206,31 +203,20 @@ def personnel_public(d) -> plt.Figure:
            colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
            wedgeprops={"width": 0.45})
     ax.set_title(f"{d.year}年度基本支出：人员经费与公用经费")
-    source_note(fig, _src(d) + " 公开06表")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 公开06表")
 
 
 def sangong(d) -> plt.Figure:
     sg = d.sangong
     sg = sg[sg.category.isin(["abroad", "vehicle_purchase", "vehicle_operation", "reception", "total"])]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    names = list(sg.label)
     budget = [b if isinstance(b, Decimal) and b > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
-    series = [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
-              (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")]
-    w = 0.27
-    xs = range(len(sg))
-    for i, (label, vals, color) in enumerate(series):
-        ax.bar([x + (i - 1) * w for x in xs], [_wan(v) for v in vals], width=w, label=label, color=color)
-    ax.set_xticks(list(xs), [_short(n, 9) for n in names])
-    ax.yaxis.set_major_formatter(yuan_formatter("万元", places=1))
-    ax.set_ylabel("金额（万元）")
+    _grouped_bars(ax, [_short(n, 9) for n in sg.label],
+                  [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
+                   (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")], unit_places=1)
     ax.set_title(f"{d.year}年度财政拨款“三公”经费：预算、决算与上年对比")
     ax.legend(frameon=True, fontsize=8, loc="best")
-    source_note(fig, _src(d) + " 公开07表；第三部分七")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 公开07表；第三部分七")
 
 
 def projects_scatter(d) -> plt.Figure:
@@ -255,9 +241,7 @@ def projects_scatter(d) -> plt.Figure:
     ax.set_title(f"{d.year}年度项目支出绩效：执行率与自评得分（点的大小为全年预算数，编号见项目表）")
     handles = [plt.Line2D([], [], marker="o", ls="", color=c) for c in colors.values()]
     ax.legend(handles, list(colors), loc="lower right", frameon=False, fontsize=8)
-    source_note(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
 
 
 def project_distributions(d) -> plt.Figure:
@@ -273,9 +257,7 @@ def project_distributions(d) -> plt.Figure:
     axes[1].set_xlabel("自评得分（分）")
     axes[1].set_title("自评得分分布")
     fig.suptitle(f"{d.year}年度{len(pr)}个项目的执行率与自评得分分布")
-    source_note(fig, _src(d) + " 第五部分")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第五部分")
 
 
 def year_on_year(d) -> plt.Figure:
@@ -296,9 +278,7 @@ def year_on_year(d) -> plt.Figure:
     ax.set_xlim(lo * 2.2 - 5, hi * 2.2 + 5)
     ax.set_xlabel(f"与{d.year - 1}年相比的变化（%）")
     ax.set_title(f"{d.year}年度与上年对比（上年数据取自说明部分）")
-    source_note(fig, _src(d) + " 第三部分")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第三部分")
 
 
 def findings_overview(d) -> plt.Figure:
@@ -320,9 +300,7 @@ def findings_overview(d) -> plt.Figure:
     ax.set_xlabel("发现数（条）")
     ax.set_title(f"{d.year}年度数据质量：各表/部分的核对发现")
     ax.legend(frameon=False, fontsize=8)
-    source_note(fig, "本套件对" + _src(d) + "的勾稽核对")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, "本套件对" + _src(d) + "的勾稽核对")
 
 
 def pefa_outturn(d, stated_budget=None, stated_actual=None) -> plt.Figure:
@@ -341,9 +319,7 @@ def pefa_outturn(d, stated_budget=None, stated_actual=None) -> plt.Figure:
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.set_xlabel("决算数 ÷ 年初预算数（一般公共预算财政拨款支出）")
     ax.set_title(f"{d.year}年度总体预算执行偏差与PEFA PI-1区间（单一年度，仅供参考）")
-    source_note(fig, _src(d) + " 第三部分五(三)")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
 # ------------------------------------------------------------------ several reports
@@ -365,9 +341,7 @@ def panel_structure(p) -> plt.Figure:
     ax.set_xlabel("占本年支出合计的比例（%）")
     ax.set_title("各报告支出结构：按功能分类（类）的占比（公开03表）")
     ax.legend(frameon=False, fontsize=8)
-    source_note(fig, "各部门决算 公开03表；本套件汇总")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, "各部门决算 公开03表；本套件汇总")
 
 
 def panel_completion(p) -> plt.Figure:
@@ -387,9 +361,7 @@ def panel_completion(p) -> plt.Figure:
     ax.set_xlabel("完成年初预算的比例（点的大小为年初预算数）")
     ax.set_title("各报告的项目完成率分布（一般公共预算财政拨款支出）")
     ax.set_ylim(-0.6, len(reports) - 0.4)
-    source_note(fig, "各部门决算 说明部分五(三)；本套件汇总")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, "各部门决算 说明部分五(三)；本套件汇总")
 
 
 def panel_sangong(p) -> plt.Figure:
@@ -406,6 +378,4 @@ def panel_sangong(p) -> plt.Figure:
     ax.set_xlabel("金额（万元）")
     ax.set_title("各报告财政拨款“三公”经费：预算与决算")
     ax.legend(frameon=False, fontsize=8)
-    source_note(fig, "各部门决算 公开07表与说明部分七；本套件汇总")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, "各部门决算 公开07表与说明部分七；本套件汇总")
