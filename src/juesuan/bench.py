@@ -1,0 +1,793 @@
+"""``make bench``: how long the suite's steps take on this machine (writes BENCHMARKS.md).
+
+Every number is the MEDIAN of several runs (the run count is printed next to it; the slow
+measurements are repeated fewer times than ``repeat``):
+
+1. parse + validate (``pipeline.parse_report``) of every report under ``data/raw`` (a report
+   that fails is reported and skipped), then ``frames.build_frames`` and ``writer.write_clean``
+   (into a temporary folder) separately;
+2. the six notebooks of one report (2022/nxgxt, real clean data) through
+   ``batch.run_reports(data=False)`` into a temporary reports folder, ``jobs=1`` vs ``jobs=2``,
+   warm (after one unmeasured run); the wall time includes the report's HTML and the index;
+3. HTML rendering alone: ``render.combine_html`` of the executed chapters of one report;
+4. batch throughput for 1, 4 and 16 copies of the 2022 report in temporary raw/clean/reports
+   folders (data step + notebooks + HTML), with 1 and 2 jobs; the kernels find the temporary
+   folders through ``JUESUAN_RAW_ROOT`` / ``JUESUAN_CLEAN_ROOT`` / ``JUESUAN_REPORTS_ROOT``
+   (read by :mod:`juesuan.config` at import);
+5. where the time goes: interpreter + imports, kernel start, per-notebook cell times,
+   HTML export vs CJK font subsetting, CPU utilisation of the batch runs.
+
+Nothing here is pass/fail: :func:`main` returns 0 when it could run, 1 only when it could not
+run at all (no report, no notebooks).  The project's own ``data/clean`` is refreshed for
+2022/nxgxt (as ``make data`` does); ``reports/`` is never touched.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import config
+
+YEAR, DEPT = 2022, "nxgxt"
+BATCH_SIZES = (1, 4, 16)
+JOBS = (1, 2)
+SLOW_REPEAT = 3             # suite runs, HTML rendering, batches of 1 and 4 reports
+ONCE = (16,)                # batch sizes measured only once per jobs value
+TARGET_PARSE_S = 0.3
+TARGET_SUITE_S = 10.0
+TARGET_RATIO = 1.6
+ENV_ROOTS = ("JUESUAN_RAW_ROOT", "JUESUAN_CLEAN_ROOT", "JUESUAN_REPORTS_ROOT")
+BENCHMARKS_MD = "BENCHMARKS.md"
+
+
+# ------------------------------------------------------------------ small helpers
+def median(values: Sequence[float]) -> float | None:
+    """The median of ``values`` (None for no values)."""
+    values = [float(v) for v in values]
+    return statistics.median(values) if values else None
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    """Call ``fn`` ``runs`` times; the wall times and the last result."""
+    times, result = [], None
+    for _ in range(max(1, runs)):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return times, result
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    section: str
+    name: str
+    times: list[float] = field(default_factory=list)
+    result: str = ""            # ratio, throughput …
+    target: str = ""            # e.g. "≤ 10 s"
+    met: bool | None = None     # None: no target
+    error: str = ""
+
+    @property
+    def runs(self) -> int:
+        return len(self.times)
+
+    @property
+    def median(self) -> float | None:
+        return median(self.times)
+
+    @property
+    def spread(self) -> str:
+        if len(self.times) < 2:
+            return ""
+        return f"{fmt_s(min(self.times))} – {fmt_s(max(self.times))}"
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return "FAILED"
+        if self.met is None:
+            return ""
+        return "met" if self.met else "MISSED"
+
+    def cells(self) -> list[str]:
+        target = f"{self.target} {self.verdict}".strip() if self.target else self.verdict
+        return [self.section, self.name, str(self.runs) if self.runs else "—",
+                fmt_s(self.median) if not self.error else "—", self.spread,
+                self.error or self.result, target]
+
+
+HEADER = ["§", "measurement", "runs", "median", "min – max", "result", "target"]
+
+
+def text_table(rows: Sequence[Row]) -> str:
+    """The results as a fixed-width text table (for the terminal)."""
+    data = [HEADER] + [r.cells() for r in rows]
+    widths = [max(len(line[i]) for line in data) for i in range(len(HEADER))]
+    out = []
+    for n, line in enumerate(data):
+        out.append("  ".join(c.ljust(w) if i in (0, 1, 5, 6) else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(line, widths))).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def md_table(rows: Sequence[Row]) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = ["| " + " | ".join(HEADER) + " |",
+             "|" + "|".join(["---", "---", "--:", "--:", "--:", "---", "---"]) + "|"]
+    lines += ["| " + " | ".join(esc(c) for c in r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ machine
+def machine_info() -> dict[str, str]:
+    info = {"date": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "platform": platform.platform()}
+    try:
+        info["nproc"] = str(len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        info["nproc"] = str(os.cpu_count())
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    info["cpu"] = cpu or platform.processor() or "unknown"
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 ** 2:.1f} GiB"
+                break
+    info["memory"] = mem or "unknown"
+    with contextlib.suppress(OSError, AttributeError):
+        info["load"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    from importlib.metadata import PackageNotFoundError, version
+    pkgs = []
+    for pkg in ("papermill", "nbclient", "nbconvert", "ipykernel", "fonttools"):
+        with contextlib.suppress(PackageNotFoundError):
+            pkgs.append(f"{pkg} {version(pkg)}")
+    info["packages"] = ", ".join(pkgs)
+    return info
+
+
+# ------------------------------------------------------------------ temporary report copies
+def copy_report(src: Path, raw_root: Path, department: str) -> Path:
+    """Copy the report folder ``src`` to ``raw_root/<year>/<department>/`` with metadata
+    ``department`` set to ``department``; the copy's folder."""
+    src = Path(src)
+    meta = json.loads((src / config.METADATA_FILE).read_text(encoding="utf-8"))
+    dest = Path(raw_root) / str(meta["year"]) / department
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    meta["department"] = department
+    (dest / config.METADATA_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                             encoding="utf-8")
+    return dest
+
+
+def copy_names(n: int, first: str = DEPT) -> list[str]:
+    """``[first, "copy01", "copy02", …]`` (n names)."""
+    return [first] + [f"copy{i:02d}" for i in range(1, n)]
+
+
+def make_raw_root(src: Path, raw_root: Path, n: int) -> list[str]:
+    """N copies of the report ``src`` under ``raw_root``; their department names."""
+    names = copy_names(n, Path(src).name)
+    for name in names:
+        copy_report(src, raw_root, name)
+    return names
+
+
+def data_step(raw_root: Path, clean_root: Path, years=None, departments=None) -> list[str]:
+    """parse_report + build_frames + write_clean for every selected report under ``raw_root``
+    into ``clean_root/<year>/<department>/``; the reports that failed ("year/dept: error")."""
+    from .frames import build_frames
+    from .pipeline import discover, parse_report
+    from .writer import write_clean
+
+    failed = []
+    for year, dept, folder in discover(years, departments, root=raw_root):
+        try:
+            rep = parse_report(folder)
+            frames = build_frames(rep)
+            title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
+            write_clean(frames, Path(clean_root) / str(year) / dept, f"{year}-{dept}", title)
+        except Exception as exc:  # noqa: BLE001
+            failed.append(f"{year}/{dept}: {type(exc).__name__}: {exc}")
+    return failed
+
+
+def is_pdf(folder: Path) -> bool:
+    """Whether the report's source (metadata ``source_file``) is a PDF."""
+    try:
+        meta = json.loads((Path(folder) / config.METADATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return meta.get("source_format") == "pdf" or str(meta.get("source_file", "")).lower().endswith(".pdf")
+
+
+@contextlib.contextmanager
+def clean_root(path: Path) -> Iterator[None]:
+    """``config.CLEAN`` of this process pointed at ``path`` (where parse_report keeps its PDF cache)."""
+    saved = config.CLEAN
+    config.CLEAN = Path(path)
+    try:
+        yield
+    finally:
+        config.CLEAN = saved
+
+
+@contextlib.contextmanager
+def roots_env(raw_root: Path, clean_root: Path, reports_root: Path) -> Iterator[None]:
+    """Point the kernels (which inherit the environment) and this process's ``config`` at
+    temporary folders."""
+    saved = {k: os.environ.get(k) for k in ENV_ROOTS}
+    saved_cfg = config.RAW, config.CLEAN, config.REPORTS
+    roots = Path(raw_root), Path(clean_root), Path(reports_root)
+    os.environ.update(dict(zip(ENV_ROOTS, map(str, roots))))
+    config.RAW, config.CLEAN, config.REPORTS = roots
+    try:
+        yield
+    finally:
+        config.RAW, config.CLEAN, config.REPORTS = saved_cfg
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def busy_seconds() -> float | None:
+    """CPU seconds the whole machine spent busy since boot (/proc/stat), None if unknown."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its waited-for descendants (workers, kernels)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+# ------------------------------------------------------------------ the runs
+def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,),
+              raw_root: Path | None = None, clean_root: Path | None = None) -> dict[str, Any]:
+    """One ``run_reports(data=False)`` of the per-report chapters ``notebooks/NN-*.ipynb`` (named
+    explicitly, so no cross-report notebook runs); its summary.json plus wall/CPU time and
+    return code."""
+    from .batch import SUMMARY_JSON, run_reports, select_notebooks
+
+    chapters = select_notebooks(config.NOTEBOOKS)
+    out = io.StringIO()
+    busy0, cpu0, t0 = busy_seconds(), cpu_seconds(), time.perf_counter()
+    rc = run_reports(list(years), list(departments), jobs=jobs, progress=False, notebooks=chapters, data=False,
+                     notebooks_dir=config.NOTEBOOKS, reports_dir=reports_dir,
+                     raw_root=raw_root, clean_root=clean_root, stream=out)
+    wall = time.perf_counter() - t0
+    own, busy1 = cpu_seconds() - cpu0, busy_seconds()
+    summary = json.loads((Path(reports_dir) / SUMMARY_JSON).read_text(encoding="utf-8"))
+    # CPU the rest of the machine used meanwhile (other users' tests …), in cores
+    other = max(busy1 - busy0 - own, 0.0) / wall if busy0 is not None and busy1 is not None else None
+    summary.update(rc=rc, bench_wall_s=wall, bench_cpu_s=own, other_cores=other, output=out.getvalue())
+    return summary
+
+
+def failures(summary: dict[str, Any]) -> str:
+    failed = summary.get("failed") or []
+    return f"{len(failed)} step(s) failed: {failed[0]}" if failed else ""
+
+
+def step_seconds(summaries: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Median seconds of every step (notebook, report.html) over the runs' summaries."""
+    per: dict[str, list[float]] = {}
+    for s in summaries:
+        for rep in s.get("reports", []):
+            for st in rep.get("steps", []):
+                if st.get("ok"):
+                    per.setdefault(st["step"], []).append(st["seconds"])
+    return {k: median(v) for k, v in per.items()}
+
+
+def cell_breakdown(nb_path: Path) -> dict[str, float]:
+    """From papermill's metadata of an executed notebook: the set-up cell (``h.setup()``),
+    the other cells, and the whole papermill run (kernel start included)."""
+    nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
+    setup = other = 0.0
+    for cell in nb.get("cells", []):
+        d = (cell.get("metadata", {}).get("papermill", {}) or {}).get("duration") or 0.0
+        src = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "code" and "setup()" in src:
+            setup += d
+        else:
+            other += d
+    total = (nb.get("metadata", {}).get("papermill", {}) or {}).get("duration") or 0.0
+    return {"setup": setup, "cells": other, "papermill": total}
+
+
+def html_breakdown(nb_paths: Sequence[Path], title: str) -> dict[str, float]:
+    """combine_html split into: read + combine, nbconvert export, CJK font subsetting."""
+    from . import render
+
+    t0 = time.perf_counter()
+    nb = render.combine((render.read_notebook(p) for p in nb_paths), title=title)
+    t1 = time.perf_counter()
+    nb = render.prepare(nb)
+    html, _ = render._exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": title, "path": str(Path(nb_paths[0]).parent)}})
+    t2 = time.perf_counter()
+    html = render.embed_cjk_font(html)
+    t3 = time.perf_counter()
+    render.check_offline(html)
+    return {"read_combine": t1 - t0, "export": t2 - t1, "font": t3 - t2, "bytes": len(html)}
+
+
+def kernel_start(cwd: Path) -> tuple[float, float]:
+    """Seconds to start the python3 kernel until it answers, and to run the notebooks'
+    first lines (``import helpers; helpers.setup()``) in it."""
+    from jupyter_client.manager import start_new_kernel
+
+    from .batch import KERNEL_NAME, _kernel_environment
+
+    saved = dict(os.environ)
+    _kernel_environment()                   # what the batch workers give their kernels
+    try:
+        t0 = time.perf_counter()
+        km, kc = start_new_kernel(kernel_name=KERNEL_NAME, cwd=str(cwd))
+        t1 = time.perf_counter()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    try:
+        reply = kc.execute_interactive("import helpers as h\nh.setup()", timeout=120,
+                                       output_hook=lambda msg: None)
+        t2 = time.perf_counter()
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"setup failed in the kernel: {reply['content'].get('ename')}")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return t1 - t0, t2 - t1
+
+
+def hot_spots(fn: Callable[[], Any], top: int = 6) -> str:
+    """The functions of the project with the most cumulative time in one profiled call of ``fn``."""
+    import cProfile
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(fn)
+    stats = pstats.Stats(prof)
+    total = stats.total_tt
+    src = str(Path(__file__).resolve().parent)
+    hits = sorted(((v[3], f"{Path(k[0]).name}:{k[2]}") for k, v in stats.stats.items()
+                   if k[0].startswith(src) and k[0] != __file__ and k[2] != "<module>"), reverse=True)
+    return (f"{total:.2f} s under cProfile; cumulative: "
+            + ", ".join(f"{name} {t:.2f} s" for t, name in hits[:top]))
+
+
+def fresh_import(code: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=config.NOTEBOOKS,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+# ------------------------------------------------------------------ the benchmark
+def other_load(summaries: Sequence[dict[str, Any]]) -> str:
+    """"; other processes used up to X cores meanwhile" (from /proc/stat), or ""."""
+    other = [s["other_cores"] for s in summaries if s.get("other_cores") is not None]
+    if not other:
+        return ""
+    return f"; other processes on the machine used {median(other):.2f} cores (median, max {max(other):.2f}) meanwhile"
+
+
+class Bench:
+    def __init__(self, repeat: int, tmp: Path, log=print) -> None:
+        self.repeat = max(1, int(repeat))
+        self.slow = min(self.repeat, SLOW_REPEAT)
+        self.tmp = Path(tmp)
+        self.rows: list[Row] = []
+        self.where: list[str] = []
+        self.notes: list[str] = []
+        self.log = log
+        self.suite_dir: Path | None = None      # executed notebooks of one report (for §3)
+        self.suite_last: dict[str, Any] = {}    # summary of the run that wrote them (jobs=1)
+        self.suite_summaries: dict[int, list[dict[str, Any]]] = {}
+        self.batch_summaries: dict[tuple[int, int], list[dict[str, Any]]] = {}
+
+    def add(self, row: Row) -> Row:
+        self.rows.append(row)
+        med = fmt_s(row.median) if not row.error else "FAILED"
+        self.log(f"  {row.name}: {med}{' ' + row.result if row.result else ''}"
+                 f"{' — ' + row.error if row.error else ''}", flush=True)
+        return row
+
+    def attempt(self, section: str, name: str, fn: Callable[[], Row]) -> Row | None:
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - one failed measurement does not stop the rest
+            msg = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            if "--debug" in sys.argv:
+                traceback.print_exc()
+            return self.add(Row(section, name, error=msg))
+
+    # §1
+    def parse(self) -> None:
+        from .frames import build_frames
+        from .pipeline import discover, parse_report
+        from .writer import write_clean
+
+        self.log("§1 parse + validate, build_frames, write_clean", flush=True)
+        found = discover()
+        if not found:
+            raise RuntimeError(f"no reports under {config.rel(config.RAW)}/<year>/<department>/")
+        for year, dept, folder in found:
+            key = f"{year}/{dept}"
+
+            def one(year=year, dept=dept, folder=folder, key=key) -> Row:
+                pdf = is_pdf(folder)
+                fresh = iter(range(10 ** 6))
+
+                def cold():  # an empty clean root each time: no cached PDF extraction
+                    with clean_root(self.tmp / "parse-cold" / f"{year}-{dept}-{next(fresh)}"):
+                        return parse_report(folder)
+
+                first, rep = timed(cold, 1)
+                runs = self.repeat if first[0] < 2 else self.slow
+                more, rep = timed(cold, runs - 1) if runs > 1 else ([], rep)
+                times = first + more
+                name = f"parse + validate {key}" + (" (PDF, cold: no cache)" if pdf else "")
+                row = self.add(Row("1", name, times, result=f"{len(rep.tables)} tables",
+                                   target=f"≤ {TARGET_PARSE_S} s", met=median(times) <= TARGET_PARSE_S))
+                if not row.met:
+                    self.where.append(f"{name}: " + hot_spots(cold))
+                if pdf:  # the pipeline keeps the PDF extraction under the clean folder
+                    with clean_root(self.tmp / "parse-warm"):
+                        parse_report(folder)
+                        warm, rep = timed(lambda: parse_report(folder), self.repeat)
+                    self.add(Row("1", f"parse + validate {key} (PDF, warm: cached extraction)", warm,
+                                 result=f"{len(rep.tables)} tables", target=f"≤ {TARGET_PARSE_S} s",
+                                 met=median(warm) <= TARGET_PARSE_S))
+                t_frames, frames = timed(lambda: build_frames(rep), self.repeat)
+                self.add(Row("1", f"build_frames {key}", t_frames,
+                             result=f"{len(frames['line_items'])} line items"))
+                out = self.tmp / "write_clean" / str(year) / dept
+                t_write, _ = timed(lambda: write_clean(frames, out, f"{year}-{dept}", key), self.repeat)
+                files = len(list(out.iterdir()))
+                self.add(Row("1", f"write_clean {key}", t_write, result=f"{files} files (CSV, XLSX, JSON)"))
+                return row
+
+            self.attempt("1", f"parse + validate {key}", one)
+
+    # §2
+    def suite(self) -> None:
+        from .cli import run_data
+
+        self.log(f"§2 notebook suite for {YEAR}/{DEPT} (jobs 1 vs 2, warm, {self.slow} runs each)", flush=True)
+        res = run_data([YEAR], [DEPT], quiet=True)
+        if not res or not res[0].get("ok"):
+            raise RuntimeError(f"data step for {YEAR}/{DEPT} failed: {res[0].get('error') if res else 'not found'}")
+        warm_dir = self.tmp / "suite-warmup"
+        s = run_suite(warm_dir, 2)
+        if s["rc"]:
+            raise RuntimeError(f"warm-up run failed: {failures(s)}")
+        shutil.rmtree(warm_dir, ignore_errors=True)
+        times: dict[int, list[float]] = {j: [] for j in JOBS}
+        for i in range(self.slow):
+            for jobs in JOBS:       # interleaved, so drift affects both alike
+                rdir = self.tmp / f"suite-j{jobs}-{i}"
+                s = run_suite(rdir, jobs)
+                if s["rc"]:
+                    raise RuntimeError(f"jobs={jobs}: {failures(s)}")
+                times[jobs].append(s["bench_wall_s"])
+                self.suite_summaries.setdefault(jobs, []).append(s)
+                if jobs == 1 and i == self.slow - 1:    # kept: §3 renders them, §5 reads their timings
+                    self.suite_dir, self.suite_last = rdir / str(YEAR) / DEPT, s
+                else:
+                    shutil.rmtree(rdir, ignore_errors=True)
+        seq, par = median(times[1]), median(times[2])
+        self.add(Row("2", f"suite {YEAR}/{DEPT}, jobs=1 (warm)", times[1],
+                     result=f"{len(step_seconds(self.suite_summaries[1])) - 1} notebooks + HTML",
+                     target=f"≤ {TARGET_SUITE_S:g} s", met=seq <= TARGET_SUITE_S))
+        self.add(Row("2", f"suite {YEAR}/{DEPT}, jobs=2 (warm)", times[2],
+                     result=f"speed-up {seq / par:.2f}×", target=f"≤ {TARGET_SUITE_S:g} s",
+                     met=par <= TARGET_SUITE_S))
+
+    # §3
+    def html(self) -> None:
+        from . import render
+        from .batch import REPORT_HTML
+
+        self.log(f"§3 HTML rendering (combine_html, {self.slow} runs)", flush=True)
+        if self.suite_dir is None:
+            raise RuntimeError("no executed notebooks (§2 failed)")
+        nbs = sorted(self.suite_dir.glob("[0-9][0-9]-*.ipynb"),
+                     key=lambda p: (not p.stem.endswith("-report"), p.name))
+        title = f"{YEAR} {DEPT} benchmark"
+        out = self.tmp / "html" / REPORT_HTML
+        times, _ = timed(lambda: render.combine_html(nbs, out, title), self.slow)
+        self.add(Row("3", f"combine_html {len(nbs)} chapters", times,
+                     result=f"{out.stat().st_size / 1e6:.1f} MB HTML"))
+        parts = [html_breakdown(nbs, title) for _ in range(self.slow)]
+        for key, label in (("read_combine", "read + combine notebooks"), ("export", "nbconvert HTML export"),
+                           ("font", "CJK font subsetting (embed_cjk_font)")):
+            self.add(Row("3", f"  of which {label}", [p[key] for p in parts]))
+        t_font, _ = timed(lambda: render.font_subset_css("部门决算分析报告索引"), self.slow)
+        self.add(Row("3", "font subset of a short page (index.html)", t_font,
+                     result="fixed cost: loading the font"))
+
+    # §4
+    def batches(self) -> None:
+        self.log(f"§4 batch throughput: data + notebooks + HTML for {', '.join(map(str, BATCH_SIZES))} reports, "
+                 f"jobs {' and '.join(map(str, JOBS))} ({self.slow} runs; {', '.join(map(str, ONCE))} reports once)",
+                 flush=True)
+        src = config.raw_dir(YEAR, DEPT)
+        raw = self.tmp / "batch-raw"
+        clean = self.tmp / "batch-clean"
+        names = make_raw_root(src, raw, max(BATCH_SIZES))
+        reports_root = self.tmp / "batch-reports"
+        with roots_env(raw, clean, reports_root):
+            for n in BATCH_SIZES:
+                self.attempt("4", f"batch {n} reports", lambda n=n: self._batch(n, names[:n], raw, clean,
+                                                                               reports_root))
+
+    def _batch(self, n: int, depts: list[str], raw: Path, clean: Path, reports_root: Path) -> Row:
+        runs = 1 if n in ONCE else self.slow
+        times: dict[int, list[float]] = {j: [] for j in JOBS}
+        failed: dict[int, str] = {}
+        data_times: list[float] = []
+
+        def once(jobs: int, tag: str) -> tuple[dict[str, Any], float, float]:
+            shutil.rmtree(clean, ignore_errors=True)
+            rdir = reports_root / f"n{n}-j{jobs}-{tag}"
+            t0 = time.perf_counter()
+            bad = data_step(raw, clean, [YEAR], depts)
+            t_data = time.perf_counter() - t0
+            if bad:
+                raise RuntimeError(f"data step: {bad[0]}")
+            s = run_suite(rdir, jobs, departments=depts, raw_root=raw, clean_root=clean)
+            total = time.perf_counter() - t0
+            shutil.rmtree(rdir, ignore_errors=True)
+            return s, total, t_data
+
+        for i in range(runs):
+            for jobs in JOBS:       # interleaved, so drift affects both alike
+                if jobs in failed:
+                    continue
+                s, total, t_data = once(jobs, str(i))
+                if s["rc"]:         # e.g. code edited while the batch ran: one retry, noted
+                    self.notes.append(f"batch {n} reports, jobs={jobs}, run {i + 1}: {failures(s)}; retried once")
+                    s, total, t_data = once(jobs, f"{i}-retry")
+                    if s["rc"]:
+                        failed[jobs] = failures(s)
+                        continue
+                s["bench_data_s"] = t_data
+                times[jobs].append(total)
+                data_times.append(t_data)
+                self.batch_summaries.setdefault((n, jobs), []).append(s)
+        rate = {j: n / (median(times[j]) / 60) for j in JOBS if times[j]}
+        ratio = rate[2] / rate[1] if len(rate) == 2 else None
+        for jobs in JOBS:
+            last = jobs == JOBS[-1]
+            result = f"{rate[jobs]:.1f} reports/min" if jobs in rate else ""
+            if last and ratio is not None:
+                result += f"; 2 jobs / 1 job {ratio:.2f}×"
+            self.add(Row("4", f"batch {n} report{'s' if n > 1 else ''}, jobs={jobs}", times[jobs], result=result,
+                         target=f"≥ {TARGET_RATIO}×" if last else "",
+                         met=(ratio >= TARGET_RATIO) if last and ratio is not None else None,
+                         error=failed.get(jobs, "")))
+        if len(rate) < 2:
+            return self.rows[-1]
+        cpu = {j: median([s["bench_cpu_s"] / s["bench_wall_s"] for s in self.batch_summaries[(n, j)]]) for j in JOBS}
+        self.where.append(f"batch {n}: data step {fmt_s(median(data_times))} (serial, in the parent process); "
+                          f"run_reports used {cpu[1]:.2f} cores with 1 job, {cpu[2]:.2f} with 2 jobs "
+                          f"(CPU seconds of the parent, workers and kernels ÷ wall time)"
+                          + other_load([s for j in JOBS for s in self.batch_summaries[(n, j)]]))
+        return self.rows[-1]
+
+    # §5
+    def profile(self) -> None:
+        self.log("§5 where the time goes", flush=True)
+        t_py, _ = timed(lambda: fresh_import("pass"), self.repeat)
+        self.add(Row("5", "fresh interpreter (python -c pass)", t_py))
+        t_imp, _ = timed(lambda: fresh_import("import helpers; helpers.setup()"), self.slow)
+        self.add(Row("5", "fresh interpreter + import helpers; setup()", t_imp))
+        ks = [kernel_start(config.NOTEBOOKS) for _ in range(self.slow)]
+        self.add(Row("5", "kernel start (until it answers)", [k[0] for k in ks]))
+        self.add(Row("5", "  + import helpers; setup() in the kernel", [k[1] for k in ks]))
+
+    def where_the_time_goes(self) -> list[str]:
+        """The profile lines (after all runs)."""
+        lines = []
+        by = {r.name: r for r in self.rows if not r.error}
+        kstart = by.get("kernel start (until it answers)")
+        kimp = by.get("  + import helpers; setup() in the kernel")
+        if self.suite_dir is not None:
+            seq = step_seconds(self.suite_summaries.get(1, []))
+            last = step_seconds([self.suite_last])
+            per = []
+            totals = {"setup": 0.0, "cells": 0.0, "papermill": 0.0, "step": 0.0}
+            for nb in sorted(self.suite_dir.glob("[0-9][0-9]-*.ipynb")):
+                b = cell_breakdown(nb)
+                step = last.get(nb.name) or 0.0
+                per.append(f"{nb.stem} {step:.1f} s (setup cell {b['setup']:.1f} s, other cells {b['cells']:.1f} s, "
+                           f"papermill/kernel overhead {max(step - b['setup'] - b['cells'], 0):.1f} s)")
+                for k in ("setup", "cells", "papermill"):
+                    totals[k] += b[k]
+                totals["step"] += step
+            if per:
+                n = len(per)
+                over = max(totals["step"] - totals["setup"] - totals["cells"], 0)
+                lines.append(f"one report, jobs=1: {n} notebooks take {totals['step']:.1f} s in the workers: "
+                             f"{totals['setup']:.1f} s importing helpers/pandas/matplotlib + loading the clean "
+                             f"data (the setup cell, {totals['setup'] / n:.1f} s per notebook), "
+                             f"{totals['cells']:.1f} s in the analysis cells, {over:.1f} s kernel start + "
+                             f"papermill overhead ({over / n:.1f} s per notebook)"
+                             + (f"; a bare kernel start measures {fmt_s(kstart.median)}" if kstart else "")
+                             + (f", import + setup in it {fmt_s(kimp.median)}" if kimp else "") + ".")
+                lines.append("per notebook (one jobs=1 run): " + "; ".join(per) + ".")
+                html_s = seq.get("report.html")
+                if html_s is not None:
+                    lines.append(f"report.html inside the batch: {html_s:.1f} s (in the parent, after the last "
+                                 f"notebook of the report, so not overlapped for a single report).")
+            par = step_seconds(self.suite_summaries.get(2, []))
+            nb_seq = sum(v for k, v in seq.items() if k.endswith(".ipynb"))
+            nb_par = sum(v for k, v in par.items() if k.endswith(".ipynb"))
+            both = self.suite_summaries.get(1, []) + self.suite_summaries.get(2, [])
+            if both:
+                cpu = {j: median([s["bench_cpu_s"] / s["bench_wall_s"] for s in self.suite_summaries.get(j, [])])
+                       for j in JOBS if self.suite_summaries.get(j)}
+                lines.append("one report: run_reports used " + ", ".join(f"{c:.2f} cores with {j} job{'s' if j > 1 else ''}"
+                                                                      for j, c in cpu.items()) + other_load(both) + ".")
+            if nb_seq and nb_par:
+                lines.append(f"with 2 jobs each notebook runs {nb_par / nb_seq:.2f}× as long as alone "
+                             f"({nb_par:.1f} s vs {nb_seq:.1f} s summed): the two kernels and the two papermill "
+                             f"workers share {machine_info()['nproc']} cores, so the best possible speed-up is "
+                             f"about {2 * nb_seq / nb_par:.2f}× before the serial HTML step.")
+        parts = {r.name.strip(): r.median for r in self.rows if r.section == "3" and not r.error}
+        font = parts.get("of which CJK font subsetting (embed_cjk_font)")
+        export = parts.get("of which nbconvert HTML export")
+        if font is not None and export is not None:
+            lines.append(f"HTML: nbconvert export {fmt_s(export)}, CJK font subsetting {fmt_s(font)}; the index page "
+                         f"subsets the font once more per batch ({fmt_s(parts.get('font subset of a short page (index.html)'))}).")
+        lines += self.where
+        return lines
+
+
+def write_markdown(path: Path, machine: dict[str, str], rows: Sequence[Row], where: Sequence[str],
+                   notes: Sequence[str], repeat: int, elapsed_s: float | None = None) -> Path:
+    """Write BENCHMARKS.md (overwritten with the latest run)."""
+    missed = [r for r in rows if r.met is False]
+    text = f"""# Benchmarks
+
+Run them with `make bench` (or `.venv/bin/python -m juesuan bench --repeat N`); this file is
+overwritten with the latest run.  Benchmarks are not pass/fail: they say how long each step takes on
+the machine below.  Every time is the **median** of the runs in the `runs` column (`--repeat`,
+default 5, for the fast measurements; at most {SLOW_REPEAT} for the notebook runs and HTML rendering;
+the 16-report batches run once per jobs value).  `min – max` shows the spread.
+
+What the numbers mean:
+
+- **§1 parse + validate** — `pipeline.parse_report` of one raw report (read the text, extract the
+  nine tables, the explanation and the project tables, run every check); `build_frames` (tidy tables)
+  and `write_clean` (CSV + XLSX + datapackage.json into a temporary folder) separately.
+  Target ≤ {TARGET_PARSE_S} s per report.
+- **§2 suite** — the six notebooks of 2022/nxgxt via `batch.run_reports(data=False)` into a temporary
+  reports folder (notebooks + report.html + index), sequential (jobs=1) and parallel (jobs=2), warm
+  (after one unmeasured run).  Target ≤ {TARGET_SUITE_S:g} s.
+- **§3 HTML** — `render.combine_html` of the executed chapters of one report, split into reading,
+  nbconvert export and subsetting the embedded CJK font.
+- **§4 batch** — N copies of the 2022 report in temporary raw/clean/reports folders: the data step
+  (parse + validate + write, serial) and then notebooks + HTML, with 1 and 2 jobs; reports/minute and
+  the 2-jobs ÷ 1-job throughput.  Target ≥ {TARGET_RATIO}×.  The kernels read the temporary folders
+  through `JUESUAN_RAW_ROOT` / `JUESUAN_CLEAN_ROOT` / `JUESUAN_REPORTS_ROOT`.
+- **§5 where the time goes** — a fresh interpreter, `import helpers; helpers.setup()`, a kernel start,
+  and the per-notebook times from the batch summaries and papermill's cell timings.
+
+## Machine
+
+| | |
+|---|---|
+| date | {machine.get('date', '')} |
+| nproc | {machine.get('nproc', '')} |
+| CPU | {machine.get('cpu', '')} |
+| memory | {machine.get('memory', '')} |
+| load average at start (1 / 5 / 15 min) | {machine.get('load', '')} |
+| Python | {machine.get('python', '')} |
+| platform | {machine.get('platform', '')} |
+| packages | {machine.get('packages', '')} |
+
+## Results (`--repeat {repeat}`{f", {elapsed_s / 60:.1f} min in all" if elapsed_s else ""})
+
+{md_table(rows)}
+
+Targets missed: {", ".join(r.name.strip() for r in missed) if missed else "none"}.
+
+## Where the time goes
+
+{chr(10).join(f"- {w}" for w in where) if where else "- (no profile)"}
+"""
+    if notes:
+        text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    path = Path(path)
+    from .writer import atomic_write_text
+    atomic_write_text(path, text)
+    return path
+
+
+def main(repeat: int = 5, out: Path | None = None) -> int:
+    """Run every benchmark, print the table, write BENCHMARKS.md; 0 unless nothing could run."""
+    started = time.perf_counter()
+    out = Path(out or config.ROOT / BENCHMARKS_MD)
+    machine = machine_info()
+    print(f"benchmarks on {machine['nproc']} × {machine['cpu']}, {machine['memory']}, Python {machine['python']}; "
+          f"median of {max(1, int(repeat))} runs (notebook runs and HTML: {min(max(1, int(repeat)), SLOW_REPEAT)}; "
+          f"batches of {', '.join(map(str, ONCE))} reports: 1)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="juesuan-bench-") as tmp:
+        b = Bench(repeat, Path(tmp))
+        try:
+            b.parse()
+        except Exception as exc:  # noqa: BLE001
+            print(f"cannot run the benchmarks: {exc}", file=sys.stderr)
+            return 1
+        for section, name, fn in (("2", "notebook suite", b.suite), ("3", "HTML rendering", b.html),
+                                  ("4", "batch throughput", b.batches), ("5", "profile", b.profile)):
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001
+                if "--debug" in sys.argv:
+                    traceback.print_exc()
+                b.add(Row(section, name, error=f"{type(exc).__name__}: {exc}"))
+        where = b.where_the_time_goes()
+    notes = [f"{r.name.strip()} failed: {r.error}" for r in b.rows if r.error] + b.notes
+    notes.append("The copies in §4 are named nxgxt, copy01, …; the copies' clean data exist only in the "
+                 "temporary clean root, so their notebooks succeeding shows the kernels read it.")
+    notes.append("The project's data/clean/2022/nxgxt is refreshed before §2 (as `make data` does); "
+                 "reports/ is not touched.")
+    elapsed = time.perf_counter() - started
+    print()
+    print(text_table(b.rows))
+    missed = [r for r in b.rows if r.met is False]
+    print(f"\ntargets missed: {', '.join(r.name.strip() for r in missed) if missed else 'none'}")
+    print("\nwhere the time goes:")
+    for w in where:
+        print(f"  - {w}")
+    path = write_markdown(out, machine, b.rows, where, notes, max(1, int(repeat)), elapsed)
+    print(f"\n{config.rel(path)} written ({elapsed / 60:.1f} min)")
+    return 0
