@@ -41,6 +41,9 @@ notebooks: data ## Rebuild notebooks/ from tools/build_notebooks.py and execute 
 test: data ## Unit, data-validation, fuzz share and nbval tests
 	$(PY) -m pytest -q -p no:cacheprovider
 
+test-slow: data ## The long property-based suite (≥ 10,000 cases)
+	$(PY) -m pytest -q -p no:cacheprovider -m slow tests/
+
 bench: data ## Benchmarks (parse+validate, notebooks, HTML, batch throughput)
 	$(PY) -m juesuan bench
 

@@ -66,3 +66,31 @@ def test_strings():
     assert decimal_str(Decimal("3.50550")) == "3.5055"
     assert fmt_yuan(Decimal("4527683.32")) == "4,527,683.32"
     assert fmt_pct(Decimal("3.5055")) == "350.55%"
+
+
+def test_long_amounts_are_exact():
+    # found by tests/test_fuzz_numbers.py: the default decimal context (28 digits) rounded
+    # "10000000000000000000000000001" to 1.000…E+28, also in × 1 (元) and × 10000 (万元)
+    n = "10000000000000000000000000001"
+    assert parse_amount(n) == Decimal(n)
+    assert parse_amount(n, unit="万元") == Decimal(n + "0000")
+    assert parse_rate(n + ".5%") == Decimal("100000000000000000000000000.015")
+
+
+def test_rate_with_thousands_separators():
+    # found by the fuzz tests: fmt_pct writes "1,000.00%", parse_rate rejected it
+    assert parse_rate("1,234.56%") == Decimal("12.3456")
+    assert parse_rate(fmt_pct(Decimal(10))) == Decimal(10)
+    with pytest.raises(ParseError):
+        parse_rate("1,234.56", bare_is_percent=True)
+
+
+@pytest.mark.parametrize("token", ["1,234.00¹", "²", "①2.00", "٣.00", "𝟑.00"])
+def test_lookalike_digits_are_not_numbers(token):
+    # found by the fuzz tests: NFKC turned a footnote mark "¹" into a digit (1234.001)
+    assert not is_amount(token)
+    with pytest.raises(ParseError) as e:
+        parse_amount(token, file="x.txt", line=3)
+    assert str(e.value).startswith("x.txt:3:")
+    with pytest.raises(ParseError):
+        parse_rate(token + "%")

@@ -149,3 +149,110 @@ def test_unknown_header_is_reported():
     _, log = parse(text)
     f = checks_of(log, "unknown_header")
     assert f and "神秘列" in f[0].message and f[0].location == "t.txt:5"
+
+
+# ---------------------------------------------------------------- found by tests/test_fuzz_parsers.py
+T06 = """公开 06 表
+金额单位：元
+人员经费\t\t\t公用经费
+科目编码\t科目名称\t金额\t科目编码\t科目名称\t金额
+301\t工资福利支出\t400.50\t302\t商品和服务支出\t100.00
+30101\t基本工资\t400.50\t30201\t办公费\t100.00
+30106\t伙食补助费\t0.00\t30202\t印刷费\t0.00
+人员经费合计\t\t400.50\t公用经费合计\t\t100.00
+合 计\t\t500.50
+注：本表反映……
+"""
+
+
+def problems(log):
+    """Error and warning findings, but for the other eight tables' absence."""
+    return [(f.check, f.severity, f.location) for f in log.findings
+            if f.severity != "info" and f.check != "table_present"]
+
+
+def test_economic_amount_whose_code_or_name_was_lost_is_an_error():
+    tables, log = parse(T06)
+    check_tables(tables, log)
+    assert problems(log) == [] and tables["公开06"].find("econ:30106") is not None
+    # the name (or the code) of the first row on a line lost: the 0.00 was skipped silently
+    for lost in ("伙食补助费\t", "30106\t"):
+        tables, log = parse(T06.replace("30106\t伙食补助费\t", "30106\t伙食补助费\t".replace(lost, "")))
+        check_tables(tables, log)
+        assert tables["公开06"].find("econ:30106") is None
+        assert ("unparsed_cell", "error", "t.txt:7") in problems(log), lost
+
+
+def test_economic_total_label_without_amount_is_a_finding():
+    tables, log = parse(T06.replace("合 计\t\t500.50", "合 计"))
+    assert ("cell_missing", "warning", "t.txt:9") in problems(log)
+
+
+def test_table_cut_off_before_its_totals_is_an_error():
+    cut = "\n".join(line for line in T01.format(other="10.00").split("\n")
+                    if not line.startswith(("本年收入合计", "年初结转和结余", "总计")))
+    tables, log = parse(cut)
+    check_tables(tables, log)
+    missing = [f for f in log.findings if f.check == "total_row_missing"]
+    assert {f.expected for f in missing} == {"本年收入合计", "收入总计", "本年支出合计", "支出总计"}
+    assert all(f.severity == "error" and f.table == "公开01" for f in missing)
+    tables, log = parse(T06.replace("人员经费合计\t\t400.50\t公用经费合计\t\t100.00\n", "")
+                        .replace("合 计\t\t500.50\n", ""))
+    check_tables(tables, log)
+    assert {f.expected for f in log.findings if f.check == "total_row_missing"} == {
+        "人员经费合计", "公用经费合计"}
+
+
+def test_total_row_without_detail_rows_is_checked():
+    text = T05.format(total="1,500.50\t500.50\t1,000.00")
+    text = "\n".join(line for line in text.split("\n") if not line.startswith("\t20"))
+    tables, log = parse(text)
+    check_tables(tables, log)
+    f = [x for x in log.findings if x.check == "sum_to_total"]
+    assert len(f) == 3 and all(x.severity == "error" and x.location == "t.txt:7" for x in f)
+
+
+def test_duplicate_row_is_a_finding():
+    text = T01.format(other="10.00").replace("\t9\t\t三、住房保障支出\t33\t0.00\n",
+                                              "\t9\t\t三、住房保障支出\t33\t0.00\n" * 2)
+    tables, log = parse(text)
+    check_tables(tables, log)
+    f = [x for x in log.findings if x.check == "duplicate_row"]
+    assert len(f) == 1 and f[0].severity == "warning" and f[0].location == "t.txt:9"
+    tables, log = parse(T06.replace("30106\t伙食补助费\t0.00\t30202\t印刷费\t0.00\n",
+                                    "30106\t伙食补助费\t0.00\t30202\t印刷费\t0.00\n"
+                                    "30106\t伙食补助费\t0.00\n"))
+    check_tables(tables, log)
+    assert [(x.check, x.severity, x.location) for x in log.findings if x.check == "duplicate_row"] \
+        == [("duplicate_row", "warning", "t.txt:8")]
+
+
+T07 = """公开 07 表
+金额单位：元
+1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12
+464000.00\t0.00\t346300.00\t30000.00\t316300.00\t117700.00\t217384.02\t0.00\t206187.02\t0.00\t206187.02\t11197.00
+注：本表反映……
+"""
+
+
+def test_sangong_reconstruction_is_a_warning():
+    tables, log = parse(T07)
+    check_tables(tables, log)
+    assert problems(log) == []
+    # a lost cell of the single 三公 row: no column sum can verify its reconstruction
+    tables, log = parse(T07.replace("\t117700.00", ""))
+    row = tables["公开07"].find("sangong")
+    assert row.values["budget_reception"] == D("117700.00")
+    assert row.status["budget_reception"] == "reconstructed"
+    f = checks_of(log, "reconstructed")
+    assert len(f) == 1 and f[0].severity == "warning" and f[0].location == "t.txt:4"
+
+
+def test_x05_06_uses_personnel_plus_public_without_a_06_total_row():
+    text = T05.format(total="1,500.50\t500.50\t1,000.00") + T06.replace("合 计\t\t500.50\n", "")
+    tables, log = parse(text)
+    check_tables(tables, log)
+    assert log.counts["x05_06"].run == 1 and log.counts["x05_06"].failed == 0
+    tables, log = parse(text.replace("公用经费合计\t\t100.00", "公用经费合计\t\t90.00"))
+    check_tables(tables, log)
+    assert [f.severity for f in log.findings if f.check == "x05_06"] == ["error"]

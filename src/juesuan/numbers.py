@@ -6,12 +6,17 @@ Conventions
   value" (``None``); callers decide whether that is zero or missing.
 - Units: all clean amounts are in 元.  万元 converts exactly (× 10000).
 - Rates are fractions: ``"350.55%"`` → ``Decimal("3.5055")``.
+- Digits are ASCII or full-width; other characters that Unicode (NFKC) would
+  read as digits (superscripts such as a footnote mark "¹", circled digits,
+  Arabic-Indic digits) make the token not a number, never a different one.
+- Scaling (× 10000 for 万元, / 100 for rates) is exact at any length.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, Inexact, InvalidOperation, localcontext
+from functools import lru_cache
 
 from .errors import ParseError
 
@@ -19,8 +24,32 @@ UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10000)}
 FEN = Decimal("0.01")
 BLANK_TOKENS = {"", "-", "—", "——", "－", "–", "/", "无"}
 
-_AMOUNT_RE = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-_RATE_RE = re.compile(r"^-?\d+(\.\d+)?%$")
+_AMOUNT_RE = re.compile(r"^-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
+_RATE_RE = re.compile(r"^-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?%$")
+_FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
+
+
+@lru_cache(maxsize=4096)
+def _lookalike_digit(c: str) -> bool:
+    """A non-ASCII, non-full-width character that NFKC or ``\\d`` would read as a digit."""
+    if c.isascii() or c in _FULL_WIDTH_DIGITS:
+        return False
+    return c.isdigit() or any(x.isdigit() for x in unicodedata.normalize("NFKC", c))
+
+
+def _numeric(token: str | None) -> str | None:
+    """The normalised token, or None when it holds a look-alike digit."""
+    if token and any(_lookalike_digit(c) for c in token):
+        return None
+    return normalize(token or "")
+
+
+def _exact(op, a: Decimal, b: Decimal) -> Decimal:
+    """a op b with enough precision to be exact (the default context has 28 digits)."""
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2)
+        ctx.traps[Inexact] = True
+        return op(a, b)
 
 
 def normalize(token: str) -> str:
@@ -38,11 +67,13 @@ def is_blank(token: str | None) -> bool:
 
 def is_amount(token: str | None) -> bool:
     """True for a token that is a number (with optional thousands separators)."""
-    return bool(_AMOUNT_RE.match(normalize(token or "")))
+    t = _numeric(token)
+    return t is not None and bool(_AMOUNT_RE.match(t))
 
 
 def is_rate(token: str | None) -> bool:
-    return bool(_RATE_RE.match(normalize(token or "")))
+    t = _numeric(token)
+    return t is not None and bool(_RATE_RE.match(t))
 
 
 def parse_amount(token: str, unit: str = "元", file: str | None = None,
@@ -53,13 +84,13 @@ def parse_amount(token: str, unit: str = "元", file: str | None = None,
         return None
     if unit not in UNIT_FACTORS:
         raise ParseError(f"unknown unit {unit!r}", file, line)
-    if not _AMOUNT_RE.match(t):
+    if _numeric(token) is None or not _AMOUNT_RE.match(t):
         raise ParseError(f"not a number: {token!r}", file, line)
     try:
         value = Decimal(t.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - regex guards this
         raise ParseError(f"not a number: {token!r}", file, line) from exc
-    return value * UNIT_FACTORS[unit]
+    return _exact(Decimal.__mul__, value, UNIT_FACTORS[unit])
 
 
 def parse_rate(token: str, file: str | None = None, line: int | None = None,
@@ -72,10 +103,11 @@ def parse_rate(token: str, file: str | None = None, line: int | None = None,
     t = normalize(token)
     if t in BLANK_TOKENS:
         return None
-    if _RATE_RE.match(t):
-        return Decimal(t[:-1]) / 100
-    if bare_is_percent and _AMOUNT_RE.match(t) and "," not in t:
-        return Decimal(t) / 100
+    if _numeric(token) is not None:
+        if _RATE_RE.match(t):
+            return _exact(Decimal.__truediv__, Decimal(t[:-1].replace(",", "")), Decimal(100))
+        if bare_is_percent and _AMOUNT_RE.match(t) and "," not in t:
+            return _exact(Decimal.__truediv__, Decimal(t), Decimal(100))
     raise ParseError(f"not a percentage: {token!r}", file, line)
 
 
@@ -104,7 +136,7 @@ def ratio(num: Decimal | None, den: Decimal | None, ndigits: int = 6) -> Decimal
 def to_yuan(value: Decimal | None, unit: str) -> Decimal | None:
     if value is None:
         return None
-    return value * UNIT_FACTORS[unit]
+    return _exact(Decimal.__mul__, Decimal(value), UNIT_FACTORS[unit])
 
 
 def amount_str(value: Decimal | None) -> str:

@@ -788,6 +788,7 @@ VEHICLES_RE = re.compile(r"(?:共有|拥有|共)?车辆(?:共|合计)?(?P<n>\d+)
 VEHICLE_TYPE_RE = re.compile(r"(?P<label>[^、,;:。\d]+?)(?P<n>\d+)辆")
 EQUIP_RE = re.compile(rf"单价(?P<t>{NUM})万元(?:\(含\))?以上(?:的)?(?P<k>专用|通用)设备(?:共)?"
                       r"(?P<n>\d+)(?:台\(套\)|台|套)")
+EQUIP_THRESHOLDS = {"专用": Decimal(1000000), "通用": Decimal(500000)}   # 元 (100 / 50 万元)
 
 
 def _assets(ctx: _Ctx, block: Block) -> None:
@@ -816,6 +817,16 @@ def _assets(ctx: _Ctx, block: Block) -> None:
         ctx.consume(m.start("t"))
         subj = "equipment_over_1m" if m.group("k") == "专用" else "equipment_general_over_500k"
         add(subj, "count", m, "n", Decimal(m.group("n")), "台(套)")
+        # the subject names the template's threshold; another one must not pass unnoticed
+        threshold = _amount(m.group("t"), "万元")
+        standard = EQUIP_THRESHOLDS[m.group("k")]
+        if threshold != standard:
+            ctx.log.add("text_asset_threshold", "warning",
+                        f"{block.label}: {m.group('k')}设备 counted above 单价 "
+                        f"{decimal_str(threshold / 10000)} 万元; the template's threshold is "
+                        f"{decimal_str(standard / 10000)} 万元 (the count is kept as {subj})",
+                        line=ctx.jt.line(m.start("t")), table=TABLE,
+                        expected=standard, found=threshold)
 
 
 # ------------------------------------------------------------------ 十(四) performance

@@ -414,10 +414,15 @@ class TableParser:
                              f"columns; the only consistent reading drops the extra value(s) "
                              f"{', '.join(str(v) for v in dropped)}",
                              line=row.line, table=table.id, expected=len(columns), found=len(values))
+            # in the single-row 三公 table no column sum verifies a reconstruction (a
+            # source row that breaks its identity would be silently "repaired"): warning
+            unverified = table_specs()[table.id]["layout"] == "sangong"
             for c in rec:
-                self.log.note("reconstructed", f"{table.id} {row.item}: column {c} lost in "
-                              f"extraction, reconstructed from the table's identities as {vals[c]}",
-                              line=row.line, table=table.id, found=vals[c])
+                self.log.add("reconstructed", "warning" if unverified else "info",
+                             f"{table.id} {row.item}: column {c} lost in extraction, "
+                             f"reconstructed from the table's identities as {vals[c]}"
+                             + (" (no other sum in the table verifies it)" if unverified else ""),
+                             line=row.line, table=table.id, found=vals[c])
             missing = [c for c in columns if vals[c] is None]
             if missing:
                 self.log.add("cell_missing", "warning",
@@ -646,7 +651,13 @@ class TableParser:
                     i += 2
                     found_any = True
                     continue
-                if is_amount(t) and found_any:
+                if key and not (i + 1 < len(toks) and is_amount(toks[i + 1])):
+                    self.log.add("cell_missing", "warning", f"{table.id} {squash(t)}: no amount",
+                                 line=n, table=table.id)
+                # an amount that belongs to no row: after a row on the line, or anywhere
+                # when it is a money amount (a bare integer before the first row may be a
+                # column number or a code whose name was lost)
+                if is_amount(t) and (found_any or not re.fullmatch(r"-?\d+", t)):
                     self.log.add("unparsed_cell", "error",
                                  f"{table.id}: amount {toks[i]!r} without a code or label",
                                  line=n, table=table.id, found=toks[i])

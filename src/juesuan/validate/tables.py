@@ -37,6 +37,45 @@ def _class_sums(table: Table, column: str) -> dict[str, Decimal]:
     return out
 
 
+# ------------------------------------------------------------------ structure
+# rows every table of a layout has: a table cut off (a lost page) loses them
+REQUIRED_ROWS = {
+    "two_sided": (("收入", "income_total", "本年收入合计"), ("收入", "grand_total", "收入总计"),
+                  ("支出", "expenditure_total", "本年支出合计"), ("支出", "grand_total", "支出总计")),
+    "by_function": (("", "total", "合计"),),
+    "economic": (("", "personnel_total", "人员经费合计"), ("", "public_total", "公用经费合计")),
+}
+
+
+def check_structure(t: Table, log: CheckLog) -> None:
+    """The layout's total rows are present, and no row appears twice.
+
+    Without them the sums that would catch a wrong or lost value are not run, so
+    a table cut off after any row, or a row read twice (a repeated line at a page
+    break), would otherwise pass silently.  Structural findings, like the
+    parser's, are recorded without run counts."""
+    if not t.rows:
+        return                      # table_no_rows / table_declared_empty says why
+    for side, key, label in REQUIRED_ROWS.get(table_specs()[t.id]["layout"], ()):
+        if t.find(key, side) is None:
+            log.add("total_row_missing", "error",
+                    f"{t.id}: no {label} row was read (the table may be cut off); "
+                    "the checks that need it were not run", line=t.end or t.start,
+                    table=t.id, expected=label, found="")
+    seen: dict[tuple[str, str], object] = {}
+    for r in t.rows:
+        if r.key.startswith("label:"):
+            continue                # unknown labels are findings of their own
+        first = seen.setdefault((r.side, r.key), r)
+        if first is not r:
+            same = first.values == r.values
+            log.add("duplicate_row", "warning" if same else "error",
+                    f"{t.id}: row {r.item or r.key} appears again at line {r.line} (first at line "
+                    f"{first.line}){' with the same values' if same else ' with other values'}; "
+                    "both are counted in the sums", line=r.line, table=t.id,
+                    expected=first.line, found=r.line)
+
+
 # ------------------------------------------------------------------ within tables
 def check_row_identities(t: Table, log: CheckLog) -> None:
     """Each row: total = Σ parts (基本 + 项目 = 合计, income total = Σ sources, …)."""
@@ -61,9 +100,10 @@ def check_sum_to_total(t: Table, log: CheckLog) -> None:
     """Detail rows (top level) sum to the 合计 row, column by column."""
     total = t.find("total")
     rows = t.details()
-    if total is None or not rows:
+    if total is None:
         return
-    top_len = min(len(r.code) for r in rows)
+    # no detail rows at all (cut off after the 合计 row): Σ of nothing is 0
+    top_len = min((len(r.code) for r in rows), default=0)
     top = [r for r in rows if len(r.code) == top_len]
     for col, label in t.columns.get("", []):
         if total.values.get(col) is None:
@@ -237,10 +277,17 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
             if r.key.startswith("class:") and (r.values.get("gpb") or sums.get(r.code)):
                 cmp("x04_05", r.values.get("gpb"), sums.get(r.code, Z),
                     f"公开05 Σ {r.code} {r.item} vs 公开04 一般公共预算", "公开05", r.line)
-    # 05 basic vs 06
-    if t5 and t6 and t5.present and t6.present and t5.find("total") and t6.find("total"):
-        cmp("x05_06", t5.find("total").values.get("basic"), _val(t6, "total"),
-            "公开06 合计 vs 公开05 合计 基本支出", "公开06", t6.find("total").line)
+    # 05 basic vs 06 (its 合计, or 人员经费合计 + 公用经费合计 where it has no 合计 row)
+    if t5 and t6 and t5.present and t6.present and t5.find("total"):
+        r6 = t6.find("total")
+        parts6 = [t6.find("personnel_total"), t6.find("public_total")]
+        if r6 is not None:
+            cmp("x05_06", t5.find("total").values.get("basic"), _val(t6, "total"),
+                "公开06 合计 vs 公开05 合计 基本支出", "公开06", r6.line)
+        elif all(parts6):
+            cmp("x05_06", t5.find("total").values.get("basic"),
+                _sum(r.values.get("amount") for r in parts6),
+                "公开06 人员经费合计 + 公用经费合计 vs 公开05 合计 基本支出", "公开06", parts6[1].line)
     # 03 vs 05: general-budget spending is part of all spending, item by item
     if t3 and t5 and t3.present and t5.present:
         rows3 = {r.code: r for r in t3.details()}
@@ -275,6 +322,7 @@ def check_tables(tables: dict[str, Table], log: CheckLog) -> None:
         if not t.present:
             continue
         layout = table_specs()[t.id]["layout"]
+        check_structure(t, log)
         check_row_identities(t, log)
         if layout == "by_function":
             check_sum_to_total(t, log)
