@@ -14,8 +14,8 @@ from decimal import Decimal
 from ..findings import CheckLog
 from ..numbers import is_amount, parse_amount
 from .pdf import PdfDocument, PdfTable
-from .tables import (TABLE_IDS, UNIT_RE, Row, Table, function_classes, header_ignore, header_map,
-                     row_labels, sort_columns, squash, strip_ordinal, table_specs, cn_ordinal)
+from .tables import (TABLE_IDS, UNIT_RE, Row, Table, cn_ordinal, header_ignore, header_map, row_labels,
+                     sort_columns, squash, strip_ordinal, table_specs, two_sided_key)
 
 CODE_WORDS = {"类", "款", "项"}
 
@@ -237,21 +237,7 @@ class GridParser:
                                      line=line, table=table.id)
                     continue
                 label = strip_ordinal(label_raw)
-                s = squash(label)
-                key = row_labels().get((table.id, side, s))
-                code = None
-                if side == "收入" and key == "carryover_begin":
-                    carry_seen = True
-                elif side == "收入" and carry_seen and key in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"):
-                    key = "carryover_begin_" + key.removeprefix("fiscal_")
-                if key is None and side == "支出":
-                    code = function_classes().get(s)
-                    key = f"class:{code}" if code else None
-                if key is None:
-                    key = f"label:{s}"
-                    self.log.add("unknown_row_label", "warning",
-                                 f"{table.id}: row label {label_raw!r} is not in data/row_labels.csv",
-                                 line=line, table=table.id, found=label_raw)
+                key, code, carry_seen = two_sided_key(table.id, side, label_raw, carry_seen, self.log, line)
                 row = Row(line, key, label, code, side=side, ordinal=cn_ordinal(label_raw))
                 if side in rowno_cols and rowno_cols[side] < len(c) and (c[rowno_cols[side]] or "").isdigit():
                     row.row_no = int(c[rowno_cols[side]])

@@ -586,22 +586,7 @@ class TableParser:
                 if not g["label"] and not g["amounts"]:
                     continue  # an empty numbered row: no cell to read
                 label = strip_ordinal(g["label"])
-                s = squash(label)
-                key = row_labels().get((table.id, side, s))
-                code = None
-                if side == "收入" and key == "carryover_begin":
-                    carry_seen = True
-                elif side == "收入" and carry_seen and key in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"):
-                    key = "carryover_begin_" + key.removeprefix("fiscal_")
-                if key is None and side == "支出":
-                    code = function_classes().get(s)
-                    if code:
-                        key = f"class:{code}"
-                if key is None:
-                    key = f"label:{s}"
-                    self.log.add("unknown_row_label", "warning",
-                                 f"{table.id}: row label {g['label']!r} is not in data/row_labels.csv",
-                                 line=n, table=table.id, found=g["label"])
+                key, code, carry_seen = two_sided_key(table.id, side, g["label"], carry_seen, self.log, n)
                 cols = [c for c, _ in (inc_cols if side == "收入" else exp_cols)]
                 vals = [self.amount(t, n, table) for t in g["amounts"]]
                 row = Row(n, key, label, code, side=side, row_no=g["row_no"], raw=g["amounts"])
@@ -682,6 +667,29 @@ class TableParser:
                 table.rows.append(row)
             else:
                 self.header_tokens(table, toks, n, [])
+
+
+def two_sided_key(table_id: str, side: str, raw_label: str, carry_seen: bool, log: CheckLog,
+                  line: int) -> tuple[str, str | None, bool]:
+    """Standard key (and class code) of a row of 公开01/04 from its label.
+
+    Rows after 年初…结转和结余 on the income side are its parts (carryover_begin_gpb …);
+    expense rows are function classes (class:201 …).  Returns (key, code, carry_seen)."""
+    s = squash(strip_ordinal(raw_label))
+    key = row_labels().get((table_id, side, s))
+    code = None
+    if side == "收入" and key == "carryover_begin":
+        carry_seen = True
+    elif side == "收入" and carry_seen and key in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"):
+        key = "carryover_begin_" + key.removeprefix("fiscal_")
+    if key is None and side == "支出":
+        code = function_classes().get(s)
+        key = f"class:{code}" if code else None
+    if key is None:
+        key = f"label:{s}"
+        log.add("unknown_row_label", "warning", f"{table_id}: row label {raw_label!r} is not in "
+                "data/row_labels.csv", line=line, table=table_id, found=raw_label)
+    return key, code, carry_seen
 
 
 def _top_level(rows: list[Row]) -> list[Row]:

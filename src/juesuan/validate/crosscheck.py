@@ -162,6 +162,17 @@ def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: Ch
         log.amounts("outturn_vs_05", table_actual, it.get("actual") if it.get("actual") is not None else Z,
                     line=it.get("line"), table="说明", unit=_precision(tables),
                     what=f"说明五(三) item {it['item_no']} {it['code']} 支出决算 vs 公开05")
+    # a budget added during the year (本年追加…预算) is income of that function in 公开02
+    t2 = tables.get("公开02")
+    rows2 = {r.code: r for r in t2.details()} if t2 is not None and t2.present else {}
+    for it in items:
+        adj, row2 = it.get("adjusted_budget"), rows2.get(it["code"])
+        if adj is None or row2 is None or row2.values.get("fiscal") is None:
+            continue
+        got = row2.values["fiscal"]
+        log.record("outturn_adjusted_vs_02", got == adj, severity="warning", line=it.get("line"), table="说明",
+                   message=f"说明五(三) item {it['item_no']} {it['code']}: budget added during the year "
+                           f"{adj} 元, 公开02 财政拨款收入 of the code {got} 元", expected=got, found=adj)
     listed = {it["code"] for it in items}
     longest = max((len(c) for c in rows), default=0)
     for code, row in rows.items():
