@@ -145,3 +145,12 @@ def test_step_seconds_median():
                                     {"step": "report.html", "ok": False, "seconds": 9.0}]}]}
             for s in (1.0, 3.0, 2.0)]
     assert bench.step_seconds(runs) == {"01.ipynb": 2.0}
+
+
+def test_disturbance_warning():
+    quiet = [{"other_cores": 0.05}, {"other_cores": 0.1}, {"other_cores": None}]
+    busy = [{"other_cores": 0.8}, {"other_cores": 0.6}, {}]
+    assert bench.disturbance(quiet, "2") == ""
+    assert bench.disturbance([], "2") == ""
+    msg = bench.disturbance(busy, "2")
+    assert "0.70 cores" in msg and "max 0.80" in msg and "of the 2" in msg

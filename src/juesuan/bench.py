@@ -417,6 +417,16 @@ def other_load(summaries: Sequence[dict[str, Any]]) -> str:
     return f"; other processes on the machine used {median(other):.2f} cores (median, max {max(other):.2f}) meanwhile"
 
 
+def disturbance(summaries: Sequence[dict[str, Any]], nproc: str, limit: float = 0.2) -> str:
+    """A warning when other processes used more than ``limit`` cores during the notebook runs."""
+    other = [s["other_cores"] for s in summaries if s.get("other_cores") is not None]
+    if not other or median(other) <= limit:
+        return ""
+    return (f"**Disturbed run:** other processes on the machine used a median {median(other):.2f} cores "
+            f"(max {max(other):.2f}) of the {nproc} while the notebook runs (§2, §4) were measured, so "
+            f"those times are pessimistic and the 2-jobs ratio understated; rerun `make bench` on a quiet machine.")
+
+
 class Bench:
     def __init__(self, repeat: int, tmp: Path, log=print) -> None:
         self.repeat = max(1, int(repeat))
@@ -776,6 +786,10 @@ def main(repeat: int = 5, out: Path | None = None) -> int:
                 b.add(Row(section, name, error=f"{type(exc).__name__}: {exc}"))
         where = b.where_the_time_goes()
     notes = [f"{r.name.strip()} failed: {r.error}" for r in b.rows if r.error] + b.notes
+    disturbed = disturbance([s for runs in [*b.suite_summaries.values(), *b.batch_summaries.values()] for s in runs],
+                            machine["nproc"])
+    if disturbed:
+        notes.insert(0, disturbed)
     notes.append("The copies in §4 are named nxgxt, copy01, …; the copies' clean data exist only in the "
                  "temporary clean root, so their notebooks succeeding shows the kernels read it.")
     notes.append("The project's data/clean/2022/nxgxt is refreshed before §2 (as `make data` does); "
@@ -785,6 +799,8 @@ def main(repeat: int = 5, out: Path | None = None) -> int:
     print(text_table(b.rows))
     missed = [r for r in b.rows if r.met is False]
     print(f"\ntargets missed: {', '.join(r.name.strip() for r in missed) if missed else 'none'}")
+    if disturbed:
+        print("\n" + disturbed.replace("**", ""))
     print("\nwhere the time goes:")
     for w in where:
         print(f"  - {w}")
