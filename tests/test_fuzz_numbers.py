@@ -23,48 +23,23 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume
 from hypothesis import strategies as st
 
+from fuzzkit import report_cases, variant_factory
 from juesuan.errors import ParseError
 from juesuan.numbers import (BLANK_TOKENS, UNIT_FACTORS, amount_str, fmt_pct, fmt_yuan, is_amount,
                              is_blank, is_rate, normalize, parse_amount, parse_rate, round_half_up,
                              to_yuan)
 
 CASES: Counter = Counter()
-_ALL_CHECKS = list(HealthCheck)
-
-
-def _variants(body, quick_n: int, slow_n: int, **strategies):
-    """(quick test, slow test) running ``body`` on the strategies."""
-    def make(n: int, slow: bool):
-        @settings(max_examples=n, deadline=None, database=None, derandomize=not slow,
-                  suppress_health_check=_ALL_CHECKS)
-        @given(**strategies)
-        def test(**kw):
-            CASES[body.__name__] += 1
-            body(**kw)
-        test.__doc__ = body.__doc__
-        return pytest.mark.slow(test) if slow else test
-    return make(quick_n, False), make(slow_n, True)
+_variants = variant_factory(CASES)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_cases(request):
     yield
     report_cases(request, CASES)
-
-
-def report_cases(request, cases: Counter) -> None:
-    """Write how many generated cases the module's properties ran (past output capture)."""
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capman = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is None or not cases:
-        return
-    with capman.global_and_fixture_disabled():
-        tr.ensure_newline()
-        tr.write_line(f"{request.module.__name__}: {sum(cases.values())} generated cases "
-                      f"({', '.join(f'{k} {v}' for k, v in sorted(cases.items()))})")
 
 
 # ------------------------------------------------------------------ helpers

@@ -40,10 +40,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from juesuan import config
+from fuzzkit import report_cases, variant_factory
 from juesuan.errors import ParseError
 from juesuan.extract.tables import parse_tables, table_specs
 from juesuan.findings import CheckLog
@@ -63,34 +64,13 @@ EXPLANATION_LINES = range(389, 557)
 AMOUNT_TOKEN = re.compile(r"-?[\d,]+\.\d{2}")
 
 CASES: Counter = Counter()
-_ALL_CHECKS = list(HealthCheck)
-
-
-def _variants(body, quick_n: int, slow_n: int, **strategies):
-    """(quick test, slow test) running ``body`` on the strategies."""
-    def make(n: int, slow: bool):
-        @settings(max_examples=n, deadline=None, database=None, derandomize=not slow,
-                  suppress_health_check=_ALL_CHECKS)
-        @given(**strategies)
-        def test(**kw):
-            CASES[body.__name__] += 1
-            body(**kw)
-        test.__doc__ = body.__doc__
-        return pytest.mark.slow(test) if slow else test
-    return make(quick_n, False), make(slow_n, True)
+_variants = variant_factory(CASES)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _report_cases(request):
     yield
-    tr = request.config.pluginmanager.getplugin("terminalreporter")
-    capman = request.config.pluginmanager.getplugin("capturemanager")
-    if tr is None or not CASES:
-        return
-    with capman.global_and_fixture_disabled():
-        tr.ensure_newline()
-        tr.write_line(f"{request.module.__name__}: {sum(CASES.values())} generated cases "
-                      f"({', '.join(f'{k} {v}' for k, v in sorted(CASES.items()))})")
+    report_cases(request, CASES)
 
 
 # ------------------------------------------------------------------ running the parsers
