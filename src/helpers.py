@@ -28,7 +28,7 @@ from juesuan.frames import BUILDERS, dictionary  # noqa: E402
 from juesuan.numbers import fmt_pct, fmt_wan, fmt_yuan  # noqa: E402
 
 __all__ = ["setup", "load", "Dataset", "md", "table", "yuan", "wan", "pct", "analysis", "config",
-           "figures", "describe"]
+           "describe", "load_panel"]
 
 
 def setup() -> str:

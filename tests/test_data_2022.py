@@ -1,6 +1,5 @@
 """Data validation on the whole 2022 report: row counts, reconciled totals, known findings."""
 import json
-import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -8,7 +7,6 @@ import pytest
 from conftest import cell
 
 from juesuan import config
-from juesuan.frames import build_frames
 from juesuan.pipeline import amount_cells_in_source, parse_report
 
 RAW = config.raw_dir(2022, "nxgxt")

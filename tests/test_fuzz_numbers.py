@@ -23,7 +23,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from fuzzkit import report_cases, variant_factory

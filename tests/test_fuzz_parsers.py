@@ -40,7 +40,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from juesuan import config

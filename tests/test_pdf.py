@@ -1,7 +1,5 @@
 """PDF ingest: the 2024 普陀区财政局 report, the blank national template, damaged and scanned PDFs."""
-import json
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from conftest import cell
@@ -11,8 +9,6 @@ from juesuan.errors import ParseError
 from juesuan.extract.grid import parse_pdf_tables
 from juesuan.extract.pdf import PdfDocument, PdfTable, read_pdf
 from juesuan.findings import CheckLog
-from juesuan.frames import build_frames
-from juesuan.pipeline import parse_report
 
 RAW = config.raw_dir(2024, "ptczj")
 TEMPLATE = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from . import analysis
 from .analysis import keep_rows as keep

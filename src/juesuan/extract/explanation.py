@@ -1164,7 +1164,6 @@ def _check_outturn_sum(ctx: _Ctx) -> None:
     items = res.budget_outturn
     if not items:
         return
-    line = items[0]["line"]
     budget = _first(res.facts, "gpb_budget", "budget")
     actual = _first(res.facts, "gpb_budget", "actual")
     s_init = sum((i["initial_budget"] or Decimal(0) for i in items), Decimal(0))
