@@ -36,3 +36,12 @@ def report_cases(request, cases: Counter) -> None:
         tr.ensure_newline()
         tr.write_line(f"{request.module.__name__}: {sum(cases.values())} generated cases "
                       f"({', '.join(f'{k} {v}' for k, v in sorted(cases.items()))})")
+
+
+def case_report_fixture(cases: Counter):
+    """An autouse module fixture printing the module's case count at its end."""
+    @pytest.fixture(scope="module", autouse=True)
+    def _report_cases(request):
+        yield
+        report_cases(request, cases)
+    return _report_cases

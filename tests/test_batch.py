@@ -195,8 +195,8 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     monkeypatch.setattr(config, "CLEAN", clean)
     calls = []
 
-    def fake_run_data(years, departments, quiet=False):
-        calls.append((years, departments, quiet))
+    def fake_run_data(years, departments, quiet=False, panel=True):
+        calls.append((years, departments, quiet, panel))
         return [{"year": YEAR, "department": DEPT, "ok": False,
                  "error": "ParseError: 公开01表 not found\nmore detail"}]
 
@@ -209,7 +209,7 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     out = io.StringIO()
     rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
                            notebooks_dir=tmp_path / "notebooks", reports_dir=tmp_path / "reports")
-    assert rc == 1 and calls == [([YEAR], [DEPT], True)]
+    assert rc == 1 and calls == [([YEAR], [DEPT], True, False)]  # the batch builds the panel once
     assert not stale.exists()
     summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
     steps = summary["reports"][0]["steps"]

@@ -22,10 +22,9 @@ import unicodedata
 from collections import Counter
 from decimal import Decimal
 
-import pytest
 from hypothesis import strategies as st
 
-from fuzzkit import report_cases, variant_factory
+from fuzzkit import case_report_fixture, variant_factory
 from juesuan.errors import ParseError
 from juesuan.numbers import (BLANK_TOKENS, UNIT_FACTORS, amount_str, fmt_pct, fmt_yuan, is_amount,
                              is_blank, is_rate, normalize, parse_amount, parse_rate, round_half_up,
@@ -33,12 +32,7 @@ from juesuan.numbers import (BLANK_TOKENS, UNIT_FACTORS, amount_str, fmt_pct, fm
 
 CASES: Counter = Counter()
 _variants = variant_factory(CASES)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_cases(request):
-    yield
-    report_cases(request, CASES)
+_report_cases = case_report_fixture(CASES)
 
 
 # ------------------------------------------------------------------ helpers

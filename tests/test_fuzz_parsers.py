@@ -39,11 +39,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import strategies as st
 
 from juesuan import config
-from fuzzkit import report_cases, variant_factory
+from fuzzkit import case_report_fixture, variant_factory
 from juesuan.errors import ParseError
 from juesuan.extract.tables import parse_tables, table_specs
 from juesuan.findings import CheckLog
@@ -64,12 +63,7 @@ AMOUNT_TOKEN = re.compile(r"-?[\d,]+\.\d{2}")
 
 CASES: Counter = Counter()
 _variants = variant_factory(CASES)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_cases(request):
-    yield
-    report_cases(request, CASES)
+_report_cases = case_report_fixture(CASES)
 
 
 # ------------------------------------------------------------------ running the parsers

@@ -226,7 +226,6 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc  # the executed notebook with the error is still renamed into place
-                os.chmod(tmp, _public_mode())
             if error is not None:
                 raise error
         res.ok = True
@@ -263,13 +262,6 @@ def _kernel_environment() -> None:
     if src not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([src, *paths])
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-
-
-def _public_mode() -> int:
-    """0644 under the usual umask: outputs are shared (mkstemp's temporary files are 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -551,6 +543,12 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                     bar.update(len(chapters) + 1)
                     continue
             ready.append(run)
+        if data:  # the panel of all clean reports, once, before the notebooks read it
+            from .panel import build_panel
+            try:
+                build_panel(clean_root)
+            except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
+                print(f"panel: FAILED — {describe_error(exc)[0]}", file=sys.stderr)
 
         # 2. notebooks in a process pool; 3. each report's HTML as soon as its notebooks are done
         tasks = [(run, c) for run in ready for c in chapters]
@@ -654,7 +652,7 @@ def _data_step(run: ReportRun) -> StepResult:
     t0 = time.perf_counter()
     step = StepResult("data")
     try:
-        results = run_data([run.year], [run.department], quiet=True)
+        results = run_data([run.year], [run.department], quiet=True, panel=False)
         if not results:
             step.error = f"no raw report {run.key} under {config.rel(config.RAW)}"
         else:

@@ -15,8 +15,11 @@ def _select(p: argparse.ArgumentParser) -> None:
     p.add_argument("--departments", nargs="*", help="department slugs (default: all)")
 
 
-def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
-    """Parse, validate and write every selected report; one failure does not stop the rest."""
+def run_data(years=None, departments=None, quiet: bool = False, panel: bool = True) -> list[dict]:
+    """Parse, validate and write every selected report; one failure does not stop the rest.
+
+    ``panel=False`` leaves data/clean/panel/ alone (a caller running report by report builds it
+    once at the end with :func:`juesuan.panel.build_panel`)."""
     from .frames import build_frames
     from .pipeline import discover, parse_report
     from .panel import build_panel
@@ -57,10 +60,12 @@ def run_data(years=None, departments=None, quiet: bool = False) -> list[dict]:
         if res["error"] and not quiet:
             print(f"{year}/{dept}: FAILED — {res['error']}", file=sys.stderr)
         results.append(res)
+    if not panel:
+        return results
     try:
-        panel = build_panel()
-        if panel is not None and not quiet:
-            print(f"panel: {config.rel(panel)}/ (all reports in data/clean, long form)")
+        out = build_panel()
+        if out is not None and not quiet:
+            print(f"panel: {config.rel(out)}/ (all reports in data/clean, long form)")
     except Exception as exc:  # noqa: BLE001 - the panel must not hide the per-report results
         print(f"panel: FAILED — {type(exc).__name__}: {exc}", file=sys.stderr)
     return results

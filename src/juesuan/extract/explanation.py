@@ -1006,29 +1006,26 @@ def _run_checks(ctx: _Ctx) -> None:
     # --- changes and rates ------------------------------------------------
     for (sec, subj), ms in groups.items():
         what = f"{sec} {subj}"
-        a, p, b = ms.get("actual"), ms.get("prior"), ms.get("budget")
-        if a and p and "change" in ms:
-            c = ms["change"]
-            log.amounts("text_change", a["value"] - p["value"], c["value"], line=c["line"],
-                        table=TABLE, terms=2, unit=_unit(a, p, c),
-                        what=f"{what}: stated change vs actual − prior "
-                             f"({decimal_str(a['value'])} − {decimal_str(p['value'])})")
-        if a and p and "change_rate" in ms and p["value"] != 0:
-            r = ms["change_rate"]
-            log.rate("text_change_rate", r["value"], (a["value"] - p["value"]) / p["value"],
-                     r["places"], line=r["line"], table=TABLE,
-                     what=f"{what}: change rate vs (actual − prior)/prior")
-        if a and b and "change_vs_budget" in ms:
-            c = ms["change_vs_budget"]
-            log.amounts("text_budget_change", a["value"] - b["value"], c["value"],
-                        line=c["line"], table=TABLE, terms=2, unit=_unit(a, b, c),
-                        what=f"{what}: stated change vs actual − budget "
-                             f"({decimal_str(a['value'])} − {decimal_str(b['value'])})")
-        if a and b and "change_rate_vs_budget" in ms and b["value"] != 0:
-            r = ms["change_rate_vs_budget"]
-            log.rate("text_budget_change_rate", r["value"], (a["value"] - b["value"]) / b["value"],
-                     r["places"], line=r["line"], table=TABLE,
-                     what=f"{what}: change rate vs (actual − budget)/budget")
+        a, b = ms.get("actual"), ms.get("budget")
+        # the same two checks against the prior year and against the budget
+        for base_m, change_m, rate_m, amount_check, rate_check, base_label in (
+                ("prior", "change", "change_rate", "text_change", "text_change_rate", "prior"),
+                ("budget", "change_vs_budget", "change_rate_vs_budget", "text_budget_change",
+                 "text_budget_change_rate", "budget")):
+            base = ms.get(base_m)
+            if not (a and base):
+                continue
+            if change_m in ms:
+                c = ms[change_m]
+                log.amounts(amount_check, a["value"] - base["value"], c["value"], line=c["line"],
+                            table=TABLE, terms=2, unit=_unit(a, base, c),
+                            what=f"{what}: stated change vs actual − {base_label} "
+                                 f"({decimal_str(a['value'])} − {decimal_str(base['value'])})")
+            if rate_m in ms and base["value"] != 0:
+                r = ms[rate_m]
+                log.rate(rate_check, r["value"], (a["value"] - base["value"]) / base["value"],
+                         r["places"], line=r["line"], table=TABLE,
+                         what=f"{what}: change rate vs (actual − {base_label})/{base_label}")
         if a and b and "completion_rate" in ms and b["value"] != 0:
             r = ms["completion_rate"]
             log.rate("text_completion_rate", r["value"], a["value"] / b["value"], r["places"],

@@ -110,6 +110,11 @@ _LEVEL1_OF_LEVEL2 = (
 )
 
 
+# funds-row header words (first match wins) → field
+FUND_HEADERS = [("年初预算", "initial_budget"), ("全年预算", "annual_budget"), ("执行数", "executed"),
+                ("执行率", "rate"), ("分值", "weight"), ("得分", "score")]
+
+
 @dataclass
 class ProjectsResult:
     projects: list[dict] = field(default_factory=list)
@@ -290,20 +295,7 @@ class _TableParser:
         fields = []
         for _, cell in _tokens(_cells(self.doc.line(header_line)))[1:]:
             k = squash(cell)
-            if "年初预算" in k:
-                fields.append("initial_budget")
-            elif "全年预算" in k:
-                fields.append("annual_budget")
-            elif "执行数" in k:
-                fields.append("executed")
-            elif "执行率" in k:
-                fields.append("rate")
-            elif "分值" in k:
-                fields.append("weight")
-            elif "得分" in k:
-                fields.append("score")
-            else:
-                fields.append("?")
+            fields.append(next((f for word, f in FUND_HEADERS if word in k), "?"))
         if sorted(fields) != sorted(default):
             self.log.add("project_funds_header", "error",
                          f"unexpected funds header {fields}; assumed {self.layout} column order",

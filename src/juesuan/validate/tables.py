@@ -238,28 +238,30 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
     # 01 vs 02: income total and each source
     if t1 and t2 and t1.present and t2.present and t2.find("total"):
         tot2 = t2.find("total")
-        pairs = [("income_total", "total", "本年收入合计")]
-        pairs += [(k, c, l) for k, c, l in [("superior", "superior", "上级补助收入"),
-                                             ("business", "business", "事业收入"),
-                                             ("operating", "operating", "经营收入"),
-                                             ("affiliated", "affiliated", "附属单位上缴收入"),
-                                             ("other", "other", "其他收入")]]
+        pairs = [("income_total", "total", "本年收入合计"), ("superior", "superior", "上级补助收入"),
+                 ("business", "business", "事业收入"), ("operating", "operating", "经营收入"),
+                 ("affiliated", "affiliated", "附属单位上缴收入"), ("other", "other", "其他收入")]
         for key, col, label in pairs:
             cmp("x01_02", _val(t1, key, side="收入"), tot2.values.get(col),
                 f"公开02 合计 {label} vs 公开01", "公开02", tot2.line)
         fiscal = _sum(_val(t1, k, side="收入") for k in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"))
         cmp("x01_02", fiscal, tot2.values.get("fiscal"), "公开02 合计 财政拨款收入 vs 公开01 三项财政拨款收入之和",
             "公开02", tot2.line)
-    # 01 vs 03: expenditure total and by class
-    if t1 and t3 and t1.present and t3.present and t3.find("total"):
-        tot3 = t3.find("total")
-        cmp("x01_03", _val(t1, "expenditure_total", side="支出"), tot3.values.get("total"),
-            "公开03 合计 vs 公开01 本年支出合计", "公开03", tot3.line)
-        sums = _class_sums(t3, "total")
-        for r in t1.rows:
-            if r.key.startswith("class:") and (r.values.get("amount") or sums.get(r.code)):
-                cmp("x01_03", r.values.get("amount"), sums.get(r.code, Z),
-                    f"公开03 Σ {r.code} {r.item} vs 公开01", "公开03", r.line)
+    # 01 vs 03 and 04 vs 05: the expenditure total and each function class
+    def total_and_classes(check, src, col, dst, label):
+        if not (src and dst and src.present and dst.present and dst.find("total")):
+            return
+        tot = dst.find("total")
+        cmp(check, _val(src, "expenditure_total", col, "支出"), tot.values.get("total"),
+            f"{dst.id} 合计 vs {src.id} 本年支出合计{label}", dst.id, tot.line)
+        sums = _class_sums(dst, "total")
+        for r in src.rows:
+            if r.key.startswith("class:") and (r.values.get(col) or sums.get(r.code)):
+                cmp(check, r.values.get(col), sums.get(r.code, Z),
+                    f"{dst.id} Σ {r.code} {r.item} vs {src.id}{label}", dst.id, r.line)
+
+    total_and_classes("x01_03", t1, "amount", t3, "")
+    total_and_classes("x04_05", t4, "gpb", t5, "（一般公共预算）")
     # 01 vs 04: fiscal income lines
     if t1 and t4 and t1.present and t4.present:
         for key, label in (("fiscal_gpb", "一般公共预算财政拨款"), ("fiscal_gov_fund", "政府性基金预算财政拨款"),
@@ -267,16 +269,6 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
             r4 = t4.find(key, "收入")
             cmp("x01_04", _val(t1, key, side="收入"), _val(t4, key, side="收入"),
                 f"公开04 {label}收入 vs 公开01", "公开04", r4.line if r4 else None)
-    # 04 vs 05: gpb expenditure total and by class
-    if t4 and t5 and t4.present and t5.present and t5.find("total"):
-        tot5 = t5.find("total")
-        cmp("x04_05", _val(t4, "expenditure_total", "gpb", "支出"), tot5.values.get("total"),
-            "公开05 合计 vs 公开04 本年支出合计（一般公共预算）", "公开05", tot5.line)
-        sums = _class_sums(t5, "total")
-        for r in t4.rows:
-            if r.key.startswith("class:") and (r.values.get("gpb") or sums.get(r.code)):
-                cmp("x04_05", r.values.get("gpb"), sums.get(r.code, Z),
-                    f"公开05 Σ {r.code} {r.item} vs 公开04 一般公共预算", "公开05", r.line)
     # 05 basic vs 06 (its 合计, or 人员经费合计 + 公用经费合计 where it has no 合计 row)
     if t5 and t6 and t5.present and t6.present and t5.find("total"):
         r6 = t6.find("total")
