@@ -1,7 +1,8 @@
 # Chinese government final accounts (部门决算) notebook suite.
-# Two commands do all set-up on a fresh machine with python3 and make:
+# Three commands do all set-up on a fresh machine with python3 and make:
 #   make reports   — clean data + notebooks + HTML reports for every raw report
 #   make test      — unit, data-validation and notebook (nbval) tests
+#   make lab       — JupyterLab on notebooks/ with the project's kernel
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +14,7 @@ JOBS ?= 2
 SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help env data notebooks reports test test-fast test-slow bench clean distclean
+.PHONY: help env data notebooks lab reports test test-fast test-slow bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -34,9 +35,15 @@ data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (
 reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
 	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS)
 
-notebooks: data ## Rebuild notebooks/ from tools/build_notebooks.py and execute them for 2022 (commit the outputs)
-	$(PY) tools/build_notebooks.py
+NOTEBOOK_FILES = notebooks/[0-9][0-9]-*.ipynb notebooks/panel/[0-9][0-9]-*.ipynb
+
+notebooks: data ## Sync each notebook with its .py twin (the newer wins), re-execute it in place for 2022 (commit both)
+	$(VENV)/bin/jupytext --sync $(NOTEBOOK_FILES)
 	$(PY) -m juesuan notebooks
+	$(VENV)/bin/jupytext --sync $(NOTEBOOK_FILES)
+
+lab: data ## Open JupyterLab on notebooks/ with the project's kernel (Ctrl-C stops it)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: data ## Unit, data-validation, fuzz share and nbval tests
 	$(PY) -m pytest -q -p no:cacheprovider

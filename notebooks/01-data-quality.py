@@ -1,0 +1,92 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u6570\u636E\u8D28\u91CF"
+# ---
+
+# %% [markdown]
+# # 数据质量：解析与勾稽核对
+
+# %% tags=["parameters", "remove-cell"]
+year = 2022
+department = "nxgxt"
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+d = h.load(year, department)
+
+# %%
+li, f, c = d.line_items, d.findings, d.checks
+sev = f.severity.value_counts()
+h.md(f"""本章说明从《{d.name}{d.year}年度部门决算》原文中解析出了什么，以及对每一个数字所做的核对。
+
+- 九张公开表共读取金额单元格 **{len(li)}** 个（其中由表内勾稽关系唯一确定而重建的 **{(li.status == 'reconstructed').sum()}** 个）；
+- 说明部分的预算执行明细 **{len(d.budget_outturn)}** 项、陈述数字 **{len(d.stated_facts)}** 个；
+- 项目支出绩效自评表 **{len(d.projects)}** 张，绩效指标 **{len(d.project_indicators)}** 行；
+- 共 **{len(c)}** 类核对、**{c.run.sum()}** 次比对，其中 **{c.failed.sum()}** 次未通过；
+  发现错误 **{sev.get('error', 0)}** 条、警告 **{sev.get('warning', 0)}** 条、说明 **{sev.get('info', 0)}** 条。
+
+严重程度：**错误** = 勾稽关系超出舍入误差不成立；**警告** = 舍入量级的差异，或所述比率/得分与重新计算不一致；
+**说明** = 重建、声明为空的表等记录。原文中的不一致是需要报告的发现，本套件不作修改。""")
+
+# %% [markdown]
+# ## 各表读取的单元格
+
+# %%
+per_table = (li.groupby(["table", "table_name"]).agg(cells=("amount_yuan", "size"),
+             reconstructed=("status", lambda s: int((s == "reconstructed").sum()))).reset_index())
+h.table(per_table, labels={"table": "表", "table_name": "表名", "cells": "金额单元格", "reconstructed": "重建"})
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(per_table[["table", "cells", "reconstructed"]].to_string(index=False))
+print("findings:", f.severity.value_counts().sort_index().to_dict())
+print("checks run/failed:", int(c.run.sum()), int(c.failed.sum()))
+
+# %% [markdown]
+# ## 核对一览
+
+# %%
+fig = fg.findings_overview(d)
+
+# %%
+h.table(c[["check", "description", "run", "passed", "failed"]].sort_values(["failed", "check"], ascending=[False, True]),
+        labels={"check": "核对", "description": "内容", "run": "运行", "passed": "通过", "failed": "未通过"})
+
+# %% [markdown]
+# ## 错误与警告（原文不一致之处）
+
+# %%
+issues = f[f.severity != "info"].merge(c[["check", "description"]], on="check", how="left")
+issues["line"] = issues.location.str.rsplit(":", n=1).str[-1]
+h.md(f"下表列出全部 {len(issues)} 条错误与警告，“行”为原文文本的行号，可据此回到原文核查。")
+h.table(issues[["severity", "table", "description", "message", "expected", "found", "line"]],
+        labels={"severity": "严重程度", "table": "表/部分", "description": "核对内容", "message": "发现",
+                "expected": "应为", "found": "原文", "line": "行"})
+
+# %% [markdown]
+# ## 重建与其他说明
+
+# %%
+notes = f[f.severity == "info"].copy()
+notes["line"] = notes.location.str.rsplit(":", n=1).str[-1]
+rec = li[li.status == "reconstructed"]
+h.md("；".join(f"{r.table} {r.row} {r.column_label} 在提取中丢失，按表内勾稽关系唯一确定为 {h.yuan(r.amount_yuan)} 元"
+              for r in rec.itertuples()) + "。" if len(rec) else "本报告没有需要重建的单元格。")
+h.table(notes[["table", "check", "message", "line"]],
+        labels={"table": "表/部分", "check": "类别", "message": "说明", "line": "行"})

@@ -1,0 +1,99 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u6536\u652F\u603B\u89C8"
+# ---
+
+# %% [markdown]
+# # 收支总览
+
+# %% tags=["parameters", "remove-cell"]
+year = 2022
+department = "nxgxt"
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+d = h.load(year, department)
+
+# %%
+inc = an.income_by_source(d.line_items)
+total_in = d.cell("公开01", "income_total", side="收入")
+total_out = d.cell("公开01", "expenditure_total", side="支出")
+grand = d.cell("公开01", "grand_total", side="收入")
+top = inc.sort_values("amount_yuan", ascending=False).iloc[0]
+h.md(f"""{d.year}年度{d.name}收入总计 **{h.wan(grand)} 万元**，其中本年收入合计 **{h.wan(total_in)} 万元**，
+本年支出合计 **{h.wan(total_out)} 万元**。收入以{top.source}为主，占本年收入的 **{h.pct(top.share)}**。""")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print({"income_total": str(total_in), "expenditure_total": str(total_out), "grand_total": str(grand)})
+
+# %% [markdown]
+# ## 收入构成
+
+# %%
+fig = fg.income_sources(d)
+
+# %%
+h.table(inc, labels={"source": "收入来源", "amount_yuan": "金额（元）", "share": "占比"})
+
+# %% [markdown]
+# ## 支出：按功能分类（类 → 款 → 项）
+
+# %%
+cls = an.expenditure_by_class(d.line_items)
+bp = an.basic_vs_project(d.line_items)
+h.md(f"""本年支出按功能分类共涉及 {len(cls)} 个类，最大的是**{cls.iloc[0]['name']}**（{h.wan(cls.iloc[0]['amount_yuan'])} 万元，
+占 {h.pct(cls.iloc[0]['share'])}）。基本支出 {h.wan(bp['basic_yuan'])} 万元（{h.pct(bp['basic_share'])}），
+项目支出 {h.wan(bp['project_yuan'])} 万元（{h.pct(bp['project_share'])}）。""")
+fig = fg.expenditure_by_class(d)
+
+# %%
+t3 = d.line_items[(d.line_items.table == "公开03") & (d.line_items.code != "")]
+wide = t3.pivot_table(index=["code", "level", "row"], columns="column", values="amount_yuan", aggfunc="first").reset_index()
+h.table(wide[["code", "level", "row", "total", "basic", "project"]],
+        yuan_cols=["total", "basic", "project"],
+        labels={"code": "科目编码", "level": "级次", "row": "科目名称", "total": "本年支出合计（元）",
+                "basic": "基本支出（元）", "project": "项目支出（元）"})
+
+# %% [markdown]
+# ## 结转结余
+
+# %%
+cb = d.cell("公开01", "carryover_begin", side="收入")
+ce = d.cell("公开01", "carryover_end", side="支出")
+fcb = d.cell("公开04", "carryover_begin", side="收入")
+fce = d.cell("公开04", "carryover_end", "total", side="支出")
+h.md(f"""年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元（{an.change_word(ce, cb)}）；
+其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。""")
+
+# %% [markdown]
+# ## 与上年对比（上年数字取自报告说明部分）
+
+# %%
+py = d.prior_year
+if len(py):
+    fig = fg.year_on_year(d)
+else:
+    h.md("报告说明部分没有给出可比的上年金额。")
+
+# %%
+if len(py):
+    display(h.table(py[["label", "prior_year", "prior_yuan", "current_yuan", "change_yuan", "change_rate", "stated_change_rate"]],
+            labels={"label": "项目", "prior_year": "上年", "prior_yuan": "上年数（元）", "current_yuan": "本年数（元）",
+                    "change_yuan": "增减（元）", "change_rate": "增减率（重算）", "stated_change_rate": "增减率（原文）"}))

@@ -1,0 +1,119 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u9884\u7B97\u4E0E\u51B3\u7B97"
+# ---
+
+# %% [markdown]
+# # 预算与决算：一般公共预算财政拨款支出
+
+# %% tags=["parameters", "remove-cell"]
+year = 2022
+department = "nxgxt"
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+d = h.load(year, department)
+
+# %%
+bo = an.outturn(d.budget_outturn)
+agg = an.aggregate_outturn(d.budget_outturn, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+stated = d.fact("gpb_budget", "completion_rate")
+with_budget = bo[bo.initial_budget_yuan.notna()]
+h.md(f"""{d.year}年度一般公共预算财政拨款支出年初预算 **{h.wan(agg['initial_budget_yuan'])} 万元**，决算
+**{h.wan(agg['actual_yuan'])} 万元**，完成年初预算的 **{h.pct(agg['rate'])}**（报告所述 {h.pct(stated)}），
+决算比年初预算{'多' if agg['deviation_yuan'] >= 0 else '少'} {h.wan(abs(agg['deviation_yuan']))} 万元。
+说明部分逐项列出了 {len(bo)} 个功能分类项目，其中 {len(with_budget)} 项有年初预算，{len(bo) - len(with_budget)} 项没有。""")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(bo[["code", "completion_rate", "stated_completion_rate", "band"]].to_string(index=False))
+print("aggregate:", agg["rate"], agg["pi1_band"])
+
+# %% [markdown]
+# ## 总体执行：PEFA PI-1 参照
+
+# %%
+fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+h.md(f"""按PEFA（2016）PI-1“总体支出执行”的区间，{d.year}年决算数为年初预算的 {h.pct(agg['rate'])}，落在
+**{agg['pi1_band']}** 档对应的区间（A：95%–105%；B：90%–110%；C：85%–115%）。**注意：PEFA评分需要连续三个年度的数据，
+这里只有一个年度，只能说明本年所处的区间，不能据此评分。**""")
+
+# %% [markdown]
+# ## 各项目完成率
+
+# %%
+fig = fg.completion_rates(d)
+
+# %%
+bands = an.band_summary(d.budget_outturn)
+h.md("；".join(f"{r.band} 共 {r.items} 项（年初预算 {h.wan(r.initial_budget_yuan)} 万元，决算 {h.wan(r.actual_yuan)} 万元）"
+              for r in bands.itertuples() if r.items) + "。")
+h.table(bo[["code", "name", "initial_budget_yuan", "actual_yuan", "completion_rate", "stated_completion_rate", "band", "explanation"]],
+        labels={"code": "科目编码", "name": "项目", "initial_budget_yuan": "年初预算（元）", "actual_yuan": "决算（元）",
+                "completion_rate": "完成率（重算）", "stated_completion_rate": "完成率（原文）", "band": "区间",
+                "explanation": "原文所述原因"})
+
+# %% [markdown]
+# ## 钱实际流向哪里：偏离的金额
+
+# %%
+dev = an.largest_deviations(d.budget_outturn, n=5)
+h.md("按金额看，偏离最大的五项是：" + "；".join(
+    f"**{r.name}**（{r.code}）{'多' if r.movement_yuan >= 0 else '少'}支出 {h.wan(abs(r.movement_yuan))} 万元"
+    + (f"，完成率 {h.pct(r.completion_rate)}" if r.completion_rate is not None else "，无年初预算")
+    + (f"，原因：{r.explanation}" if r.explanation else "") for r in dev.itertuples()) + "。")
+fig = fg.budget_vs_actual_amounts(d)
+
+# %%
+fig = fg.rate_vs_amount(d)
+
+# %% [markdown]
+# ## 没有年初预算的项目
+
+# %%
+nob = d.budget_outturn[d.budget_outturn.initial_budget_yuan.isna()]
+h.md(f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob.actual_yuan))} 万元：" + "；".join(
+    f"{r.name}（{r.code}）决算 {h.yuan(r.actual_yuan)} 元" + (f"，年中追加预算 {h.yuan(r.adjusted_budget_yuan)} 元" if r.adjusted_budget_yuan else "")
+    + (f"——{r.explanation}" if r.explanation else "") for r in nob.itertuples()) + "。")
+
+# %% [markdown]
+# ## 偏离原因归类
+
+# %%
+rg = an.reason_groups(d.budget_outturn)
+fig = fg.reason_categories(d)
+h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names": "项目", "initial_budget_yuan": "年初预算（元）",
+                    "actual_yuan": "决算（元）", "movement_yuan": "差额（元）"})
+
+# %% [markdown]
+# ## 结构偏离：PEFA PI-2 参照
+
+# %%
+fn = an.composition_variance(d.budget_outturn.initial_budget_yuan, d.budget_outturn.actual_yuan)
+be = d.basic_expenditure[d.basic_expenditure.initial_budget_yuan.notna()]
+ec = an.composition_variance(be.initial_budget_yuan, be.actual_yuan)
+h.md(f"""按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），
+按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），"""
+     + (f"基本支出按经济分类（{ec['lines']} 类）为 **{h.pct(ec['variance'])}**（区间 {ec['pi2_band']}）。"
+        if ec["variance"] is not None else "报告未给出基本支出各经济分类的年初预算，无法计算经济分类的结构偏离。")
+     + "PI-2 的区间为 A < 5%、B < 10%、C < 15%；同样，正式评分需要三个年度。")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print("PI-2 function:", fn["variance"], fn["pi2_band"], "economic:", ec["variance"], ec["pi2_band"])

@@ -1,0 +1,111 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u57FA\u672C\u652F\u51FA\u4E0E\u4E09\u516C\u7ECF\u8D39"
+# ---
+
+# %% [markdown]
+# # 基本支出、“三公”经费、机关运行经费、政府采购与资产
+
+# %% tags=["parameters", "remove-cell"]
+year = 2022
+department = "nxgxt"
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+d = h.load(year, department)
+
+# %%
+be = d.basic_expenditure
+pers = d.cell("公开06", "personnel_total")
+pub = d.cell("公开06", "public_total")
+tot = d.cell("公开06", "total")
+h.md(f"""{d.year}年度一般公共预算财政拨款基本支出 **{h.wan(tot)} 万元**，其中人员经费 {h.wan(pers)} 万元
+（{h.pct(an.ratio(pers, tot))}），公用经费 {h.wan(pub)} 万元（{h.pct(an.ratio(pub, tot))}）。""")
+fig = fg.personnel_public(d)
+
+# %% [markdown]
+# ## 按经济分类
+
+# %%
+fig = fg.economic_classes(d)
+
+# %%
+h.table(be[["code", "name", "kind", "initial_budget_yuan", "actual_yuan", "budget_change_rate", "stated_budget_change_rate",
+            "prior_yuan", "prior_change_rate", "stated_prior_change_rate"]],
+        labels={"code": "编码", "name": "经济分类", "kind": "类别", "initial_budget_yuan": "年初预算（元）",
+                "actual_yuan": "决算（元）", "budget_change_rate": "较预算（重算）", "stated_budget_change_rate": "较预算（原文）",
+                "prior_yuan": "上年（元）", "prior_change_rate": "较上年（重算）", "stated_prior_change_rate": "较上年（原文）"})
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(be[["code", "actual_yuan", "initial_budget_yuan", "prior_yuan"]].to_string(index=False))
+
+# %% [markdown]
+# ## “三公”经费
+
+# %%
+sg = d.sangong.set_index("category")
+t = sg.loc["total"]
+h.md(f"""“三公”经费财政拨款预算 {h.wan(t.budget_yuan)} 万元，决算 **{h.wan(t.actual_yuan)} 万元**，完成预算的
+{h.pct(t.completion_rate)}；"""
+     + (f"上年决算 {h.wan(t.prior_yuan)} 万元，本年{an.change_word(t.actual_yuan, t.prior_yuan)}（{h.pct(t.change_rate)}）。"
+        if t.prior_yuan is not None else "报告未给出上年金额。")
+     + f"""其中公务用车购置及运行费 {h.wan(sg.loc['vehicle'].actual_yuan)} 万元，
+公务接待费 {h.wan(sg.loc['reception'].actual_yuan)} 万元，因公出国（境）费 {h.wan(sg.loc['abroad'].actual_yuan)} 万元。""")
+fig = fg.sangong(d)
+
+# %%
+h.table(d.sangong.drop(columns=["year", "department", "category"]),
+        labels={"label": "项目", "budget_yuan": "预算数（公开07，元）", "actual_yuan": "决算数（元）",
+                "budget_text_yuan": "预算数（说明，元）", "prior_yuan": "上年决算（元）", "completion_rate": "完成率",
+                "stated_completion_rate": "完成率（原文）", "change_rate": "较上年（重算）", "stated_change_rate": "较上年（原文）"})
+
+# %%
+mismatch = d.sangong[(d.sangong.budget_text_yuan.notna()) & (d.sangong.budget_yuan != d.sangong.budget_text_yuan)]
+counts = {k: d.fact(k, "count") for k in ("vehicle_fleet", "vehicles_purchased", "reception_domestic_batches",
+                                          "reception_domestic_persons", "abroad_groups")}
+h.md((f"**不一致：** " + "；".join(f"{r.label}的预算数，公开07表为 {h.yuan(r.budget_yuan)} 元，说明部分为 {h.yuan(r.budget_text_yuan)} 元"
+      for r in mismatch.itertuples()) + "。" if len(mismatch) else "公开07表与说明部分的预算数一致。")
+     + "".join(f" {label} {counts[k]} {unit}；" for k, label, unit in (
+         ("vehicle_fleet", "公务用车保有量", "辆"), ("vehicles_purchased", "当年购置公务用车", "辆"),
+         ("reception_domestic_batches", "国内公务接待", "批次"), ("reception_domestic_persons", "国内公务接待", "人次"),
+         ("abroad_groups", "因公出国（境）团组", "个")) if counts[k] is not None))
+
+# %% [markdown]
+# ## 机关运行经费
+
+# %%
+ao, ao_prior = d.fact("admin_operating"), d.fact("admin_operating", "prior")
+h.md(f"机关运行经费 {h.wan(ao)} 万元" + (f"，上年 {h.wan(ao_prior)} 万元，变化 {h.pct(an.ratio(ao - ao_prior, ao_prior))}。"
+     if ao_prior else "。") if ao is not None else "报告未说明机关运行经费。")
+
+# %% [markdown]
+# ## 政府采购与国有资产
+
+# %%
+pc = {r.category: r.amount_yuan for r in d.procurement.itertuples()}
+h.md(f"""政府采购支出总额 {h.wan(pc.get('total'))} 万元（货物 {h.wan(pc.get('goods'))} 万元、
+工程 {h.wan(pc.get('works'))} 万元、服务 {h.wan(pc.get('services'))} 万元）"""
+     + (f"，授予中小企业合同 {h.wan(pc['sme'])} 万元，占 {h.pct(an.ratio(pc['sme'], pc.get('total')))}。" if pc.get('sme') is not None else "。")
+     if pc.get("total") is not None else "报告未说明政府采购情况。")
+h.table(d.procurement.drop(columns=["year", "department"]), pct=["stated_share"],
+        labels={"category": "类别", "label": "项目", "amount_yuan": "金额（元）", "stated_share": "占比（原文）", "source_line": "行"})
+
+# %%
+h.table(d.assets.drop(columns=["year", "department"]), labels={"item": "资产", "value": "数量", "unit": "单位", "source_line": "行"})

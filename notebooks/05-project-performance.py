@@ -1,0 +1,104 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u9879\u76EE\u7EE9\u6548"
+# ---
+
+# %% [markdown]
+# # 项目支出绩效：执行率与自评得分
+
+# %% tags=["parameters", "remove-cell"]
+year = 2022
+department = "nxgxt"
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+d = h.load(year, department)
+
+# %%
+has = len(d.projects) > 0
+pr = an.project_quadrants(d.projects)
+low = an.low_execution_high_score(d.projects)
+mis = an.rate_mismatches(d.projects)
+s = an.project_summary(d.projects)
+perf = {k: d.fact(k, m) for k, m in (("perf_projects", "count"), ("perf_funds", "amount"), ("perf_self_eval", "count"))}
+if has:
+    h.md(f"""附件共有 {s['projects']} 张项目支出绩效自评表，全年预算合计 {h.wan(s['annual_budget_yuan'])} 万元，执行
+{h.wan(s['executed_yuan'])} 万元（{h.pct(s['execution_rate'])}）。自评得分中位数 {s['median_score']} 分，
+最低 {s['min_score']} 分；执行率（重新计算）低于80%的 {s['below_rate']} 个，其中自评仍在90分以上的
+**{s['low_execution_high_score']}** 个。""")
+else:
+    h.md("本报告没有附项目支出绩效自评表，无法逐项比较执行率与自评得分。"
+         + (f"说明部分称开展绩效自评的项目 {perf['perf_projects']} 个" if perf["perf_projects"] is not None else "")
+         + (f"，涉及资金 {h.wan(perf['perf_funds'])} 万元" if perf["perf_funds"] is not None else "") + "。")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(pr[["project_no", "execution_rate", "stated_execution_rate", "score"]].to_string(index=False))
+
+# %%
+if has:
+    fig = fg.projects_scatter(d)
+
+# %% [markdown]
+# ## 执行率低而自评得分高的项目
+
+# %%
+if len(low):
+    display(h.table(low[["project_no", "project", "annual_budget_yuan", "executed_yuan", "execution_rate", "score"]],
+            labels={"project_no": "编号", "project": "项目", "annual_budget_yuan": "全年预算（元）", "executed_yuan": "执行（元）",
+                    "execution_rate": "执行率", "score": "自评得分"}))
+else:
+    h.md("没有执行率低于80%而自评90分以上的项目。" if has else "（无项目自评表）")
+
+# %%
+if has:
+    fig = fg.project_distributions(d)
+
+# %% [markdown]
+# ## 原文执行率与重新计算的执行率
+
+# %%
+h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全年预算数”相差 0.5 个百分点以上：" + "；".join(
+    f"{r.project}（原文 {h.pct(r.stated_execution_rate)}，重算 {h.pct(r.execution_rate)}）" for r in mis.itertuples()) + "。"
+    if len(mis) else ("所有项目原文执行率与重新计算一致（差异小于0.5个百分点）。" if has else "（无项目自评表）"))
+
+# %% [markdown]
+# ## 项目一览
+
+# %%
+if has:
+    display(h.table(pr[["project_no", "project", "unit", "initial_budget_yuan", "annual_budget_yuan", "executed_yuan", "execution_rate",
+                "stated_execution_rate", "exec_score", "score", "quadrant"]],
+            labels={"project_no": "编号", "project": "项目", "unit": "实施单位", "initial_budget_yuan": "年初预算（元）",
+                    "annual_budget_yuan": "全年预算（元）", "executed_yuan": "全年执行（元）", "execution_rate": "执行率（重算）",
+                    "stated_execution_rate": "执行率（原文）", "exec_score": "执行得分", "score": "自评得分", "quadrant": "分组"}))
+
+# %% [markdown]
+# ## 绩效指标
+
+# %%
+ind = d.project_indicators
+lost = an.keep_rows(ind, [w is not None and sc is not None and sc < w for w, sc in zip(ind.weight, ind.score)])
+if len(ind):
+    h.md(f"共读取绩效指标 {len(ind)} 行，其中 {len(lost)} 行得分低于分值（扣分），涉及 {lost.project_no.nunique()} 个项目。扣分指标及所述原因：")
+    display(h.table(lost[["project_no", "level2", "indicator", "target", "actual", "weight", "score", "deviation"]],
+            labels={"project_no": "项目", "level2": "二级指标", "indicator": "三级指标", "target": "指标值", "actual": "完成值",
+                    "weight": "分值", "score": "得分", "deviation": "偏差原因"}))
+else:
+    h.md("（无绩效指标表）")

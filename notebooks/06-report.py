@@ -1,0 +1,139 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u62A5\u544A"
+# ---
+
+# %% [markdown]
+# # 部门决算分析报告
+
+# %% tags=["parameters", "remove-cell"]
+year = 2022
+department = "nxgxt"
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+d = h.load(year, department)
+
+# %%
+bo = d.budget_outturn
+agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+grand = d.cell("公开01", "grand_total", side="收入")
+total_in = d.cell("公开01", "income_total", side="收入")
+total_out = d.cell("公开01", "expenditure_total", side="支出")
+sev = d.findings.severity.value_counts()
+h.md(f"""**{d.name}{d.year}年度部门决算（{d.meta.get('scope', '')}{('，' + str(len(d.meta.get('units', []))) + '个单位') if d.meta.get('units') else ''}）**
+
+本报告由公开的部门决算报告自动生成：全部数字取自原文并经过逐项核对（表内合计、表间关系、文字与表格、所述比率与重新计算）。
+
+## 要点
+
+- **收支规模**：收入总计 {h.wan(grand)} 万元；本年收入 {h.wan(total_in)} 万元，本年支出 {h.wan(total_out)} 万元。
+- **预算执行**：一般公共预算财政拨款支出决算 {h.wan(agg['actual_yuan'])} 万元，为年初预算 {h.wan(agg['initial_budget_yuan'])} 万元的
+  **{h.pct(agg['rate'])}**，{'超出' if agg['deviation_yuan'] >= 0 else '低于'}年初预算 {h.wan(abs(agg['deviation_yuan']))} 万元。
+- **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+pension = bo[bo.code == "2080506"]
+print({"aggregate_rate": str(agg["rate"]), "errors": int(sev.get("error", 0)), "warnings": int(sev.get("warning", 0)),
+       "pension_rate": [h.pct(r) for r in pension.completion_rate], "pension_stated": [h.pct(r) for r in pension.stated_completion_rate]})
+
+# %% [markdown]
+# ## 收入与支出
+
+# %%
+inc = an.income_by_source(d.line_items)
+cls = an.expenditure_by_class(d.line_items)
+h.md(f"本年收入中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。支出按功能分类，" + "、".join(
+    f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples()) + " 居前三位。")
+fig = fg.income_sources(d)
+
+# %%
+fig = fg.expenditure_by_class(d)
+
+# %% [markdown]
+# ## 预算与决算：主要偏离及其原因
+
+# %%
+fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（单一年度，仅作参照，正式评分需三个年度）。")
+
+# %%
+over = an.outturn(bo[bo.band == ">120%"]).iloc[::-1]
+under = bo[bo.band == "<80%"]
+top = over.iloc[0] if len(over) else None
+h.md((f"完成率最高的是**{top['name']}**：年初预算 {h.yuan(top.initial_budget_yuan)} 元，决算 {h.yuan(top.actual_yuan)} 元，"
+      f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）；原因：{top.explanation}。" if top is not None else "")
+     + f" 共 {len(over)} 项超过年初预算的120%，{len(under)} 项低于80%。")
+fig = fg.completion_rates(d)
+
+# %%
+dev = an.largest_deviations(bo, n=5)
+h.md("按金额计偏离最大的项目：\n\n" + "\n".join(
+    f"{i}. **{r.name}**（{r.code}）：{'多' if r.movement_yuan >= 0 else '少'}支 {h.wan(abs(r.movement_yuan))} 万元"
+    + (f"（完成率 {h.pct(r.completion_rate)}）" if r.completion_rate is not None else "（无年初预算）")
+    + (f"——{r.explanation}" if r.explanation else "") for i, r in enumerate(dev.itertuples(), 1)))
+fig = fg.budget_vs_actual_amounts(d)
+
+# %%
+rg = an.reason_groups(bo)
+h.md("报告所述原因归类：" + "；".join(f"{r.reason_category} {r['items']} 项（差额 {h.wan(r.movement_yuan)} 万元）"
+                                  for _, r in rg.iterrows()) + "。")
+fig = fg.reason_categories(d)
+
+# %% [markdown]
+# ## 基本支出与“三公”经费
+
+# %%
+fig = fg.economic_classes(d)
+
+# %%
+t = d.sangong.set_index("category").loc["total"]
+h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}"
+     + (f"，较上年变化 {h.pct(t.change_rate)}。" if t.change_rate is not None else "。"))
+fig = fg.sangong(d)
+
+# %% [markdown]
+# ## 项目绩效
+
+# %%
+pr = d.projects
+low = an.low_execution_high_score(pr)
+s = an.project_summary(pr)
+if len(pr):
+    h.md(f"{len(pr)} 个项目的自评得分在 {s['min_score']}–{s['max_score']} 分之间；执行率低于80%而自评90分以上的有 {len(low)} 个"
+         + ("：" + "、".join(f"{r.project}（执行 {h.pct(r.execution_rate)}，{r.score} 分）" for r in low.itertuples()) if len(low) else "")
+         + "。")
+    fig = fg.projects_scatter(d)
+else:
+    h.md("本报告没有附项目支出绩效自评表。")
+
+# %% [markdown]
+# ## 数据质量说明
+
+# %%
+f = d.findings
+err = f[f.severity == "error"]
+rec = d.line_items[d.line_items.status == "reconstructed"]
+desc = dict(zip(d.checks.check, d.checks.description))
+h.md(f"""原文中发现 **{len(err)}** 处超出舍入误差的不一致（错误）：\n\n""" + "\n".join(
+    f"- **{r.table}**：{desc.get(r.check, r.check)}——应为 {r.expected}，原文为 {r.found}（原文第 {r.location.rsplit(':', 1)[-1]} 行）"
+    for r in err.itertuples())
+    + f"""\n\n另有 {len(f[f.severity == 'warning'])} 条警告（舍入差异或所述比率与重算不一致），{len(rec)} 个在提取中丢失、
+由表内勾稽关系唯一确定而重建的单元格。本报告如实列出这些不一致，不作修改；完整清单见“数据质量”一章。""")

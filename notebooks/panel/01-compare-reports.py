@@ -1,0 +1,85 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u62A5\u544A\u5BF9\u6BD4"
+# ---
+
+# %% [markdown]
+# # 各部门、各年度决算对比
+
+# %% tags=["parameters", "remove-cell"]
+years = []  # empty: every year in data/clean/panel
+departments = []  # empty: every department
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import analysis as an, figures as fg
+
+h.setup()
+p = h.load_panel(years, departments)
+
+# %%
+r = p.reports
+h.md(f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）：" + "；".join(
+    f"{x.department_name}{x.year}年度（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，原文单位{x.source_unit}，"
+    f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
+h.table(r[["year", "department_name", "source_format", "income_total_yuan", "expenditure_total_yuan", "grand_total_yuan",
+           "line_items", "errors", "warnings"]],
+        labels={"year": "年度", "department_name": "部门", "source_format": "来源", "income_total_yuan": "本年收入合计（元）",
+                "expenditure_total_yuan": "本年支出合计（元）", "grand_total_yuan": "收入总计（元）",
+                "line_items": "金额单元格", "errors": "错误", "warnings": "警告"})
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(r[["year", "department", "income_total_yuan", "expenditure_total_yuan", "line_items"]].to_string(index=False))
+
+# %% [markdown]
+# ## 支出结构
+
+# %%
+sh = an.panel_class_shares(p.line_items)
+fig = fg.panel_structure(p)
+
+# %% [markdown]
+# ## 预算执行
+
+# %%
+po = an.panel_outturn(p.budget_outturn)
+h.md("；".join(f"{p.label(x.year, x.department)}：{x['items']} 项，决算为年初预算的 {h.pct(x.rate)}（PI-1 区间 {x.pi1_band}）"
+              for _, x in po.iterrows()) + "。")
+fig = fg.panel_completion(p)
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(po[["year", "department", "items", "rate", "pi1_band"]].to_string(index=False))
+
+# %% [markdown]
+# ## “三公”经费
+
+# %%
+fig = fg.panel_sangong(p)
+sg = p.sangong[p.sangong.category == "total"]
+h.table(sg[["year", "department", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate", "change_rate"]],
+        labels={"year": "年度", "department": "部门", "budget_yuan": "预算数（表）", "budget_text_yuan": "预算数（说明）",
+                "actual_yuan": "决算数", "prior_yuan": "上年决算", "completion_rate": "完成率", "change_rate": "较上年"})
+
+# %% [markdown]
+# ## 核对结果
+
+# %%
+c = p.checks
+fails = c[c.failed > 0].pivot_table(index="check", columns="department", values="failed", aggfunc="sum", fill_value=0)
+h.md("各报告未通过的核对（次数）：")
+fails
