@@ -37,25 +37,28 @@ reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTME
 
 NOTEBOOK_FILES = notebooks/[0-9][0-9]-*.ipynb notebooks/panel/[0-9][0-9]-*.ipynb
 
-notebooks: data ## Sync each notebook with its .py twin (the newer wins), re-execute it in place for 2022 (commit both)
+SUITE_CLEAN := data/clean/.suite
+
+notebooks: $(STAMP) ## Sync each notebook with its .py twin (the newer wins), re-execute it in place on the suite's reports (commit both)
 	$(VENV)/bin/jupytext --sync $(NOTEBOOK_FILES)
-	$(PY) -m juesuan notebooks
+	$(PY) tools/suite_data.py $(SUITE_CLEAN)
+	JUESUAN_CLEAN_ROOT=$(CURDIR)/$(SUITE_CLEAN) $(PY) -m juesuan notebooks
 	$(VENV)/bin/jupytext --sync $(NOTEBOOK_FILES)
 
 lab: data ## Open JupyterLab on notebooks/ with the project's kernel (Ctrl-C stops it)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
-test: data ## Unit, data-validation, fuzz share and nbval tests
+test: $(STAMP) ## Unit, data-validation, fuzz share and nbval tests (on the committed reports only)
 	$(PY) -m pytest -q -p no:cacheprovider
 
-test-slow: data ## The long property-based suite (≥ 10,000 cases)
+test-slow: $(STAMP) ## The long property-based suite (≥ 10,000 cases)
 	$(PY) -m pytest -q -p no:cacheprovider -m slow tests/
 
 bench: data ## Benchmarks (parse+validate, notebooks, HTML, batch throughput)
 	$(PY) -m juesuan bench
 
 clean: ## Remove generated data and reports (keeps the environment)
-	rm -rf data/clean/[0-9]* data/clean/panel reports/[0-9]* reports/index.html reports/summary.json
+	rm -rf data/clean/[0-9]* data/clean/panel data/clean/.suite reports/[0-9]* reports/index.html reports/summary.json
 
 distclean: clean ## Also remove the virtual environment
 	rm -rf $(VENV)

@@ -28,7 +28,7 @@ import helpers as h
 from juesuan import analysis as an, figures as fg
 
 h.setup()
-d = h.load(year, department)
+d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
 inc = an.income_by_source(d.line_items)

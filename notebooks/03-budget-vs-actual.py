@@ -22,17 +22,21 @@
 # %% tags=["parameters", "remove-cell"]
 year = 2022
 department = "nxgxt"
+completion_bands = None  # 完成率区间 [低, 高]，如 [0.9, 1.1]；None：juesuan.method 的默认值（80%、120%）
+pi1_bands = None  # PEFA PI-1 区间，如 {"A": [0.95, 1.05], "B": [0.9, 1.1], "C": [0.85, 1.15]}；None：默认值
+pi2_bands = None  # PEFA PI-2 区间，如 {"A": 0.05, "B": 0.1, "C": 0.15}；None：默认值
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg
+from juesuan import analysis as an, figures as fg, method
 
 h.setup()
-d = h.load(year, department)
+d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
+m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
-bo = an.outturn(d.budget_outturn)
-agg = an.aggregate_outturn(d.budget_outturn, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+bo = an.outturn(d.budget_outturn, m)
+agg = an.aggregate_outturn(d.budget_outturn, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 stated = d.fact("gpb_budget", "completion_rate")
 with_budget = bo[bo.initial_budget_yuan.notna()]
 h.md(f"""{d.year}年度一般公共预算财政拨款支出年初预算 **{h.wan(agg['initial_budget_yuan'])} 万元**，决算
@@ -49,19 +53,19 @@ print("aggregate:", agg["rate"], agg["pi1_band"])
 # ## 总体执行：PEFA PI-1 参照
 
 # %%
-fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 h.md(f"""按PEFA（2016）PI-1“总体支出执行”的区间，{d.year}年决算数为年初预算的 {h.pct(agg['rate'])}，落在
-**{agg['pi1_band']}** 档对应的区间（A：95%–105%；B：90%–110%；C：85%–115%）。**注意：PEFA评分需要连续三个年度的数据，
+**{agg['pi1_band']}** 档对应的区间（{m.pi1_text()}）。**注意：PEFA评分需要连续三个年度的数据，
 这里只有一个年度，只能说明本年所处的区间，不能据此评分。**""")
 
 # %% [markdown]
 # ## 各项目完成率
 
 # %%
-fig = fg.completion_rates(d)
+fig = fg.completion_rates(d, m)
 
 # %%
-bands = an.band_summary(d.budget_outturn)
+bands = an.band_summary(d.budget_outturn, m)
 h.md("；".join(f"{r.band} 共 {r.items} 项（年初预算 {h.wan(r.initial_budget_yuan)} 万元，决算 {h.wan(r.actual_yuan)} 万元）"
               for r in bands.itertuples() if r.items) + "。")
 h.table(bo[["code", "name", "initial_budget_yuan", "actual_yuan", "completion_rate", "stated_completion_rate", "band", "explanation"]],
@@ -73,15 +77,15 @@ h.table(bo[["code", "name", "initial_budget_yuan", "actual_yuan", "completion_ra
 # ## 钱实际流向哪里：偏离的金额
 
 # %%
-dev = an.largest_deviations(d.budget_outturn, n=5)
+dev = an.largest_deviations(d.budget_outturn, n=5, m=m)
 h.md("按金额看，偏离最大的五项是：" + "；".join(
     f"**{r.name}**（{r.code}）{'多' if r.movement_yuan >= 0 else '少'}支出 {h.wan(abs(r.movement_yuan))} 万元"
     + (f"，完成率 {h.pct(r.completion_rate)}" if r.completion_rate is not None else "，无年初预算")
     + (f"，原因：{r.explanation}" if r.explanation else "") for r in dev.itertuples()) + "。")
-fig = fg.budget_vs_actual_amounts(d)
+fig = fg.budget_vs_actual_amounts(d, m)
 
 # %%
-fig = fg.rate_vs_amount(d)
+fig = fg.rate_vs_amount(d, m)
 
 # %% [markdown]
 # ## 没有年初预算的项目
@@ -105,15 +109,21 @@ h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names
 # ## 结构偏离：PEFA PI-2 参照
 
 # %%
-fn = an.composition_variance(d.budget_outturn.initial_budget_yuan, d.budget_outturn.actual_yuan)
+fn = an.composition_variance(d.budget_outturn.initial_budget_yuan, d.budget_outturn.actual_yuan, m)
 be = d.basic_expenditure[d.basic_expenditure.initial_budget_yuan.notna()]
-ec = an.composition_variance(be.initial_budget_yuan, be.actual_yuan)
+ec = an.composition_variance(be.initial_budget_yuan, be.actual_yuan, m)
 h.md(f"""按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），
 按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），"""
      + (f"基本支出按经济分类（{ec['lines']} 类）为 **{h.pct(ec['variance'])}**（区间 {ec['pi2_band']}）。"
         if ec["variance"] is not None else "报告未给出基本支出各经济分类的年初预算，无法计算经济分类的结构偏离。")
-     + "PI-2 的区间为 A < 5%、B < 10%、C < 15%；同样，正式评分需要三个年度。")
+     + f"PI-2 的区间为 {m.pi2_text()}；同样，正式评分需要三个年度。")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
 print("PI-2 function:", fn["variance"], fn["pi2_band"], "economic:", ec["variance"], ec["pi2_band"])
+
+# %% [markdown]
+# ## 方法说明
+
+# %%
+h.md(m.note())

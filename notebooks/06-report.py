@@ -22,17 +22,21 @@
 # %% tags=["parameters", "remove-cell"]
 year = 2022
 department = "nxgxt"
+completion_bands = None  # 完成率区间 [低, 高]，如 [0.9, 1.1]；None：juesuan.method 的默认值（80%、120%）
+pi1_bands = None  # PEFA PI-1 区间，如 {"A": [0.95, 1.05], "B": [0.9, 1.1], "C": [0.85, 1.15]}；None：默认值
+pi2_bands = None  # PEFA PI-2 区间，如 {"A": 0.05, "B": 0.1, "C": 0.15}；None：默认值
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg
+from juesuan import analysis as an, figures as fg, method
 
 h.setup()
-d = h.load(year, department)
+d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
+m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
 bo = d.budget_outturn
-agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 grand = d.cell("公开01", "grand_total", side="收入")
 total_in = d.cell("公开01", "income_total", side="收入")
 total_out = d.cell("公开01", "expenditure_total", side="支出")
@@ -71,25 +75,27 @@ fig = fg.expenditure_by_class(d)
 # ## 预算与决算：主要偏离及其原因
 
 # %%
-fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"))
+fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（单一年度，仅作参照，正式评分需三个年度）。")
 
 # %%
-over = an.outturn(bo[bo.band == ">120%"]).iloc[::-1]
-under = bo[bo.band == "<80%"]
+ob = an.outturn(bo, m)
+over = ob[ob.band == m.labels["high"]].iloc[::-1]
+under = ob[ob.band == m.labels["low"]]
+low_pct, high_pct = (method.pct_label(v) for v in m.completion_bands)
 top = over.iloc[0] if len(over) else None
 h.md((f"完成率最高的是**{top['name']}**：年初预算 {h.yuan(top.initial_budget_yuan)} 元，决算 {h.yuan(top.actual_yuan)} 元，"
       f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）；原因：{top.explanation}。" if top is not None else "")
-     + f" 共 {len(over)} 项超过年初预算的120%，{len(under)} 项低于80%。")
-fig = fg.completion_rates(d)
+     + f" 共 {len(over)} 项超过年初预算的{high_pct}，{len(under)} 项低于{low_pct}。")
+fig = fg.completion_rates(d, m)
 
 # %%
-dev = an.largest_deviations(bo, n=5)
+dev = an.largest_deviations(bo, n=5, m=m)
 h.md("按金额计偏离最大的项目：\n\n" + "\n".join(
     f"{i}. **{r.name}**（{r.code}）：{'多' if r.movement_yuan >= 0 else '少'}支 {h.wan(abs(r.movement_yuan))} 万元"
     + (f"（完成率 {h.pct(r.completion_rate)}）" if r.completion_rate is not None else "（无年初预算）")
     + (f"——{r.explanation}" if r.explanation else "") for i, r in enumerate(dev.itertuples(), 1)))
-fig = fg.budget_vs_actual_amounts(d)
+fig = fg.budget_vs_actual_amounts(d, m)
 
 # %%
 rg = an.reason_groups(bo)
@@ -137,3 +143,9 @@ h.md(f"""原文中发现 **{len(err)}** 处超出舍入误差的不一致（错�
     for r in err.itertuples())
     + f"""\n\n另有 {len(f[f.severity == 'warning'])} 条警告（舍入差异或所述比率与重算不一致），{len(rec)} 个在提取中丢失、
 由表内勾稽关系唯一确定而重建的单元格。本报告如实列出这些不一致，不作修改；完整清单见“数据质量”一章。""")
+
+# %% [markdown]
+# ## 方法说明
+
+# %%
+h.md(m.note())

@@ -2,8 +2,9 @@
 
     import helpers as h
     h.setup()                                   # Chinese fonts, seaborn style, pandas display
-    d = h.load(2022, "nxgxt")                   # every clean table, amounts as exact Decimal
-    d.budget_outturn.head()
+    d = h.load(2022, "nxgxt")                   # every clean table, pandas-native dtypes
+    d.budget_outturn.nlargest(3, "actual_yuan") # amounts float64 (to the fen), counts Int64, text string
+    e = h.load(2022, "nxgxt", exact=True)       # the same tables with exact Decimal amounts
     h.md(f"完成率 {h.pct(rate)}")               # prose generated from the data
     h.table(d.projects, pct=["execution_rate"]) # thousands separators and percentages
 
@@ -55,14 +56,40 @@ def _converter(kind: str):
     return lambda s: s if s != "" else None
 
 
-def read_table(path: Path, name: str) -> pd.DataFrame:
-    """Read one clean CSV with exact types from the data dictionary."""
+AMOUNT_PLACES = 2   # amounts in 元 are exact to the fen: float64 rounded to 0.01 holds them exactly
+                    # (its shortest repr is the decimal text) for any amount below 10^13 元
+
+
+def _native(values: pd.Series, kind: str, unit: str) -> pd.Series:
+    """One column in a pandas-native dtype: float64 numbers, Int64 integers, string text."""
+    if kind == "number":
+        out = pd.to_numeric(values.replace("", None), errors="raise").astype("float64")
+        return out.round(AMOUNT_PLACES) if unit == "元" else out
+    if kind == "integer":
+        return pd.to_numeric(values.replace("", None), errors="raise").astype("Int64")
+    return values.replace("", None).astype("string")
+
+
+def read_table(path: Path, name: str, exact: bool = False) -> pd.DataFrame:
+    """Read one clean CSV with the types of the data dictionary.
+
+    Default: pandas-native dtypes (amounts and rates float64, counts and years Int64, text
+    ``string``; missing values NaN / <NA>).  ``exact=True``: object columns of ``Decimal``,
+    ``int``, ``str`` and ``None`` (the exact values, for sums and identities)."""
     d = dictionary()
-    types = {r.column: r.type for r in d[d.table.isin([name, "*"])].itertuples()}
+    spec = d[d.table.isin([name, "*"])]
+    types = {r.column: (r.type, r.unit) for r in spec.itertuples()}
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for col in raw.columns:
-        conv = _converter(types.get(col, "string"))
-        raw[col] = pd.Series([conv(v) for v in raw[col].tolist()], index=raw.index, dtype=object)
+        kind, unit = types.get(col, ("string", ""))
+        try:
+            if exact:
+                conv = _converter(kind)
+                raw[col] = pd.Series([conv(v) for v in raw[col].tolist()], index=raw.index, dtype=object)
+            else:
+                raw[col] = _native(raw[col], kind, unit)
+        except (ValueError, ArithmeticError) as exc:
+            raise ValueError(f"{config.rel(path)}: column {col} is not {kind}: {exc}") from None
     return raw
 
 
@@ -94,41 +121,52 @@ class Dataset(_Tables):
         """A figure stated in the explanation section (or None)."""
         f = self.stated_facts
         hit = f[(f.subject == subject) & (f.measure == measure)]
-        return hit.value.iloc[0] if len(hit) else None
+        v = hit.value.iloc[0] if len(hit) else None
+        return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
 
     def cell(self, table: str, row_key: str, column: str = "amount", side: str | None = None):
         return analysis.cell(self.line_items, table, row_key, column, side)
 
 
-def load(year: int, department: str) -> Dataset:
-    """Load every clean table of a report (run ``make data`` first)."""
+def load(year: int, department: str, exact: bool = False) -> Dataset:
+    """Load every clean table of a report (run ``make data`` first).
+
+    Default: pandas-native dtypes that plot and aggregate (``nlargest``, ``quantile``, ``np.log``,
+    ``describe``): amounts float64 rounded to 0.01 元 (exact to the fen), rates float64 as stored,
+    counts and years Int64, text ``string``.  ``exact=True``: ``Decimal`` amounts and rates for
+    exact sums (the checks and the chapters' prose use these)."""
     path = config.clean_dir(year, department)
     if not (path / "line_items.csv").exists():
         raise FileNotFoundError(f"no clean data in {config.rel(path)}: run `make data` first")
     meta_file = config.raw_dir(year, department) / config.METADATA_FILE
     meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
-    tables = {name: read_table(path / f"{name}.csv", name) for name in BUILDERS
+    tables = {name: read_table(path / f"{name}.csv", name, exact) for name in BUILDERS
               if (path / f"{name}.csv").exists()}
     return Dataset(int(year), department, path, meta, tables)
 
 
 def describe(name: str | None = None) -> pd.DataFrame:
-    """The data dictionary (all tables, or one)."""
+    """The data dictionary (all tables, or one): table, column, label (中文), type, unit, description."""
     d = dictionary()
     return d if name is None else d[d.table.isin([name, "*"])].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ formatting
+def _value(v):
+    """Decimal from either dtype (float64 read back through its shortest repr); None if missing."""
+    return analysis.num(v)
+
+
 def yuan(v, places: int = 2) -> str:
-    return fmt_yuan(v, places)
+    return fmt_yuan(_value(v), places)
 
 
 def wan(v, places: int = 2) -> str:
-    return fmt_wan(v, places)
+    return fmt_wan(_value(v), places)
 
 
 def pct(v, places: int = 2) -> str:
-    return fmt_pct(v, places)
+    return fmt_pct(_value(v), places)
 
 
 def md(text: str):
@@ -147,9 +185,9 @@ def table(df: pd.DataFrame, yuan_cols=None, pct=None, wan_cols=None, labels: dic
     pct_cols = [c for c in (pct if pct is not None else
                             [c for c in df.columns if c.endswith(("_rate", "share"))]) if c in df.columns]
     wan_cols = [c for c in (wan_cols or []) if c in df.columns]
-    fmt = {c: (lambda v: fmt_yuan(v) if v is not None and v == v else "—") for c in yuan_cols}
-    fmt.update({c: (lambda v: fmt_pct(v) if v is not None and v == v else "—") for c in pct_cols})
-    fmt.update({c: (lambda v: fmt_wan(v) if v is not None and v == v else "—") for c in wan_cols})
+    fmt = {c: (lambda v: fmt_yuan(_value(v))) for c in yuan_cols}
+    fmt.update({c: (lambda v: fmt_pct(_value(v))) for c in pct_cols})
+    fmt.update({c: (lambda v: fmt_wan(_value(v))) for c in wan_cols})
     view = df.rename(columns=labels or {})
     fmt = {(labels or {}).get(k, k): f for k, f in fmt.items()}
     styler = view.style.format(fmt, na_rep="—")
@@ -178,8 +216,11 @@ class Panel(_Tables):
         return f"{name}（{year}）"
 
 
-def load_panel(years=None, departments=None) -> Panel:
-    """Load data/clean/panel/ (written by ``make data``), optionally filtered."""
+def load_panel(years=None, departments=None, exact: bool = False) -> Panel:
+    """Load data/clean/panel/ (written by ``make data``), optionally filtered.
+
+    The tables have the columns (and, like :func:`load`, the dtypes) of the per-report tables,
+    so a report's table merges with the panel's on the same names."""
     path = config.CLEAN / "panel"
     if not (path / "reports.csv").exists():
         raise FileNotFoundError(f"no panel in {config.rel(path)}: run `make data` first")
@@ -189,7 +230,7 @@ def load_panel(years=None, departments=None) -> Panel:
     for key, stem in names.items():
         f = path / f"{stem}.csv"
         if f.exists():
-            df = read_table(f, key if key != "line_items" else "panel_line_items")
+            df = read_table(f, key, exact)
             if years:
                 df = df[df.year.isin([int(y) for y in years])]
             if departments:

@@ -22,13 +22,16 @@
 # %% tags=["parameters", "remove-cell"]
 years = []  # empty: every year in data/clean/panel
 departments = []  # empty: every department
+completion_bands = None  # 完成率区间 [低, 高]；None：juesuan.method 的默认值（80%、120%）
+pi1_bands = None  # PEFA PI-1 区间；None：默认值
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg
+from juesuan import analysis as an, figures as fg, method
 
 h.setup()
-p = h.load_panel(years, departments)
+p = h.load_panel(years, departments, exact=True)  # exact Decimal amounts
+m = method.from_params(completion_bands, pi1_bands)
 
 # %%
 r = p.reports
@@ -56,10 +59,10 @@ fig = fg.panel_structure(p)
 # ## 预算执行
 
 # %%
-po = an.panel_outturn(p.budget_outturn)
+po = an.panel_outturn(p.budget_outturn, m)
 h.md("；".join(f"{p.label(x.year, x.department)}：{x['items']} 项，决算为年初预算的 {h.pct(x.rate)}（PI-1 区间 {x.pi1_band}）"
               for _, x in po.iterrows()) + "。")
-fig = fg.panel_completion(p)
+fig = fg.panel_completion(p, m)
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -83,3 +86,9 @@ c = p.checks
 fails = c[c.failed > 0].pivot_table(index="check", columns="department", values="failed", aggfunc="sum", fill_value=0)
 h.md("各报告未通过的核对（次数）：")
 fails
+
+# %% [markdown]
+# ## 方法说明
+
+# %%
+h.md(m.note())

@@ -1,61 +1,89 @@
 """Analysis on the clean tables: budget vs actual, PEFA-style outturn, structure, projects.
 
-Functions take the tidy DataFrames (amounts as ``Decimal``) and return
-DataFrames or small dicts; they never read files and never use float for sums.
+Functions take the tidy DataFrames in either form ``helpers.load`` gives them — exact
+(``Decimal`` / ``None``, ``exact=True``) or pandas-native (float64 rounded to the fen / NaN) —
+and return DataFrames or small dicts; they never read files and never use float for sums:
+every value is read through :func:`num`, which gives the exact ``Decimal`` back (a float64
+amount rounded to 0.01 元 has the decimal text it was read from as its shortest repr).
+
+Bands (completion rate, PEFA PI-1/PI-2) are method parameters (:mod:`juesuan.method`), not data.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+import numpy as np
 import pandas as pd
 
+from . import method as _method
 from .numbers import ratio
 
 Z = Decimal(0)
 
-# PEFA 2016, PI-1 (aggregate expenditure outturn) and PI-2 (composition variance).
-# PI-1 bands: A within 95–105 %, B 90–110 %, C 85–115 %, otherwise D.
-PI1_BANDS = [("A", Decimal("0.95"), Decimal("1.05")), ("B", Decimal("0.90"), Decimal("1.10")),
-             ("C", Decimal("0.85"), Decimal("1.15"))]
-# PI-2.1/2.2 bands: A < 5 %, B < 10 %, C < 15 %, otherwise D.
-PI2_BANDS = [("A", Decimal("0.05")), ("B", Decimal("0.10")), ("C", Decimal("0.15"))]
+PI1_BANDS = _method.PI1_BANDS
+PI2_BANDS = _method.PI2_BANDS
+
+
+def num(v) -> Decimal | None:
+    """An exact Decimal from a cell of either dtype; None for a missing value (None, NaN, NA)."""
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, Decimal):
+        return v if v.is_finite() else None
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return Decimal(int(v))
+    if isinstance(v, (float, np.floating)):
+        return Decimal(repr(float(v))) if np.isfinite(v) else None
+    try:
+        return Decimal(str(v)) if str(v).strip() else None
+    except InvalidOperation:
+        return None
+
+
+def nums(values) -> list:
+    return [num(v) for v in values]
 
 
 def dsum(values) -> Decimal:
-    return sum((v for v in values if isinstance(v, Decimal)), Z)
+    return sum((v for v in nums(values) if v is not None), Z)
 
 
-def pi1_band(rate: Decimal | None) -> str:
-    if rate is None:
-        return "—"
-    for band, lo, hi in PI1_BANDS:
-        if lo <= rate <= hi:
-            return band
-    return "D"
+def _m(m):
+    return m if m is not None else _method.DEFAULT
 
 
-def pi2_band(variance: Decimal | None) -> str:
-    if variance is None:
-        return "—"
-    for band, hi in PI2_BANDS:
-        if variance < hi:
-            return band
-    return "D"
+def pi1_band(rate, m=None) -> str:
+    return _m(m).pi1_band(num(rate))
+
+
+def pi2_band(variance, m=None) -> str:
+    return _m(m).pi2_band(num(variance))
+
+
+def with_bands(bo: pd.DataFrame, m=None) -> pd.DataFrame:
+    """A copy of budget_outturn with a ``band`` column computed from the method's completion bands."""
+    df = bo.copy()
+    df["band"] = pd.Series([_m(m).band(num(r)) for r in df.completion_rate], index=df.index, dtype=object)
+    return df
 
 
 # ------------------------------------------------------------------ budget vs actual
-def outturn(bo: pd.DataFrame) -> pd.DataFrame:
-    """Budget-vs-actual items sorted by completion rate (no-budget items last)."""
-    df = bo.copy()
-    df["deviation_abs_yuan"] = [abs(v) if isinstance(v, Decimal) else None for v in df.deviation_yuan]
-    df["_key"] = [float(r) if isinstance(r, Decimal) else float("inf") for r in df.completion_rate]
+def outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
+    """Budget-vs-actual items with their band, sorted by completion rate (no-budget items last)."""
+    df = with_bands(bo, m)
+    df["deviation_abs_yuan"] = [abs(v) if v is not None else None for v in nums(df.deviation_yuan)]
+    df["_key"] = [r if r is not None else Decimal("Infinity") for r in nums(df.completion_rate)]
     return df.sort_values("_key", kind="stable").drop(columns="_key").reset_index(drop=True)
 
 
-def band_summary(bo: pd.DataFrame) -> pd.DataFrame:
-    order = ["<80%", "80–120%", ">120%", "无年初预算"]
+def band_summary(bo: pd.DataFrame, m=None) -> pd.DataFrame:
+    labels = _m(m).labels
+    bo = with_bands(bo, m)
     rows = []
-    for band in order:
+    for kind in _method.BAND_KINDS:
+        band = labels[kind]
         part = bo[bo.band == band]
         rows.append({"band": band, "items": len(part),
                      "initial_budget_yuan": dsum(part.initial_budget_yuan),
@@ -63,16 +91,15 @@ def band_summary(bo: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def largest_deviations(bo: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """Items whose actual moved furthest from the initial budget (in 元, either way).
+def largest_deviations(bo: pd.DataFrame, n: int = 5, m=None) -> pd.DataFrame:
+    """Items whose actual moved furthest from the initial budget (in 元, either way), with their band.
 
     Items without an initial budget count with their whole actual (or adjusted budget).
     """
-    df = bo.copy()
+    df = with_bands(bo, m)
     dev = []
-    for init, actual in zip(df.initial_budget_yuan, df.actual_yuan):
-        a = actual if isinstance(actual, Decimal) else Z
-        dev.append(a - (init if isinstance(init, Decimal) else Z))
+    for init, actual in zip(nums(df.initial_budget_yuan), nums(df.actual_yuan)):
+        dev.append((actual or Z) - (init or Z))
     df["movement_yuan"] = dev
     df["_abs"] = [abs(v) for v in dev]
     return df.sort_values("_abs", ascending=False, kind="stable").drop(columns="_abs").head(n).reset_index(drop=True)
@@ -91,30 +118,31 @@ def reason_groups(bo: pd.DataFrame) -> pd.DataFrame:
 
 
 def aggregate_outturn(bo: pd.DataFrame, stated_budget: Decimal | None = None,
-                      stated_actual: Decimal | None = None) -> dict:
+                      stated_actual: Decimal | None = None, m=None) -> dict:
     """PI-1 style: total actual / total initial budget for one year."""
+    stated_budget, stated_actual = num(stated_budget), num(stated_actual)
     budget = stated_budget if stated_budget is not None else dsum(bo.initial_budget_yuan)
     actual = stated_actual if stated_actual is not None else dsum(bo.actual_yuan)
     rate = ratio(actual, budget)
     return {"initial_budget_yuan": budget, "actual_yuan": actual, "rate": rate,
-            "deviation_yuan": actual - budget, "pi1_band": pi1_band(rate)}
+            "deviation_yuan": actual - budget, "pi1_band": pi1_band(rate, m)}
 
 
-def composition_variance(budget, actual) -> dict:
+def composition_variance(budget, actual, m=None) -> dict:
     """PI-2 style composition variance.
 
     The budget of each line is scaled to the aggregate outturn
     (budget_i × Σactual / Σbudget); variance = Σ|actual_i − adjusted_i| / Σ adjusted_i.
     """
-    budget = [b if isinstance(b, Decimal) else Z for b in budget]
-    actual = [a if isinstance(a, Decimal) else Z for a in actual]
+    budget = [b if b is not None else Z for b in nums(budget)]
+    actual = [a if a is not None else Z for a in nums(actual)]
     tb, ta = sum(budget, Z), sum(actual, Z)
     if tb == 0:
         return {"variance": None, "pi2_band": "—", "lines": len(budget)}
     adjusted = [b * ta / tb for b in budget]
     var = sum((abs(a - adj) for a, adj in zip(actual, adjusted)), Z) / sum(adjusted, Z)
     var = ratio(var, Decimal(1))
-    return {"variance": var, "pi2_band": pi2_band(var), "lines": len(budget),
+    return {"variance": var, "pi2_band": pi2_band(var, m), "lines": len(budget),
             "budget_yuan": tb, "actual_yuan": ta}
 
 
@@ -135,7 +163,7 @@ def table_cells(li: pd.DataFrame, table: str, column: str | None = None) -> pd.D
 def income_by_source(li: pd.DataFrame) -> pd.DataFrame:
     part = table_cells(li, "公开01")
     part = part[part.side == "收入"]
-    amounts = dict(zip(part.row_key, part.amount_yuan))
+    amounts = {k: v for k, v in zip(part.row_key, nums(part.amount_yuan)) if v is not None}
     total = amounts.get("income_total")
     rows = [{"source": label, "amount_yuan": amounts.get(key, Z), "share": ratio(amounts.get(key, Z), total)}
             for key, label in INCOME_KEYS if amounts.get(key)]
@@ -152,8 +180,8 @@ def expenditure_by_class(li: pd.DataFrame, table: str = "公开03", column: str 
     longest = part.code.str.len().max()
     part = part[part.code.str.len() == longest]
     sums: dict[str, Decimal] = {}
-    for code, amount in zip(part.code, part.amount_yuan):
-        sums[code[:3]] = sums.get(code[:3], Z) + amount
+    for code, amount in zip(part.code, nums(part.amount_yuan)):
+        sums[code[:3]] = sums.get(code[:3], Z) + (amount or Z)
     total = sum(sums.values(), Z)
     rows = [{"code": c, "name": class_names().get(c, c), "amount_yuan": v, "share": ratio(v, total)}
             for c, v in sorted(sums.items(), key=lambda kv: -kv[1])]
@@ -163,7 +191,7 @@ def expenditure_by_class(li: pd.DataFrame, table: str = "公开03", column: str 
 def basic_vs_project(li: pd.DataFrame) -> dict:
     part = table_cells(li, "公开03")
     tot = part[part.row_key == "total"]
-    vals = dict(zip(tot.column, tot.amount_yuan))
+    vals = dict(zip(tot.column, nums(tot.amount_yuan)))
     total = vals.get("total")
     return {"basic_yuan": vals.get("basic"), "project_yuan": vals.get("project"), "total_yuan": total,
             "basic_share": ratio(vals.get("basic"), total), "project_share": ratio(vals.get("project"), total)}
@@ -182,8 +210,8 @@ def project_quadrants(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8")
     """Each project's quadrant: execution rate vs self-score."""
     df = pr.copy()
     quad = []
-    for rate, score in zip(df.execution_rate, df.score):
-        if not isinstance(rate, Decimal) or not isinstance(score, Decimal):
+    for rate, score in zip(nums(df.execution_rate), nums(df.score)):
+        if rate is None or score is None:
             quad.append("—")
             continue
         hi_rate = rate >= rate_threshold
@@ -205,8 +233,8 @@ def rate_mismatches(pr: pd.DataFrame, threshold_pp: Decimal = Decimal("0.5")) ->
     ``threshold_pp`` percentage points."""
     rows = []
     for _, p in pr.iterrows():
-        r, s = p.execution_rate, p.stated_execution_rate
-        if isinstance(r, Decimal) and isinstance(s, Decimal):
+        r, s = num(p.execution_rate), num(p.stated_execution_rate)
+        if r is not None and s is not None:
             diff = (s - r) * 100
             if abs(diff) >= threshold_pp:
                 rows.append({"project_no": p.project_no, "project": p.project, "execution_rate": r,
@@ -227,8 +255,8 @@ def project_summary(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8"),
                     score_threshold: Decimal = Decimal("90")) -> dict:
     """Headline numbers of the project self-evaluations."""
     import statistics
-    rates = [r for r in pr.execution_rate if isinstance(r, Decimal)]
-    scores = [s for s in pr.score if isinstance(s, Decimal)]
+    rates = [r for r in nums(pr.execution_rate) if r is not None]
+    scores = [s for s in nums(pr.score) if s is not None]
     budget, executed = dsum(pr.annual_budget_yuan), dsum(pr.executed_yuan)
     low = low_execution_high_score(pr, rate_threshold=rate_threshold, score_threshold=score_threshold)
     return {"projects": len(pr), "annual_budget_yuan": budget, "executed_yuan": executed,
@@ -241,7 +269,8 @@ def project_summary(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8"),
 
 def change_word(current, prior, up: str = "增加", down: str = "减少", same: str = "持平") -> str:
     """增加 / 减少 / 持平 for two amounts ("—" when one is missing)."""
-    if not isinstance(current, Decimal) or not isinstance(prior, Decimal):
+    current, prior = num(current), num(prior)
+    if current is None or prior is None:
         return "—"
     return up if current > prior else down if current < prior else same
 
@@ -256,20 +285,21 @@ def panel_class_shares(li: pd.DataFrame) -> pd.DataFrame:
     """Expenditure by function class (公开03, most detailed level) per report, with shares."""
     rows = []
     for (year, dept), part in li.groupby(["year", "department"], sort=True):
-        by = expenditure_by_class(part.rename(columns={"measure": "column"}))
+        by = expenditure_by_class(part)
         for r in by.itertuples():
             rows.append({"year": year, "department": dept, "code": r.code, "name": r.name,
                          "amount_yuan": r.amount_yuan, "share": r.share})
     return pd.DataFrame(rows, columns=["year", "department", "code", "name", "amount_yuan", "share"])
 
 
-def panel_outturn(bo: pd.DataFrame) -> pd.DataFrame:
+def panel_outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
     """Per report: items, Σ initial budget, Σ actual, aggregate rate, PI-1 band, counts per band."""
     rows = []
-    for (year, dept), part in bo.groupby(["year", "department"], sort=True):
-        agg = aggregate_outturn(part)
+    labels = _m(m).labels
+    for (year, dept), part in with_bands(bo, m).groupby(["year", "department"], sort=True):
+        agg = aggregate_outturn(part, m=m)
         row = {"year": year, "department": dept, "items": len(part), **agg}
-        for band in ("<80%", "80–120%", ">120%", "无年初预算"):
-            row[band] = int((part.band == band).sum())
+        for kind in _method.BAND_KINDS:
+            row[labels[kind]] = int((part.band == labels[kind]).sum())
         rows.append(row)
     return pd.DataFrame(rows)

@@ -1,25 +1,39 @@
 """Figures for the notebooks and reports.
 
 Every function takes clean tables, returns a matplotlib Figure with a Chinese
-title, units on the axes and a source note; amounts are drawn in 万元.  Decimal
-values are converted to float here, for drawing only.
+title, units on the axes and a source note; amounts are drawn in 万元.  The tables may hold
+exact ``Decimal`` values (``load(..., exact=True)``) or float64 (the default); values are
+converted to float here, for drawing only.  Bands come from the method parameters ``m``
+(:mod:`juesuan.method`; ``None``: the defaults).
 """
 from __future__ import annotations
-
-from decimal import Decimal
 
 import matplotlib.pyplot as plt
 
 from . import analysis
-from .analysis import keep_rows as keep
+from . import method as _method
+from .analysis import keep_rows as keep, num
 from .plotting import percent_formatter, source_note, yuan_formatter
 
-BAND_COLORS = {"<80%": "#d95f02", "80–120%": "#1b9e77", ">120%": "#7570b3", "无年初预算": "#999999"}
+BAND_COLORS = {"low": "#d95f02", "mid": "#1b9e77", "high": "#7570b3", "none": "#999999"}
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 
 
+def _mm(m):
+    return m if m is not None else _method.DEFAULT
+
+
+def _band_colors(rates, m) -> list[str]:
+    return [BAND_COLORS[_mm(m).band_kind(num(r))] for r in rates]
+
+
+def _has(v) -> bool:
+    return num(v) is not None
+
+
 def _f(v) -> float:
-    return float(v) if isinstance(v, (Decimal, int, float)) else float("nan")
+    n = num(v)
+    return float(n) if n is not None else float("nan")
 
 
 def _wan(v) -> float:
@@ -73,7 +87,7 @@ def expenditure_by_class(d) -> plt.Figure:
     rows = {}
     for code, col, amount in zip(part.code, part.column, part.amount_yuan):
         if col in ("basic", "project"):
-            rows.setdefault(code[:3], {"basic": Decimal(0), "project": Decimal(0)})[col] += amount
+            rows.setdefault(code[:3], {"basic": analysis.Z, "project": analysis.Z})[col] += num(amount) or analysis.Z
     by = analysis.expenditure_by_class(li)
     order = list(by.code)
     names = [_short(n.removesuffix("支出"), 12) for n in by.name]
@@ -93,36 +107,38 @@ def expenditure_by_class(d) -> plt.Figure:
     return _finish(fig, _src(d) + " 公开03表")
 
 
-def completion_rates(d) -> plt.Figure:
-    df = analysis.outturn(d.budget_outturn)
-    df = keep(df, [isinstance(r, Decimal) for r in df.completion_rate])
+def completion_rates(d, m=None) -> plt.Figure:
+    m = _mm(m)
+    low, high = (float(v) * 100 for v in m.completion_bands)
+    df = analysis.outturn(d.budget_outturn, m)
+    df = keep(df, [_has(r) for r in df.completion_rate])
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     rates = [_f(r) * 100 for r in df.completion_rate]
-    ax.barh(labels, rates, color=[BAND_COLORS[b] for b in df.band])
+    ax.barh(labels, rates, color=_band_colors(df.completion_rate, m))
     ax.axvline(100, color="#333333", lw=1, ls="--")
-    ax.axvspan(80, 120, color="#1b9e77", alpha=0.07)
+    ax.axvspan(low, high, color="#1b9e77", alpha=0.07)
     for y, r in enumerate(rates):
         ax.text(r, y, f" {r:.2f}%", va="center", fontsize=8)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(percent_formatter())
-    ax.set_xlim(0, max(rates + [120]) * 1.15)
+    ax.set_xlim(0, max(rates + [high]) * 1.15)
     ax.set_xlabel("完成年初预算的比例（决算数 ÷ 年初预算数）")
-    ax.set_title(f"{d.year}年度一般公共预算财政拨款支出：各项目完成率（虚线为100%，阴影为80%–120%）")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for b, c in BAND_COLORS.items() if b != "无年初预算"]
-    ax.legend(handles, [b for b in BAND_COLORS if b != "无年初预算"], loc="upper right", frameon=True,
-              fontsize=8)
+    ax.set_title(f"{d.year}年度一般公共预算财政拨款支出：各项目完成率（虚线为100%，阴影为{m.labels['mid']}）")
+    kinds = [k for k in _method.BAND_KINDS if k != "none"]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=BAND_COLORS[k]) for k in kinds]
+    ax.legend(handles, [m.labels[k] for k in kinds], loc="upper right", frameon=True, fontsize=8)
     return _finish(fig, _src(d) + " 第三部分五(三)；公开05表")
 
 
-def budget_vs_actual_amounts(d) -> plt.Figure:
+def budget_vs_actual_amounts(d, m=None) -> plt.Figure:
     """Where the money moved: actual − initial budget per item, in 万元."""
-    df = analysis.largest_deviations(d.budget_outturn, n=len(d.budget_outturn))
+    df = analysis.largest_deviations(d.budget_outturn, n=len(d.budget_outturn), m=m)
     df = keep(df, [abs(_f(v)) > 0 for v in df.movement_yuan])
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     vals = [_wan(v) for v in df.movement_yuan]
-    ax.barh(labels, vals, color=[BAND_COLORS[b] for b in df.band])
+    ax.barh(labels, vals, color=_band_colors(df.completion_rate, m))
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals):
         ax.text(v, y, f" {v:+,.1f}" if v >= 0 else f"{v:+,.1f} ", va="center",
@@ -136,19 +152,21 @@ def budget_vs_actual_amounts(d) -> plt.Figure:
     return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
-def rate_vs_amount(d) -> plt.Figure:
+def rate_vs_amount(d, m=None) -> plt.Figure:
+    m = _mm(m)
+    low, high = (float(v) for v in m.completion_bands)
     df = d.budget_outturn
-    df = keep(df, [isinstance(b, Decimal) and b > 0 for b in df.initial_budget_yuan])
+    df = keep(df, [_f(b) > 0 for b in df.initial_budget_yuan])
     fig, ax = plt.subplots(figsize=(7, 4.6))
     x = [_wan(v) for v in df.initial_budget_yuan]
     y = [_wan(v) for v in df.actual_yuan]
-    ax.scatter(x, y, s=40, c=[BAND_COLORS[b] for b in df.band], zorder=3)
+    ax.scatter(x, y, s=40, c=_band_colors(df.completion_rate, m), zorder=3)
     top = max(x + y) * 1.08
     ax.plot([0, top], [0, top], color="#333333", lw=1, ls="--", label="决算 = 预算")
-    ax.fill_between([0, top], [0, top * 0.8], [0, top * 1.2], color="#1b9e77", alpha=0.07,
-                    label="80%–120%")
+    ax.fill_between([0, top], [0, top * low], [0, top * high], color="#1b9e77", alpha=0.07,
+                    label=m.labels["mid"])
     for xi, yi, n, r in zip(x, y, df.name, df.completion_rate):
-        if abs(_f(r) - 1) > 0.2 or xi > top * 0.3:
+        if not low <= _f(r) <= high or xi > top * 0.3:
             ax.annotate(f"{_short(n, 10)} {_f(r) * 100:.0f}%", (xi, yi), fontsize=7.5,
                         xytext=(4, 3), textcoords="offset points")
     ax.set_xscale("symlog", linthresh=100)
@@ -180,8 +198,7 @@ def reason_categories(d) -> plt.Figure:
 
 def economic_classes(d) -> plt.Figure:
     be = d.basic_expenditure
-    be = keep(be, [isinstance(v, Decimal) and (v > 0 or isinstance(b, Decimal) and b > 0)
-             for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
+    be = keep(be, [_has(v) and (_f(v) > 0 or _f(b) > 0) for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 10) for n in be.name],
                   [("年初预算数", be.initial_budget_yuan, PALETTE[2]), ("决算数", be.actual_yuan, PALETTE[0]),
@@ -209,7 +226,7 @@ def sangong(d) -> plt.Figure:
     sg = d.sangong
     sg = sg[sg.category.isin(["abroad", "vehicle_purchase", "vehicle_operation", "reception", "total"])]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    budget = [b if isinstance(b, Decimal) and b > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
+    budget = [b if _f(b) > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
     _grouped_bars(ax, [_short(n, 9) for n in sg.label],
                   [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
                    (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")], unit_places=1)
@@ -220,7 +237,7 @@ def sangong(d) -> plt.Figure:
 
 def projects_scatter(d) -> plt.Figure:
     pr = analysis.project_quadrants(d.projects)
-    pr = keep(pr, [isinstance(r, Decimal) and isinstance(s, Decimal) for r, s in zip(pr.execution_rate, pr.score)])
+    pr = keep(pr, [_has(r) and _has(s) for r, s in zip(pr.execution_rate, pr.score)])
     colors = {"执行好·自评高": PALETTE[0], "执行低·自评高": PALETTE[1], "执行好·自评低": PALETTE[2],
               "执行低·自评低": PALETTE[3]}
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -246,8 +263,8 @@ def projects_scatter(d) -> plt.Figure:
 def project_distributions(d) -> plt.Figure:
     pr = d.projects
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
-    rates = [_f(r) * 100 for r in pr.execution_rate if isinstance(r, Decimal)]
-    scores = [_f(s) for s in pr.score if isinstance(s, Decimal)]
+    rates = [_f(r) * 100 for r in pr.execution_rate if _has(r)]
+    scores = [_f(s) for s in pr.score if _has(s)]
     axes[0].hist(rates, bins=[0, 20, 40, 60, 80, 90, 100, 110], color=PALETTE[0], edgecolor="white")
     axes[0].set_xlabel("预算执行率（%）")
     axes[0].set_ylabel("项目数（个）")
@@ -261,7 +278,7 @@ def project_distributions(d) -> plt.Figure:
 
 def year_on_year(d) -> plt.Figure:
     py = d.prior_year
-    py = keep(py, [isinstance(c, Decimal) and isinstance(p, Decimal) for c, p in zip(py.current_yuan, py.prior_yuan)])
+    py = keep(py, [_has(c) and _has(p) for c, p in zip(py.current_yuan, py.prior_yuan)])
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(py) + 1.4))
     labels = [_short(l, 16) for l in py.label]
     rates = [_f(r) * 100 for r in py.change_rate]
@@ -302,18 +319,26 @@ def findings_overview(d) -> plt.Figure:
     return _finish(fig, "本套件对" + _src(d) + "的勾稽核对")
 
 
-def pefa_outturn(d, stated_budget=None, stated_actual=None) -> plt.Figure:
-    agg = analysis.aggregate_outturn(d.budget_outturn, stated_budget, stated_actual)
+def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figure:
+    m = _mm(m)
+    agg = analysis.aggregate_outturn(d.budget_outturn, stated_budget, stated_actual, m=m)
     fig, ax = plt.subplots(figsize=(7, 2.2))
     rate = _f(agg["rate"]) * 100
-    for band, lo, hi, color in (("D", 0, 85, "#f4cccc"), ("C", 85, 90, "#fce5cd"), ("B", 90, 95, "#fff2cc"),
-                                ("A", 95, 105, "#d9ead3"), ("B", 105, 110, "#fff2cc"), ("C", 110, 115, "#fce5cd"),
-                                ("D", 115, 140, "#f4cccc")):
-        ax.axvspan(lo, hi, color=color)
-        ax.text((lo + hi) / 2, 0.85, band, ha="center", fontsize=9, transform=ax.get_xaxis_transform())
+    shades = ["#d9ead3", "#fff2cc", "#fce5cd", "#f4cccc"]
+    bands = sorted(m.pi1_bands, key=lambda b: b[2] - b[1], reverse=True)  # widest first, narrowest on top
+    left = min([70.0] + [float(lo) * 100 - 15 for _, lo, _ in bands] + [rate - 5])
+    right = max([140.0] + [float(hi) * 100 + 25 for _, _, hi in bands] + [rate + 5])
+    ax.axvspan(left, right, color=shades[-1])
+    for i, (band, lo, hi) in enumerate(bands):
+        ax.axvspan(float(lo) * 100, float(hi) * 100, color=shades[min(len(bands) - 1 - i, len(shades) - 2)])
+    edges = [left] + sorted({float(v) * 100 for _, lo, hi in bands for v in (lo, hi)}) + [right]
+    for lo, hi in zip(edges, edges[1:]):
+        mid = (lo + hi) / 2
+        ax.text(mid, 0.85, m.pi1_band(analysis.num(round(mid / 100, 6))), ha="center", fontsize=9,
+                transform=ax.get_xaxis_transform())
     ax.axvline(rate, color="#d62728", lw=2.5)
     ax.text(rate, 0.35, f" 本年 {rate:.2f}%", color="#d62728", transform=ax.get_xaxis_transform(), fontsize=9)
-    ax.set_xlim(70, max(140, rate + 5))
+    ax.set_xlim(left, right)
     ax.set_yticks([])
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.set_xlabel("决算数 ÷ 年初预算数（一般公共预算财政拨款支出）")
@@ -343,9 +368,10 @@ def panel_structure(p) -> plt.Figure:
     return _finish(fig, "各部门决算 公开03表；本套件汇总")
 
 
-def panel_completion(p) -> plt.Figure:
+def panel_completion(p, m=None) -> plt.Figure:
+    m = _mm(m)
     bo = p.budget_outturn
-    bo = keep(bo, [isinstance(r, Decimal) for r in bo.completion_rate])
+    bo = keep(bo, [_has(r) for r in bo.completion_rate])
     reports = sorted({(y, d) for y, d in zip(bo.year, bo.department)})
     fig, ax = plt.subplots(figsize=(8, 0.9 * len(reports) + 1.6))
     for i, (y, d) in enumerate(reports):
@@ -354,7 +380,7 @@ def panel_completion(p) -> plt.Figure:
         ax.scatter(xs, [i] * len(xs), s=[max(15, min(300, _wan(v) / 3)) for v in part.initial_budget_yuan],
                    alpha=0.6, color=PALETTE[i % len(PALETTE)], edgecolor="white")
     ax.axvline(100, color="#333333", lw=1, ls="--")
-    ax.axvspan(80, 120, color="#1b9e77", alpha=0.07)
+    ax.axvspan(*(float(v) * 100 for v in m.completion_bands), color="#1b9e77", alpha=0.07)
     ax.set_yticks(range(len(reports)), [p.label(y, d) for y, d in reports])
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.set_xlabel("完成年初预算的比例（点的大小为年初预算数）")
@@ -369,7 +395,7 @@ def panel_sangong(p) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 0.8 * len(reports) + 1.6))
     w = 0.38
     for i, r in enumerate(sg.itertuples()):
-        budget = r.budget_yuan if isinstance(r.budget_yuan, Decimal) and r.budget_yuan > 0 else r.budget_text_yuan
+        budget = r.budget_yuan if _f(r.budget_yuan) > 0 else r.budget_text_yuan
         ax.barh(i - w / 2, _wan(budget), height=w, color=PALETTE[2], label="预算数" if i == 0 else None)
         ax.barh(i + w / 2, _wan(r.actual_yuan), height=w, color=PALETTE[0], label="决算数" if i == 0 else None)
     ax.set_yticks(range(len(reports)), [p.label(y, d) for y, d in reports])

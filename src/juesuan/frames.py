@@ -1,7 +1,10 @@
 """Tidy tables (pandas DataFrames) from a parsed and validated report.
 
 Amount columns end in ``_yuan`` and hold ``Decimal`` values (exact); rates are
-``Decimal`` fractions.  Conversion to strings happens only when writing.
+``Decimal`` fractions.  Conversion to strings happens only when writing.  The tables keep the
+facts: a band a rate falls in is a method choice (:mod:`juesuan.method`), computed in analysis.
+The data dictionary (``data/dictionary.csv``: table, column, label, type, unit, description)
+names every column; ``helpers.load`` derives the pandas dtypes from its type and unit.
 """
 from __future__ import annotations
 
@@ -56,16 +59,6 @@ def _frame(rep: Report, name: str, rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def band(rate: Decimal | None) -> str:
-    if rate is None:
-        return "无年初预算"
-    if rate < Decimal("0.8"):
-        return "<80%"
-    if rate <= Decimal("1.2"):
-        return "80–120%"
-    return ">120%"
-
-
 # ------------------------------------------------------------------ tables
 def line_items(rep: Report) -> pd.DataFrame:
     rows = []
@@ -101,7 +94,7 @@ def budget_outturn(rep: Report) -> pd.DataFrame:
             "actual_table_yuan": row05.values.get("total") if row05 else Z,
             "deviation_yuan": (actual or Z) - init if init is not None else None,
             "completion_rate": rate, "stated_completion_rate": it.get("stated_completion_rate"),
-            "band": band(rate), "explanation": it.get("explanation"),
+            "explanation": it.get("explanation"),
             "reason_category": categorize_reason(it.get("explanation") or it.get("note") or ""),
             "source_line": it.get("line")})
     return _frame(rep, "budget_outturn", rows)

@@ -1,7 +1,8 @@
 """All reports together: data/clean/panel/ for comparing departments and years.
 
-- ``panel_line_items``: long form (year, department, table, code, row_key, measure, amount_yuan),
-  one row per amount cell of the nine public tables of every report;
+- ``panel_line_items``: long form, one row per amount cell of the nine public tables of every
+  report, with exactly the columns of a report's ``line_items`` (year, department, table, code,
+  row_key, column, amount_yuan …): one vocabulary, described once in the data dictionary;
 - ``panel_budget_outturn``, ``panel_projects``, ``panel_sangong``, ``panel_checks``: the per-report
   tables stacked (they already carry year and department);
 - ``reports``: one row per report with headline numbers.
@@ -17,8 +18,8 @@ from . import config
 from .writer import atomic_write_text
 
 STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings"]
-LINE_ITEM_COLUMNS = ["year", "department", "table", "table_name", "side", "code", "level", "row", "row_key",
-                     "measure", "measure_label", "amount_yuan", "status", "source_line"]
+# The panel's long table has the columns of line_items (and its dictionary entries).
+PANEL_TABLES = {"panel_line_items": "line_items"}
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:
@@ -53,7 +54,7 @@ def build_panel(clean_root: Path | None = None) -> Path | None:
     for folder in folders:
         _, items = _read(folder / "line_items.csv")
         for r in items:
-            rows.append({**r, "measure": r["column"], "measure_label": r["column_label"]})
+            rows.append(r)
         totals = {(r["table"], r["row_key"], r["side"]): r["amount_yuan"] for r in items
                   if r["table"] == "公开01"}
         _, findings = _read(folder / "findings.csv") if (folder / "findings.csv").exists() else ([], [])
@@ -70,7 +71,8 @@ def build_panel(clean_root: Path | None = None) -> Path | None:
             "errors": sum(1 for f in findings if f["severity"] == "error"),
             "warnings": sum(1 for f in findings if f["severity"] == "warning"),
         })
-    _write(out / "panel_line_items.csv", LINE_ITEM_COLUMNS, rows)
+    from .frames import columns_of
+    _write(out / "panel_line_items.csv", columns_of("line_items"), rows)
     _write(out / "reports.csv", list(summary[0].keys()), summary)
     for name in STACKED:
         columns: list[str] = []
@@ -94,7 +96,7 @@ def write_datapackage(out: Path) -> None:
     d = dictionary()
     resources = []
     for f in sorted(out.glob("*.csv")):
-        table = f.stem.removeprefix("panel_") if f.stem != "panel_line_items" else "panel_line_items"
+        table = PANEL_TABLES.get(f.stem, f.stem.removeprefix("panel_"))
         cols, _ = _read_header(f)
         fields = []
         for col in cols:
@@ -104,6 +106,8 @@ def write_datapackage(out: Path) -> None:
             row = spec.iloc[0] if len(spec) else None
             field = {"name": col, "type": row["type"] if row is not None else "string",
                      "description": row["description"] if row is not None else ""}
+            if row is not None and row.get("label"):
+                field["title"] = row["label"]
             if row is not None and row["unit"]:
                 field["unit"] = row["unit"]
             fields.append(field)
