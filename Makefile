@@ -35,18 +35,14 @@ data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (
 reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
 	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS)
 
-NOTEBOOK_FILES = notebooks/[0-9][0-9]-*.ipynb notebooks/panel/[0-9][0-9]-*.ipynb
-
 SUITE_CLEAN := data/clean/.suite
 
-notebooks: $(STAMP) ## Sync each notebook with its .py twin (the newer wins), re-execute it in place on the suite's reports (commit both)
-	$(VENV)/bin/jupytext --sync $(NOTEBOOK_FILES)
+notebooks: $(STAMP) ## Sync each notebook with its .py twin (the newer wins) and re-execute it in place on the committed reports (commit both)
 	$(PY) tools/suite_data.py $(SUITE_CLEAN)
-	JUESUAN_CLEAN_ROOT=$(CURDIR)/$(SUITE_CLEAN) $(PY) -m juesuan notebooks
-	$(VENV)/bin/jupytext --sync $(NOTEBOOK_FILES)
+	JUESUAN_CLEAN_ROOT=$(CURDIR)/$(SUITE_CLEAN) $(PY) tools/notebooks.py
 
-lab: data ## Open JupyterLab on notebooks/ with the project's kernel (Ctrl-C stops it)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+lab: data ## Open JupyterLab on notebooks/ with the project's kernel (Ctrl-C stops it; LAB_ARGS= for more options)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: $(STAMP) ## Unit, data-validation, fuzz share and nbval tests (on the committed reports only)
 	$(PY) -m pytest -q -p no:cacheprovider
