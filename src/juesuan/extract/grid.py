@@ -120,7 +120,8 @@ class GridParser:
         handler = {"two_sided": self._two_sided, "by_function": self._by_function,
                    "economic": self._economic, "sangong": self._sangong}[layout]
         handler(table, rows)
-        below = [l for p in parts for l in p.above] + self._text_after(parts[-1])
+        # the statement after the table first (the lines above may hold the previous table's)
+        below = self._text_after(parts[-1]) + [l for p in parts for l in p.above]
         stmt = next((l for l in below if re.search(r"(无|没有).*(收入|支出|收支|数据)", l)), None)
         has_values = any(v for r in table.rows for v in r.values.values())
         blank_form = not any(st == "reported" for r in table.rows for st in r.status.values())
