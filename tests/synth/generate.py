@@ -271,7 +271,8 @@ def draw_table(d: Doc, widths, header, rows, aligns, ruled: bool, page_rows: int
                 d.c.rect(x0, y0, x1 - x0, y1 - y0)
             lines = wrap(text, x1 - x0)
             h = len(lines) * (FS + 1)
-            y = (y0 + y1) / 2 + h / 2 - FS
+            # ruled: centred in the cell; plain: on the header's lowest line (under its cell span)
+            y = (y0 + y1) / 2 + h / 2 - FS if ruled else y0 + 4 + h - FS - 1
             d.c.setFont(FONT, FS)
             for ln in lines:
                 d.c.drawCentredString((x0 + x1) / 2, y + 1, ln)

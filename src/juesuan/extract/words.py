@@ -2,11 +2,13 @@
 
 A table printed without a cell grid is text placed in columns.  Its columns are
 found from the words' x-positions, never from counting spaces: the words of the
-data rows and of the lowest header cells (a header cell with nothing below it)
-are merged into x-intervals wherever they overlap; each interval is a column.
+data rows are merged into x-intervals wherever they overlap, and each word of the
+header's lowest line names the interval nearest to it (or, a second claimant,
+a column of blank cells of its own).
 Upper header cells spanning several columns (本年支出 over 合计 / 基本支出 / 项目支出)
 go to the leftmost column they cover, as a merged cell of a ruled grid does.
-The result is the same rows of cells a ruled table gives, so
+A column's header must end on the header's lowest line (headers bottom-aligned, or a
+栏次 row under them), which is how such tables are printed.  The result is the same rows of cells a ruled table gives, so
 :class:`~juesuan.extract.grid.GridParser` reads both.
 
 The input is plain positioned words (:class:`Word`: text, x0, x1, top, bottom,
@@ -78,16 +80,19 @@ def join_words(words) -> str:
 
 
 def group_lines(words: list[Word]) -> list[Line]:
-    """Words → lines by vertical position (a word joins a line its middle lies within)."""
+    """Words → lines by vertical position: a word joins a line when its middle is within a third
+    of a character height of the middle of the line's first word."""
     lines: list[Line] = []
+    mids: list[float] = []
     for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
         mid = (w.top + w.bottom) / 2
-        if lines and lines[-1].top - 0.5 <= mid <= lines[-1].bottom + 0.5:
+        if lines and abs(mid - mids[-1]) <= (w.bottom - w.top) / 3:
             ln = lines[-1]
             ln.words.append(w)
             ln.top, ln.bottom = min(ln.top, w.top), max(ln.bottom, w.bottom)
         else:
             lines.append(Line([w], w.top, w.bottom))
+            mids.append(mid)
     for ln in lines:
         ln.words.sort(key=lambda w: w.x0)
     return lines
@@ -145,21 +150,6 @@ def _overlap(a0, a1, b0, b1) -> float:
     return min(a1, b1) - max(a0, b0)
 
 
-def _leaves(header: list[Line]) -> list[Word]:
-    """Header words with no header word below them (the lowest cells, which name columns).
-
-    A spanning header is centred over its sub-headers, which may sit just beside rather than
-    under it: a word within 1.5 character heights below also counts as under it."""
-    out = []
-    for i, ln in enumerate(header):
-        for w in ln.words:
-            g = 1.5 * (w.bottom - w.top)
-            below = any(_overlap(w.x0 - g, w.x1 + g, v.x0, v.x1) > 0 for l2 in header[i + 1:] for v in l2.words)
-            if not below:
-                out.append(w)
-    return out
-
-
 def _wrapped_label(text: str) -> bool:
     """Could this text be the rest of a label wrapped from the line above?  Not when it
     starts a row of its own (an ordinal 一、, a known row label, a class name, 合计)."""
@@ -170,8 +160,32 @@ def _wrapped_label(text: str) -> bool:
 
 
 def columns_of(header: list[Line], data: list[Line]) -> list[tuple[float, float]]:
-    words = _leaves(header) + [w for ln in data for w in ln.words]
-    return [tuple(c) for c in _clusters([(w.x0, w.x1) for w in words])]
+    """Column x-ranges from the header's lowest line and the data words.
+
+    The data words that overlap merge into intervals (amounts right-aligned, names
+    left-aligned: each column's words overlap).  Each word of the header's lowest line (or of
+    a 栏次 row) names one column: it joins the data interval nearest to it; a second header
+    word nearest to the same interval, farther from it, heads a column of blank cells of its own."""
+    cols = [list(c) for c in _clusters([(w.x0, w.x1) for ln in data for w in ln.words])]
+    if not header:
+        return [tuple(c) for c in cols]
+    leaves = sorted(header[-1].words, key=lambda w: w.x0)
+    if not cols:
+        return [(w.x0, w.x1) for w in leaves]
+
+    def dist(w, c):
+        return max(c[0] - w.mid, w.mid - c[1], 0)
+
+    claims: dict[int, list[Word]] = {}
+    for w in leaves:
+        j = min(range(len(cols)), key=lambda k: dist(w, cols[k]))
+        claims.setdefault(j, []).append(w)
+    extra = []
+    for j, ws in claims.items():
+        ws.sort(key=lambda w: dist(w, cols[j]))
+        cols[j] = [min(cols[j][0], ws[0].x0), max(cols[j][1], ws[0].x1)]
+        extra += [[w.x0, w.x1] for w in ws[1:]]
+    return sorted(tuple(c) for c in cols + extra)
 
 
 def column_index(w: Word, cols: list[tuple[float, float]], leftmost: bool = False) -> int:
@@ -181,7 +195,7 @@ def column_index(w: Word, cols: list[tuple[float, float]], leftmost: bool = Fals
     hits = [(o, j) for o, j in over if o > 0]
     if hits:
         return min(j for _, j in hits) if leftmost else max(hits)[1]
-    return min(range(len(cols)), key=lambda j: min(abs(w.mid - cols[j][0]), abs(w.mid - cols[j][1])))
+    return min(range(len(cols)), key=lambda j: max(cols[j][0] - w.mid, w.mid - cols[j][1]))
 
 
 def _cells(line: Line, cols, leftmost: bool) -> list:
