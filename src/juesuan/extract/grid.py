@@ -260,6 +260,12 @@ class GridParser:
                 if x and squash(x) == "支出":
                     split = j
         ncols = max(len(c) for _, c in rows)
+        # the expense side starts at its own 项目 column (a spanning 支出 read from positioned
+        # words may sit over a later column)
+        labels = sorted({j for _, c in header for j, x in enumerate(c)
+                         if x and squash(x) in ("项目", "项目(按功能分类)")})
+        if len(labels) == 2:
+            split = labels[1]
         split = split if split is not None else ncols // 2
         label_cols, rowno_cols, amount_cols = {}, {}, {"收入": [], "支出": []}
         for j in range(ncols):
