@@ -136,14 +136,19 @@ class GridParser:
     def _joined_rows(self, tid: str, parts: list[PdfTable]) -> list:
         """The rows of all parts of a table, without 栏次 rows and without the header rows a
         continuation page repeats (each dropped row is a note naming its line)."""
-        first = {tuple(squash(c or "") for c in cells) for _, cells in parts[0].rows[:8]}
+        head: set[str] = set()
+        for _, cells in parts[0].rows:
+            if any(c and is_amount(c.strip()) for c in cells):
+                break
+            head |= {squash(c) for c in cells if c}
         out = []
         for k, p in enumerate(parts):
             leading = k > 0
             for line, cells in p.rows:
                 if is_index_row(cells):
                     continue
-                if leading and tuple(squash(c or "") for c in cells) in first:
+                texts = [squash(c) for c in cells if c and c.strip()]
+                if leading and texts and not any(is_amount(t) for t in texts) and all(t in head for t in texts):
                     self.log.note("header_repeated", f"{tid}: header row repeated on page {p.page}; skipped",
                                   line=line, table=tid)
                     continue

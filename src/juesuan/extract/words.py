@@ -298,6 +298,6 @@ class WordTableReader:
             for j, c in enumerate(cells):
                 if c and not is_amount(c) and not CODE_RE.match(c.replace(" ", "")):
                     label_cols.add(j)
-            table.rows.append(cells)
+            table.rows.append(["" if c is None else c for c in cells])   # an empty cell, not a merged one
         self.open = table if end == len(lines) else None
         return table, end
