@@ -279,7 +279,7 @@ class WordTableReader:
             return None, start         # not a continuation after all: plain text
         if not continuation and not header:
             return None, end
-        if header or columns is None:
+        if columns is None:            # a continued table keeps its columns (same table, same widths)
             columns = columns_of(header, data)
         table = WordTable(page, body[0].top, body[-1].bottom, columns=columns)
         table.rows = _header_rows(header, columns)
