@@ -111,12 +111,15 @@ def title_of_text(text: str) -> str | None:
 
 
 def is_data_line(line: Line) -> bool:
-    """A line with an amount or a function/economic code: the header has ended."""
+    """A line with an amount or a function/economic code, or one starting with a row label
+    (一、…, 本年收入合计, 人员经费合计 …; a row of blank cells has only its label)."""
     for w in line.words:
         t = w.text.strip()
         if is_amount(t) and ("." in t or "," in t or CODE_RE.match(t)):
             return True
-    return False
+    first = squash(line.words[0].text) if line.words else ""
+    return bool(re.match(r"^[一二三四五六七八九十]+[、.．]", first)) or (
+        first != "合计" and any(k[2] == first for k in row_labels()))
 
 
 def _is_index_line(line: Line) -> bool:
