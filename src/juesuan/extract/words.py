@@ -256,8 +256,9 @@ class WordTableReader:
             while j < len(lines) and (UNIT_RE.search(lines[j].text) or MARKER_RE.search(lines[j].text)
                                       or re.match(r"\s*(公开部门|单位名称|编制单位)", lines[j].text)):
                 j += 1
-            if any(lines[i].bottom <= r <= (lines[j].top if j < len(lines) else 1e9) for r in ruled_tops):
-                i = j
+            nxt = next((k for k in range(i + 1, len(lines)) if title_of_text(lines[k].text)), None)
+            if any(lines[i].bottom <= r <= (lines[nxt].top if nxt is not None else 1e9) for r in ruled_tops):
+                i = j                  # the title of a ruled table
                 continue
             t, i = self._read(page, lines, j, None, continuation=False)
             if t is not None:
@@ -280,8 +281,9 @@ class WordTableReader:
         header, data = body[:first], body[first:]
         if continuation and not data:
             return None, start         # not a continuation after all: plain text
-        if not continuation and not header:
-            return None, end
+        vocab = _vocabulary()
+        if not continuation and not any(squash(w.text) in vocab for ln in header for w in ln.words):
+            return None, end           # no column headers: not a table
         if columns is None:            # a continued table keeps its columns (same table, same widths)
             columns = columns_of(header, data)
         table = WordTable(page, body[0].top, body[-1].bottom, columns=columns)
