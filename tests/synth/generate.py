@@ -112,8 +112,6 @@ def model(seed: int) -> Model:
                 it["fiscal"] = max(0, spend + rng.randint(-spend // 10 - 1, 3000))
                 m.items[code] = it
     gpb_basic = sum(it["gpb_basic"] for it in m.items.values())
-    for cls, name, panel, items in ECONOMIC:
-        pass
     econ_items = [code for _, _, _, items in ECONOMIC for code, _ in items]
     for code, h in zip(econ_items, _split(rng, gpb_basic, len(econ_items))):
         m.econ[code] = h
@@ -126,8 +124,9 @@ def model(seed: int) -> Model:
         s["total"] = s["abroad"] + s["vehicle"] + s["reception"]
         m.sangong.update({f"{kind}_{p}": v for p, v in s.items()})
     m.t01 = {"use_nonfiscal_balance": rng.randint(0, 3000), "balance_distribution": rng.randint(0, 2000)}
-    m.t01["carryover_begin"] = rng.randint(0, 30000) + sum(it["other_basic"] for it in m.items.values())
-    m.t04 = {"carryover_begin_gpb": rng.randint(0, 20000) + gpb_basic // 5}
+    # carry-overs: a random amount above what keeps the year-end balances non-negative (sums())
+    m.t01["carryover_begin"] = rng.randint(0, 30000)
+    m.t04 = {"carryover_begin_gpb": rng.randint(0, 20000)}
     return m
 
 
@@ -162,7 +161,9 @@ def sums(m: Model) -> dict:
            "other": t02["other"]}
     inc["income_total"] = sum(inc.values())
     inc["use_nonfiscal_balance"] = m.t01["use_nonfiscal_balance"]
-    inc["carryover_begin"] = m.t01["carryover_begin"]
+    exp_total = cells[("公开03", "", "total", "total")]
+    need = exp_total + m.t01["balance_distribution"] - inc["income_total"] - inc["use_nonfiscal_balance"]
+    inc["carryover_begin"] = m.t01["carryover_begin"] + max(0, need)
     inc["grand_total"] = inc["income_total"] + inc["use_nonfiscal_balance"] + inc["carryover_begin"]
     exp_total = cells[("公开03", "", "total", "total")]
     exp = {"expenditure_total": exp_total, "balance_distribution": m.t01["balance_distribution"]}
@@ -179,7 +180,8 @@ def sums(m: Model) -> dict:
     gpb_spend = cells[("公开05", "", "total", "total")]
     i4 = {"fiscal_gpb": inc["fiscal_gpb"], "fiscal_gov_fund": 0, "fiscal_soe": 0}
     i4["income_total"] = sum(i4.values())
-    parts = {"carryover_begin_gpb": m.t04["carryover_begin_gpb"], "carryover_begin_gov_fund": 0,
+    parts = {"carryover_begin_gpb": m.t04["carryover_begin_gpb"] + max(0, gpb_spend - i4["income_total"]),
+             "carryover_begin_gov_fund": 0,
              "carryover_begin_soe": 0}
     i4.update(parts)
     i4["carryover_begin"] = sum(parts.values())
@@ -207,14 +209,10 @@ def sums(m: Model) -> dict:
             pub += v
     cells[("公开06", "", "personnel_total", "amount")] = pers
     cells[("公开06", "", "public_total", "amount")] = pub
-    assert pers + pub == rows05_total_basic(cells)
+    assert pers + pub == cells[("公开05", "", "total", "basic")]
     for k, v in m.sangong.items():
         cells[("公开07", "", "sangong", k)] = v
     return cells
-
-
-def rows05_total_basic(cells) -> int:
-    return cells[("公开05", "", "total", "basic")]
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -409,7 +407,7 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
                       ("政府性基金预算财政拨款", 1, 5, 1, 1), ("国有资本经营预算财政拨款", 1, 6, 1, 1)]
         exp = [(f"class:{c}", f"{CN[i] if i < 10 else '十' + CN[i - 10] if i < 19 else '二十' + (CN[i - 20] if i > 19 else '')}、{n}")
                for i, (c, n) in enumerate(classes)]
-        rows = lanci_row(1, 1) if False else []
+        rows = []
         for i in range(max(len(inc), len(exp))):
             left = [inc[i][1], amt(tid, "收入", inc[i][0], "amount")] if i < len(inc) else ["", ""]
             right = ([label(exp[i][1], widths[2])] + [amt(tid, "支出", exp[i][0], c) for c in ecols]

@@ -245,6 +245,10 @@ class GridParser:
                 if any((c[j] or "").strip() for j in cols if j < len(c)):
                     self.log.add("unparsed_line", "warning", f"{table.id}: row without a code: {c}",
                                  line=line, table=table.id)
+                elif any((x or "").strip() for x in c):
+                    self.log.note("placeholder_row", f"{table.id}: row without a code or an amount "
+                                  f"(a placeholder such as …): {[x for x in c if x]}; nothing to read",
+                                  line=line, table=table.id)
                 continue
             row = Row(line, "total" if code is None else f"func:{code}", "合计" if code is None else name, code)
             for j, (col, _) in cols.items():
