@@ -325,7 +325,6 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
     if mutate:
         printed[mutate[:4]] = printed[mutate[:4]] + mutate[4]
     ruled = layout["ruled"] == "1"
-    split = layout["code_columns"] == "3"
     zs = layout["zero_style"]
     wrap_names = layout["wrap_names"] == "1"
     page_rows = int(layout["page_rows"] or 0)
