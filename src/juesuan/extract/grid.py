@@ -1,9 +1,13 @@
 """The nine public tables from PDF cell grids (tables read by their ruling lines).
 
 A grid has exact columns, so no cell placement is needed; what varies between
-reports is the header wording (mapped through ``data/header_map.csv``), codes
-split into 类/款/项 columns, blank cells meaning zero, tables continued on the
-next page and tables a report omits.  The result is the same :class:`Table`
+reports is the header wording (mapped through ``data/header_map.csv``; a header
+cell wrapped onto two lines is joined), function codes in one column headed
+功能分类科目编码 (the national template) or split into 类/款/项 columns, economic
+codes as ``30101`` or ``301 01``, blank cells meaning zero, a 栏次 row of column
+numbers, 合计 first or last, tables continued on the next page with or without
+a repeated header, and tables a report omits.  Tables printed without ruling
+lines arrive here as the same grids (:mod:`~juesuan.extract.words`).  The result is the same :class:`Table`
 structure as the text parser's, so the same checks run on it.
 """
 from __future__ import annotations
