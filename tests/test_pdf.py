@@ -178,3 +178,38 @@ def test_extraction_cache_round_trip(tmp_path, monkeypatch):
     other.write_bytes(src.read_bytes()[:20000])
     with pytest.raises(AssertionError, match="cache hit"):
         read_pdf(other, cache_dir=tmp_path)
+
+
+def test_grid_codes_in_one_column_lanci_row_and_repeated_header():
+    """The national template's layout: 功能分类科目编码 | 科目名称, a 栏次 row, 合计 last, the header
+    repeated on the continuation page, a blank cell as zero, economic codes 30101 and 301 01."""
+    head = [["项目", None, "合计", "基本支出", "项目支出"],
+            ["功能分类\n科目编码", "科目名称", None, None, None],
+            ["栏次", None, "1", "2", "3"]]
+    first = head + [["201", "一般公共服务支出", "3.00", "1.00", "2.00"],
+                    ["20106", "财政事务", "3.00", "1.00", "2.00"],
+                    ["2010601", "行政运行", "1.00", "1.00", ""]]
+    cont = head[:2] + [["2010602", "一般行政管理事务", "2.00", "0.00", "2.00"],
+                       ["合计", None, "3.00", "1.00", "2.00"]]
+    econ = [["经济分类\n科目编码", "科目名称", "决算数", "经济分类\n科目编码", "科目名称", "决算数"],
+            ["301", "工资福利支出", "1.00", "302", "商品和服务支出", ""],
+            ["30101", "基本工资", "1.00", "302 01", "办公费", ""],
+            ["人员经费合计", None, "1.00", "公用经费合计", None, "0.00"]]
+    doc = grid_doc([(1, ["一般公共预算财政拨款支出决算表", "单位：万元"], first), (2, [], cont),
+                    (3, ["一般公共预算财政拨款基本支出决算表", "单位：元"], econ)])
+    log = CheckLog("x.pdf", locate=doc.where)
+    tables = parse_pdf_tables(doc, log)
+    t = tables["公开05"]
+    assert [r.code for r in t.details()] == ["201", "20106", "2010601", "2010602"]
+    assert t.find("total").values == {"total": D(30000), "basic": D(10000), "project": D(20000)}
+    assert t.find("func:2010601").status["project"] == "blank"
+    assert t.find("func:2010602").status["basic"] == "reported"
+    assert [f.check for f in log.findings if f.severity != "info" and f.table == "公开05"] == []
+    assert len([f for f in log.findings if f.check == "header_repeated"]) == 2
+    t6 = tables["公开06"]
+    assert t6.value("econ:30101") == D("1.00") and t6.value("econ:30201") == D(0)
+    assert t6.value("personnel_total") == D("1.00") and t6.find("public_total").status["amount"] == "reported"
+    from juesuan.validate.tables import check_tables
+    check_tables({"公开05": t, "公开06": t6}, log)
+    assert log.counts["sum_to_total"].failed == 0 and log.counts["hierarchy_sum"].run > 0
+    assert log.counts["econ_class_sum"].failed == 0

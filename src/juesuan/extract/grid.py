@@ -1,9 +1,13 @@
 """The nine public tables from PDF cell grids (tables read by their ruling lines).
 
 A grid has exact columns, so no cell placement is needed; what varies between
-reports is the header wording (mapped through ``data/header_map.csv``), codes
-split into 类/款/项 columns, blank cells meaning zero, tables continued on the
-next page and tables a report omits.  The result is the same :class:`Table`
+reports is the header wording (mapped through ``data/header_map.csv``; a header
+cell wrapped onto two lines is joined), function codes in one column headed
+功能分类科目编码 (the national template) or split into 类/款/项 columns, economic
+codes as ``30101`` or ``301 01``, blank cells meaning zero, a 栏次 row of column
+numbers, 合计 first or last, tables continued on the next page with or without
+a repeated header, and tables a report omits.  Tables printed without ruling
+lines arrive here as the same grids (:mod:`~juesuan.extract.words`).  The result is the same :class:`Table`
 structure as the text parser's, so the same checks run on it.
 """
 from __future__ import annotations
@@ -14,10 +18,24 @@ from decimal import Decimal
 from ..findings import CheckLog
 from ..numbers import is_amount, parse_amount
 from .pdf import PdfDocument, PdfTable
-from .tables import (TABLE_IDS, UNIT_RE, Row, Table, cn_ordinal, header_ignore, header_map, row_labels,
-                     sort_columns, squash, strip_ordinal, table_specs, two_sided_key)
+from .tables import (TABLE_IDS, UNIT_RE, Row, Table, cn_ordinal, header_ignore, header_map, is_column_index_line,
+                     row_labels, sort_columns, squash, strip_ordinal, table_specs, two_sided_key)
 
 CODE_WORDS = {"类", "款", "项"}
+FUNC_CODE_RE = re.compile(r"\d{3}(?:\d{2}){0,2}")
+# header cells naming the column that holds whole function codes (功能分类科目编码 | 科目名称)
+CODE_HEADERS = {"功能分类科目编码", "科目编码", "功能分类科目", "编码", "经济分类科目编码"}
+
+
+def code_pieces(cells) -> list[str]:
+    """The whitespace-separated pieces of code cells ("301 01" → ["301", "01"])."""
+    return [p for c in cells for p in (c or "").split()]
+
+
+def is_index_row(cells) -> bool:
+    """A 栏次 row (column numbers 1 2 3 …, optionally labelled 栏次/类/款/项): not data."""
+    toks = [c.strip() for c in cells if c and c.strip()]
+    return bool(toks) and is_column_index_line(toks)
 
 
 def title_of(lines: list[str]) -> str | None:
@@ -37,6 +55,17 @@ def unit_of(lines: list[str]) -> str | None:
         if m:
             return m.group(1)
     return None
+
+
+def header_candidates(texts: list[str]) -> list[str]:
+    """Squashed header texts of a column, lowest first (the lowest header cell names the
+    column), then joins of consecutive fragments (年初结转和 / 结余 → 年初结转和结余)."""
+    sq = [squash(t) for t in texts]
+    out = list(reversed(sq))
+    for n in range(2, len(sq) + 1):
+        for i in range(len(sq) - n, -1, -1):
+            out.append("".join(sq[i:i + n]))
+    return out
 
 
 class GridParser:
@@ -82,7 +111,7 @@ class GridParser:
         spec = table_specs()[tid]
         first = parts[0]
         title = next((l.strip() for l in reversed(first.above) if title_of([l]) == tid), spec["title"])
-        rows = [r for p in parts for r in p.rows]
+        rows = self._joined_rows(tid, parts)
         start = rows[0][0] if rows else 0
         table = Table(tid, title, start=start, end=rows[-1][0] if rows else 0)
         unit = unit_of(first.above)
@@ -95,16 +124,41 @@ class GridParser:
         handler = {"two_sided": self._two_sided, "by_function": self._by_function,
                    "economic": self._economic, "sangong": self._sangong}[layout]
         handler(table, rows)
-        below = [l for p in parts for l in p.above] + self._text_after(parts[-1])
+        # the statement after the table first (the lines above may hold the previous table's)
+        below = self._text_after(parts[-1]) + [l for p in parts for l in p.above]
         stmt = next((l for l in below if re.search(r"(无|没有).*(收入|支出|收支|数据)", l)), None)
         has_values = any(v for r in table.rows for v in r.values.values())
-        if not has_values and (stmt or not table.rows):
+        blank_form = not any(st == "reported" for r in table.rows for st in r.status.values())
+        if not has_values and (stmt or not table.rows or blank_form):
             table.declared_empty = True
             table.empty_statement = stmt or ""
             table.rows = []
             self.log.note("table_declared_empty", f"{tid} {title} is declared empty"
                           + (f": {stmt}" if stmt else " (no values)"), line=start, table=tid, found=stmt)
         return table
+
+    def _joined_rows(self, tid: str, parts: list[PdfTable]) -> list:
+        """The rows of all parts of a table, without 栏次 rows and without the header rows a
+        continuation page repeats (each dropped row is a note naming its line)."""
+        head: set[str] = set()
+        for _, cells in parts[0].rows:
+            if any(c and is_amount(c.strip()) for c in cells):
+                break
+            head |= {squash(c) for c in cells if c}
+        out = []
+        for k, p in enumerate(parts):
+            leading = k > 0
+            for line, cells in p.rows:
+                if is_index_row(cells):
+                    continue
+                texts = [squash(c) for c in cells if c and c.strip()]
+                if leading and texts and not any(is_amount(t) for t in texts) and all(t in head for t in texts):
+                    self.log.note("header_repeated", f"{tid}: header row repeated on page {p.page}; skipped",
+                                  line=line, table=tid)
+                    continue
+                leading = False
+                out.append((line, cells))
+        return out
 
     def _text_after(self, pt: PdfTable) -> list[str]:
         """Text lines right after the table on its page (e.g. a 注 saying the table is empty)."""
@@ -141,8 +195,7 @@ class GridParser:
             if j in skip:
                 continue
             texts = [c[j] for _, c in header_rows if j < len(c) and c[j]]
-            for t in reversed(texts):          # the lowest header cell names the column
-                s = squash(t)
+            for s in header_candidates(texts):
                 if s in hmap and hmap[s][0] != "-":
                     cols[j] = hmap[s]
                     break
@@ -158,7 +211,8 @@ class GridParser:
     # ------------------------------------------------------------------ layouts
     def _by_function(self, table: Table, rows) -> None:
         first_data = next((i for i, (_, c) in enumerate(rows)
-                           if any(x and is_amount(x) for x in c) or (c and c[0] and re.fullmatch(r"\d{3}", c[0]))),
+                           if any(x and is_amount(x) for x in c)
+                           or (c and c[0] and FUNC_CODE_RE.fullmatch("".join(c[0].split())))),
                           len(rows))
         header = rows[:first_data]
         words = {}
@@ -167,6 +221,9 @@ class GridParser:
                 if x in CODE_WORDS:
                     words[j] = x
         code_cols = [j for j, w in sorted(words.items())]
+        if not code_cols:  # one column headed 功能分类科目编码 (the national template)
+            code_cols = sorted({j for _, c in header for j, x in enumerate(c)
+                                if x and squash(x) in CODE_HEADERS})[:1]
         if not code_cols:  # no 类/款/项 header row: leading columns that hold only 2–3 digit codes
             data = [c for _, c in rows[first_data:]]
             j = 0
@@ -178,16 +235,24 @@ class GridParser:
         cols = self.header_columns(table, header, set(code_cols) | {name_col})
         table.columns[""] = sort_columns(table.id, list(cols.values()))
         for line, c in rows[first_data:]:
-            parts = [(c[j] or "").strip() for j in code_cols if j < len(c)]
-            parts = [p for p in parts if p and p not in CODE_WORDS]
+            parts = code_pieces(c[j] for j in code_cols if j < len(c))
+            parts = [p for p in parts if p not in CODE_WORDS]
             name = (c[name_col] or "").strip() if name_col < len(c) else ""
             code = "".join(parts) if parts and all(re.fullmatch(r"\d+", p) for p in parts) else None
+            if code is not None and not FUNC_CODE_RE.fullmatch(code):
+                self.log.add("unparsed_line", "warning", f"{table.id}: {code!r} is not a function code",
+                             line=line, table=table.id, found=code)
+                continue
             if code is None and any(squash(p) == "合计" for p in parts):
                 name = "合计"
             if code is None and squash(name) != "合计":
                 if any((c[j] or "").strip() for j in cols if j < len(c)):
                     self.log.add("unparsed_line", "warning", f"{table.id}: row without a code: {c}",
                                  line=line, table=table.id)
+                elif any((x or "").strip() for x in c):
+                    self.log.note("placeholder_row", f"{table.id}: row without a code or an amount "
+                                  f"(a placeholder such as …): {[x for x in c if x]}; nothing to read",
+                                  line=line, table=table.id)
                 continue
             row = Row(line, "total" if code is None else f"func:{code}", "合计" if code is None else name, code)
             for j, (col, _) in cols.items():
@@ -208,6 +273,12 @@ class GridParser:
                 if x and squash(x) == "支出":
                     split = j
         ncols = max(len(c) for _, c in rows)
+        # the expense side starts at its own 项目 column (a spanning 支出 read from positioned
+        # words may sit over a later column)
+        labels = sorted({j for _, c in header for j, x in enumerate(c)
+                         if x and squash(x) in ("项目", "项目(按功能分类)")})
+        if len(labels) == 2:
+            split = labels[1]
         split = split if split is not None else ncols // 2
         label_cols, rowno_cols, amount_cols = {}, {}, {"收入": [], "支出": []}
         for j in range(ncols):
@@ -250,7 +321,7 @@ class GridParser:
     def _economic(self, table: Table, rows) -> None:
         table.columns[""] = [("amount", "金额")]
         head_end = next((i for i, (_, c) in enumerate(rows) if any(x and is_amount(x) for x in c)
-                         or any(x and re.fullmatch(r"\d{3}", x) for x in c)), len(rows))
+                         or any(x and re.fullmatch(r"\d{3}(?:\s*\d{2})?", x.strip()) for x in c)), len(rows))
         header = rows[:head_end]
         name_cols = sorted({j for _, c in header for j, x in enumerate(c) if x and squash(x) == "科目名称"})
         amount_cols = sorted({j for _, c in header for j, x in enumerate(c)
@@ -262,16 +333,20 @@ class GridParser:
             panels.append((code_cols, n, amt))
         for line, c in rows[head_end:]:
             for code_cols, n, amt in panels:
-                parts = [(c[j] or "").strip() for j in code_cols if j < len(c)]
+                parts = code_pieces(c[j] for j in code_cols if j < len(c))
                 name = (c[n] or "").strip() if n < len(c) and c[n] else ""
                 first = (c[code_cols[0]] or "").strip() if code_cols and code_cols[0] < len(c) and c[code_cols[0]] else ""
-                if parts and re.fullmatch(r"\d{3}", parts[0]):
+                label = next((x for x in (first, name) if x and row_labels().get((table.id, "", squash(x)))), None)
+                if parts and re.fullmatch(r"\d{3}(?:\d{2})?", parts[0]):
                     code = parts[0] + "".join(p for p in parts[1:] if re.fullmatch(r"\d{2}", p))
                     row = Row(line, f"econ:{code}", re.sub(r"\s+", "", name), code,
                               side="人员经费" if code[:3] in ("301", "303") else "公用经费")
-                elif first and row_labels().get((table.id, "", squash(first))):
-                    row = Row(line, row_labels()[(table.id, "", squash(first))], squash(first), None)
+                elif label:
+                    row = Row(line, row_labels()[(table.id, "", squash(label))], squash(label), None)
                 else:
+                    if amt is not None and amt < len(c) and (c[amt] or "").strip():
+                        self.log.add("unparsed_line", "warning", f"{table.id}: amount without a code or "
+                                     f"label: {c}", line=line, table=table.id, found=c[amt])
                     continue
                 v, st = self.value(c[amt] if amt is not None and amt < len(c) else None, line, table)
                 if st is not None:

@@ -1,7 +1,9 @@
 """Read an official final-accounts PDF with pdfplumber.
 
 Tables are read by their ruling lines (``page.find_tables``) into cell grids;
-the text outside the tables (the explanation section) is read line by line.
+tables printed without ruling lines are read from the words' positions
+(:mod:`~juesuan.extract.words`) into the same grids; the text outside the
+tables (the explanation section) is read line by line.
 Both become one :class:`~juesuan.source.Document` whose lines keep their page,
 so every value and finding can say where it came from (``file.pdf:p8:123`` =
 page 8, line 123 of the extracted text, which is written next to the clean
@@ -15,6 +17,7 @@ from pathlib import Path
 from ..config import rel
 from ..errors import ParseError
 from ..source import Document
+from .words import Word, WordTableReader
 
 TEXT_SETTINGS = {"y_tolerance": 6, "x_tolerance": 1.5}
 
@@ -42,7 +45,7 @@ def _clean_cell(cell):
     return cell.replace("\n", "").strip()
 
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None) -> PdfDocument:
@@ -93,6 +96,7 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
     origins: list[str] = []
     tables: list[PdfTable] = []
     text_pages = 0
+    reader = WordTableReader()
     with pdf:
         try:
             pages = list(pdf.pages)
@@ -105,13 +109,23 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
                 for t in found:
                     words_page = words_page.outside_bbox(t.bbox)
                 text_lines = words_page.extract_text_lines(**TEXT_SETTINGS)
+                words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], pno)
+                         for w in words_page.extract_words(x_tolerance=1.5, y_tolerance=3)]
             except Exception as exc:  # noqa: BLE001
                 raise ParseError(f"page {pno} cannot be read ({type(exc).__name__}: {exc})", path) from exc
             if page.chars:
                 text_pages += 1
-            items = [(ln["top"], "text", ln["text"]) for ln in text_lines if ln["text"].strip()]
+            plain = reader.read_page(pno, words, [t.bbox[1] for t in found])
+
+            def in_plain(ln):
+                mid = (ln["top"] + ln["bottom"]) / 2
+                return any(wt.top - 0.5 <= mid <= wt.bottom + 0.5 for wt in plain)
+
+            items = [(ln["top"], "text", ln["text"]) for ln in text_lines if ln["text"].strip() and not in_plain(ln)]
             for t in found:
-                items.append((t.bbox[1], "table", t))
+                items.append((t.bbox[1], "table", t.extract()))
+            for wt in plain:
+                items.append((wt.top, "table", wt.rows))
             items.sort(key=lambda it: (it[0], it[1] == "table"))
             pending_text: list[int] = []
             line_in_page = 0
@@ -124,7 +138,7 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
                     continue
                 tab = PdfTable(page=pno, top=top, above=[lines[n - 1] for n in pending_text])
                 pending_text = []
-                for row in obj.extract():
+                for row in obj:
                     cells = [_clean_cell(c) for c in row]
                     if not any(c for c in cells):
                         continue  # an empty ruled row: nothing to read

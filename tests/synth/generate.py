@@ -1,0 +1,517 @@
+"""Synthetic final-accounts PDFs in the layouts of the national format (the parsers' test bed).
+
+``model(seed)`` draws consistent amounts (every identity the checks enforce holds: rows sum to
+合计, 类 = Σ款 = Σ项, 基本 + 项目 = 合计, 公开01 vs 02/03/04, 04 vs 05, 05 基本 = 06, 06 classes =
+Σ items, 人员/公用经费, 三公 合计 = 出国 + 车 + 接待 …).  ``render(layout, model, folder)`` draws
+the report with reportlab in one layout of ``layouts.csv`` (one row per variant) and writes a
+metadata.json beside it; it returns the known amount cells, keyed like the parsed tables:
+(table, side, row key, column) → Decimal 元.
+
+All amounts are whole hundreds of 元, so any table prints them exactly in 万元 or in 元.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+HERE = Path(__file__).parent
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+FUNCTIONS = [  # 类 → 款 → 项
+    ("201", "一般公共服务支出", [("20106", "财政事务", [("2010601", "行政运行"), ("2010602", "一般行政管理事务"),
+                                                      ("2010699", "其他财政事务支出")])]),
+    ("205", "教育支出", [("20502", "普通教育", [("2050205", "高等教育")]),
+                         ("20508", "进修及培训", [("2050803", "培训支出")])]),
+    ("207", "文化旅游体育与传媒支出", [("20799", "其他文化旅游体育与传媒支出",
+                                        [("2079999", "其他文化旅游体育与传媒支出")])]),
+    ("208", "社会保障和就业支出", [("20805", "行政事业单位养老支出",
+                                    [("2080501", "行政单位离退休"), ("2080505", "机关事业单位基本养老保险缴费支出"),
+                                     ("2080506", "机关事业单位职业年金缴费支出")])]),
+    ("210", "卫生健康支出", [("21011", "行政事业单位医疗", [("2101101", "行政单位医疗")])]),
+    ("221", "住房保障支出", [("22102", "住房改革支出", [("2210201", "住房公积金"), ("2210203", "购房补贴")])]),
+]
+ECONOMIC = [  # class, name, panel, items
+    ("301", "工资福利支出", "人员经费", [("30101", "基本工资"), ("30102", "津贴补贴"), ("30103", "奖金"),
+                                        ("30108", "机关事业单位基本养老保险缴费"), ("30112", "其他社会保障缴费")]),
+    ("303", "对个人和家庭的补助", "人员经费", [("30302", "退休费"), ("30399", "其他对个人和家庭的补助")]),
+    ("302", "商品和服务支出", "公用经费", [("30201", "办公费"), ("30205", "水费"), ("30211", "差旅费"),
+                                          ("30231", "公务用车运行维护费"), ("30299", "其他商品和服务支出")]),
+    ("310", "资本性支出", "公用经费", [("31002", "办公设备购置"), ("31007", "信息网络及软件购置更新")]),
+]
+CN = "一二三四五六七八九十"
+INCOME_SOURCES = [("fiscal_gpb", "一般公共预算财政拨款收入"), ("fiscal_gov_fund", "政府性基金预算财政拨款收入"),
+                  ("fiscal_soe", "国有资本经营预算财政拨款收入"), ("superior", "上级补助收入"),
+                  ("business", "事业收入"), ("operating", "经营收入"), ("affiliated", "附属单位上缴收入"),
+                  ("other", "其他收入")]
+COLS02 = [("total", "本年收入合计"), ("fiscal", "财政拨款收入"), ("superior", "上级补助收入"), ("business", "事业收入"),
+          ("operating", "经营收入"), ("affiliated", "附属单位上缴收入"), ("other", "其他收入")]
+COLS03 = [("total", "本年支出合计"), ("basic", "基本支出"), ("project", "项目支出"), ("upper", "上缴上级支出"),
+          ("operating", "经营支出"), ("subsidy", "对附属单位补助支出")]
+COLS05 = [("total", "合计"), ("basic", "基本支出"), ("project", "项目支出")]
+SANGONG = [("total", "合计"), ("abroad", "因公出国（境）费"), ("vehicle", "小计"),
+           ("vehicle_purchase", "公务用车购置费"), ("vehicle_operation", "公务用车运行维护费"), ("reception", "公务接待费")]
+TITLES = {"公开01": "收入支出决算总表", "公开02": "收入决算表", "公开03": "支出决算表", "公开04": "财政拨款收入支出决算总表",
+          "公开05": "一般公共预算财政拨款支出决算表", "公开06": "一般公共预算财政拨款基本支出决算表",
+          "公开07": "财政拨款“三公”经费支出决算表", "公开08": "政府性基金预算财政拨款收入支出决算表",
+          "公开09": "国有资本经营预算财政拨款收入支出决算表"}
+
+
+def layouts() -> list[dict]:
+    with open(HERE / "layouts.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def class_names() -> list[tuple[str, str]]:
+    with open(HERE.parents[1] / "src/juesuan/data/function_classes.csv", encoding="utf-8") as fh:
+        return [(r["code"], r["name"]) for r in csv.DictReader(fh) if r["code"] <= "224" or r["code"] in ("229", "234")]
+
+
+# ----------------------------------------------------------------------------- amounts
+@dataclass
+class Model:
+    """Amounts in hundreds of 元 (int), by table."""
+
+    items: dict = field(default_factory=dict)      # 项 code → {col: h} for 02 (inc_*) / 03 / 05 (gpb_*)
+    names: dict = field(default_factory=dict)      # code → name
+    t01: dict = field(default_factory=dict)
+    t04: dict = field(default_factory=dict)
+    econ: dict = field(default_factory=dict)       # econ code → h
+    sangong: dict = field(default_factory=dict)
+
+
+def _split(rng: random.Random, total: int, n: int) -> list[int]:
+    cuts = sorted(rng.randint(0, total) for _ in range(n - 1))
+    return [b - a for a, b in zip([0] + cuts, cuts + [total])]
+
+
+def model(seed: int) -> Model:
+    rng = random.Random(seed)
+    m = Model()
+    for cls, cname, kuans in FUNCTIONS:
+        m.names[cls] = cname
+        for kuan, kname, xiangs in kuans:
+            m.names[kuan] = kname
+            for code, name in xiangs:
+                m.names[code] = name
+                z = lambda hi: 0 if rng.random() < 0.25 else rng.randint(1, hi)  # noqa: E731
+                it = {"gpb_basic": z(90000), "gpb_project": z(60000), "other_basic": z(8000),
+                      "other_project": z(8000), "operating": z(3000) if rng.random() < 0.2 else 0}
+                it.update({"superior": z(2000), "business": z(9000), "inc_operating": it["operating"],
+                           "affiliated": 0, "other": z(1500)})
+                spend = it["gpb_basic"] + it["gpb_project"]
+                it["fiscal"] = max(0, spend + rng.randint(-spend // 10 - 1, 3000))
+                m.items[code] = it
+    gpb_basic = sum(it["gpb_basic"] for it in m.items.values())
+    econ_items = [code for _, _, _, items in ECONOMIC for code, _ in items]
+    for code, h in zip(econ_items, _split(rng, gpb_basic, len(econ_items))):
+        m.econ[code] = h
+    for code, name in [(c, n) for *_, items in ECONOMIC for c, n in items] + [(c, n) for c, n, _, _ in ECONOMIC]:
+        m.names[code] = name
+    for kind in ("budget", "actual"):
+        s = {p: (0 if rng.random() < 0.3 else rng.randint(1, 800)) for p in ("abroad", "vehicle_purchase",
+                                                                            "vehicle_operation", "reception")}
+        s["vehicle"] = s["vehicle_purchase"] + s["vehicle_operation"]
+        s["total"] = s["abroad"] + s["vehicle"] + s["reception"]
+        m.sangong.update({f"{kind}_{p}": v for p, v in s.items()})
+    m.t01 = {"use_nonfiscal_balance": rng.randint(0, 3000), "balance_distribution": rng.randint(0, 2000)}
+    # carry-overs: a random amount above what keeps the year-end balances non-negative (sums())
+    m.t01["carryover_begin"] = rng.randint(0, 30000)
+    m.t04 = {"carryover_begin_gpb": rng.randint(0, 20000)}
+    return m
+
+
+def sums(m: Model) -> dict:
+    """Every cell of the nine tables from the model: {(table, side, key, col): h}."""
+    cells: dict = {}
+    rows02, rows03, rows05 = {}, {}, {}
+    for code, it in m.items.items():
+        r02 = {"fiscal": it["fiscal"], "superior": it["superior"], "business": it["business"],
+               "operating": it["inc_operating"], "affiliated": it["affiliated"], "other": it["other"]}
+        r03 = {"basic": it["gpb_basic"] + it["other_basic"], "project": it["gpb_project"] + it["other_project"],
+               "upper": 0, "operating": it["operating"], "subsidy": 0}
+        r05 = {"basic": it["gpb_basic"], "project": it["gpb_project"]}
+        for rows, r in ((rows02, r02), (rows03, r03), (rows05, r05)):
+            r["total"] = sum(r.values())
+            for pre in (code[:3], code[:5], code):
+                acc = rows.setdefault(pre, {})
+                for k, v in r.items():
+                    acc[k] = acc.get(k, 0) + v
+    for tid, rows in (("公开02", rows02), ("公开03", rows03), ("公开05", rows05)):
+        total: dict = {}
+        for code, r in rows.items():
+            for k, v in r.items():
+                cells[(tid, "", f"func:{code}", k)] = v
+                if len(code) == 3:
+                    total[k] = total.get(k, 0) + v
+        for k, v in total.items():
+            cells[(tid, "", "total", k)] = v
+    t02 = {k: cells[("公开02", "", "total", k)] for k, _ in COLS02}
+    inc = {"fiscal_gpb": t02["fiscal"], "fiscal_gov_fund": 0, "fiscal_soe": 0, "superior": t02["superior"],
+           "business": t02["business"], "operating": t02["operating"], "affiliated": t02["affiliated"],
+           "other": t02["other"]}
+    inc["income_total"] = sum(inc.values())
+    inc["use_nonfiscal_balance"] = m.t01["use_nonfiscal_balance"]
+    exp_total = cells[("公开03", "", "total", "total")]
+    need = exp_total + m.t01["balance_distribution"] - inc["income_total"] - inc["use_nonfiscal_balance"]
+    inc["carryover_begin"] = m.t01["carryover_begin"] + max(0, need)
+    inc["grand_total"] = inc["income_total"] + inc["use_nonfiscal_balance"] + inc["carryover_begin"]
+    exp_total = cells[("公开03", "", "total", "total")]
+    exp = {"expenditure_total": exp_total, "balance_distribution": m.t01["balance_distribution"]}
+    exp["carryover_end"] = inc["grand_total"] - exp_total - exp["balance_distribution"]
+    assert exp["carryover_end"] >= 0, "model: negative carry-over"
+    exp["grand_total"] = inc["grand_total"]
+    for k, v in inc.items():
+        cells[("公开01", "收入", k, "amount")] = v
+    for k, v in exp.items():
+        cells[("公开01", "支出", k, "amount")] = v
+    for cls in (c for c in rows03 if len(c) == 3):
+        cells[("公开01", "支出", f"class:{cls}", "amount")] = rows03[cls]["total"]
+    # 公开04
+    gpb_spend = cells[("公开05", "", "total", "total")]
+    i4 = {"fiscal_gpb": inc["fiscal_gpb"], "fiscal_gov_fund": 0, "fiscal_soe": 0}
+    i4["income_total"] = sum(i4.values())
+    parts = {"carryover_begin_gpb": m.t04["carryover_begin_gpb"] + max(0, gpb_spend - i4["income_total"]),
+             "carryover_begin_gov_fund": 0,
+             "carryover_begin_soe": 0}
+    i4.update(parts)
+    i4["carryover_begin"] = sum(parts.values())
+    i4["grand_total"] = i4["income_total"] + i4["carryover_begin"]
+    for k, v in i4.items():
+        cells[("公开04", "收入", k, "amount")] = v
+    end_gpb = i4["grand_total"] - gpb_spend
+    assert end_gpb >= 0, "model: negative fiscal carry-over"
+    for key, gpb in (("expenditure_total", gpb_spend), ("carryover_end", end_gpb), ("grand_total", i4["grand_total"])):
+        for col, v in (("total", gpb), ("gpb", gpb), ("gov_fund", 0), ("soe", 0)):
+            cells[("公开04", "支出", key, col)] = v
+    for cls in (c for c in rows05 if len(c) == 3):
+        for col, v in (("total", rows05[cls]["total"]), ("gpb", rows05[cls]["total"]), ("gov_fund", 0), ("soe", 0)):
+            cells[("公开04", "支出", f"class:{cls}", col)] = v
+    # 公开06
+    pers = pub = 0
+    for cls, _, panel, items in ECONOMIC:
+        v = sum(m.econ[c] for c, _ in items)
+        cells[("公开06", "", f"econ:{cls}", "amount")] = v
+        for c, _ in items:
+            cells[("公开06", "", f"econ:{c}", "amount")] = m.econ[c]
+        if panel == "人员经费":
+            pers += v
+        else:
+            pub += v
+    cells[("公开06", "", "personnel_total", "amount")] = pers
+    cells[("公开06", "", "public_total", "amount")] = pub
+    assert pers + pub == cells[("公开05", "", "total", "basic")]
+    for k, v in m.sangong.items():
+        cells[("公开07", "", "sangong", k)] = v
+    return cells
+
+
+# ----------------------------------------------------------------------------- drawing
+PAGE = landscape(A4)
+FS = 7.5            # font size in tables
+ROW = 15            # row height
+LEFT, TOP, BOTTOM = 40, 40, 40
+
+
+class Doc:
+    def __init__(self, path: Path, layout: dict):
+        self.c = canvas.Canvas(str(path), pagesize=PAGE)
+        self.layout = layout
+        self.y = PAGE[1] - TOP
+
+    def new_page(self):
+        self.c.showPage()
+        self.y = PAGE[1] - TOP
+
+    def text(self, s: str, size: float = 10, x: float = LEFT, center: bool = False, gap: float = 6):
+        if self.y - size - gap < BOTTOM:
+            self.new_page()
+        self.c.setFont(FONT, size)
+        self.y -= size + gap
+        if center:
+            self.c.drawCentredString(PAGE[0] / 2, self.y, s)
+        else:
+            self.c.drawString(x, self.y, s)
+
+    def save(self):
+        self.c.showPage()
+        self.c.save()
+
+
+def wrap(s: str, width: float, size: float = FS) -> list[str]:
+    per = max(1, int((width - 4) // size))
+    return [s[i:i + per] for i in range(0, len(s), per)] or [""]
+
+
+def draw_table(d: Doc, widths, header, rows, aligns, ruled: bool, page_rows: int, repeat_header: bool):
+    """header: (text, row, col, rowspan, colspan); rows: lists of cell strings (a list value = wrapped
+    lines).  Ruled: every cell boxed; plain: text only."""
+    xs = [LEFT]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    nhead = max(r + rs for _, r, _, rs, _ in header)
+
+    def draw_header():
+        top = d.y
+        for text, r, c, rs, cs in header:
+            x0, x1 = xs[c], xs[c + cs]
+            y1, y0 = top - r * ROW, top - (r + rs) * ROW
+            if ruled:
+                d.c.rect(x0, y0, x1 - x0, y1 - y0)
+            lines = wrap(text, x1 - x0)
+            h = len(lines) * (FS + 1)
+            # ruled: centred in the cell; plain: on the header's lowest line (under its cell span)
+            y = (y0 + y1) / 2 + h / 2 - FS if ruled else y0 + 4 + h - FS - 1
+            d.c.setFont(FONT, FS)
+            for ln in lines:
+                d.c.drawCentredString((x0 + x1) / 2, y + 1, ln)
+                y -= FS + 1
+        d.y = top - nhead * ROW
+
+    draw_header()
+    n_on_page = 0
+    for cells in rows:
+        height = ROW * max(len(c) if isinstance(c, list) else 1 for c in cells)
+        if d.y - height < BOTTOM or (page_rows and n_on_page >= page_rows):
+            d.new_page()
+            n_on_page = 0
+            if repeat_header:
+                draw_header()
+        top = d.y
+        for j, cell in enumerate(cells):
+            x0, x1 = xs[j], xs[j + 1]
+            if ruled:
+                d.c.rect(x0, top - height, x1 - x0, height)
+            d.c.setFont(FONT, FS)
+            for k, ln in enumerate(cell if isinstance(cell, list) else [cell]):
+                y = top - ROW * k - ROW + 4.5
+                if aligns[j] == "r":
+                    d.c.drawRightString(x1 - 3, y, ln)
+                else:
+                    d.c.drawString(x0 + 3, y, ln)
+        d.y = top - height
+        n_on_page += 1
+
+
+# ----------------------------------------------------------------------------- the report
+def fmt(h: int, unit: str, zero_style: str) -> str:
+    if h == 0:
+        return "" if zero_style == "blank" else "0.00"
+    if unit == "万元":
+        s = f"{abs(h) // 100:,}.{abs(h) % 100:02d}"
+    else:
+        s = f"{abs(h) * 100:,}.00"
+    return ("-" if h < 0 else "") + s
+
+
+def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, dept: str = "synth") -> dict:
+    """Draw the report; return the known cells {(table, side, key, col): Decimal 元} and the PDF path.
+
+    ``mutate`` = (table, side, key, col, delta_h): that one printed amount is changed by delta_h
+    hundreds of 元 (the known cells keep the consistent value)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    cells = sums(m)
+    printed = dict(cells)
+    if mutate:
+        printed[mutate[:4]] = printed[mutate[:4]] + mutate[4]
+    ruled = layout["ruled"] == "1"
+    zs = layout["zero_style"]
+    wrap_names = layout["wrap_names"] == "1"
+    page_rows = int(layout["page_rows"] or 0)
+    repeat = layout["repeat_header_on_continuation"] == "1"
+    lanci = layout["lanci_row"] == "1"
+    pdf = folder / f"{dept}.pdf"
+    d = Doc(pdf, layout)
+    name = "上海市合成测试局"
+    units = {}
+    for i, tid in enumerate(TITLES):
+        units[tid] = layout["unit"] if layout["unit"] != "mixed" else ("万元" if i % 2 == 0 else "元")
+
+    def amt(tid, side, key, col):
+        return fmt(printed.get((tid, side, key, col), 0), units[tid], zs)
+
+    d.text(name, 22, center=True, gap=120)
+    d.text("2024年度部门决算", 22, center=True)
+    if layout["contents_page"] == "1":
+        d.new_page()
+        d.text("目 录", 16, center=True)
+        d.text(f"第一部分 {name}概况")
+        d.text(f"第二部分 {name}2024年度部门决算表")
+        for i, t in enumerate(TITLES.values()):
+            d.text(f"{CN[i]}、{t}", 9, x=LEFT + 20)
+        d.text(f"第三部分 {name}2024年度部门决算情况说明")
+        d.text("第四部分 名词解释")
+    d.new_page()
+    d.text(f"第一部分 {name}概况", 14)
+    d.text("一、主要职能")
+    d.text("负责本市合成测试工作（本文件由测试生成器生成）。", 9)
+    if layout["unit_list"] == "1":
+        d.text("二、部门决算单位构成")
+        d.text(f"纳入{name}2024年度部门决算编制范围的单位包括：", 9)
+        draw_table(d, [40, 240, 120], [("序号", 0, 0, 1, 1), ("单位名称", 0, 1, 1, 1), ("备注", 0, 2, 1, 1)],
+                   [["1", f"{name}（本级）", ""], ["2", "上海市合成测试中心", ""]], "lll", ruled, 0, True)
+    d.new_page()
+    d.text(f"第二部分 {name}2024年度部门决算表", 14)
+
+    def title(tid):
+        if d.y < 200:
+            d.new_page()
+        d.text(TITLES[tid], 12, center=True, gap=10)
+        d.text(f"单位：{units[tid]}", 8, x=PAGE[0] - 120)
+        d.y -= 6
+
+    def lanci_row(n_label, n):
+        lead = ["栏次"] + [""] * (n_label - 1) if n_label else []
+        return [lead + [str(i) for i in range(1, n + 1)]] if lanci else []
+
+    def label(text, width):
+        return wrap(text, width) if wrap_names and len(text) * FS > width - 6 else text
+
+    # 公开01 -----------------------------------------------------------------
+    classes = class_names() if layout["all_classes"] == "1" else [
+        (c, n) for c, n in class_names() if any(c == f[0] for f in FUNCTIONS)]
+    for tid in ("公开01", "公开04"):
+        title(tid)
+        if tid == "公开01":
+            inc = [(k, f"{CN[i]}、{lab}") for i, (k, lab) in enumerate(INCOME_SOURCES)]
+            bottom = [(("income_total", "本年收入合计"), ("expenditure_total", "本年支出合计")),
+                      (("use_nonfiscal_balance", "使用非财政拨款结余"), ("balance_distribution", "结余分配")),
+                      (("carryover_begin", "年初结转和结余"), ("carryover_end", "年末结转和结余"))]
+            ecols = ["amount"]
+            widths = [190, 80, 190, 80]
+            header = [("收入", 0, 0, 1, 2), ("支出", 0, 2, 1, 2), ("项目", 1, 0, 1, 1), ("决算数", 1, 1, 1, 1),
+                      ("项目", 1, 2, 1, 1), ("决算数", 1, 3, 1, 1)]
+        else:
+            inc = [("fiscal_gpb", "一、一般公共预算财政拨款"), ("fiscal_gov_fund", "二、政府性基金预算财政拨款"),
+                   ("fiscal_soe", "三、国有资本经营预算财政拨款")]
+            bottom = [(("income_total", "本年收入合计"), ("expenditure_total", "本年支出合计")),
+                      (("carryover_begin", "年初财政拨款结转和结余"), ("carryover_end", "年末财政拨款结转和结余")),
+                      (("carryover_begin_gpb", "一、一般公共预算财政拨款"), None),
+                      (("carryover_begin_gov_fund", "二、政府性基金预算财政拨款"), None),
+                      (("carryover_begin_soe", "三、国有资本经营预算财政拨款"), None)]
+            ecols = ["total", "gpb", "gov_fund", "soe"]
+            widths = [160, 70, 160, 70, 75, 75, 75]
+            header = [("收入", 0, 0, 1, 2), ("支出", 0, 2, 1, 5), ("项目", 1, 0, 1, 1), ("决算数", 1, 1, 1, 1),
+                      ("项目", 1, 2, 1, 1), ("合计", 1, 3, 1, 1), ("一般公共预算财政拨款", 1, 4, 1, 1),
+                      ("政府性基金预算财政拨款", 1, 5, 1, 1), ("国有资本经营预算财政拨款", 1, 6, 1, 1)]
+        exp = [(f"class:{c}", f"{CN[i] if i < 10 else '十' + CN[i - 10] if i < 19 else '二十' + (CN[i - 20] if i > 19 else '')}、{n}")
+               for i, (c, n) in enumerate(classes)]
+        rows = []
+        for i in range(max(len(inc), len(exp))):
+            left = [inc[i][1], amt(tid, "收入", inc[i][0], "amount")] if i < len(inc) else ["", ""]
+            right = ([label(exp[i][1], widths[2])] + [amt(tid, "支出", exp[i][0], c) for c in ecols]
+                     if i < len(exp) else [""] * (1 + len(ecols)))
+            rows.append(left + right)
+        for lk, rk in bottom:
+            left = [lk[1], amt(tid, "收入", lk[0], "amount")]
+            right = [rk[1]] + [amt(tid, "支出", rk[0], c) for c in ecols] if rk else [""] * (1 + len(ecols))
+            rows.append(left + right)
+        rows.append(["总计", amt(tid, "收入", "grand_total", "amount"), "总计"]
+                    + [amt(tid, "支出", "grand_total", c) for c in ecols])
+        draw_table(d, widths, header, rows, "lrl" + "r" * len(ecols), ruled, page_rows, repeat)
+        d.text("注：本表反映部门本年度的总收支和年末结转结余情况。", 8)
+        if tid == "公开01":
+            by_function(d, layout, "公开02", COLS02, cells, printed, units, m, title, amt, label, lanci_row)
+            by_function(d, layout, "公开03", COLS03, cells, printed, units, m, title, amt, label, lanci_row)
+    by_function(d, layout, "公开05", COLS05, cells, printed, units, m, title, amt, label, lanci_row)
+    # 公开06 ------------------------------------------------------------------
+    title("公开06")
+    econ_fmt = (lambda c: c) if layout["econ_code"] == "30101" else (lambda c: c if len(c) == 3 else f"{c[:3]} {c[3:]}")
+    panels = {"人员经费": [], "公用经费": []}
+    for cls, cname, panel, items in ECONOMIC:
+        panels[panel].append([econ_fmt(cls), label(cname, 130), amt("公开06", "", f"econ:{cls}", "amount")])
+        for c, n in items:
+            panels[panel].append([econ_fmt(c), label(n, 130), amt("公开06", "", f"econ:{c}", "amount")])
+    n = max(len(p) for p in panels.values())
+    rows = [(panels["人员经费"][i] if i < len(panels["人员经费"]) else ["", "", ""])
+            + (panels["公用经费"][i] if i < len(panels["公用经费"]) else ["", "", ""]) for i in range(n)]
+    rows.append(["人员经费合计", "", amt("公开06", "", "personnel_total", "amount"),
+                 "公用经费合计", "", amt("公开06", "", "public_total", "amount")])
+    header = [("人员经费", 0, 0, 1, 3), ("公用经费", 0, 3, 1, 3),
+              ("经济分类科目编码", 1, 0, 1, 1), ("科目名称", 1, 1, 1, 1), ("决算数", 1, 2, 1, 1),
+              ("经济分类科目编码", 1, 3, 1, 1), ("科目名称", 1, 4, 1, 1), ("决算数", 1, 5, 1, 1)]
+    draw_table(d, [70, 130, 80, 70, 130, 80], header, rows, "llrllr", ruled, page_rows, repeat)
+    d.text("注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。", 8)
+    # 公开07 ------------------------------------------------------------------
+    title("公开07")
+    header = [("财政拨款“三公”经费", 0, 0, 1, 12), ("合计", 1, 0, 2, 2), ("因公出国（境）费", 1, 2, 2, 2),
+              ("公务用车购置及运行维护费", 1, 4, 1, 6), ("公务接待费", 1, 10, 2, 2), ("小计", 2, 4, 1, 2),
+              ("公务用车购置费", 2, 6, 1, 2), ("公务用车运行维护费", 2, 8, 1, 2)]
+    header += [("预算数" if j % 2 == 0 else "决算数", 3, j, 1, 1) for j in range(12)]
+    row = [amt("公开07", "", "sangong", f"{'budget' if j % 2 == 0 else 'actual'}_{SANGONG[j // 2][0]}")
+           for j in range(12)]
+    draw_table(d, [56] * 12, header, lanci_row(0, 12) + [row], "r" * 12, ruled, 0, True)
+    d.text("注：本表反映部门本年度“三公”经费支出预决算情况。", 8)
+    # 公开08 / 09: declared empty -------------------------------------------------
+    for tid, what in (("公开08", "政府性基金预算"), ("公开09", "国有资本经营预算")):
+        title(tid)
+        header = [("项目", 0, 0, 1, 2), ("年初结转和结余", 0, 2, 2, 1), ("本年收入", 0, 3, 2, 1),
+                  ("本年支出", 0, 4, 1, 3), ("年末结转和结余", 0, 7, 2, 1), ("功能分类科目编码", 1, 0, 1, 1),
+                  ("科目名称", 1, 1, 1, 1), ("合计", 1, 4, 1, 1), ("基本支出", 1, 5, 1, 1), ("项目支出", 1, 6, 1, 1)]
+        draw_table(d, [70, 150, 60, 60, 60, 60, 60, 60], header, [], "llrrrrrr", ruled, 0, True)
+        d.text(f"注：本表反映部门本年度{what}财政拨款收入支出及结转和结余情况。", 8)
+        d.text(f"说明：{name}本年度没有{what}财政拨款收入和支出，故本表无数据。", 8)
+    # explanation (minimal, consistent with the tables) --------------------------
+    d.new_page()
+    d.text(f"第三部分 {name}2024年度部门决算情况说明", 14)
+    d.text("一、收入支出决算总体情况说明")
+    d.text(f"{name}2024年度收入支出总计{fmt(cells[('公开01', '收入', 'grand_total', 'amount')], '万元', '0.00')}万元。", 9)
+    d.text("五、一般公共预算财政拨款支出决算情况说明")
+    d.text("（三）一般公共预算财政拨款支出决算具体情况")
+    leaves = sorted(k[2][5:] for k in cells if k[0] == "公开05" and k[3] == "total" and len(k[2]) == 12)
+    for i, code in enumerate(leaves, start=1):
+        v = fmt(cells[("公开05", "", f"func:{code}", "total")], "万元", "0.00")
+        d.text(f"{i}、{m.names[code[:3]]}（类）{m.names[code[:5]]}（款）{m.names[code]}（项）。"
+               f"年初预算为{v}万元，支出决算为{v}万元。决算数与预算数基本持平。", 8)
+    d.new_page()
+    d.text("第四部分 名词解释", 14)
+    d.text("一、财政拨款收入：指单位本年度从本级财政部门取得的财政拨款。", 9)
+    d.save()
+    meta = {"department": dept, "department_name": name, "year": 2024, "source_file": pdf.name,
+            "source_format": "pdf", "unit": "万元"}
+    (folder / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    known = {k: Decimal(v) * 100 for k, v in cells.items()}
+    return {"pdf": pdf, "cells": known, "units": units}
+
+
+def by_function(d, layout, tid, cols, cells, printed, units, m, title, amt, label, lanci_row):
+    """公开02 / 03 / 05: one row per 类, 款 and 项; 合计 first or last; codes in one or three columns."""
+    title(tid)
+    split = layout["code_columns"] == "3"
+    name_w = 150 if not layout["wrap_names"] == "1" else 95
+    amount_w = 62 if len(cols) > 3 else 90
+    codes = sorted(c for (t, _, k, _) in cells if t == tid and k.startswith("func:") for c in [k[5:]])
+    codes = sorted(set(codes))
+    body = []
+    for code in codes:
+        if split:
+            lead = [code[:3], code[3:5] if len(code) > 3 else "", code[5:] if len(code) > 5 else ""]
+        else:
+            lead = [code]
+        body.append(lead + [label(m.names[code], name_w)] + [amt(tid, "", f"func:{code}", c) for c, _ in cols])
+    nlead = 3 if split else 1
+    total = (["合计"] + [""] * nlead) + [amt(tid, "", "total", c) for c, _ in cols]
+    pos = layout["total_position"]
+    last = pos == "last" or (pos == "template" and tid == "公开05")
+    rows = lanci_row(nlead + 1, len(cols)) + (body + [total] if last else [total] + body)
+    if split:
+        widths = [28, 28, 28, name_w] + [amount_w] * len(cols)
+        header = [("项目", 0, 0, 1, 4), ("类", 1, 0, 1, 1), ("款", 1, 1, 1, 1), ("项", 1, 2, 1, 1),
+                  ("科目名称", 1, 3, 1, 1)]
+    else:
+        widths = [62, name_w] + [amount_w] * len(cols)
+        header = [("项目", 0, 0, 1, 2), ("功能分类科目编码", 1, 0, 1, 1), ("科目名称", 1, 1, 1, 1)]
+    header += [(lab, 0, nlead + 1 + j, 2, 1) for j, (_, lab) in enumerate(cols)]
+    draw_table(d, widths, header, rows, "l" * (nlead + 1) + "r" * len(cols), layout["ruled"] == "1",
+               int(layout["page_rows"] or 0), layout["repeat_header_on_continuation"] == "1")
+    d.text("注：本表反映部门本年度的收支情况。", 8)
