@@ -607,8 +607,8 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     from .render import check_offline, write_public_text
 
     index = index_html(summary, reports_dir)
-    from .render import embed_cjk_font
-    index = embed_cjk_font(index)
+    from .render import embed_cjk_font, make_inert
+    index = embed_cjk_font(make_inert(index))
     check_offline(index)
     write_public_text(reports_dir / INDEX_HTML, index)
     write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
