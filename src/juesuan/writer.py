@@ -83,9 +83,24 @@ def unguard_value(text: str) -> str:
 def write_csv(df: pd.DataFrame, target: Path, table: str | None = None) -> None:
     """``df`` as CSV; ``table`` (default: the file name) selects the text columns to guard."""
     target = Path(target)
+    text = csv_text(guard_text_frame(to_text_frame(df), table or target.stem))
     with atomic_path(target) as tmp:
-        guard_text_frame(to_text_frame(df), table or target.stem).to_csv(
-            tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        tmp.write_text(text, encoding="utf-8-sig", newline="")
+
+
+def _quote(v: str) -> str:
+    # as csv.QUOTE_MINIMAL, but a lone CR is quoted too (pandas/csv with "\n" lines leave it
+    # bare, and a reader then splits the row there)
+    return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+
+
+def csv_text(text: pd.DataFrame) -> str:
+    """A frame of strings as CSV text (comma, ``"`` quoting where needed, ``\n`` lines)."""
+    single = len(text.columns) == 1
+    lines = [",".join(_quote(str(c)) for c in text.columns)]
+    for row in text.itertuples(index=False):
+        lines.append('""' if single and row[0] == "" else ",".join(_quote(v) for v in row))
+    return "\n".join(lines) + "\n"
 
 
 def write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
@@ -130,6 +145,10 @@ def _xlsx_value(v):
     if isinstance(v, Decimal):
         # Excel stores doubles; the exact value is in the CSV. Display only.
         return float(v)
+    if isinstance(v, str):
+        # control characters cannot be stored in a worksheet (the CSV keeps the exact text)
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
     return v
 
 
