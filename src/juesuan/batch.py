@@ -202,10 +202,12 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
     out, log = Path(task["output"]), Path(task["log"])
     reports_dir = Path(task["reports_dir"])
     limit = float(task.get("timeout") or NOTEBOOK_TIMEOUT_S)
-    deadline = time.monotonic() + limit
+    deadline: list[float] = []   # set when the first cell starts (kernel start has its own limit)
 
     def remaining(cell=None) -> float:  # nbclient's per-cell timeout: what is left of the notebook's
-        return max(deadline - time.monotonic(), 0.001)
+        if not deadline:
+            deadline.append(time.monotonic() + limit)
+        return max(deadline[0] - time.monotonic(), 0.001)
     res = StepResult(step=Path(task["input"]).name, output=_rel(out, reports_dir))
     _kernel_environment()
     collect = _Collect()
