@@ -328,3 +328,38 @@ def test_fragments_cover_every_attack_class():
              "object": "<object", "formula": "=HYPERLINK", "markdown link": "](", "math": "$"}
     for kind, needle in kinds.items():
         assert any(needle in f for f in FRAGMENTS), kind
+
+
+# ------------------------------------------------------------------ the real 2024 PDF report (payloads in the extracted text)
+def test_named_payloads_through_the_real_2024_pdf_report(tmp_path, monkeypatch):
+    """The payloads are injected into the extracted-text cache (what pdfplumber read, keyed by the
+    PDF's sha256): the PDF stays as published, everything after text extraction sees them."""
+    import json
+
+    from juesuan.extract.pdf import read_pdf
+    safety.forget()
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    folder = tmp_path / "raw" / "2024" / "ptczj"
+    shutil.copytree(config.raw_dir(2024, "ptczj"), folder)
+    cache_dir = config.clean_dir(2024, "ptczj") / ".cache"
+    read_pdf(next(folder.glob("*.pdf")), cache_dir=cache_dir)
+    cache = next(cache_dir.glob("pdf-*.json"))
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    i = next(i for i, line in enumerate(data["lines"]) if "人员进出及退休变化，减少人员经费开支" in line)
+    data["lines"][i] = data["lines"][i].replace("人员进出及退休变化，减少人员经费开支",
+                                                f"{PAYLOAD_IMG}，{PAYLOAD_FORMULA}")
+    cache.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    frames, loaded, xlsx = run_pipeline(folder, tmp_path / "out")
+    assert_spreadsheets_inert(frames, loaded, xlsx, tmp_path / "out")
+    reasons = [x for x in loaded["budget_outturn"].explanation if x and PAYLOAD_IMG in x]
+    assert reasons and PAYLOAD_FORMULA in reasons[0]
+
+    class D:
+        year, name = 2024, "上海市普陀区财政局"
+        budget_outturn, projects = loaded["budget_outturn"], loaded["projects"]
+        project_indicators = loaded["project_indicators"]
+    shown = captured_md(monkeypatch)
+    for text_md in prose(D):
+        h.md(text_md)
+    for sanitise in (False, True):
+        assert_html_inert(export(notebook_with(shown, tables(D)), sanitise=sanitise), [reasons[0]])
