@@ -27,8 +27,10 @@ import pandas as pd  # noqa: E402
 from juesuan import analysis, config  # noqa: E402,F401
 from juesuan.frames import BUILDERS, dictionary  # noqa: E402
 from juesuan.numbers import fmt_pct, fmt_wan, fmt_yuan  # noqa: E402
+from juesuan import safety  # noqa: E402
+from juesuan.writer import unguard_value  # noqa: E402
 
-__all__ = ["setup", "load", "Dataset", "md", "table", "yuan", "wan", "pct", "analysis", "config",
+__all__ = ["setup", "load", "Dataset", "md", "esc", "table", "yuan", "wan", "pct", "analysis", "config",
            "describe", "load_panel"]
 
 
@@ -45,6 +47,9 @@ def setup() -> str:
     font = plotting.setup()
     pd.set_option("display.max_colwidth", 60)
     pd.set_option("display.width", 160)
+    pd.set_option("styler.format.escape", "html")   # report text in tables is text, not HTML
+    import matplotlib
+    matplotlib.rcParams["text.parse_math"] = False  # "$" in a label is a dollar sign, not mathtext
     return font
 
 
@@ -53,7 +58,7 @@ def _converter(kind: str):
         return lambda s: Decimal(s) if s != "" else None
     if kind == "integer":
         return lambda s: int(s) if s != "" else None
-    return lambda s: s if s != "" else None
+    return lambda s: unguard_value(s) if s != "" else None
 
 
 AMOUNT_PLACES = 2   # amounts in 元 are exact to the fen: float64 rounded to 0.01 holds them exactly
@@ -67,7 +72,7 @@ def _native(values: pd.Series, kind: str, unit: str) -> pd.Series:
         return out.round(AMOUNT_PLACES) if unit == "元" else out
     if kind == "integer":
         return pd.to_numeric(values.replace("", None), errors="raise").astype("Int64")
-    return values.replace("", None).astype("string")
+    return values.map(lambda s: unguard_value(s) if s != "" else None).astype("string")
 
 
 def read_table(path: Path, name: str, exact: bool = False) -> pd.DataFrame:
@@ -75,7 +80,10 @@ def read_table(path: Path, name: str, exact: bool = False) -> pd.DataFrame:
 
     Default: pandas-native dtypes (amounts and rates float64, counts and years Int64, text
     ``string``; missing values NaN / <NA>).  ``exact=True``: object columns of ``Decimal``,
-    ``int``, ``str`` and ``None`` (the exact values, for sums and identities)."""
+    ``int``, ``str`` and ``None`` (the exact values, for sums and identities).
+
+    Text cells are given back exactly (the spreadsheet guard ``'`` is removed, see
+    ``juesuan.safety``) and remembered as report text, which :func:`md` shows literally."""
     d = dictionary()
     spec = d[d.table.isin([name, "*"])]
     types = {r.column: (r.type, r.unit) for r in spec.itertuples()}
@@ -90,6 +98,8 @@ def read_table(path: Path, name: str, exact: bool = False) -> pd.DataFrame:
                 raw[col] = _native(raw[col], kind, unit)
         except (ValueError, ArithmeticError) as exc:
             raise ValueError(f"{config.rel(path)}: column {col} is not {kind}: {exc}") from None
+        if kind == "string":
+            safety.register(v for v in raw[col].tolist() if isinstance(v, str))
     return raw
 
 
@@ -140,9 +150,22 @@ def load(year: int, department: str, exact: bool = False) -> Dataset:
         raise FileNotFoundError(f"no clean data in {config.rel(path)}: run `make data` first")
     meta_file = config.raw_dir(year, department) / config.METADATA_FILE
     meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    safety.register(_strings(meta))
     tables = {name: read_table(path / f"{name}.csv", name, exact) for name in BUILDERS
               if (path / f"{name}.csv").exists()}
     return Dataset(int(year), department, path, meta, tables)
+
+
+def _strings(obj):
+    """Every string inside a JSON-like object (metadata)."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings(v)
 
 
 def describe(name: str | None = None) -> pd.DataFrame:
@@ -169,10 +192,19 @@ def pct(v, places: int = 2) -> str:
     return fmt_pct(_value(v), places)
 
 
+def esc(value) -> str:
+    """A report text as literal Markdown (``*``, ``_``, ``[..](..)``, backticks, tags show as text)."""
+    return safety.md_escape(value)
+
+
 def md(text: str):
-    """Show generated Markdown (prose with numbers computed from the data)."""
+    """Show generated Markdown (prose with numbers computed from the data).
+
+    Report texts (everything the loader read from a clean table or the metadata) are escaped
+    where they occur, so a name or reason is shown as text: no element, link or emphasis from
+    the source survives; any other ``<`` is shown as ``<`` too."""
     from IPython.display import Markdown, display
-    display(Markdown(text))
+    display(Markdown(safety.md_guard(text)))
 
 
 def table(df: pd.DataFrame, yuan_cols=None, pct=None, wan_cols=None, labels: dict | None = None,
@@ -190,7 +222,8 @@ def table(df: pd.DataFrame, yuan_cols=None, pct=None, wan_cols=None, labels: dic
     fmt.update({c: (lambda v: fmt_wan(_value(v))) for c in wan_cols})
     view = df.rename(columns=labels or {})
     fmt = {(labels or {}).get(k, k): f for k, f in fmt.items()}
-    styler = view.style.format(fmt, na_rep="—")
+    styler = view.style.format(fmt, na_rep="—", escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if not index:
         styler = styler.hide(axis="index")
     return styler

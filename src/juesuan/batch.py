@@ -50,7 +50,7 @@ NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120       # kernel start (two cores, several kernels at once)
-CELL_TIMEOUT_S = 900        # one cell; a hanging notebook fails instead of blocking the batch
+NOTEBOOK_TIMEOUT_S = 300    # one notebook (--timeout); a hanging notebook is stopped, the batch goes on
 REPORT_HTML = "report.html"
 PANEL = "panel"                 # the cross-report notebooks (notebooks/panel/) and their output folder
 PANEL_HTML = "compare.html"
@@ -201,6 +201,13 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     out, log = Path(task["output"]), Path(task["log"])
     reports_dir = Path(task["reports_dir"])
+    limit = float(task.get("timeout") or NOTEBOOK_TIMEOUT_S)
+    deadline: list[float] = []   # set when the first cell starts (kernel start has its own limit)
+
+    def remaining(cell=None) -> float:  # nbclient's per-cell timeout: what is left of the notebook's
+        if not deadline:
+            deadline.append(time.monotonic() + limit)
+        return max(deadline[0] - time.monotonic(), 0.001)
     res = StepResult(step=Path(task["input"]).name, output=_rel(out, reports_dir))
     _kernel_environment()
     collect = _Collect()
@@ -222,7 +229,7 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
                                                               "department": task["department"]},
                         kernel_name=task["kernel_name"], language="python", cwd=task["cwd"],
                         progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
-                        execution_timeout=CELL_TIMEOUT_S,
+                        execution_timeout=limit, timeout_func=remaining,
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc  # the executed notebook with the error is still renamed into place
@@ -231,6 +238,9 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
         res.ok = True
     except Exception as exc:  # noqa: BLE001 - one failing notebook must not stop the batch
         res.error, res.cell = describe_error(exc)
+        if isinstance(exc, TimeoutError):  # nbclient's CellTimeoutError
+            res.error = (f"TimeoutError: the notebook ran longer than {limit:g} s (--timeout) "
+                         f"and was stopped")
         if getattr(exc, "ename", None) is None:
             out.unlink(missing_ok=True)  # the kernel did not run it: no stale notebook stays
             res.output = ""
@@ -488,11 +498,13 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                 jobs: int = 2, progress: bool = True, notebooks: Sequence[str | Path] | None = None,
                 data: bool = True, *, notebooks_dir: Path | None = None, reports_dir: Path | None = None,
                 clean_root: Path | None = None, raw_root: Path | None = None,
-                kernel_name: str = KERNEL_NAME, stream: TextIO | None = None) -> int:
+                kernel_name: str = KERNEL_NAME, stream: TextIO | None = None,
+                timeout: float = NOTEBOOK_TIMEOUT_S) -> int:
     """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
 
     ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
-    skips the data step (the clean tables must exist).  ``notebooks_dir``, ``reports_dir``,
+    skips the data step (the clean tables must exist).  A notebook running longer than
+    ``timeout`` seconds is stopped and named in the summary.  ``notebooks_dir``, ``reports_dir``,
     ``clean_root`` (``data/clean``) and ``raw_root`` (``data/raw``) default to the project
     folders; the data step always writes to the project's ``data/clean``, so it cannot be
     combined with other raw/clean folders.  The summary is printed to ``stream`` (stdout).
@@ -542,6 +554,15 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                     run.steps.append(StepResult(REPORT_HTML, skipped=True, error="not rendered"))
                     bar.update(len(chapters) + 1)
                     continue
+            try:  # the notebooks write only inside the reports folder
+                from .identity import output_dir
+                output_dir(reports_dir, run.year, run.department)
+            except ValueError as exc:
+                run.steps += [StepResult("output folder", error=str(exc))]
+                run.steps += [StepResult(c.name, skipped=True, error="not run: bad output folder")
+                              for c in chapters]
+                bar.update(len(chapters) + 1)
+                continue
             ready.append(run)
         if data:  # the panel of all clean reports, once, before the notebooks read it
             from .panel import build_panel
@@ -572,7 +593,8 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                 futures: dict[Future, tuple[ReportRun, Path]] = {}
                 for run, chapter in tasks:
                     futures[pool.submit(execute_notebook_task,
-                                        _task(run, chapter, notebooks_dir, reports_dir, kernel_name))] = (run, chapter)
+                                        _task(run, chapter, notebooks_dir, reports_dir, kernel_name,
+                                              timeout))] = (run, chapter)
                 for fut in as_completed(futures):
                     run, chapter = futures[fut]
                     try:
@@ -607,8 +629,8 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     from .render import check_offline, write_public_text
 
     index = index_html(summary, reports_dir)
-    from .render import embed_cjk_font
-    index = embed_cjk_font(index)
+    from .render import embed_cjk_font, make_inert
+    index = embed_cjk_font(make_inert(index))
     check_offline(index)
     write_public_text(reports_dir / INDEX_HTML, index)
     write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
@@ -636,14 +658,14 @@ def _bar_class():
 
 
 def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
-          kernel_name: str) -> dict[str, Any]:
+          kernel_name: str, timeout: float = NOTEBOOK_TIMEOUT_S) -> dict[str, Any]:
     out_dir = reports_dir / run.key
     params = ({"years": [], "departments": []} if run.department == PANEL
               else {"year": run.year, "department": run.department})
     return {"year": run.year, "department": run.department, "input": str(chapter), "parameters": params,
             "output": str(out_dir / chapter.name), "cwd": str(chapter.parent),
             "log": str(out_dir / LOG_DIR / f"{chapter.stem}.log"), "kernel_name": kernel_name,
-            "reports_dir": str(reports_dir)}
+            "reports_dir": str(reports_dir), "timeout": timeout}
 
 
 def _data_step(run: ReportRun) -> StepResult:
@@ -665,7 +687,15 @@ def _data_step(run: ReportRun) -> StepResult:
 
 
 def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
-    (reports_dir / run.key / run.html_name).unlink(missing_ok=True)
+    from .identity import inside
+    try:  # never delete outside the reports folder (a bad name, a symbolic link)
+        if run.department != PANEL:
+            from .identity import check_names
+            check_names(run.year, run.department)
+        target = inside(reports_dir / run.key / run.html_name, reports_dir, "report")
+    except ValueError:
+        return
+    target.unlink(missing_ok=True)
 
 
 def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> StepResult:

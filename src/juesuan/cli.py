@@ -20,24 +20,30 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
 
     ``panel=False`` leaves data/clean/panel/ alone (a caller running report by report builds it
     once at the end with :func:`juesuan.panel.build_panel`)."""
+    from . import identity
     from .frames import build_frames
     from .pipeline import discover, parse_report
     from .panel import build_panel
     from .writer import atomic_write_text, write_clean
 
     results = []
-    for year, dept, folder in discover(years, departments):
+    found = discover(years, departments)
+    refused = identity.problems(config.RAW) if found else {}   # names, paths, duplicate sources
+    for year, dept, folder in found:
         t0 = time.perf_counter()
         res = {"year": year, "department": dept, "ok": False, "error": ""}
         try:
+            if folder in refused:
+                raise refused[folder]
+            out = identity.output_dir(config.CLEAN, year, dept)
             rep = parse_report(folder)
             t1 = time.perf_counter()
             frames = build_frames(rep)
             name = f"{year}-{dept}"
             title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
-            write_clean(frames, config.clean_dir(year, dept), name, title)
+            write_clean(frames, out, name, title)
             if rep.doc.origins:  # a PDF: keep the extracted text the locations point into
-                atomic_write_text(config.clean_dir(year, dept) / "extracted_text.txt",
+                atomic_write_text(out / "extracted_text.txt",
                                   "".join(f"{o}\t{l}\n" for o, l in zip(rep.doc.origins, rep.doc.lines)))
             sev = frames["findings"].severity.value_counts().to_dict()
             chk = frames["checks"]
@@ -110,6 +116,8 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="parallel notebook processes")
     p.add_argument("--notebooks", nargs="*", help="only these chapters (e.g. 06-report.ipynb)")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--timeout", type=float, default=300,
+                   help="seconds one notebook may run before it is stopped (default 300)")
     p = sub.add_parser("notebooks", help="execute notebooks/ in place with their default parameters "
                                          "(the committed outputs nbval compares)")
     p.add_argument("names", nargs="*", help="notebook names (default: all NN-*.ipynb)")
@@ -130,7 +138,7 @@ def main(argv=None) -> int:
     if args.cmd == "reports":
         from .batch import run_reports
         return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress,
-                           notebooks=args.notebooks or None)
+                           notebooks=args.notebooks or None, timeout=args.timeout)
     if args.cmd == "notebooks":
         return execute_in_place(args.names)
     if args.cmd == "bench":

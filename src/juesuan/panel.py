@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from . import config
+from .safety import csv_encode
 from .writer import atomic_write_text
 
 STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings"]
@@ -62,7 +63,7 @@ def build_panel(clean_root: Path | None = None) -> Path | None:
         meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
         summary.append({
             "year": folder.parent.name, "department": folder.name,
-            "department_name": meta.get("department_name", folder.name),
+            "department_name": csv_encode(str(meta.get("department_name", folder.name))),
             "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", ""),
             "income_total_yuan": totals.get(("公开01", "income_total", "收入"), ""),
             "expenditure_total_yuan": totals.get(("公开01", "expenditure_total", "支出"), ""),

@@ -9,6 +9,9 @@ The HTML is made for readers, not for programmers:
   template fetches from CDNs, and keeps all CSS inline;
 - stderr output (warnings, progress bars) and cells tagged ``remove-cell`` are removed;
   ``remove-input`` and ``remove-output`` tags are honoured too;
+- active content is removed as a last line of defence (:func:`make_inert`): ``<script>``,
+  ``on*=`` attributes, ``javascript:`` URLs, ``<iframe>``, ``<object>``, ``<embed>``, ``<form>``,
+  meta refresh (report text is already escaped where it enters the notebooks);
 - the page title is the ``title`` argument, else the notebook metadata ``title``, else the
   file name; the page language is ``zh-CN``.
 
@@ -170,9 +173,23 @@ def export_html(nb: NotebookNode, title: str | None = None, name: str = "report"
     resources = {"metadata": {"name": nb.metadata.get("title") or name, "path": str(path)}}
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
     html = html.replace(_NBCONVERT_ALT, f'alt="{IMAGE_ALT}"')
+    html = make_inert(html)
     html = embed_cjk_font(html)
     check_offline(html)
     return html
+
+
+def make_inert(html: str) -> str:
+    """The last line of defence: the page without active content (see
+    :func:`juesuan.safety.sanitize_html`). Report text is escaped where it enters the page, so
+    normally nothing is removed; what is removed is logged."""
+    from .safety import sanitize_html
+
+    clean, removed = sanitize_html(html)
+    if removed:
+        logging.getLogger("juesuan.render").warning("removed active content from the HTML: %s",
+                                                    ", ".join(sorted(set(removed))))
+    return clean
 
 
 def read_notebook(nb_path: str | Path) -> NotebookNode:

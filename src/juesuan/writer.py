@@ -62,9 +62,45 @@ def to_text_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(df: pd.DataFrame, target: Path) -> None:
+def guard_text_frame(text: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The spreadsheet rule (see :mod:`juesuan.safety`): in the text columns of ``table`` (type
+    ``string`` in the data dictionary), a cell starting with ``= + - @``, TAB, CR or ``'`` gets one
+    leading ``'``; numbers and integers stay as they are (``-12.50`` is an amount)."""
+    from .safety import csv_encode, is_text_column
+    out = text.copy()
+    for col in out.columns:
+        if is_text_column(table, col):
+            out[col] = [csv_encode(v) for v in out[col].tolist()]
+    return out
+
+
+def unguard_value(text: str) -> str:
+    """The original text of a guarded CSV text cell (the read path calls this)."""
+    from .safety import csv_decode
+    return csv_decode(text)
+
+
+def write_csv(df: pd.DataFrame, target: Path, table: str | None = None) -> None:
+    """``df`` as CSV; ``table`` (default: the file name) selects the text columns to guard."""
+    target = Path(target)
+    text = csv_text(guard_text_frame(to_text_frame(df), table or target.stem))
     with atomic_path(target) as tmp:
-        to_text_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        tmp.write_text(text, encoding="utf-8-sig", newline="")
+
+
+def _quote(v: str) -> str:
+    # as csv.QUOTE_MINIMAL, but a lone CR is quoted too (pandas/csv with "\n" lines leave it
+    # bare, and a reader then splits the row there)
+    return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+
+
+def csv_text(text: pd.DataFrame) -> str:
+    """A frame of strings as CSV text (comma, ``"`` quoting where needed, ``\n`` lines)."""
+    single = len(text.columns) == 1
+    lines = [",".join(_quote(str(c)) for c in text.columns)]
+    for row in text.itertuples(index=False):
+        lines.append('""' if single and row[0] == "" else ",".join(_quote(v) for v in row))
+    return "\n".join(lines) + "\n"
 
 
 def write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
@@ -75,9 +111,15 @@ def write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
     wb.remove(wb.active)
     for name, df in frames.items():
         ws = wb.create_sheet(title=name[:31])
-        ws.append(list(df.columns))
+        ws.append([str(c) for c in df.columns])
+        for cell in ws[1]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
         for row in df.itertuples(index=False):
             ws.append([_xlsx_value(v) for v in row])
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it text
+                    cell.data_type = "s"
         ws.freeze_panes = "A2"
         if len(df.columns):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df) + 1, 1)}"
@@ -103,6 +145,10 @@ def _xlsx_value(v):
     if isinstance(v, Decimal):
         # Excel stores doubles; the exact value is in the CSV. Display only.
         return float(v)
+    if isinstance(v, str):
+        # control characters cannot be stored in a worksheet (the CSV keeps the exact text)
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
     return v
 
 
@@ -133,7 +179,7 @@ def write_clean(frames: dict[str, pd.DataFrame], out_dir: Path, name: str, title
     written = []
     for table, df in frames.items():
         target = out_dir / f"{table}.csv"
-        write_csv(df, target)
+        write_csv(df, target, table)
         written.append(target)
     xlsx = out_dir / f"{name}.xlsx"
     write_xlsx(frames, xlsx)

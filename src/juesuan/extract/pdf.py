@@ -20,6 +20,13 @@ from ..source import Document
 from .words import Word, WordTableReader
 
 TEXT_SETTINGS = {"y_tolerance": 6, "x_tolerance": 1.5}
+MAX_PAGES = 500          # a final-accounts report has tens of pages; more is refused
+PAGE_TIME_LIMIT_S = 60.0  # one page that takes longer to read is refused
+
+
+def _clock() -> float:  # (monkeypatched by the tests)
+    import time
+    return time.perf_counter()
 
 
 @dataclass
@@ -102,7 +109,10 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
             pages = list(pdf.pages)
         except Exception as exc:  # noqa: BLE001 - truncated files fail here
             raise ParseError(f"not a readable PDF ({type(exc).__name__}: {exc})", path) from exc
+        if len(pages) > MAX_PAGES:  # bounded work
+            raise ParseError(f"the PDF has {len(pages)} pages; more than {MAX_PAGES} are refused", path)
         for pno, page in enumerate(pages, start=1):
+            t_page = _clock()
             try:
                 found = page.find_tables()
                 words_page = page
@@ -113,6 +123,9 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
                          for w in words_page.extract_words(x_tolerance=1.5, y_tolerance=3)]
             except Exception as exc:  # noqa: BLE001
                 raise ParseError(f"page {pno} cannot be read ({type(exc).__name__}: {exc})", path) from exc
+            if (spent := _clock() - t_page) > PAGE_TIME_LIMIT_S:
+                raise ParseError(f"page {pno} took {spent:.1f} s to read (limit {PAGE_TIME_LIMIT_S:g} s): "
+                                 f"refused", path)
             if page.chars:
                 text_pages += 1
             plain = reader.read_page(pno, words, [t.bbox[1] for t in found])
