@@ -47,6 +47,8 @@ class CheckCount:
     run: int = 0
     passed: int = 0
     failed: int = 0
+    skipped: int = 0                                   # could not run: a table / item is absent
+    reasons: list = field(default_factory=list)        # why, distinct, in order of first skip
 
 
 @dataclass
@@ -71,6 +73,15 @@ class CheckLog:
             c.passed += 1
         else:
             c.failed += 1
+
+    def skip(self, check: str, reason: str) -> None:
+        """Count a comparison of ``check`` that cannot run because what it compares is
+        absent (a table, a row, a figure); the absence itself is reported once, where it is
+        found (e.g. ``table_present``), so a skip is not a failure and makes no finding."""
+        c = self.counts.setdefault(check, CheckCount())
+        c.skipped += 1
+        if reason not in c.reasons:
+            c.reasons.append(reason)
 
     def add(self, check: str, severity: str, message: str, *, expected=None, found=None,
             line: int | None = None, table: str = "") -> Finding:
@@ -144,7 +155,8 @@ class CheckLog:
 
     # -- summaries -------------------------------------------------------
     def summary_rows(self) -> list[dict]:
-        return [{"check": k, "run": c.run, "passed": c.passed, "failed": c.failed}
+        return [{"check": k, "run": c.run, "passed": c.passed, "failed": c.failed,
+                 "skipped": c.skipped, "skip_reason": "; ".join(c.reasons)}
                 for k, c in sorted(self.counts.items())]
 
     def finding_rows(self) -> list[dict]:
