@@ -117,9 +117,8 @@ class CheckLog:
         per term is rounding-size (warning), beyond that an error.
         """
         if expected is None or found is None:
-            return self.record(check, False, severity="warning", line=line, table=table,
-                               message=f"{what}: cannot compare, a value is missing",
-                               expected=expected, found=found)
+            self.skip(check, f"{what}: a value is missing")
+            return False
         diff = found - expected
         if diff == 0:
             return self.record(check, True, severity="info", message="")
@@ -136,9 +135,8 @@ class CheckLog:
         decimals of percent) with the recomputed fraction; pass when the stated
         value is the recomputed one rounded half-up."""
         if stated is None or recomputed is None:
-            return self.record(check, False, severity="warning", line=line, table=table,
-                               message=f"{what}: cannot recompute",
-                               expected=recomputed, found=stated)
+            self.skip(check, f"{what}: a value is missing")
+            return False
         want = round_half_up(recomputed * 100, stated_places)
         ok = want == round_half_up(stated * 100, stated_places)
         return self.record(check, ok, severity="warning", line=line, table=table,

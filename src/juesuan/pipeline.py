@@ -44,6 +44,7 @@ PART_RE = {
     "appendix": re.compile(r"^\s*第五部分"),
 }
 FIRST_TABLE_RE = re.compile(r"公开\s*0?1\s*表")
+ANY_TABLE_RE = re.compile(r"公开\s*0?[1-9]\s*表")   # when 公开01 itself is absent
 
 
 def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int | None]:
@@ -51,7 +52,7 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
 
     ``first_table`` is the line of the first public table when known (PDF grids);
     otherwise the 公开01表 marker."""
-    first_table = first_table or doc.find(FIRST_TABLE_RE) or 1
+    first_table = first_table or doc.find(FIRST_TABLE_RE) or doc.find(ANY_TABLE_RE) or 1
     parts: dict[str, int | None] = {}
     # the tables part: the last 第二部分 heading before the first table
     start = None
