@@ -112,6 +112,15 @@ def load(year: int, department: str) -> Dataset:
     return Dataset(int(year), department, path, meta, tables)
 
 
+def load_metadata(year: int, department: str) -> dict:
+    """What ``make data`` read from the report itself (data/clean/<y>/<d>/metadata_inferred.json):
+    ``document`` (department name, year, scope, unit and the line / page each came from),
+    ``metadata_json`` (the folder's metadata.json, or None) and ``used`` (what the run used).
+    {} when the report has not been through ``make data`` since this file was introduced."""
+    path = config.clean_dir(year, department) / "metadata_inferred.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def describe(name: str | None = None) -> pd.DataFrame:
     """The data dictionary (all tables, or one)."""
     d = dictionary()

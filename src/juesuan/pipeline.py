@@ -35,6 +35,7 @@ class Report:
     explanation: object = None
     projects: object = None
     inferred: dict = field(default_factory=dict)   # what the document states (metadata_inferred.json)
+    given: dict = field(default_factory=dict)      # metadata.json as found ({} when there is none)
 
 
 PART_RE = {
@@ -123,6 +124,7 @@ def parse_report(folder: Path) -> Report:
     check_metadata(given, inferred, folder_year(folder), log, config.rel(folder))
     rep = Report(year, meta["department"], meta, doc, log)
     rep.inferred = inferred.as_dict(doc.where)
+    rep.given = given
     if is_pdf:
         rep.tables = parse_pdf_tables(doc, log, meta.get("unit", "万元"))
         rows = [t.start for t in rep.tables.values() if t.present and t.start]
@@ -200,3 +202,14 @@ def table_rows(tables: dict[str, Table]) -> list:
 
 def decimal_or_none(v):
     return v if isinstance(v, Decimal) else None
+
+
+def inferred_record(rep: Report) -> dict:
+    """The content of metadata_inferred.json: what the document states, what metadata.json
+    gave (if any), and what the run used."""
+    keys = ("department", "department_name", "year", "scope", "unit", "source_file",
+            "source_format")
+    return {"department": rep.department, "year": rep.year,
+            "document": rep.inferred,
+            "metadata_json": rep.given or None,
+            "used": {k: rep.meta.get(k) for k in keys}}
