@@ -88,7 +88,9 @@ class Dataset(_Tables):
 
     @property
     def name(self) -> str:
-        return self.meta.get("department_name", self.department)
+        return (self.meta.get("department_name")
+                or (load_metadata(self.year, self.department).get("used") or {}).get("department_name")
+                or self.department)
 
     def fact(self, subject: str, measure: str = "actual"):
         """A figure stated in the explanation section (or None)."""

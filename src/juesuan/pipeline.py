@@ -17,7 +17,7 @@ from .extract.tables import Table, parse_tables
 from .findings import CheckLog
 from .extract.meta import Inferred, infer_metadata
 from .source import Document, find_source, read_metadata
-from .validate.document import check_document, check_metadata
+from .validate.document import check_document, check_metadata, contents_range
 from .validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
                                   check_project_list, check_text_vs_tables, resolve_outturn_codes)
 from .validate.tables import check_tables
@@ -55,10 +55,11 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
     otherwise the 公开01表 marker."""
     first_table = first_table or doc.find(FIRST_TABLE_RE) or doc.find(ANY_TABLE_RE) or 1
     parts: dict[str, int | None] = {}
-    # the tables part: the last 第二部分 heading before the first table
+    # the tables part: the last 第二部分 heading before the first table (not the contents page's)
     start = None
+    contents = contents_range(doc) or (0, 0)
     for n, text in doc.numbered(1, first_table):
-        if PART_RE["tables"].match(text):
+        if PART_RE["tables"].match(text) and not contents[0] <= n < contents[1]:
             start = n
     parts["tables"] = start if start is not None else max(first_table - 8, 1)
     after = first_table
