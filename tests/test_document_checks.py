@@ -3,7 +3,6 @@ consistent text and fails on an inconsistent one; none fires on the two real rep
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,6 @@ from juesuan.extract.tables import Row, Table
 from juesuan.findings import CheckLog
 from juesuan.source import Document
 from juesuan.validate import document as dc
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def doc_of(text: str) -> Document:

@@ -72,10 +72,6 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
     return parts
 
 
-def source_path(folder: Path, meta: dict) -> Path:
-    return Path(folder) / meta["source_file"]
-
-
 def folder_year(folder: Path) -> int | None:
     """The year of data/raw/<year>/<department>/ (None when the parent is not a year)."""
     name = Path(folder).parent.name
