@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from ..source import Document
 
-YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?")
+# a year, not a date (2025年8月 on a cover is when it was published, not the report year)
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)度?")
 BARE_YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年度?)?\s*$")
 PART_HEAD_RE = re.compile(r"^\s*第([一二三四五六七八九十]+)部分\s*(.*)$")
 CONTENTS_RE = re.compile(r"^\s*目\s*录\s*$")
@@ -27,6 +28,8 @@ DEPT_LINE_RE = re.compile(r"^\s*(?:公开部门|部门名称|编制单位|单位
 SCOPE_RE = re.compile(r"[（(]\s*(部门汇总|汇总|本级|部门本级)\s*[)）]")
 # words that end a department name on the cover / in a heading
 TAIL_RE = re.compile(r"(?:(?:19|20)\d{2})?\s*(?:年度|年)?\s*(?:部门|单位)?决算.*$")
+DATE_RE = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}|[一二三四五六七八九十]{1,3})月"
+                     r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?")    # a publication date
 COVER_LINES = 12                 # non-blank lines looked at before the contents page
 PLACEHOLDER_RE = re.compile(r"[XＸxｘ×]{2,}|某某|待填写|\*{2,}")
 
@@ -85,6 +88,7 @@ def _name_from(text: str) -> str | None:
     """The department name in a cover / heading text (year and 部门决算… removed)."""
     s = _clean(text)
     s = re.sub(r"^第[一二三四五六七八九十]+部分", "", s)
+    s = DATE_RE.sub("", s)
     s = TAIL_RE.sub("", s)
     s = YEAR_RE.sub("", s)
     s = re.sub(r"(?<!\d)(?:19|20)\d{2}(?!\d)", "", s)

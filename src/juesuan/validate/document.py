@@ -114,7 +114,7 @@ def _heading_name(text: str) -> str | None:
     return name
 
 
-YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")   # not a date
 NAME_YEAR_RE = re.compile(r"^\s*([\u4e00-\u9fff（）()]{3,30}?)\s*(?:[（(](?:部门汇总|汇总|本级)[)）])?\s*"
                           r"((?:19|20)\d{2})\s*年度")
 TITLE_LINE_RE = re.compile(r"(决算表|部门决算|决算情况说明|决算情况)$")
@@ -178,7 +178,7 @@ def check_year_and_name(doc: Document, year: int, parts: dict, log: CheckLog,
         name = _heading_name(t)
         if name:
             names.append((n, name, "part heading"))
-    for n, t in doc.numbered(1, len(doc.lines) + 1):
+    for n, t in doc.numbered(1, parts.get("explanation") or text_end):   # not the appendix's units
         m = DEPT_LINE_RE.match(t)
         if m:
             name = SCOPE_RE.sub("", _clean(m.group(1)).replace("(", "（").replace(")", "）"))
@@ -216,7 +216,8 @@ DATE_RE = re.compile(r"截至((?:19|20)\d{2})年(?:(\d{1,2})月(\d{1,2})日|(末
 
 def check_dates(explanation, year: int, log: CheckLog) -> None:
     """截至X年12月31日 (年末) in the explanation: X is the report year; in the assets
-    paragraph (国有资产) the date is the year end."""
+    paragraph (国有资产) every 截至 date is the report year's end.  Other dates (截至2025年
+    3月 for the state of a rectification) are not the report year's and are not checked."""
     if explanation is None or explanation.joined is None:
         log.skip("doc_dates", "no explanation part")
         return
@@ -227,6 +228,9 @@ def check_dates(explanation, year: int, log: CheckLog) -> None:
         line = jt.line(m.start())
         block = next((b for b in blocks if b.start <= m.start() < b.end), None)
         assets = block is not None and "资产" in (block.sub_title or block.top_title or "")
+        year_end = m.group(4) is not None or (m.group(2), m.group(3)) == ("12", "31")
+        if not (assets or year_end):
+            continue
         ok = y == year
         msg = f"“{jt.snippet(m.start(), m.end())}” is not in the report year {year}"
         if ok and assets and m.group(2):
@@ -327,7 +331,9 @@ def check_empty_notes(doc: Document, tables: dict[str, Table], log: CheckLog) ->
                 if EMPTY_NOTE_RE.search(line) and not line.strip().startswith(("注：本表反映", "注:本表反映")):
                     note = line.strip()
                     break
-        log.record("doc_empty_table_note", note is not None, severity="error", line=t.start,
+        # the template asks for the note under 08 and 09; under an empty 三公 table it is good practice
+        log.record("doc_empty_table_note", note is not None,
+                   severity="warning" if tid == "公开07" else "error", line=t.start,
                    table=tid, expected="本表无数据",
                    found="", message=f"{tid} {t.title} has no amounts "
                                      f"({'all zero' if values else 'empty'}) and no note "
@@ -361,6 +367,8 @@ def check_directions(explanation, log: CheckLog) -> None:
     for b in explanation.blocks or []:
         for m in DIRECTION_RE.finditer(text, b.start, b.end):
             budgets = [x for x in BUDGET_RE.finditer(text, b.start, m.start())]
+            initial = [x for x in budgets if text[max(x.start() - 2, 0):x.start()] == "年初"]
+            budgets = initial or budgets       # 预算数 is the initial budget where it is stated
             if not budgets:
                 log.skip("doc_direction_words", "a direction word without a budget figure before it")
                 continue
