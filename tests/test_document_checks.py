@@ -146,6 +146,17 @@ def test_direction_compares_with_the_initial_budget():
         assert (errors(log, "doc_direction_words") == []) == ok
 
 
+@pytest.mark.parametrize("w,ok", [("小于", True), ("大于", False)])
+def test_no_spending_is_an_outturn_of_zero(w, ok):
+    body = ("七、财政拨款“三公”经费支出决算情况说明\n（二）“三公”经费财政拨款支出决算具体情况说明。\n"
+            f"1. 因公出国（境）费预算为147900元，无支出；2021年无支出。决算数{w}预算数的主要原因是当年没有出国计划。\n")
+    ex, _ = explanation(body)
+    log = CheckLog("t.txt")
+    dc.check_directions(ex, log)
+    assert log.counts["doc_direction_words"].run == 1
+    assert (errors(log, "doc_direction_words") == []) == ok
+
+
 def test_sangong_direction_uses_the_total_not_the_last_item():
     body = ("七、财政拨款“三公”经费支出决算情况说明\n（一）“三公”经费财政拨款支出决算总体情况说明。\n"
             "“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.00万元，完成预算的0%，其中："

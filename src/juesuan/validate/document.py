@@ -344,6 +344,7 @@ def check_empty_notes(doc: Document, tables: dict[str, Table], log: CheckLog) ->
 NUM = r"(\d[\d,]*(?:\.\d+)?)(万元|元)"
 BUDGET_RE = re.compile(r"预算(?:数)?为?" + NUM)
 ACTUAL_RE = re.compile(r"决算(?:数)?为?" + NUM)
+NO_SPENDING_RE = re.compile(r"[,;，；]\s*(?:无支出|未发生支出|当年未支出)")
 DIRECTION_RE = re.compile(
     r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于)(?:年初)?预算数?"
     r"|决算数?(?:与|同)(?:年初)?预算数?(?P<b>基本)?持平"
@@ -374,10 +375,14 @@ def check_directions(explanation, log: CheckLog) -> None:
                 continue
             bm = budgets[-1]
             am = ACTUAL_RE.search(text, bm.end(), m.start())
+            nm = NO_SPENDING_RE.search(text, bm.end(), m.start())
+            if nm is not None and (am is None or nm.start() < am.start()):
+                am = nm                         # 无支出: an outturn of 0
             if am is None:
                 log.skip("doc_direction_words", "a direction word without an outturn figure before it")
                 continue
-            budget, actual = _amt(*bm.groups()), _amt(*am.groups())
+            budget = _amt(*bm.groups())
+            actual = Decimal(0) if am is nm else _amt(*am.groups())
             word = m.group("w") or ("基本持平" if (m.group("b") or m.group("b2")) else "持平")
             if word in UP:
                 ok = actual > budget
