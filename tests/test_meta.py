@@ -206,3 +206,16 @@ def test_blank_template_placeholder_is_an_error_without_cascade(tmp_path):
     assert rep.log.counts["doc_empty_table_note"].passed == 2
     assert not [f for f in rep.log.findings if f.check == "table_present"]
     assert rep.log.counts["outturn_code"].skipped == 2 and rep.log.counts["outturn_code"].run == 0
+
+
+def test_seed_metadata_inferred_is_written_and_loadable():
+    import helpers
+    path = config.clean_dir(2022, "nxgxt") / "metadata_inferred.json"
+    assert path.exists(), "run make data first"
+    meta = helpers.load_metadata(2022, "nxgxt")
+    assert meta["document"]["department_name"] == "自治区工业和信息化厅"
+    assert meta["document"]["year"] == 2022 and meta["document"]["scope"] == "汇总"
+    assert meta["document"]["sources"]["unit"] == {"line": 99, "text": "金额单位：元", "location": "99"}
+    assert meta["metadata_json"]["department_name"] == "宁夏回族自治区工业和信息化厅"
+    assert meta["used"]["department_name"] == "宁夏回族自治区工业和信息化厅"   # metadata.json wins when it agrees
+    assert helpers.load_metadata(1999, "nothing") == {}
