@@ -95,6 +95,7 @@ def test_placeholder_and_same_department():
     assert is_placeholder("上海市 XX 局") and is_placeholder("上海市ＸＸ局") and not is_placeholder("上海市普陀区财政局")
     assert same_department("宁夏回族自治区工业和信息化厅", "自治区工业和信息化厅")
     assert same_department("上海市普陀区财政局", "上海市普陀区财政局（汇总）")
+    assert same_department("上海市普陀区财政局", "上海市普陀区财政局机关")
     assert not same_department("上海市普陀区财政局", "上海市普陀区教育局")
     assert not same_department("厅", "宁夏回族自治区工业和信息化厅")
 

@@ -190,7 +190,7 @@ def same_department(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     x, y = _clean(a), _clean(b)
-    x, y = SCOPE_RE.sub("", x), SCOPE_RE.sub("", y)
+    x, y = (re.sub(r"(本级|机关|本部|部门汇总|汇总)$", "", SCOPE_RE.sub("", v)) for v in (x, y))
     if x == y:
         return True
     short, long_ = sorted((x, y), key=len)
