@@ -148,7 +148,8 @@ def parse_report(folder: Path) -> Report:
         log.note("part_present", "no appendix (第五部分 附件) with project self-evaluation tables")
     validate(rep)
     check_document(rep.doc, rep.tables, rep.explanation, text_year, rep.parts, log,
-                   department_name=inferred.department_name)
+                   department_name=inferred.department_name,
+                   name_line=inferred.sources.get("department_name", {}).get("line"))
     return rep
 
 

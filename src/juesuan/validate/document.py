@@ -136,18 +136,21 @@ def _text_mentions(doc: Document, start: int, end: int) -> list[tuple[int, str, 
 
 # ------------------------------------------------------------------ year and name
 def check_year_and_name(doc: Document, year: int, parts: dict, log: CheckLog,
-                        department_name: str | None) -> None:
+                        department_name: str | None, name_line: int | None = None) -> None:
+    """``department_name`` is the name read from the document (its cover, else its first
+    heading naming it) at ``name_line``."""
     c0, c1 = cover_range(doc)
+    first = "the cover" if name_line is None or c0 <= name_line < c1 else f"line {doc.where(name_line)}"
     heads = part_heads(doc)
     text_end = parts.get("glossary") or parts.get("appendix") or parts.get("end") or len(doc.lines) + 1
     # -- years in headings, titles, the cover and 公开07's column heads
     seen: list[tuple[int, int, str]] = []
     for n, t in doc.numbered(c0, c1):
-        for m in YEAR_IN.finditer(_nfkc(t)):
-            seen.append((n, int(m.group(1)), "cover"))
+        years = [int(m.group(1)) for m in YEAR_IN.finditer(_nfkc(t))]
         m = BARE_YEAR_RE.match(_nfkc(t))
-        if m:
-            seen.append((n, int(m.group(1)), "cover"))
+        if m and not years:
+            years = [int(m.group(1))]
+        seen += [(n, y, "cover") for y in years]
     for n, _, t in heads:
         for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})(?!\d)", _nfkc(t)):
             seen.append((n, int(m.group(1)), "part heading"))
@@ -190,9 +193,9 @@ def check_year_and_name(doc: Document, year: int, parts: dict, log: CheckLog,
         return
     if is_placeholder(department_name):
         others = sum(1 for _, nm, _ in names if is_placeholder(nm))
-        log.record("doc_department_name", False, severity="error", line=c0 if c1 > c0 else None,
+        log.record("doc_department_name", False, severity="error", line=name_line or c0,
                    table=DOC, expected="the department's name", found=department_name,
-                   message=f"the cover names the department “{department_name}”, a template "
+                   message=f"{first} names the department “{department_name}”, a template "
                            f"placeholder (and {others} more places in headings and text)")
         return
     log.record("doc_department_name", True, severity="error", message="")
@@ -206,7 +209,7 @@ def check_year_and_name(doc: Document, year: int, parts: dict, log: CheckLog,
             ok = False
         log.record("doc_department_name", ok, severity="error", line=n, table=DOC,
                    expected=department_name, found=name,
-                   message=f"the {where} names the department “{name}”, the cover "
+                   message=f"the {where} names the department “{name}”, {first} "
                            f"“{department_name}”")
 
 
@@ -416,8 +419,9 @@ def check_directions(explanation, log: CheckLog) -> None:
 
 # ------------------------------------------------------------------ all
 def check_document(doc: Document, tables: dict[str, Table], explanation, year: int, parts: dict,
-                   log: CheckLog, department_name: str | None = None) -> None:
-    check_year_and_name(doc, year, parts, log, department_name)
+                   log: CheckLog, department_name: str | None = None,
+                   name_line: int | None = None) -> None:
+    check_year_and_name(doc, year, parts, log, department_name, name_line)
     check_dates(explanation, year, log)
     check_template_text(doc, parts, log)
     check_table_order(doc, tables, log)
