@@ -125,7 +125,9 @@ class Dataset(_Tables):
 
     @property
     def name(self) -> str:
-        return self.meta.get("department_name", self.department)
+        return (self.meta.get("department_name")
+                or (load_metadata(self.year, self.department).get("used") or {}).get("department_name")
+                or self.department)
 
     def fact(self, subject: str, measure: str = "actual"):
         """A figure stated in the explanation section (or None)."""
@@ -166,6 +168,15 @@ def _strings(obj):
     elif isinstance(obj, (list, tuple)):
         for v in obj:
             yield from _strings(v)
+
+
+def load_metadata(year: int, department: str) -> dict:
+    """What ``make data`` read from the report itself (data/clean/<y>/<d>/metadata_inferred.json):
+    ``document`` (department name, year, scope, unit and the line / page each came from),
+    ``metadata_json`` (the folder's metadata.json, or None) and ``used`` (what the run used).
+    {} when the report has not been through ``make data`` since this file was introduced."""
+    path = config.clean_dir(year, department) / "metadata_inferred.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def describe(name: str | None = None) -> pd.DataFrame:

@@ -22,9 +22,9 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
     once at the end with :func:`juesuan.panel.build_panel`)."""
     from . import identity
     from .frames import build_frames
-    from .pipeline import discover, parse_report
+    from .pipeline import discover, inferred_record, parse_report
     from .panel import build_panel
-    from .writer import atomic_write_text, write_clean
+    from .writer import atomic_write_text, write_clean, write_inferred_metadata
 
     results = []
     found = discover(years, departments)
@@ -42,6 +42,7 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
             name = f"{year}-{dept}"
             title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
             write_clean(frames, out, name, title)
+            write_inferred_metadata(out, inferred_record(rep))
             if rep.doc.origins:  # a PDF: keep the extracted text the locations point into
                 atomic_write_text(out / "extracted_text.txt",
                                   "".join(f"{o}\t{l}\n" for o, l in zip(rep.doc.origins, rep.doc.lines)))
@@ -49,11 +50,20 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
             chk = frames["checks"]
             res.update(ok=True, parse_validate_s=round(t1 - t0, 3), total_s=round(time.perf_counter() - t0, 3),
                        line_items=len(frames["line_items"]), findings=sev,
-                       checks_run=int(chk.run.sum()), checks_failed=int(chk.failed.sum()))
+                       checks_run=int(chk.run.sum()), checks_failed=int(chk.failed.sum()),
+                       checks_skipped=int(chk.skipped.sum()))
+            doc = rep.inferred
+            res.update(read_department=doc.get("department_name"), read_year=doc.get("year"))
             if not quiet:
+                print(f"{year}/{dept}: read from the document: {doc.get('department_name') or '?'}, "
+                      f"{doc.get('year') or '?'} 年度"
+                      + (f"（{doc['scope']}）" if doc.get("scope") else "")
+                      + (f", 单位 {doc['unit']}" if doc.get("unit") else "")
+                      + ("" if rep.given else " (no metadata.json)"))
                 print(f"{year}/{dept}: {res['line_items']} line items, "
                       f"{len(frames['budget_outturn'])} budget items, {len(frames['projects'])} projects; "
-                      f"checks {res['checks_run']} run, {res['checks_failed']} failed; findings "
+                      f"checks {res['checks_run']} run, {res['checks_failed']} failed, "
+                      f"{res['checks_skipped']} skipped; findings "
                       f"{sev.get('error', 0)} error / {sev.get('warning', 0)} warning / {sev.get('info', 0)} info; "
                       f"parse+validate {res['parse_validate_s']:.3f} s, total {res['total_s']:.2f} s "
                       f"→ {config.rel(config.clean_dir(year, dept))}/")

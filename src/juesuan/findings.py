@@ -47,6 +47,8 @@ class CheckCount:
     run: int = 0
     passed: int = 0
     failed: int = 0
+    skipped: int = 0                                   # could not run: a table / item is absent
+    reasons: list = field(default_factory=list)        # why, distinct, in order of first skip
 
 
 @dataclass
@@ -71,6 +73,15 @@ class CheckLog:
             c.passed += 1
         else:
             c.failed += 1
+
+    def skip(self, check: str, reason: str) -> None:
+        """Count a comparison of ``check`` that cannot run because what it compares is
+        absent (a table, a row, a figure); the absence itself is reported once, where it is
+        found (e.g. ``table_present``), so a skip is not a failure and makes no finding."""
+        c = self.counts.setdefault(check, CheckCount())
+        c.skipped += 1
+        if reason not in c.reasons:
+            c.reasons.append(reason)
 
     def add(self, check: str, severity: str, message: str, *, expected=None, found=None,
             line: int | None = None, table: str = "") -> Finding:
@@ -106,9 +117,8 @@ class CheckLog:
         per term is rounding-size (warning), beyond that an error.
         """
         if expected is None or found is None:
-            return self.record(check, False, severity="warning", line=line, table=table,
-                               message=f"{what}: cannot compare, a value is missing",
-                               expected=expected, found=found)
+            self.skip(check, f"{what}: a value is missing")
+            return False
         diff = found - expected
         if diff == 0:
             return self.record(check, True, severity="info", message="")
@@ -125,9 +135,8 @@ class CheckLog:
         decimals of percent) with the recomputed fraction; pass when the stated
         value is the recomputed one rounded half-up."""
         if stated is None or recomputed is None:
-            return self.record(check, False, severity="warning", line=line, table=table,
-                               message=f"{what}: cannot recompute",
-                               expected=recomputed, found=stated)
+            self.skip(check, f"{what}: a value is missing")
+            return False
         want = round_half_up(recomputed * 100, stated_places)
         ok = want == round_half_up(stated * 100, stated_places)
         return self.record(check, ok, severity="warning", line=line, table=table,
@@ -144,7 +153,8 @@ class CheckLog:
 
     # -- summaries -------------------------------------------------------
     def summary_rows(self) -> list[dict]:
-        return [{"check": k, "run": c.run, "passed": c.passed, "failed": c.failed}
+        return [{"check": k, "run": c.run, "passed": c.passed, "failed": c.failed,
+                 "skipped": c.skipped, "skip_reason": "; ".join(c.reasons)}
                 for k, c in sorted(self.counts.items())]
 
     def finding_rows(self) -> list[dict]:

@@ -61,6 +61,8 @@ def build_panel(clean_root: Path | None = None) -> Path | None:
         _, findings = _read(folder / "findings.csv") if (folder / "findings.csv").exists() else ([], [])
         meta_file = config.raw_dir(folder.parent.name, folder.name) / config.METADATA_FILE
         meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        if not meta and (folder / "metadata_inferred.json").exists():   # read from the document
+            meta = json.loads((folder / "metadata_inferred.json").read_text(encoding="utf-8")).get("used") or {}
         summary.append({
             "year": folder.parent.name, "department": folder.name,
             "department_name": csv_encode(str(meta.get("department_name", folder.name))),

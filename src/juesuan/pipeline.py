@@ -15,7 +15,9 @@ from .extract.pdf import read_pdf
 from .extract.projects import parse_projects
 from .extract.tables import Table, parse_tables
 from .findings import CheckLog
-from .source import Document, read_metadata
+from .extract.meta import Inferred, infer_metadata
+from .source import Document, find_source, read_metadata
+from .validate.document import check_document, check_metadata, contents_range
 from .validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
                                   check_project_list, check_text_vs_tables, resolve_outturn_codes)
 from .validate.tables import check_tables
@@ -32,6 +34,8 @@ class Report:
     tables: dict = field(default_factory=dict)
     explanation: object = None
     projects: object = None
+    inferred: dict = field(default_factory=dict)   # what the document states (metadata_inferred.json)
+    given: dict = field(default_factory=dict)      # metadata.json as found ({} when there is none)
 
 
 PART_RE = {
@@ -41,6 +45,7 @@ PART_RE = {
     "appendix": re.compile(r"^\s*第五部分"),
 }
 FIRST_TABLE_RE = re.compile(r"公开\s*0?1\s*表")
+ANY_TABLE_RE = re.compile(r"公开\s*0?[1-9]\s*表")   # when 公开01 itself is absent
 
 
 def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int | None]:
@@ -48,12 +53,13 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
 
     ``first_table`` is the line of the first public table when known (PDF grids);
     otherwise the 公开01表 marker."""
-    first_table = first_table or doc.find(FIRST_TABLE_RE) or 1
+    first_table = first_table or doc.find(FIRST_TABLE_RE) or doc.find(ANY_TABLE_RE) or 1
     parts: dict[str, int | None] = {}
-    # the tables part: the last 第二部分 heading before the first table
+    # the tables part: the last 第二部分 heading before the first table (not the contents page's)
     start = None
+    contents = contents_range(doc) or (0, 0)
     for n, text in doc.numbered(1, first_table):
-        if PART_RE["tables"].match(text):
+        if PART_RE["tables"].match(text) and not contents[0] <= n < contents[1]:
             start = n
     parts["tables"] = start if start is not None else max(first_table - 8, 1)
     after = first_table
@@ -66,29 +72,56 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
     return parts
 
 
-def source_path(folder: Path, meta: dict) -> Path:
-    return Path(folder) / meta["source_file"]
+def folder_year(folder: Path) -> int | None:
+    """The year of data/raw/<year>/<department>/ (None when the parent is not a year)."""
+    name = Path(folder).parent.name
+    return int(name) if re.fullmatch(r"(19|20)\d{2}", name) else None
+
+
+def resolve_metadata(folder: Path, given: dict, inferred: Inferred, file: Path) -> dict:
+    """The metadata a run uses: the slug from the folder name, the year of the folder (else
+    the document's, else metadata.json's), the rest from metadata.json where it is given
+    (it is checked against the document) and from the document otherwise."""
+    folder = Path(folder)
+    meta = dict(given)
+    meta["department"] = folder.name
+    meta["year"] = folder_year(folder) or inferred.year or given.get("year")
+    for key in ("department_name", "unit", "scope"):
+        if not meta.get(key) and getattr(inferred, key):
+            meta[key] = getattr(inferred, key)
+    meta.setdefault("department_name", folder.name)
+    meta["source_file"] = file.name
+    meta.setdefault("source_format", "pdf" if file.suffix.lower() == ".pdf" else "text")
+    return meta
 
 
 def parse_report(folder: Path) -> Report:
     """Parse and validate one report folder (data/raw/<year>/<department>/)."""
     folder = Path(folder)
-    meta = read_metadata(folder)
-    file = source_path(folder, meta)
-    if not file.exists():
-        raise ParseError(f"source file {meta['source_file']} named in metadata.json is missing",
-                         config.rel(folder))
-    is_pdf = meta.get("source_format") == "pdf" or file.suffix.lower() == ".pdf"
-    doc = (read_pdf(file, meta, cache_dir=config.clean_dir(meta["year"], meta["department"]) / ".cache")
-           if is_pdf else Document.read(file, meta))
+    given = read_metadata(folder, required=False)
+    file = find_source(folder, given)
+    is_pdf = given.get("source_format") == "pdf" or file.suffix.lower() == ".pdf"
+    cache_year = folder_year(folder) or given.get("year") or "unknown"
+    doc = (read_pdf(file, given, cache_dir=config.clean_dir(cache_year, folder.name) / ".cache")
+           if is_pdf else Document.read(file, given))
+    inferred = infer_metadata(doc)
+    meta = resolve_metadata(folder, given, inferred, file)
+    doc.meta = meta
+    if meta["year"] is None:
+        raise ParseError("the report's year is stated neither in the document (cover, part headings) "
+                         "nor by the folder or metadata.json", config.rel(file))
     year = int(meta["year"])
+    text_year = inferred.year or year        # the year the text is about (上年 = text_year - 1)
     log = CheckLog(doc.path, locate=doc.where if doc.origins else None)
     if meta.get("source_sha256"):
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         log.record("source_unchanged", digest == meta["source_sha256"], severity="warning",
                    message=f"{meta['source_file']} differs from the sha256 recorded in metadata.json",
                    expected=meta["source_sha256"], found=digest)
+    check_metadata(given, inferred, folder_year(folder), log, config.rel(folder))
     rep = Report(year, meta["department"], meta, doc, log)
+    rep.inferred = inferred.as_dict(doc.where)
+    rep.given = given
     if is_pdf:
         rep.tables = parse_pdf_tables(doc, log, meta.get("unit", "万元"))
         rows = [t.start for t in rep.tables.values() if t.present and t.start]
@@ -105,7 +138,8 @@ def parse_report(folder: Path) -> Report:
         rep.tables = parse_tables(doc, parts["tables"], end_of("tables") or parts["end"], log,
                                   meta.get("unit", "元"))
     if parts.get("explanation"):
-        rep.explanation = parse_explanation(doc, parts["explanation"], end_of("explanation"), log, year)
+        rep.explanation = parse_explanation(doc, parts["explanation"], end_of("explanation"), log,
+                                            text_year)
     else:
         log.add("part_present", "error", "the explanation part (第三部分 …情况说明) was not found")
     if parts.get("appendix"):
@@ -113,6 +147,9 @@ def parse_report(folder: Path) -> Report:
     else:
         log.note("part_present", "no appendix (第五部分 附件) with project self-evaluation tables")
     validate(rep)
+    check_document(rep.doc, rep.tables, rep.explanation, text_year, rep.parts, log,
+                   department_name=inferred.department_name,
+                   name_line=inferred.sources.get("department_name", {}).get("line"))
     return rep
 
 
@@ -132,7 +169,7 @@ def validate(rep: Report) -> None:
 
 
 def discover(years=None, departments=None, root: Path | None = None) -> list[tuple[int, str, Path]]:
-    """Every report folder data/raw/<year>/<department>/ that has a metadata.json."""
+    """Every report folder data/raw/<year>/<department>/ (a metadata.json is optional)."""
     root = Path(root or config.RAW)
     out = []
     for ydir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
@@ -163,3 +200,14 @@ def table_rows(tables: dict[str, Table]) -> list:
 
 def decimal_or_none(v):
     return v if isinstance(v, Decimal) else None
+
+
+def inferred_record(rep: Report) -> dict:
+    """The content of metadata_inferred.json: what the document states, what metadata.json
+    gave (if any), and what the run used."""
+    keys = ("department", "department_name", "year", "scope", "unit", "source_file",
+            "source_format")
+    return {"department": rep.department, "year": rep.year,
+            "document": rep.inferred,
+            "metadata_json": rep.given or None,
+            "used": {k: rep.meta.get(k) for k in keys}}

@@ -63,15 +63,48 @@ class Document:
         return [(n, self.lines[n - 1]) for n in range(start, min(end, len(self.lines) + 1))]
 
 
-def read_metadata(folder: Path) -> dict:
+SOURCE_SUFFIXES = (".pdf", ".txt", ".text", ".md")
+
+
+def read_metadata(folder: Path, required: bool = True) -> dict:
+    """The folder's metadata.json; ``required=False``: {} when there is none (the
+    department name, year and unit are then read from the document).  A metadata.json
+    that is present must be valid JSON; the keys it lacks are read from the document."""
     file = Path(folder) / METADATA_FILE
     if not file.exists():
+        if not required:
+            return {}
         raise ParseError(f"missing {METADATA_FILE}", rel(folder))
     try:
         meta = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", rel(file), exc.lineno) from exc
+    if not isinstance(meta, dict):
+        raise ParseError("metadata.json must hold one JSON object", rel(file), 1)
+    if not required:
+        return meta
     for key in ("department", "department_name", "year", "source_file", "unit"):
         if key not in meta:
             raise ParseError(f"metadata lacks {key!r}", rel(file))
     return meta
+
+
+def find_source(folder: Path, meta: dict) -> Path:
+    """The report's source file: the one metadata.json names, else the only PDF or text
+    file in the folder (an error names the folder when there is none or more than one)."""
+    folder = Path(folder)
+    if meta.get("source_file"):
+        file = folder / meta["source_file"]
+        if not file.exists():
+            raise ParseError(f"source file {meta['source_file']} named in metadata.json is missing",
+                             rel(folder))
+        return file
+    cands = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SOURCE_SUFFIXES)
+    if not cands:
+        raise ParseError("no source file (a PDF or a UTF-8 text file) in the folder", rel(folder))
+    if len(cands) > 1:
+        raise ParseError("more than one source file in the folder ("
+                         + ", ".join(p.name for p in cands)
+                         + "); name the one to read in metadata.json (source_file)", rel(folder))
+    return cands[0]

@@ -188,3 +188,15 @@ def write_clean(frames: dict[str, pd.DataFrame], out_dir: Path, name: str, title
     atomic_write_text(pkg, json.dumps(datapackage(frames, name, title), ensure_ascii=False, indent=2) + "\n")
     written.append(pkg)
     return written
+
+
+INFERRED_FILE = "metadata_inferred.json"
+
+
+def write_inferred_metadata(out_dir: Path, data: dict) -> Path:
+    """What the document itself states (department name, year, scope, unit, each with the
+    line / page it was read from) and the metadata the run used: data/clean/<y>/<d>/
+    metadata_inferred.json (data/raw is never written)."""
+    target = Path(out_dir) / INFERRED_FILE
+    atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    return target

@@ -511,17 +511,28 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
         boundary_crossed = cs + 1 > prev_end
         if m.group("num") and m.group("unit") is None:
             continue      # years / dates stay part of the context; bare numbers are left over
-        # a reason clause: only what follows it after a comma is context
+        # a reason clause: only what follows it after a comma is context, and a figure in it
+        # is a fact about the reason's own subject (主要原因：项目支出增加，较上年增加X万元),
+        # never a restatement of the figure the reason explains
         ri = L.rfind("原因")
+        reason_of = None
         if ri >= 0:
             ci = L.find(",", ri)
             if ci < 0:
                 continue
+            reason_text = L[ri:]
             ls += ci + 1
             L = L[ci + 1:]
+            reason_of = (subject, base)
         # subject: keywords before 占 (after 占 comes the base of a share)
         zi = L.find("占")
         found, kw_end = _best_keyword(L if zi < 0 else L[:zi], table)
+        if reason_of is not None:
+            rsubj = found or _best_keyword(reason_text, table)[0]
+            if rsubj is None or rsubj == subject or m.group("zero") or \
+                    (m.group("unit") in COUNT_UNITS or m.group("unit") in ("平方米", "m2")):
+                continue       # nothing to attribute it to: not a fact about the heading's subject
+            found = rsubj
         rest = L[kw_end:] if found else L
         prior_cue = bool(ctx.prior_re.search(L))
         snip = _snip_start(text, ls, ts)
@@ -617,6 +628,8 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
         emit(subject, measure, value, ts, snip, m.end(), unit, places=places, year=year)
         ctx.consume(ts)
         prev_end, prev_measure, prev_snip = m.end(), measure, snip
+        if reason_of is not None:
+            subject, base = reason_of     # the heading's subject goes on after the reason
     _attach_reasons(ctx, block, table, block_facts)
 
 

@@ -106,10 +106,39 @@ def _precision(tables: dict[str, Table], unit: str | None = None) -> Decimal:
     return max(p, Decimal(100)) if unit == "万元" else p
 
 
+def table_of(subject: str, measure: str) -> str | None:
+    """The public table a stated (subject, measure) is compared with (None: no counterpart)."""
+    if measure == "budget":
+        return "公开07" if subject.startswith("sangong") else None
+    if measure == "share_base":
+        return "公开01" if subject == "gpb_expenditure" else None
+    if measure != "actual":
+        return None
+    if subject in ("expenditure_basic", "expenditure_project", "expenditure_upper",
+                   "expenditure_operating", "expenditure_subsidy"):
+        return "公开03"
+    if subject in ("total_income", "total_expenditure", "expenditure") or subject.startswith("income"):
+        return "公开01"
+    if subject.startswith(("fiscal_", "gpb_expenditure", "gpb_class:")):
+        return "公开04"
+    if subject == "gpb_budget":
+        return "公开05"
+    if subject.startswith(("basic", "econ:")):
+        return "公开06"
+    if subject.startswith("sangong") and not subject.startswith("sangong_reception_"):
+        return "公开07"
+    return None
+
+
 def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: CheckLog) -> int:
-    """Compare every stated amount that has a table counterpart; returns how many."""
+    """Compare every stated amount that has a table counterpart; returns how many.  A figure
+    whose table is absent is recorded as skipped (the absence is one error of its own)."""
     n = 0
     for f in facts:
+        tid = table_of(f["subject"], f["measure"])
+        if tid is not None and (tables.get(tid) is None or not tables[tid].present):
+            log.skip("text_vs_table", f"{tid} absent")
+            continue
         expected = table_value_for(f["subject"], f["measure"], tables)
         if expected is None or f.get("value") is None:
             continue
@@ -124,8 +153,13 @@ def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: Check
 def resolve_outturn_codes(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
     """Items written as 类/款/项 names without codes get the 7-digit code of the 公开05 (or 03)
     row with the same 项 name under a 款 of the same name; an info finding records it."""
+    lookup = [tid for tid in ("公开05", "公开03", "公开02")
+              if tables.get(tid) is not None and tables[tid].present and tables[tid].details()]
     for it in items:
         if it.get("code"):
+            continue
+        if not lookup:
+            log.skip("outturn_code", "公开05/03/02 absent or without rows to look the code up in")
             continue
         found = None
         for tid in ("公开05", "公开03", "公开02"):
@@ -154,6 +188,8 @@ def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: Ch
     """Each budget-outturn item's 支出决算 vs 公开05; every 05 code is explained."""
     t5 = tables.get("公开05")
     if t5 is None or not t5.present:
+        for _ in items:
+            log.skip("outturn_vs_05", "公开05 absent")
         return
     rows = {r.code: r for r in t5.details()}
     for it in items:

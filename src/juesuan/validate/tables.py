@@ -101,6 +101,8 @@ def check_sum_to_total(t: Table, log: CheckLog) -> None:
     total = t.find("total")
     rows = t.details()
     if total is None:
+        if t.rows:                  # the missing row is a total_row_missing error of its own
+            log.skip("sum_to_total", f"{t.id} has no 合计 row")
         return
     # no detail rows at all (cut off after the 合计 row): Σ of nothing is 0
     top_len = min((len(r.code) for r in rows), default=0)
@@ -221,6 +223,24 @@ def check_economic(t: Table, log: CheckLog) -> None:
 
 
 # ------------------------------------------------------------------ across tables
+def _absent(log: CheckLog, check: str, tables: dict[str, Table], *ids: str) -> bool:
+    """Whether a table ``check`` needs is absent; if so the comparison is recorded as
+    skipped (the absence is one ``table_present`` error, not one per check)."""
+    missing = [i for i in ids if tables.get(i) is None or not tables[i].present]
+    if missing:
+        log.skip(check, "、".join(missing) + " absent")
+    return bool(missing)
+
+
+def _has_total(log: CheckLog, check: str, t: Table) -> bool:
+    """Whether ``t`` has its 合计 row (else the comparison is skipped; an empty table declared
+    empty has nothing to compare, a table cut off before it is a total_row_missing error)."""
+    if t.find("total") is not None:
+        return True
+    log.skip(check, f"{t.id} has no 合计 row" + (" (declared empty)" if t.declared_empty else ""))
+    return False
+
+
 def check_across(tables: dict[str, Table], log: CheckLog) -> None:
     t1, t2, t3, t4, t5, t6 = (tables.get(f"公开0{i}") for i in range(1, 7))
     t8, t9 = tables.get("公开08"), tables.get("公开09")
@@ -236,7 +256,7 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
                     unit=precision, terms=2)
 
     # 01 vs 02: income total and each source
-    if t1 and t2 and t1.present and t2.present and t2.find("total"):
+    if not _absent(log, "x01_02", tables, "公开01", "公开02") and _has_total(log, "x01_02", t2):
         tot2 = t2.find("total")
         pairs = [("income_total", "total", "本年收入合计"), ("superior", "superior", "上级补助收入"),
                  ("business", "business", "事业收入"), ("operating", "operating", "经营收入"),
@@ -248,8 +268,9 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
         cmp("x01_02", fiscal, tot2.values.get("fiscal"), "公开02 合计 财政拨款收入 vs 公开01 三项财政拨款收入之和",
             "公开02", tot2.line)
     # 01 vs 03 and 04 vs 05: the expenditure total and each function class
-    def total_and_classes(check, src, col, dst, label):
-        if not (src and dst and src.present and dst.present and dst.find("total")):
+    def total_and_classes(check, src_id, col, dst_id, label):
+        src, dst = tables.get(src_id), tables.get(dst_id)
+        if _absent(log, check, tables, src_id, dst_id) or not _has_total(log, check, dst):
             return
         tot = dst.find("total")
         cmp(check, _val(src, "expenditure_total", col, "支出"), tot.values.get("total"),
@@ -260,17 +281,17 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
                 cmp(check, r.values.get(col), sums.get(r.code, Z),
                     f"{dst.id} Σ {r.code} {r.item} vs {src.id}{label}", dst.id, r.line)
 
-    total_and_classes("x01_03", t1, "amount", t3, "")
-    total_and_classes("x04_05", t4, "gpb", t5, "（一般公共预算）")
+    total_and_classes("x01_03", "公开01", "amount", "公开03", "")
+    total_and_classes("x04_05", "公开04", "gpb", "公开05", "（一般公共预算）")
     # 01 vs 04: fiscal income lines
-    if t1 and t4 and t1.present and t4.present:
+    if not _absent(log, "x01_04", tables, "公开01", "公开04"):
         for key, label in (("fiscal_gpb", "一般公共预算财政拨款"), ("fiscal_gov_fund", "政府性基金预算财政拨款"),
                            ("fiscal_soe", "国有资本经营预算财政拨款")):
             r4 = t4.find(key, "收入")
             cmp("x01_04", _val(t1, key, side="收入"), _val(t4, key, side="收入"),
                 f"公开04 {label}收入 vs 公开01", "公开04", r4.line if r4 else None)
     # 05 basic vs 06 (its 合计, or 人员经费合计 + 公用经费合计 where it has no 合计 row)
-    if t5 and t6 and t5.present and t6.present and t5.find("total"):
+    if not _absent(log, "x05_06", tables, "公开05", "公开06") and _has_total(log, "x05_06", t5):
         r6 = t6.find("total")
         parts6 = [t6.find("personnel_total"), t6.find("public_total")]
         if r6 is not None:
@@ -281,7 +302,7 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
                 _sum(r.values.get("amount") for r in parts6),
                 "公开06 人员经费合计 + 公用经费合计 vs 公开05 合计 基本支出", "公开06", parts6[1].line)
     # 03 vs 05: general-budget spending is part of all spending, item by item
-    if t3 and t5 and t3.present and t5.present:
+    if not _absent(log, "x03_05", tables, "公开03", "公开05"):
         rows3 = {r.code: r for r in t3.details()}
         for r5 in t5.details():
             r3 = rows3.get(r5.code)
@@ -298,20 +319,33 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
                            message=f"公开05 {r5.code} {r5.item} {col} {a5} exceeds 公开03 {a3}",
                            expected=f"<= {a3}", found=a5)
     # 04 vs 08 / 09: government-fund and state-capital spending
-    for other, col, label in ((t8, "gov_fund", "政府性基金预算"), (t9, "soe", "国有资本经营预算")):
-        if t4 is None or not t4.present or other is None or not other.present:
+    for tid, other, col, label in (("公开08", t8, "gov_fund", "政府性基金预算"),
+                                   ("公开09", t9, "soe", "国有资本经营预算")):
+        check = "x04_08" if tid == "公开08" else "x04_09"
+        if _absent(log, check, tables, "公开04", tid):
             continue
         spent4 = _val(t4, "expenditure_total", col, "支出")
         tot = other.find("total")
         spent = tot.values.get("total") if tot else (Z if other.declared_empty else None)
-        check = "x04_08" if other.id == "公开08" else "x04_09"
         cmp(check, spent4, spent, f"{other.id} 本年支出 vs 公开04 {label}", other.id,
             tot.line if tot else other.start)
+
+
+# the checks a table of each layout runs (skipped, with the reason, when the table is absent)
+LAYOUT_CHECKS = {
+    "by_function": ("row_identity", "sum_to_total", "hierarchy_sum"),
+    "two_sided": ("income_sources_sum", "grand_total_income", "grand_total_expense",
+                  "expense_classes_sum", "both_sides_equal", "row_ordinals"),
+    "economic": ("econ_class_sum", "personnel_public_sum", "personnel_plus_public"),
+    "sangong": ("row_identity",),
+}
 
 
 def check_tables(tables: dict[str, Table], log: CheckLog) -> None:
     for t in tables.values():
         if not t.present:
+            for check in LAYOUT_CHECKS.get(table_specs()[t.id]["layout"], ()):
+                log.skip(check, f"{t.id} absent")
             continue
         layout = table_specs()[t.id]["layout"]
         check_structure(t, log)
