@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import ocr_bed  # noqa: E402
 from juesuan.extract import ocr  # noqa: E402
 
-COLUMNS = ("tokens", "exact", "exact_flagged", "wrong_flagged", "wrong_unflagged", "missing")
+COLUMNS = ("tokens", *ocr_bed.KINDS, "text_tokens", *(f"text_{k}" for k in ocr_bed.KINDS))
 
 
 def explanation_items(doc, year: int) -> list[tuple]:
@@ -92,15 +92,16 @@ def format_row(r: dict) -> str:
     share = r["exact"] / r["tokens"] if r["tokens"] else 0.0
     s = (f"| {r['variant']} | {'yes' if r['deskew'] else 'no'} | {r['tokens']} | {r['exact']} ({share:.2%}) | "
          f"{r['exact_flagged']} | {r['wrong_flagged']} | {r['wrong_unflagged']} | {r['missing']} | "
-         f"{r['seconds_per_page']:.2f} |")
+         f"{r['text_exact']}/{r['text_tokens']} (flagged {r['text_exact_flagged'] + r['text_wrong_flagged']}, "
+         f"wrong unflagged {r['text_wrong_unflagged']}, missing {r['text_missing']}) | {r['seconds_per_page']:.2f} |")
     if "explanation" in r:
         e = r["explanation"]
         s += f" {e['found_items']}/{e['expected_items']} |"
     return s
 
 
-HEADER = ("| variant | deskew | amount tokens | exact | exact but flagged | wrong, flagged | wrong, unflagged "
-          "| missing | s/page | budget items found |\n|---|---|---|---|---|---|---|---|---|---|")
+HEADER = ("| variant | deskew | table amounts | exact | exact but flagged | wrong, flagged | wrong, unflagged "
+          "| missing | prose amounts exact | s/page | budget items found |\n|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main(argv=None) -> int:

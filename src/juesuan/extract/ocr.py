@@ -37,6 +37,8 @@ ENGINE = "rapidocr-onnxruntime"
 CACHE_VERSION = 1
 DEFAULT_DPI = 200
 DEFAULT_MIN_CONF = 0.9
+NO_OCR_ENV = "JUESUAN_NO_OCR"      # set (to 1) by ``--no-ocr``: scanned PDFs are refused as before
+OCR_JOBS_ENV = "JUESUAN_OCR_JOBS"  # processes for OCR (default: up to 2)
 
 # Unambiguous look-alikes in numbers: full-width digits and punctuation, Unicode minus signs.
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
@@ -58,6 +60,19 @@ def engine_version() -> str:
     except PackageNotFoundError as exc:  # pragma: no cover - the pinned environment has it
         raise ParseError("OCR needs the pinned package rapidocr-onnxruntime (pip install -r requirements.txt)",
                          "") from exc
+
+
+def ocr_enabled() -> bool:
+    """False when the run was started with ``--no-ocr`` (environment ``JUESUAN_NO_OCR=1``)."""
+    return os.environ.get(NO_OCR_ENV, "").strip() not in ("1", "true", "yes")
+
+
+def default_jobs() -> int:
+    """OCR processes: ``JUESUAN_OCR_JOBS`` or up to 2 (the machine's cores are shared)."""
+    try:
+        return max(1, int(os.environ.get(OCR_JOBS_ENV, "")))
+    except ValueError:
+        return max(1, min(2, os.cpu_count() or 1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +232,7 @@ def _cache_file(cache_dir: Path, file: Path, dpi: int, deskew_pages: bool) -> Pa
     return Path(cache_dir) / f"ocr-{digest[:16]}-{tag}-v{CACHE_VERSION}.json"
 
 
-def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int = 1, cache_dir: Path | None = None,
+def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = 1, cache_dir: Path | None = None,
             pages: list[int] | None = None, deskew_pages: bool = True, progress: bool = False) -> list[dict]:
     """OCR every page (or ``pages``) of a PDF: a list of :func:`ocr_page` results in page order.
 
@@ -242,7 +257,11 @@ def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int = 1, cache_dir: Path |
     wanted = pages or [k["page"] for k in page_kinds(file)]
     todo = [p for p in wanted if p not in done]
     if todo:
-        jobs = max(1, min(jobs, len(todo)))
+        import multiprocessing
+
+        jobs = max(1, min(default_jobs() if jobs is None else jobs, len(todo)))
+        if multiprocessing.current_process().daemon:
+            jobs = 1  # a daemonic worker may not start a pool of its own
         threads = max(1, (os.cpu_count() or 1) // jobs)
         args = [(str(file), p, dpi, deskew_pages, threads) for p in todo]
         bar = tqdm(total=len(todo), desc=f"OCR {file.name}", unit="page", disable=not progress)
@@ -336,6 +355,9 @@ def page_words(page: dict, min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
                 continue
             if looks_numeric(w["text"]):
                 w["text"], w["uncertain"], w["reason"] = check_number(w["text"], b["conf"], min_conf)
+            elif b["conf"] < min_conf and any(c.isdigit() for c in normalise_number(w["text"])):
+                # a line of prose with figures: the box is one reading, so its confidence covers them
+                w["uncertain"], w["reason"] = True, f"text with figures, OCR confidence {b['conf']:.3f} below {min_conf}"
             words.append(w)
     return words
 
@@ -420,7 +442,7 @@ class OcrResult:
     dpi: int = DEFAULT_DPI
 
 
-def read_scanned(file: Path, dpi: int = DEFAULT_DPI, jobs: int = 1, cache_dir: Path | None = None,
+def read_scanned(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = None, cache_dir: Path | None = None,
                  min_conf: float = DEFAULT_MIN_CONF, deskew_pages: bool = True,
                  progress: bool = False) -> OcrResult:
     """OCR a scanned PDF into lines/origins (for a Document), positioned words and findings."""
