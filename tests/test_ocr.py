@@ -147,6 +147,21 @@ def test_lines_group_by_vertical_overlap_and_number_like_a_text_layer():
     lines, origins = ocr.text_lines(pages, start=1)
     assert lines == ["单位：万元", "类", "合计\t2,946.25", "本年收入合计2946.25万元，其中：财政拨款"]
     assert origins == ["p2:1", "p2:2", "p2:3", "p3:4"]
+    _, _, words = ocr.lines_and_words(pages, start=10)
+    assert {w["text"]: w["line"] for w in words}["2,946.25"] == 12
+    low = {**pages[0], "boxes": [{**pages[0]["boxes"][1], "conf": 0.5}]}
+    _, _, words = ocr.lines_and_words([low], start=7)
+    [f] = ocr.uncertain_findings(words, "scan.pdf")
+    assert (f["page"], f["line"], f["found"]) == (2, 7, "2,946.25")
+
+
+def test_prose_with_figures_read_with_low_confidence_is_flagged():
+    page = {"page": 5, "boxes": [
+        {"text": "本年收入合计2946.25万元", "conf": 0.8, "x0": 0, "x1": 200, "top": 0, "bottom": 12},
+        {"text": "主要原因：人员变化", "conf": 0.8, "x0": 0, "x1": 200, "top": 20, "bottom": 32}]}
+    words = ocr.page_words(page)
+    assert [w["uncertain"] for w in words] == [True, False]
+    assert words[0]["text"] == "本年收入合计2946.25万元"
 
 
 # ------------------------------------------------------------------ real OCR of one table page
@@ -176,6 +191,15 @@ def test_ocr_lines_read_the_table_rows(table_ocr):
     assert all(o.startswith("p1:") for o in origins) and origins[-1] == f"p1:{len(lines)}"
 
 
+def test_read_scanned_gives_lines_words_and_findings(table_scan, table_ocr, scan_dir):
+    res = ocr.read_scanned(table_scan, dpi=200, jobs=1, cache_dir=scan_dir / "cache")
+    assert res.pages == 1 and len(res.lines) == len(res.origins) > 20
+    assert res.findings == ocr.uncertain_findings(res.words, res.path)
+    assert any(w["text"] == "2,946.25" for w in res.words)
+    assert all(1 <= w["line"] <= len(res.lines) for w in res.words)
+    assert all(res.lines[w["line"] - 1].count(w["text"]) for w in res.words)
+
+
 def test_ocr_cache_is_keyed_and_reused(table_scan, table_ocr, scan_dir):
     [cached] = list((scan_dir / "cache").glob("ocr-*.json"))
     assert "200dpi" in cached.name and ocr.engine_version() in cached.name
@@ -196,6 +220,15 @@ def test_straight_page_is_not_deskewed_and_rotated_one_is(table_ocr, scan_dir):
     assert abs(ocr.estimate_skew(img)) < 0.1
     tilted = img.rotate(0.8, resample=Image.BICUBIC, fillcolor=(255, 255, 255))
     assert ocr.estimate_skew(tilted) == pytest.approx(-0.8, abs=0.1)
+
+
+def test_process_pool_gives_the_same_pages_as_one_process(scan_dir):
+    scan = ocr_bed.make_scanned(SRC, scan_dir / "two-pages-100.pdf", 100, pages=[1, TABLE_PAGE])
+    one = ocr.ocr_pdf(scan, dpi=100, jobs=1, deskew_pages=False)
+    two = ocr.ocr_pdf(scan, dpi=100, jobs=2, deskew_pages=False)
+    assert [p["page"] for p in two] == [1, 2]
+    assert [[b["text"] for b in p["boxes"]] for p in two] == [[b["text"] for b in p["boxes"]] for p in one]
+    assert any(b["text"] == "2,946.25" for b in two[1]["boxes"])
 
 
 def test_missing_file_is_a_parse_error(tmp_path):

@@ -367,8 +367,12 @@ def words_from_pages(pages: list[dict], min_conf: float = DEFAULT_MIN_CONF) -> l
 
 
 def uncertain_findings(words: list[dict], path: str = "") -> list[dict]:
-    """One ``ocr_uncertain`` finding per flagged word: page, box, text read, confidence, reason."""
-    return [{"check": "ocr_uncertain", "severity": "error", "path": path, "page": w["page"],
+    """One ``ocr_uncertain`` finding per flagged word: page, line (when the word went through
+    :func:`lines_and_words`), box, text read, confidence, reason.
+
+    Severity ``warning``: the reading is in doubt, not the source; an identity that then fails
+    is the caller's error finding, which should name the uncertain cell it involves."""
+    return [{"check": "ocr_uncertain", "severity": "warning", "path": path, "page": w["page"], "line": w.get("line"),
              "location": f"p{w['page']}", "box": [w["x0"], w["top"], w["x1"], w["bottom"]],
              "found": w["text"], "conf": w["conf"],
              "message": f"OCR 读数不确定（第 {w['page']} 页，框 {w['x0']:.0f},{w['top']:.0f}–"
@@ -415,16 +419,31 @@ def join_line(words: list[dict]) -> str:
     return out
 
 
-def text_lines(pages: list[dict], min_conf: float = DEFAULT_MIN_CONF, start: int = 1) -> tuple[list[str], list[str]]:
-    """(lines, origins) for OCR'd pages, numbered like a text-layer PDF (origins ``"p8:123"``)."""
+def lines_and_words(pages: list[dict], min_conf: float = DEFAULT_MIN_CONF,
+                    start: int = 1) -> tuple[list[str], list[str], list[dict]]:
+    """(lines, origins, words) of OCR'd pages: lines numbered like a text-layer PDF (origins
+    ``"p8:123"`` = page 8, line 123 of the whole document, ``start`` being the first number),
+    and every word with the ``line`` it was put in, so a finding on a word names page and line."""
     lines: list[str] = []
     origins: list[str] = []
+    words: list[dict] = []
     for page in pages:
         for ln in group_lines(page_words(page, min_conf)):
             text = join_line(ln).strip()
-            if text:
-                lines.append(text)
-                origins.append(f"p{page['page']}:{start + len(lines) - 1}")
+            if not text:
+                continue
+            lines.append(text)
+            n = start + len(lines) - 1
+            origins.append(f"p{page['page']}:{n}")
+            for w in ln:
+                w["line"] = n
+            words += ln
+    return lines, origins, words
+
+
+def text_lines(pages: list[dict], min_conf: float = DEFAULT_MIN_CONF, start: int = 1) -> tuple[list[str], list[str]]:
+    """(lines, origins) for OCR'd pages, numbered like a text-layer PDF (origins ``"p8:123"``)."""
+    lines, origins, _ = lines_and_words(pages, min_conf, start)
     return lines, origins
 
 
@@ -448,8 +467,7 @@ def read_scanned(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = None, ca
     """OCR a scanned PDF into lines/origins (for a Document), positioned words and findings."""
     file = Path(file)
     pages = ocr_pdf(file, dpi=dpi, jobs=jobs, cache_dir=cache_dir, deskew_pages=deskew_pages, progress=progress)
-    lines, origins = text_lines(pages, min_conf)
-    words = words_from_pages(pages, min_conf)
+    lines, origins, words = lines_and_words(pages, min_conf)
     path = rel(file)
     secs = sum(p["seconds"] for p in pages) / len(pages) if pages else 0.0
     return OcrResult(path=path, lines=lines, origins=origins, words=words, pages=len(pages),
