@@ -419,6 +419,20 @@ def join_line(words: list[dict]) -> str:
     return out
 
 
+def page_text_lines(page: dict, min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
+    """One OCR'd page as pdfplumber's ``extract_text_lines`` gives a text page: per line
+    ``text, x0, x1, top, bottom`` and its ``words`` (so a reader that takes positioned words
+    and a page's text lines, like the text-layer loop of :mod:`juesuan.extract.pdf`, can take
+    these unchanged)."""
+    out = []
+    for ln in group_lines(page_words(page, min_conf)):
+        text = join_line(ln).strip()
+        if text:
+            out.append({"text": text, "x0": min(w["x0"] for w in ln), "x1": max(w["x1"] for w in ln),
+                        "top": min(w["top"] for w in ln), "bottom": max(w["bottom"] for w in ln), "words": ln})
+    return out
+
+
 def lines_and_words(pages: list[dict], min_conf: float = DEFAULT_MIN_CONF,
                     start: int = 1) -> tuple[list[str], list[str], list[dict]]:
     """(lines, origins, words) of OCR'd pages: lines numbered like a text-layer PDF (origins
@@ -428,16 +442,13 @@ def lines_and_words(pages: list[dict], min_conf: float = DEFAULT_MIN_CONF,
     origins: list[str] = []
     words: list[dict] = []
     for page in pages:
-        for ln in group_lines(page_words(page, min_conf)):
-            text = join_line(ln).strip()
-            if not text:
-                continue
-            lines.append(text)
+        for ln in page_text_lines(page, min_conf):
+            lines.append(ln["text"])
             n = start + len(lines) - 1
             origins.append(f"p{page['page']}:{n}")
-            for w in ln:
+            for w in ln["words"]:
                 w["line"] = n
-            words += ln
+            words += ln["words"]
     return lines, origins, words
 
 
