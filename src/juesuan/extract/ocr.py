@@ -222,14 +222,24 @@ def ocr_page(file: Path, page: int, dpi: int = DEFAULT_DPI, deskew_pages: bool =
 
 
 def _ocr_page_job(args):
+    """One page in a worker; an error comes back as data (naming the page), not as an exception."""
     file, page, dpi, deskew_pages, threads = args
-    return ocr_page(Path(file), page, dpi, deskew_pages, threads)
+    try:
+        return ocr_page(Path(file), page, dpi, deskew_pages, threads)
+    except Exception as exc:  # noqa: BLE001 - pdfium/onnx errors vary; the caller names file and page
+        return {"page": page, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _cache_file(cache_dir: Path, file: Path, dpi: int, deskew_pages: bool) -> Path:
     digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
     tag = f"{dpi}dpi{'-deskew' if deskew_pages else ''}-{engine_version()}"
     return Path(cache_dir) / f"ocr-{digest[:16]}-{tag}-v{CACHE_VERSION}.json"
+
+
+def _take(res: dict, done: dict, path: str) -> None:
+    if "error" in res:
+        raise ParseError(f"page {res['page']} cannot be OCR'd ({res['error']})", path)
+    done[res["page"]] = res
 
 
 def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = 1, cache_dir: Path | None = None,
@@ -267,19 +277,15 @@ def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = 1, cache_dir:
         bar = tqdm(total=len(todo), desc=f"OCR {file.name}", unit="page", disable=not progress)
         try:
             if jobs == 1:
-                for a in args:
-                    res = _ocr_page_job(a)
-                    done[res["page"]] = res
+                results = map(_ocr_page_job, args)
+                for res in results:
+                    _take(res, done, path)
                     bar.update()
             else:
                 with ProcessPoolExecutor(max_workers=jobs) as pool:
                     for res in pool.map(_ocr_page_job, args):
-                        done[res["page"]] = res
+                        _take(res, done, path)
                         bar.update()
-        except ParseError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - name the file; pdfium/onnx errors vary
-            raise ParseError(f"OCR failed ({type(exc).__name__}: {exc})", path) from exc
         finally:
             bar.close()
         if cache is not None:
