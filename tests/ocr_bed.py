@@ -191,5 +191,7 @@ def evaluate(scan: Path, src: Path, angle: float = 0.0, jobs: int = 1, dpi: int 
             total[k] += cmp[k]
         detail += [{**d, "page": res["page"]} for d in cmp["detail"]]
     secs = [r["seconds"] for r in results]
+    cpu = [r.get("cpu_seconds", 0.0) for r in results]
     return {**total, "pages": len(results), "seconds_per_page": round(sum(secs) / len(secs), 2) if secs else 0.0,
+            "cpu_seconds_per_page": round(sum(cpu) / len(cpu), 2) if cpu else 0.0,
             "wall_seconds": round(wall, 1), "deskew_angles": angles, "detail": detail}

@@ -79,6 +79,7 @@ def run(variants, jobs: int = 1, explanation: bool = False, deskew_modes=(True,)
                                      deskew_pages=dsk, progress=True, cache_dir=Path(tmp) / "cache")
                 row = {"variant": name, "deskew": dsk, **{k: r[k] for k in COLUMNS}, "pages": r["pages"],
                        "seconds_per_page": r["seconds_per_page"], "wall_seconds": r["wall_seconds"],
+                       "cpu_seconds_per_page": r["cpu_seconds_per_page"],
                        "scan_seconds": round(made, 1),
                        "deskew_angles": sorted(set(r["deskew_angles"].values())), "detail": r["detail"]}
                 if explanation:
@@ -93,7 +94,8 @@ def format_row(r: dict) -> str:
     s = (f"| {r['variant']} | {'yes' if r['deskew'] else 'no'} | {r['tokens']} | {r['exact']} ({share:.2%}) | "
          f"{r['exact_flagged']} | {r['wrong_flagged']} | {r['wrong_unflagged']} | {r['missing']} | "
          f"{r['text_exact']}/{r['text_tokens']} (flagged {r['text_exact_flagged'] + r['text_wrong_flagged']}, "
-         f"wrong unflagged {r['text_wrong_unflagged']}, missing {r['text_missing']}) | {r['seconds_per_page']:.2f} |")
+         f"wrong unflagged {r['text_wrong_unflagged']}, missing {r['text_missing']}) | {r['seconds_per_page']:.2f} "
+         f"({r['cpu_seconds_per_page']:.2f} CPU) |")
     if "explanation" in r:
         e = r["explanation"]
         s += f" {e['found_items']}/{e['expected_items']} |"
@@ -101,7 +103,7 @@ def format_row(r: dict) -> str:
 
 
 HEADER = ("| variant | deskew | table amounts | exact | exact but flagged | wrong, flagged | wrong, unflagged "
-          "| missing | prose amounts exact | s/page | budget items found |\n|---|---|---|---|---|---|---|---|---|---|---|")
+          "| missing | prose amounts exact | s/page (CPU s) | budget items found |\n|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def main(argv=None) -> int:

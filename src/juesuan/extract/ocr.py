@@ -205,7 +205,7 @@ def ocr_image(img, threads: int = 0) -> list[dict]:
 def ocr_page(file: Path, page: int, dpi: int = DEFAULT_DPI, deskew_pages: bool = True,
              threads: int = 0) -> dict:
     """Render, optionally deskew, and OCR one page; box coordinates in PDF points (top-left origin)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     img, (width, height) = render_page(file, page, dpi)
     angle = 0.0
     if deskew_pages:
@@ -218,7 +218,8 @@ def ocr_page(file: Path, page: int, dpi: int = DEFAULT_DPI, deskew_pages: bool =
         b.update(x0=round(min(xs), 2), x1=round(max(xs), 2), top=round(min(ys), 2), bottom=round(max(ys), 2))
         del b["quad"]
     return {"page": page, "width": width, "height": height, "dpi": dpi, "deskew_angle": angle,
-            "seconds": round(time.perf_counter() - t0, 3), "boxes": boxes}
+            "seconds": round(time.perf_counter() - t0, 3), "cpu_seconds": round(time.process_time() - c0, 3),
+            "boxes": boxes}
 
 
 def _ocr_page_job(args):
