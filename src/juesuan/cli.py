@@ -121,6 +121,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("data", help="parse + validate raw reports into data/clean")
     _select(p)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--no-ocr", action="store_true", help="refuse scanned PDFs instead of OCR'ing them")
     p = sub.add_parser("reports", help="run the notebooks and render HTML reports")
     _select(p)
     p.add_argument("--jobs", type=int, default=2, help="parallel notebook processes")
@@ -128,12 +129,18 @@ def main(argv=None) -> int:
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--timeout", type=float, default=300,
                    help="seconds one notebook may run before it is stopped (default 300)")
+    p.add_argument("--no-ocr", action="store_true", help="refuse scanned PDFs instead of OCR'ing them")
     p = sub.add_parser("notebooks", help="execute notebooks/ in place with their default parameters "
                                          "(the committed outputs nbval compares)")
     p.add_argument("names", nargs="*", help="notebook names (default: all NN-*.ipynb)")
     p = sub.add_parser("bench", help="benchmarks")
     p.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args(argv)
+    if getattr(args, "no_ocr", False):  # read by extract.ocr.ocr_enabled(), also in worker processes
+        import os
+
+        from .extract.ocr import NO_OCR_ENV
+        os.environ[NO_OCR_ENV] = "1"
 
     if args.cmd == "data":
         results = run_data(args.years, args.departments)
