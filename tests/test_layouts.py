@@ -139,6 +139,37 @@ test_random_amounts_read_back, test_random_amounts_read_back_slow = variants(
     seed=st.integers(0, 10**9))
 
 
+MUTABLE_TABLES = ("公开02", "公开03", "公开05", "公开06", "公开07")
+
+
+def _random_change_fires_at_its_row(layout_name, seed, pick):
+    """One random amount of 公开02/03/05/06/07 changed by 1 万元: an error at its row (a 06 item: at
+    its class row, which sums it), and the cell reads as printed."""
+    import tempfile
+    from pathlib import Path
+    cells = sorted(k for k in g.sums(g.model(seed)) if k[0] in MUTABLE_TABLES
+                   and not k[2].startswith(("personnel", "public")))
+    key = cells[pick % len(cells)]
+    folder = Path(tempfile.mkdtemp(prefix="juesuan-layout-"))
+    old = config.CLEAN
+    config.CLEAN = folder / "clean"
+    try:
+        out, rep, _ = build(LAYOUTS[layout_name], seed, folder, mutate=key + (100,))
+        assert read_cells(rep)[key] == out["cells"][key] + 10000
+        row_key = key[2] if not (key[0] == "公开06" and len(key[2]) == 10) else key[2][:8]
+        loc = _row(rep, key[0], row_key)
+        hits = [f for f in rep.log.findings if f.severity == "error" and f.table == key[0] and f.location == loc]
+        assert hits, (key, [f"{f.check} {f.location} {f.message}" for f in rep.log.findings if f.severity == "error"])
+    finally:
+        config.CLEAN = old
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+test_random_change_fires, test_random_change_fires_slow = variants(
+    _random_change_fires_at_its_row, 2, 30, layout_name=st.sampled_from(sorted(LAYOUTS)),
+    seed=st.integers(0, 10**9), pick=st.integers(0, 10**6))
+
+
 def test_blank_template_reads_without_errors(clean_in_tmp):
     """The blank national template: every table found, empty (a blank form), nothing unparsed."""
     if not TEMPLATE.exists():
