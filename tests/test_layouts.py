@@ -65,6 +65,9 @@ def assert_reads_back(out, rep):
     assert sum(c.run for c in rep.log.counts.values()) > 400
     trouble = [f for f in rep.log.findings if f.check in PARSE_TROUBLE]
     assert not trouble, [f"{f.check} {f.location} {f.message}" for f in trouble]
+    for tid in ("公开02", "公开03", "公开05", "公开06"):    # names, wrapped ones joined again
+        for r in rep.tables[tid].details():
+            assert r.item == out["names"][r.code], (tid, r.code, r.item)
     for tid in g.TITLES:
         assert rep.tables[tid].present
     assert rep.tables["公开08"].declared_empty and rep.tables["公开09"].declared_empty
@@ -98,8 +101,9 @@ MUTATIONS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["template", "plain_split_codes"])
-@pytest.mark.parametrize("mutation,expect", MUTATIONS, ids=[f"{m[0]}-{m[2]}-{m[3]}-{e[0]}" for m, e in MUTATIONS])
+@pytest.mark.parametrize("name,mutation,expect", [
+    ("template" if i % 2 == 0 else "plain_middle_wrapped", m, e) for i, (m, e) in enumerate(MUTATIONS)],
+    ids=[f"{m[0]}-{m[2]}-{m[3]}-{e[0]}" for m, e in MUTATIONS])
 def test_one_changed_amount_fires_at_its_cell(name, mutation, expect, clean_in_tmp):
     out, rep, _ = build(LAYOUTS[name], 7, clean_in_tmp, mutate=mutation)
     got = read_cells(rep)
@@ -137,6 +141,37 @@ def _random_layout_reads_back(layout_name, seed):
 test_random_amounts_read_back, test_random_amounts_read_back_slow = variants(
     _random_layout_reads_back, 3, 40, layout_name=st.sampled_from(sorted(LAYOUTS)),
     seed=st.integers(0, 10**9))
+
+
+MUTABLE_TABLES = ("公开02", "公开03", "公开05", "公开06", "公开07")
+
+
+def _random_change_fires_at_its_row(layout_name, seed, pick):
+    """One random amount of 公开02/03/05/06/07 changed by 1 万元: an error at its row (a 06 item: at
+    its class row, which sums it), and the cell reads as printed."""
+    import tempfile
+    from pathlib import Path
+    cells = sorted(k for k in g.sums(g.model(seed)) if k[0] in MUTABLE_TABLES
+                   and not k[2].startswith(("personnel", "public")))
+    key = cells[pick % len(cells)]
+    folder = Path(tempfile.mkdtemp(prefix="juesuan-layout-"))
+    old = config.CLEAN
+    config.CLEAN = folder / "clean"
+    try:
+        out, rep, _ = build(LAYOUTS[layout_name], seed, folder, mutate=key + (100,))
+        assert read_cells(rep)[key] == out["cells"][key] + 10000
+        row_key = key[2] if not (key[0] == "公开06" and len(key[2]) == 10) else key[2][:8]
+        loc = _row(rep, key[0], row_key)
+        hits = [f for f in rep.log.findings if f.severity == "error" and f.table == key[0] and f.location == loc]
+        assert hits, (key, [f"{f.check} {f.location} {f.message}" for f in rep.log.findings if f.severity == "error"])
+    finally:
+        config.CLEAN = old
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+test_random_change_fires, test_random_change_fires_slow = variants(
+    _random_change_fires_at_its_row, 2, 30, layout_name=st.sampled_from(sorted(LAYOUTS)),
+    seed=st.integers(0, 10**9), pick=st.integers(0, 10**6))
 
 
 def test_blank_template_reads_without_errors(clean_in_tmp):
@@ -198,3 +233,48 @@ def test_wrapped_label_joins_the_row_above_and_a_note_ends_the_table():
 def test_a_contents_page_is_not_a_table():
     words = [W("目录", 100, 0), W("收入决算表", 40, 20), W("支出决算表", 40, 35), W("第三部分", 40, 50)]
     assert WordTableReader().read_page(1, words) == []
+
+
+AMOUNT_HEADERS = ["合计", "基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出", "本年收入合计",
+                  "财政拨款收入", "事业收入", "其他收入"]
+NAMES = "行政运行 一般行政管理事务 财政委托业务支出 机关事业单位基本养老保险缴费 住房公积金 购房补贴 培训支出".split()
+
+
+def _words_grid_reads_back(widths, data):
+    """Random column geometry (centred headers, left-aligned codes and names, right-aligned amounts,
+    blank cells, blank columns): the positioned words give back every cell."""
+    fs = 8.0
+    cw = lambda t: fs * len(t) * (0.55 if t.isascii() else 1)  # noqa: E731
+    heads = ["科目编码", "科目名称"] + AMOUNT_HEADERS[:len(widths) - 2]
+    xs = [20.0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    words = [Word("支出决算表", 200, 200 + 5 * fs, 0, fs), Word("单位：万元", 400, 400 + 5 * fs, 12, 12 + fs)]
+    for j, h in enumerate(heads):
+        mid = (xs[j] + xs[j + 1]) / 2
+        words.append(Word(h, mid - cw(h) / 2, mid + cw(h) / 2, 30, 30 + fs))
+    expect = []
+    for i, (code, name, amounts) in enumerate(data):
+        top = 50 + 15 * i
+        cells = [code, name] + [a for a in amounts[:len(widths) - 2]]
+        cells += [""] * (len(widths) - len(cells))
+        expect.append(cells)
+        for j, c in enumerate(cells):
+            if not c:
+                continue
+            x0 = xs[j] + 3 if j < 2 else xs[j + 1] - 3 - cw(c)
+            words.append(Word(c, x0, x0 + cw(c), top, top + fs))
+    tables = WordTableReader().read_page(1, words)
+    assert len(tables) == 1
+    assert tables[0].rows[0] == heads
+    assert tables[0].rows[1:] == expect
+
+
+_amount = st.builds(lambda n, blank: "" if blank else f"{n // 100:,}.{n % 100:02d}",
+                    st.integers(1, 10**9), st.booleans())
+test_words_grid, test_words_grid_slow = variants(
+    _words_grid_reads_back, 60, 2000,
+    widths=st.integers(3, 8).flatmap(lambda n: st.tuples(
+        st.integers(50, 70), st.integers(130, 200), *[st.integers(68, 100) for _ in range(n)])).map(list),
+    data=st.lists(st.tuples(st.from_regex(r"2[0-9]{2}([0-9]{2}){0,2}", fullmatch=True), st.sampled_from(NAMES),
+                            st.lists(_amount, min_size=8, max_size=8)), min_size=1, max_size=6))

@@ -252,9 +252,11 @@ def wrap(s: str, width: float, size: float = FS) -> list[str]:
     return [s[i:i + per] for i in range(0, len(s), per)] or [""]
 
 
-def draw_table(d: Doc, widths, header, rows, aligns, ruled: bool, page_rows: int, repeat_header: bool):
+def draw_table(d: Doc, widths, header, rows, aligns, ruled: bool, page_rows: int, repeat_header: bool,
+               middle: bool = False):
     """header: (text, row, col, rowspan, colspan); rows: lists of cell strings (a list value = wrapped
-    lines).  Ruled: every cell boxed; plain: text only."""
+    lines).  Ruled: every cell boxed; plain: text only.  ``middle``: a cell with fewer lines than
+    its row is centred vertically (else top-aligned)."""
     xs = [LEFT]
     for w in widths:
         xs.append(xs[-1] + w)
@@ -292,8 +294,10 @@ def draw_table(d: Doc, widths, header, rows, aligns, ruled: bool, page_rows: int
             if ruled:
                 d.c.rect(x0, top - height, x1 - x0, height)
             d.c.setFont(FONT, FS)
-            for k, ln in enumerate(cell if isinstance(cell, list) else [cell]):
-                y = top - ROW * k - ROW + 4.5
+            lines = cell if isinstance(cell, list) else [cell]
+            offset = (height - ROW * len(lines)) / 2 if middle else 0
+            for k, ln in enumerate(lines):
+                y = top - offset - ROW * k - ROW + 4.5
                 if aligns[j] == "r":
                     d.c.drawRightString(x1 - 3, y, ln)
                 else:
@@ -330,6 +334,7 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
     page_rows = int(layout["page_rows"] or 0)
     repeat = layout["repeat_header_on_continuation"] == "1"
     lanci = layout["lanci_row"] == "1"
+    middle = layout["name_valign"] == "middle"
     pdf = folder / f"{dept}.pdf"
     d = Doc(pdf, layout)
     name = "上海市合成测试局"
@@ -418,7 +423,7 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
             rows.append(left + right)
         rows.append(["总计", amt(tid, "收入", "grand_total", "amount"), "总计"]
                     + [amt(tid, "支出", "grand_total", c) for c in ecols])
-        draw_table(d, widths, header, rows, "lrl" + "r" * len(ecols), ruled, page_rows, repeat)
+        draw_table(d, widths, header, rows, "lrl" + "r" * len(ecols), ruled, page_rows, repeat, middle)
         d.text("注：本表反映部门本年度的总收支和年末结转结余情况。", 8)
         if tid == "公开01":
             by_function(d, layout, "公开02", COLS02, cells, printed, units, m, title, amt, label, lanci_row)
@@ -440,7 +445,7 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
     header = [("人员经费", 0, 0, 1, 3), ("公用经费", 0, 3, 1, 3),
               ("经济分类科目编码", 1, 0, 1, 1), ("科目名称", 1, 1, 1, 1), ("决算数", 1, 2, 1, 1),
               ("经济分类科目编码", 1, 3, 1, 1), ("科目名称", 1, 4, 1, 1), ("决算数", 1, 5, 1, 1)]
-    draw_table(d, [70, 130, 80, 70, 130, 80], header, rows, "llrllr", ruled, page_rows, repeat)
+    draw_table(d, [70, 130, 80, 70, 130, 80], header, rows, "llrllr", ruled, page_rows, repeat, middle)
     d.text("注：本表反映部门本年度一般公共预算财政拨款基本支出明细情况。", 8)
     # 公开07 ------------------------------------------------------------------
     title("公开07")
@@ -481,7 +486,7 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
             "source_format": "pdf", "unit": "万元"}
     (folder / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     known = {k: Decimal(v) * 100 for k, v in cells.items()}
-    return {"pdf": pdf, "cells": known, "units": units}
+    return {"pdf": pdf, "cells": known, "units": units, "names": dict(m.names)}
 
 
 def by_function(d, layout, tid, cols, cells, printed, units, m, title, amt, label, lanci_row):
@@ -513,5 +518,6 @@ def by_function(d, layout, tid, cols, cells, printed, units, m, title, amt, labe
         header = [("项目", 0, 0, 1, 2), ("功能分类科目编码", 1, 0, 1, 1), ("科目名称", 1, 1, 1, 1)]
     header += [(lab, 0, nlead + 1 + j, 2, 1) for j, (_, lab) in enumerate(cols)]
     draw_table(d, widths, header, rows, "l" * (nlead + 1) + "r" * len(cols), layout["ruled"] == "1",
-               int(layout["page_rows"] or 0), layout["repeat_header_on_continuation"] == "1")
+               int(layout["page_rows"] or 0), layout["repeat_header_on_continuation"] == "1",
+               layout["name_valign"] == "middle")
     d.text("注：本表反映部门本年度的收支情况。", 8)

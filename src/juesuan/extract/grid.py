@@ -24,7 +24,7 @@ from .tables import (TABLE_IDS, UNIT_RE, Row, Table, cn_ordinal, header_ignore, 
 CODE_WORDS = {"类", "款", "项"}
 FUNC_CODE_RE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 # header cells naming the column that holds whole function codes (功能分类科目编码 | 科目名称)
-CODE_HEADERS = {"功能分类科目编码", "科目编码", "功能分类科目", "编码", "经济分类科目编码"}
+CODE_HEADERS = {"功能分类科目编码", "科目编码", "功能分类科目", "编码", "经济分类科目编码", "科目代码", "功能分类科目代码"}
 
 
 def code_pieces(cells) -> list[str]:

@@ -16,9 +16,10 @@ page) so that any front end can feed it: pdfplumber's ``extract_words`` here,
 an OCR engine later.  A table starts below a line naming one of the nine public
 tables (and its 单位 line) and ends at a 注/说明 line, a part heading, the next
 title or the page end; a table that reaches the page end continues on the next
-page, with or without a repeated header (without one, the previous page's
-columns are used).  A line holding only text in a label column is the wrapped
-rest of the row above it.
+page, with or without a repeated header (the previous page's columns are kept).
+A line holding only text in label columns that cannot start a row (no 一、, no
+known label) is part of a wrapped label: it joins the nearest row (above when
+labels run on below the amounts, below when the amounts are centred).
 """
 from __future__ import annotations
 
@@ -265,6 +266,50 @@ class WordTableReader:
                 out.append(t)
         return out
 
+    @staticmethod
+    def _data_rows(data: list[Line], columns) -> list[list[str]]:
+        """Data lines as rows of cells.  A line with text only in label columns that cannot start
+        a row of its own is part of a wrapped label: it joins the row whose line is nearest
+        (the row above when the label runs on below its amounts, the row below when the
+        amounts are centred between the label's lines; a tie goes to the row above)."""
+        cells_of = [_cells(ln, columns, leftmost=False) for ln in data]
+        label_cols = {j for ln, cells in zip(data, cells_of) if is_data_line(ln)
+                      for j, c in enumerate(cells) if c and not is_amount(c) and not CODE_RE.match(c.replace(" ", ""))}
+
+        def fragment(ln, cells):
+            filled = [j for j, c in enumerate(cells) if c]
+            return (not is_data_line(ln) and not _is_index_line(ln) and bool(filled)
+                    and all(j in label_cols for j in filled) and all(_wrapped_label(c) for c in cells if c))
+
+        frag = [fragment(ln, c) for ln, c in zip(data, cells_of)]
+        rows = [k for k in range(len(data)) if not frag[k]]
+        before: dict[int, list[int]] = {}
+        after: dict[int, list[int]] = {}
+        for k in (k for k in range(len(data)) if frag[k]):
+            mid = (data[k].top + data[k].bottom) / 2
+            prev = max((r for r in rows if r < k), default=None)
+            nxt = min((r for r in rows if r > k), default=None)
+            if prev is None and nxt is None:
+                rows.append(k)
+                continue
+            dist = {r: abs((data[r].top + data[r].bottom) / 2 - mid) for r in (prev, nxt) if r is not None}
+            height = data[k].bottom - data[k].top
+            if nxt is not None and (prev is None or dist[nxt] < dist[prev] - height / 4):
+                before.setdefault(nxt, []).append(k)
+            else:
+                after.setdefault(prev, []).append(k)
+        out = []
+        for r in sorted(rows):
+            cells = list(cells_of[r])
+            for k in before.get(r, []) + [None] + after.get(r, []):
+                if k is None:
+                    continue
+                for j, c in enumerate(cells_of[k]):
+                    if c:
+                        cells[j] = (c + (cells[j] or "")) if k < r else ((cells[j] or "") + c)
+            out.append(["" if c is None else c for c in cells])    # an empty cell, not a merged one
+        return out
+
     def _read(self, page: int, lines: list[Line], start: int, columns, continuation: bool):
         end = start
         while end < len(lines):
@@ -288,21 +333,6 @@ class WordTableReader:
             columns = columns_of(header, data)
         table = WordTable(page, body[0].top, body[-1].bottom, columns=columns)
         table.rows = _header_rows(header, columns)
-        label_cols: set[int] = set()
-        for ln in data:
-            cells = _cells(ln, columns, leftmost=False)
-            filled = [j for j, c in enumerate(cells) if c]
-            wrapped = (table.rows and len(table.rows) > len(header) and not is_data_line(ln)
-                       and not _is_index_line(ln) and filled and all(j in label_cols for j in filled)
-                       and all(_wrapped_label(c) for c in cells if c))
-            if wrapped:
-                prev = table.rows[-1]
-                for j in filled:
-                    prev[j] = (prev[j] or "") + cells[j]
-                continue
-            for j, c in enumerate(cells):
-                if c and not is_amount(c) and not CODE_RE.match(c.replace(" ", "")):
-                    label_cols.add(j)
-            table.rows.append(["" if c is None else c for c in cells])   # an empty cell, not a merged one
+        table.rows += self._data_rows(data, columns)
         self.open = table if end == len(lines) else None
         return table, end
