@@ -11,7 +11,6 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from fuzzkit import case_report_fixture, variant_factory
