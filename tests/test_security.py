@@ -172,7 +172,7 @@ test_md_escape_renders_literally, test_md_escape_renders_literally_slow = varian
                                                                                   text=TEXT)
 
 
-def _md_guard(monkeypatch_factory, values):
+def _md_guard(values):
     safety.forget()
     try:
         safety.register(values)
@@ -188,7 +188,7 @@ def _md_guard(monkeypatch_factory, values):
 @given(values=st.lists(TEXT, min_size=1, max_size=4))
 def test_registered_report_text_is_escaped_in_notebook_markdown(values):
     CASES["md_guard"] += 1
-    _md_guard(None, values)
+    _md_guard(values)
 
 
 def test_md_neutralises_a_tag_from_a_transformed_value(monkeypatch):
