@@ -213,7 +213,7 @@ def test_figure_labels_are_literal():
     import matplotlib.pyplot as plt
     h.setup()
     fig, ax = plt.subplots()
-    ax.set_title("收入$x^{2}$ 与 $ 单个美元 \\alpha $$")   # unbalanced "$": mathtext would raise
+    ax.set_title("收入$x^{2}$ 与 $\\frac{1}{$")   # mathtext would typeset the first and raise on the second
     ax.set_yticks([0, 1], ["a_b*c", "$\\frac{1}{0}$"])
     fig.canvas.draw()
     assert ax.title.get_text().startswith("收入$x^{2}$")
@@ -362,3 +362,33 @@ def test_named_payloads_through_the_real_2024_pdf_report(tmp_path, monkeypatch):
         h.md(text_md)
     for sanitise in (False, True):
         assert_html_inert(export(notebook_with(shown, tables(D)), sanitise=sanitise), [reasons[0]])
+
+
+def test_figures_show_dollar_and_markup_in_names_literally(tmp_path, monkeypatch):
+    """A name with "$" (mathtext markup) must neither crash a figure nor be typeset."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from juesuan import figures
+    h.setup()
+    name = "收入$\\frac{1}{0}$与$单个a_b$"
+    root = tmp_path
+    folder = root / "raw" / "2022" / "nxgxt"
+    shutil.copytree(RAW, folder)
+    text = RAW_TEXT.read_text(encoding="utf-8")
+    (folder / RAW_TEXT.name).write_text(text.replace("一般行政管理事务", name).replace(REASON, name, 1),
+                                        encoding="utf-8")
+    frames, loaded, _ = run_pipeline(folder, root / "clean")
+    assert any(name in str(x) for x in loaded["budget_outturn"].name), loaded["budget_outturn"].name.tolist()[:3]
+    d = h.Dataset(2022, "nxgxt", root / "clean", {"department_name": name}, loaded)
+    drawn = 0
+    for fn in ("income_sources", "expenditure_by_class", "completion_rates", "budget_vs_actual_amounts",
+               "rate_vs_amount", "reason_categories", "projects_scatter", "findings_overview"):
+        fig = getattr(figures, fn)(d)
+        fig.canvas.draw()                       # mathtext would raise on the unbalanced "$"
+        texts = [t for ax in fig.axes for t in ax.findobj(matplotlib.text.Text)]
+        assert all(not t._preprocess_math(t.get_text())[1] for t in texts)
+        drawn += 1
+        plt.close(fig)
+    assert drawn == 8
