@@ -392,3 +392,17 @@ def test_figures_show_dollar_and_markup_in_names_literally(tmp_path, monkeypatch
         drawn += 1
         plt.close(fig)
     assert drawn == 8
+
+
+def test_index_page_shows_report_text_as_text(tmp_path):
+    from juesuan import batch
+    rep = {"year": 2022, "department": "x", "department_name": PAYLOAD_IMG, "ok": False,
+           "steps": [{"step": "data", "ok": False, "status": "FAILED", "seconds": 0.1, "output": "",
+                      "log": "", "error": f"report.txt:12: bad value {PAYLOAD_FORMULA} <script>alert(1)</script>"}],
+           "headline": {}}
+    summary = {"generated": "<iframe src=x>", "wall_s": 1.0, "reports": [rep]}
+    page = batch.index_html(summary, tmp_path)
+    found = inspect(page)
+    assert found.active == []
+    text = norm("".join(found.text))
+    assert PAYLOAD_IMG in text and "<script>alert(1)</script>" in text and "<iframe src=x>" in text
