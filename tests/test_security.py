@@ -11,7 +11,6 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from fuzzkit import case_report_fixture, variant_factory
@@ -173,7 +172,7 @@ test_md_escape_renders_literally, test_md_escape_renders_literally_slow = varian
                                                                                   text=TEXT)
 
 
-def _md_guard(monkeypatch_factory, values):
+def _md_guard(values):
     safety.forget()
     try:
         safety.register(values)
@@ -189,7 +188,7 @@ def _md_guard(monkeypatch_factory, values):
 @given(values=st.lists(TEXT, min_size=1, max_size=4))
 def test_registered_report_text_is_escaped_in_notebook_markdown(values):
     CASES["md_guard"] += 1
-    _md_guard(None, values)
+    _md_guard(values)
 
 
 def test_md_neutralises_a_tag_from_a_transformed_value(monkeypatch):
@@ -214,7 +213,7 @@ def test_figure_labels_are_literal():
     import matplotlib.pyplot as plt
     h.setup()
     fig, ax = plt.subplots()
-    ax.set_title("收入$x^{2}$ 与 $ 单个美元 \\alpha $$")   # unbalanced "$": mathtext would raise
+    ax.set_title("收入$x^{2}$ 与 $\\frac{1}{$")   # mathtext would typeset the first and raise on the second
     ax.set_yticks([0, 1], ["a_b*c", "$\\frac{1}{0}$"])
     fig.canvas.draw()
     assert ax.title.get_text().startswith("收入$x^{2}$")
@@ -363,3 +362,47 @@ def test_named_payloads_through_the_real_2024_pdf_report(tmp_path, monkeypatch):
         h.md(text_md)
     for sanitise in (False, True):
         assert_html_inert(export(notebook_with(shown, tables(D)), sanitise=sanitise), [reasons[0]])
+
+
+def test_figures_show_dollar_and_markup_in_names_literally(tmp_path, monkeypatch):
+    """A name with "$" (mathtext markup) must neither crash a figure nor be typeset."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from juesuan import figures
+    h.setup()
+    name = "收入$\\frac{1}{0}$与$单个a_b$"
+    root = tmp_path
+    folder = root / "raw" / "2022" / "nxgxt"
+    shutil.copytree(RAW, folder)
+    text = RAW_TEXT.read_text(encoding="utf-8")
+    (folder / RAW_TEXT.name).write_text(text.replace("一般行政管理事务", name).replace(REASON, name, 1),
+                                        encoding="utf-8")
+    frames, loaded, _ = run_pipeline(folder, root / "clean")
+    assert any(name in str(x) for x in loaded["budget_outturn"].name), loaded["budget_outturn"].name.tolist()[:3]
+    d = h.Dataset(2022, "nxgxt", root / "clean", {"department_name": name}, loaded)
+    drawn = 0
+    for fn in ("income_sources", "expenditure_by_class", "completion_rates", "budget_vs_actual_amounts",
+               "rate_vs_amount", "reason_categories", "projects_scatter", "findings_overview"):
+        fig = getattr(figures, fn)(d)
+        fig.canvas.draw()                       # mathtext would raise on the unbalanced "$"
+        texts = [t for ax in fig.axes for t in ax.findobj(matplotlib.text.Text)]
+        assert all(not t._preprocess_math(t.get_text())[1] for t in texts)
+        drawn += 1
+        plt.close(fig)
+    assert drawn == 8
+
+
+def test_index_page_shows_report_text_as_text(tmp_path):
+    from juesuan import batch
+    rep = {"year": 2022, "department": "x", "department_name": PAYLOAD_IMG, "ok": False,
+           "steps": [{"step": "data", "ok": False, "status": "FAILED", "seconds": 0.1, "output": "",
+                      "log": "", "error": f"report.txt:12: bad value {PAYLOAD_FORMULA} <script>alert(1)</script>"}],
+           "headline": {}}
+    summary = {"generated": "<iframe src=x>", "wall_s": 1.0, "reports": [rep]}
+    page = batch.index_html(summary, tmp_path)
+    found = inspect(page)
+    assert found.active == []
+    text = norm("".join(found.text))
+    assert PAYLOAD_IMG in text and "<script>alert(1)</script>" in text and "<iframe src=x>" in text

@@ -185,6 +185,19 @@ def test_a_page_that_takes_too_long_is_refused(tmp_path, monkeypatch):
         pdfmod.read_pdf(pdf)
 
 
+def test_a_page_that_hangs_is_interrupted(tmp_path, monkeypatch):
+    import pdfplumber.page
+    pdf = blank_pdf(tmp_path / "hang.pdf", 2)
+    monkeypatch.setattr(pdfmod, "PAGE_TIME_LIMIT_S", 0.5)
+    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", lambda self, *a, **k: time.sleep(60))
+    t0 = time.perf_counter()
+    with pytest.raises(ParseError, match=r"page 1 took longer than 0\.5 s to read: refused"):
+        pdfmod.read_pdf(pdf)
+    assert time.perf_counter() - t0 < 20
+    import signal
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0      # no alarm left behind
+
+
 def test_a_refused_pdf_does_not_stop_the_batch(roots, tmp_path):
     raw, clean = roots
     add(raw, 2022, "nxgxt")

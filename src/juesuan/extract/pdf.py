@@ -11,6 +11,7 @@ data as ``extracted_text.txt``).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,34 @@ PAGE_TIME_LIMIT_S = 60.0  # one page that takes longer to read is refused
 def _clock() -> float:  # (monkeypatched by the tests)
     import time
     return time.perf_counter()
+
+
+class _PageTimeout(BaseException):
+    """Raised by the alarm inside a page that takes too long (BaseException: no ``except
+    Exception`` in pdfminer swallows it)."""
+
+
+@contextmanager
+def _page_time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` (SIGALRM; main thread only, and only when no other
+    timer is set — otherwise the time is checked after the page)."""
+    import signal
+    import threading
+    if (seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _PageTimeout()
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 @dataclass
@@ -114,13 +143,17 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
         for pno, page in enumerate(pages, start=1):
             t_page = _clock()
             try:
-                found = page.find_tables()
-                words_page = page
-                for t in found:
-                    words_page = words_page.outside_bbox(t.bbox)
-                text_lines = words_page.extract_text_lines(**TEXT_SETTINGS)
-                words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], pno)
-                         for w in words_page.extract_words(x_tolerance=1.5, y_tolerance=3)]
+                with _page_time_limit(PAGE_TIME_LIMIT_S):
+                    found = page.find_tables()
+                    words_page = page
+                    for t in found:
+                        words_page = words_page.outside_bbox(t.bbox)
+                    text_lines = words_page.extract_text_lines(**TEXT_SETTINGS)
+                    words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], pno)
+                             for w in words_page.extract_words(x_tolerance=1.5, y_tolerance=3)]
+            except _PageTimeout:
+                raise ParseError(f"page {pno} took longer than {PAGE_TIME_LIMIT_S:g} s to read: refused",
+                                 path) from None
             except Exception as exc:  # noqa: BLE001
                 raise ParseError(f"page {pno} cannot be read ({type(exc).__name__}: {exc})", path) from exc
             if (spent := _clock() - t_page) > PAGE_TIME_LIMIT_S:
