@@ -84,6 +84,11 @@ def execute_in_place(names=None) -> int:
     nbs = sorted(p for p in [*config.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"),
                              *config.NOTEBOOKS.glob("panel/[0-9][0-9]-*.ipynb")]
                  if not names or p.stem in names or p.name in names)
+    # the notebooks and their jupytext twins are the source: keep the newer edit of each pair
+    from jupytext.cli import jupytext as sync
+    rels = [nb.relative_to(config.ROOT).as_posix() for nb in nbs]
+    if rels:
+        sync(["--sync", "--quiet", *rels])
     failed = 0
     for nb in nbs:
         rel_path = nb.relative_to(config.ROOT).as_posix()
@@ -96,6 +101,8 @@ def execute_in_place(names=None) -> int:
             failed += 1
             print(f"{rel_path}: FAILED — {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}",
                   file=sys.stderr)
+    if rels:
+        sync(["--sync", "--quiet", *rels])
     return 1 if failed else 0
 
 
@@ -110,7 +117,7 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="parallel notebook processes")
     p.add_argument("--notebooks", nargs="*", help="only these chapters (e.g. 06-report.ipynb)")
     p.add_argument("--no-progress", action="store_true")
-    p = sub.add_parser("notebooks", help="execute notebooks/ in place with their default parameters "
+    p = sub.add_parser("notebooks", help="sync notebooks/ with their jupytext twins, execute in place with default parameters "
                                          "(the committed outputs nbval compares)")
     p.add_argument("names", nargs="*", help="notebook names (default: all NN-*.ipynb)")
     p = sub.add_parser("bench", help="benchmarks")
