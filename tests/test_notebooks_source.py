@@ -145,3 +145,21 @@ def test_an_added_report_leaves_make_test_green(tmp_path):
     assert " passed" in done.stdout and "failed" not in done.stdout
     assert "extra" not in (suite_clean / "panel" / "reports.csv").read_text(encoding="utf-8-sig")
     assert not (suite_clean / "2022" / "extra").exists()
+
+
+def test_jupyterlab_from_the_venv_finds_the_project_kernel():
+    jupyter = Path(sys.executable).with_name("jupyter")
+    listed = subprocess.run([str(jupyter), "kernelspec", "list", "--json"], capture_output=True, text=True,
+                            timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    spec = json.loads(listed.stdout)["kernelspecs"]["python3"]
+    assert Path(spec["resource_dir"]).resolve().is_relative_to(Path(sys.prefix).resolve())
+    assert spec["spec"]["display_name"] == "Python 3 (juesuan)"
+    assert Path(spec["spec"]["argv"][0]).parent.resolve() == Path(sys.executable).parent.resolve()
+    lab = subprocess.run([str(jupyter), "lab", "--version"], capture_output=True, text=True, timeout=120)
+    assert lab.returncode == 0 and lab.stdout.strip(), lab.stderr
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\nlab: " in makefile and "jupyter lab --ServerApp.root_dir=notebooks" in makefile
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert [c.split("#")[0].strip() for c in commands] == ["make reports", "make test", "make lab"]

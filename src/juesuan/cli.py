@@ -100,6 +100,11 @@ def execute_in_place(names=None) -> int:
     nbs = sorted(p for p in [*config.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"),
                              *config.NOTEBOOKS.glob("panel/[0-9][0-9]-*.ipynb")]
                  if not names or p.stem in names or p.name in names)
+    # the notebooks and their jupytext twins are the source: keep the newer edit of each pair
+    from jupytext.cli import jupytext as sync
+    rels = [nb.relative_to(config.ROOT).as_posix() for nb in nbs]
+    if rels:
+        sync(["--sync", "--quiet", *rels])
     failed = 0
     for nb in nbs:
         rel_path = nb.relative_to(config.ROOT).as_posix()
@@ -112,6 +117,8 @@ def execute_in_place(names=None) -> int:
             failed += 1
             print(f"{rel_path}: FAILED — {str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}",
                   file=sys.stderr)
+    if rels:
+        sync(["--sync", "--quiet", *rels])
     return 1 if failed else 0
 
 
@@ -130,7 +137,7 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=300,
                    help="seconds one notebook may run before it is stopped (default 300)")
     p.add_argument("--no-ocr", action="store_true", help="refuse scanned PDFs instead of OCR'ing them")
-    p = sub.add_parser("notebooks", help="execute notebooks/ in place with their default parameters "
+    p = sub.add_parser("notebooks", help="sync notebooks/ with their jupytext twins, execute in place with default parameters "
                                          "(the committed outputs nbval compares)")
     p.add_argument("names", nargs="*", help="notebook names (default: all NN-*.ipynb)")
     p = sub.add_parser("bench", help="benchmarks")
