@@ -490,3 +490,103 @@ def read_scanned(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = None, ca
     secs = sum(p["seconds"] for p in pages) / len(pages) if pages else 0.0
     return OcrResult(path=path, lines=lines, origins=origins, words=words, pages=len(pages),
                      findings=uncertain_findings(words, path), seconds_per_page=round(secs, 3), dpi=dpi)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ruled tables of a scanned page: the ruling lines are in the image
+# ---------------------------------------------------------------------------------------------
+
+def detect_rules(img, size: tuple[float, float], min_h: float = 0.4, min_v: float = 0.18) -> dict:
+    """Ruling lines of a page image, in PDF points: ``{"h": [[x0, x1, y]], "v": [[x, top, bottom]]}``.
+
+    Dark pixels are opened with a long thin kernel (``min_h`` / ``min_v`` inches, longer than
+    any character stroke), so only straight runs remain; each connected run is one segment."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(img.convert("L"))
+    h_px, w_px = gray.shape
+    dpi = w_px / size[0] * 72
+    ink = (gray < 160).astype("uint8")
+    out = {"h": [], "v": []}
+    for key, kernel in (("h", (1, max(8, int(min_h * dpi)))), ("v", (max(8, int(min_v * dpi)), 1))):
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(kernel, "uint8"))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        sx, sy = size[0] / w_px, size[1] / h_px
+        for x, y, w, h, _area in stats[1:n]:
+            if key == "h":
+                out["h"].append([round(x * sx, 2), round((x + w) * sx, 2), round((y + h / 2) * sy, 2)])
+            else:
+                out["v"].append([round((x + w / 2) * sx, 2), round(y * sy, 2), round((y + h) * sy, 2)])
+    return out
+
+
+def page_rules(file: Path, page: dict) -> dict:
+    """:func:`detect_rules` on the page rendered and deskewed as it was for OCR (``page`` is an
+    :func:`ocr_page` result, so the lines and the OCR boxes share one frame)."""
+    from PIL import Image
+
+    img, size = render_page(file, page["page"], page["dpi"])
+    if page.get("deskew_angle"):
+        img = img.rotate(page["deskew_angle"], resample=Image.BICUBIC, fillcolor=(255, 255, 255))
+    return detect_rules(img, size)
+
+
+def _cell_text(words: list[dict]) -> str:
+    """A cell's words as a text-layer cell reads: its lines joined without a break."""
+    return "".join(join_line(ln).replace("\t", " ") for ln in group_lines(words)).strip()
+
+
+def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> dict:
+    """One OCR'd page split like a text page: ruled tables (cells found from the ruling lines in
+    the image with pdfplumber's table finder, filled with the OCR words whose centre lies in
+    them), and the words and text lines outside those tables.
+
+    ``tables``: ``[{"bbox", "top", "rows"}]`` with rows of cells like ``Table.extract()``
+    (None = a merged cell); ``text_lines`` and ``words``: what lies outside the tables, shaped
+    like :func:`page_text_lines` / :func:`page_words` (for the unruled-table reader and the
+    explanation). Every word keeps its ``uncertain`` flag; ``cell_words`` lists each table
+    cell's words in the order of ``rows`` so a flagged word can be traced to its row."""
+    import pdfplumber
+
+    words = page_words(page, min_conf)
+    rules = page_rules(file, page)
+    tables = []
+    if len(rules["h"]) >= 2 and len(rules["v"]) >= 2:
+        h = [{"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
+             for x0, x1, y in rules["h"]]
+        v = [{"object_type": "line", "x0": x, "x1": x, "top": t, "bottom": b, "width": 0, "height": b - t}
+             for x, t, b in rules["v"]]
+        settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                    "explicit_vertical_lines": v, "explicit_horizontal_lines": h}
+        with pdfplumber.open(file) as pdf:
+            found = pdf.pages[page["page"] - 1].find_tables(settings)
+            grids = [(t.bbox, [list(r.cells) for r in t.rows]) for t in found]
+        for bbox, rows in grids:
+            out_rows, cell_words = [], []
+            for cells in rows:
+                row, row_words = [], []
+                for c in cells:
+                    if c is None:
+                        row.append(None)
+                        continue
+                    inside = [w for w in words if c[0] <= (w["x0"] + w["x1"]) / 2 <= c[2]
+                              and c[1] <= (w["top"] + w["bottom"]) / 2 <= c[3]]
+                    row.append(_cell_text(inside))
+                    row_words += inside
+                out_rows.append(row)
+                cell_words.append(row_words)
+            tables.append({"bbox": list(bbox), "top": bbox[1], "rows": out_rows, "cell_words": cell_words})
+
+    def in_table(w):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        return any(t["bbox"][0] <= cx <= t["bbox"][2] and t["bbox"][1] <= cy <= t["bbox"][3] for t in tables)
+
+    outside = [w for w in words if not in_table(w)]
+    lines = []
+    for ln in group_lines(outside):
+        text = join_line(ln).strip()
+        if text:
+            lines.append({"text": text, "x0": min(w["x0"] for w in ln), "x1": max(w["x1"] for w in ln),
+                          "top": min(w["top"] for w in ln), "bottom": max(w["bottom"] for w in ln), "words": ln})
+    return {"page": page["page"], "tables": tables, "text_lines": lines, "words": outside, "rules": rules}
