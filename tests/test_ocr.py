@@ -103,6 +103,9 @@ def test_bed_refuses_to_write_into_raw():
     ("2,94.25", 0.99, "2,94.25", True),                # thousands group out of place
     ("2.946.25", 0.99, "2.946.25", True),
     ("201", 1.0, "201", False),
+    ("15.16%;", 0.99, "15.16%;", False),               # a share at the end of a clause
+    ("15.1б%;", 0.99, "15.1б%;", True),
+    ("2,946.25,", 0.99, "2,946.25,", True),            # a stray comma is not punctuation here
 ])
 def test_number_tokens_are_normalised_only_when_unambiguous(text, conf, want, uncertain):
     page = {"page": 3, "boxes": [{"text": text, "conf": conf, "x0": 10, "x1": 60, "top": 5, "bottom": 15}]}
@@ -231,6 +234,30 @@ def test_process_pool_gives_the_same_pages_as_one_process(scan_dir):
     assert [p["page"] for p in two] == [1, 2]
     assert [[b["text"] for b in p["boxes"]] for p in two] == [[b["text"] for b in p["boxes"]] for p in one]
     assert any(b["text"] == "2,946.25" for b in two[1]["boxes"])
+
+
+def test_boxes_across_a_ruling_line_are_split_there():
+    w = {"text": "小计基本支出", "conf": 1.0, "x0": 479.16, "x1": 564.12, "top": 198.2, "bottom": 212.3,
+         "page": 19, "uncertain": False, "reason": ""}
+    amount = {**w, "text": "1,503.52", "x0": 490, "x1": 530}
+    parts = ocr.split_at_rules([w, amount], [[509.0, 190, 220], [300.0, 190, 220], [520.0, 300, 400]])
+    assert [p["text"] for p in parts] == ["小计", "基本支出", "1,503.52"]
+    assert parts[0]["x1"] == parts[1]["x0"] and abs(parts[0]["x1"] - 509) < 8
+
+
+def test_page_layout_recovers_the_ruled_table_like_the_text_layer(table_scan, table_ocr):
+    """The ruling lines in the scan give the same grid as pdfplumber on the text PDF."""
+    import pdfplumber
+    lay = ocr.page_layout(table_scan, table_ocr[0])
+    assert len(lay["rules"]["h"]) > 10 and len(lay["rules"]["v"]) > 5
+    with pdfplumber.open(SRC) as pdf:
+        [want] = [[[None if c is None else c.replace("\n", "").strip() for c in row] for row in t.extract()]
+                  for t in pdf.pages[TABLE_PAGE - 1].find_tables()]
+    [got] = lay["tables"]
+    want = [r for r in want if any(r)]
+    assert got["rows"] == want
+    assert [ln["text"] for ln in lay["text_lines"]] == ["收入决算表", "单位：万元"]
+    assert not any(w["text"] == "2,946.25" for w in lay["words"])  # table words are in the cells
 
 
 def test_missing_file_is_a_parse_error(tmp_path):

@@ -51,6 +51,9 @@ WELL_FORMED = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 AMOUNT_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)$")
 
 
+_TAIL = re.compile(r"(?:%[;；。、:：,，]*|[;；。、:：]+)$")
+
+
 def engine_version() -> str:
     """``rapidocr-onnxruntime`` and ``onnxruntime`` versions as installed (part of the cache key)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -311,7 +314,7 @@ def looks_numeric(text: str) -> bool:
 
     Tokens with a few misread characters (``1,5l1.90``) count as numeric so they are flagged,
     not passed on as text."""
-    t = normalise_number(text).replace(" ", "")
+    t = _TAIL.sub("", normalise_number(text).replace(" ", ""))
     if not t or not any(c.isdigit() for c in t):
         return False
     numeric = sum(c in _NUMERIC_CHARS for c in t)
@@ -321,10 +324,13 @@ def looks_numeric(text: str) -> bool:
 def check_number(text: str, conf: float, min_conf: float = DEFAULT_MIN_CONF) -> tuple[str, bool, str]:
     """(normalised text, uncertain, reason) for a numeric token; never guesses a character."""
     t = normalise_number(text)
-    odd = sorted({c for c in t if c not in _NUMERIC_CHARS})
+    # a percentage or a number at the end of a clause keeps its sign and punctuation (15.16%;)
+    m = _TAIL.search(t)
+    core = t[:m.start()] if m and m.start() > 0 and t[m.start() - 1].isdigit() else t
+    odd = sorted({c for c in core if c not in _NUMERIC_CHARS})
     if odd:
         return t, True, "characters that are not digits/commas/point/minus: " + "".join(odd)
-    if not WELL_FORMED.match(t):
+    if not WELL_FORMED.match(core):
         return t, True, "malformed number (separators or signs out of place)"
     if conf < min_conf:
         return t, True, f"OCR confidence {conf:.3f} below {min_conf}"
@@ -537,6 +543,34 @@ def _cell_text(words: list[dict]) -> str:
     return "".join(join_line(ln).replace("\t", " ") for ln in group_lines(words)).strip()
 
 
+def split_at_rules(words: list[dict], vrules: list[list[float]]) -> list[dict]:
+    """Split text boxes that run across a vertical ruling line (two header cells read as one box,
+    ``小计基本支出`` over 小计 | 基本支出) at the line, sharing the characters out by position.
+
+    Numbers are never split (a number across a cell border stays whole; when it is two numbers
+    run together it is malformed and already flagged)."""
+    out = []
+    for w in words:
+        text = w["text"]
+        n = len(text)
+        if n < 2 or looks_numeric(text):
+            out.append(w)
+            continue
+        cw = (w["x1"] - w["x0"]) / n
+        mid = (w["top"] + w["bottom"]) / 2
+        cuts = sorted({round((x - w["x0"]) / cw) for x, top, bottom in vrules
+                       if top <= mid <= bottom and w["x0"] + 0.5 * cw < x < w["x1"] - 0.5 * cw})
+        cuts = [c for c in cuts if 0 < c < n]
+        if not cuts:
+            out.append(w)
+            continue
+        for a, b in zip([0, *cuts], [*cuts, n]):
+            part = text[a:b].strip()
+            if part:
+                out.append({**w, "text": part, "x0": round(w["x0"] + a * cw, 2), "x1": round(w["x0"] + b * cw, 2)})
+    return out
+
+
 def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> dict:
     """One OCR'd page split like a text page: ruled tables (cells found from the ruling lines in
     the image with pdfplumber's table finder, filled with the OCR words whose centre lies in
@@ -549,8 +583,8 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
     cell's words in the order of ``rows`` so a flagged word can be traced to its row."""
     import pdfplumber
 
-    words = page_words(page, min_conf)
     rules = page_rules(file, page)
+    words = split_at_rules(page_words(page, min_conf), rules["v"])
     tables = []
     if len(rules["h"]) >= 2 and len(rules["v"]) >= 2:
         h = [{"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
