@@ -304,3 +304,18 @@ def test_a_page_that_cannot_be_read_is_named(scan_dir):
     scan = ocr_bed.make_scanned(SRC, scan_dir / "one-72.pdf", 72, pages=[1])
     with pytest.raises(ParseError, match="page 5 cannot be OCR'd"):
         ocr.ocr_pdf(scan, dpi=72, pages=[5])
+
+
+@pytest.mark.slow
+def test_whole_report_from_the_200dpi_scan(scan_dir):
+    """Parse + validate the report from the 200-dpi scan: the text PDF's line_items read exactly,
+    the explanation's budget-vs-actual items all found, no finding that the text PDF lacks."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import ocr_eval
+
+    scan = ocr_bed.make_variant("200dpi", scan_dir / "report")
+    r = ocr_eval.check_pipeline(scan, SRC, 200, 2, True, scan_dir / "cache-report")
+    assert r["line_items"] > 500
+    assert r["line_items_exact"] == r["line_items"], r["line_items_wrong"]
+    assert r["found_items"] == r["expected_items"] > 0
+    assert r["findings_only_in_scan"] == []
