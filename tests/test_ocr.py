@@ -258,6 +258,29 @@ def test_page_layout_recovers_the_ruled_table_like_the_text_layer(table_scan, ta
     assert got["rows"] == want
     assert [ln["text"] for ln in lay["text_lines"]] == ["收入决算表", "单位：万元"]
     assert not any(w["text"] == "2,946.25" for w in lay["words"])  # table words are in the cells
+    assert lay["unread"] == []   # every bit of print on the page was read
+
+
+def test_print_that_no_box_covers_is_reported():
+    """A line the detector missed is found as ink outside every box (and outside ruling lines)."""
+    from PIL import Image, ImageDraw
+    k = 4                                   # 288 dpi: points × 4 = pixels
+    img = Image.new("RGB", (400 * k, 200 * k), "white")
+    d = ImageDraw.Draw(img)
+
+    def rect(x0, y0, x1, y1):
+        d.rectangle([x0 * k, y0 * k, x1 * k, y1 * k], fill="black")
+    for i in range(8):                      # a line of "characters", read (covered by a box)
+        rect(20 + 14 * i, 20, 30 + 14 * i, 30)
+    for i in range(6):                      # a line nobody read
+        rect(40 + 14 * i, 80, 50 + 14 * i, 91)
+    d.line([10 * k, 150 * k, 390 * k, 150 * k], fill="black", width=2 * k)   # a ruling line
+    d.point([(300 * k, 40 * k), (301 * k, 41 * k)], fill="black")          # specks are not print
+    box = {"x0": 18, "x1": 132, "top": 18, "bottom": 32}
+    rules = ocr.detect_rules(img, (400.0, 200.0))
+    assert len(rules["h"]) == 1 and rules["v"] == []
+    [r] = ocr.unread_ink(img, (400.0, 200.0), [box], rules)
+    assert 38 <= r["x0"] <= 41 and 119 <= r["x1"] <= 122 and 78 <= r["top"] <= 81 and 90 <= r["bottom"] <= 93
 
 
 def test_missing_file_is_a_parse_error(tmp_path):

@@ -69,6 +69,7 @@ def scanned_document(scan: Path, meta: dict, dpi: int, jobs: int, deskew_pages: 
             tables.append(tab)
         flagged += [w for w in lay["words"] if w["uncertain"]]
         flagged += [w for t in lay["tables"] for ws in t["cell_words"] for w in ws if w["uncertain"]]
+        flagged += lay["unread"]
     doc = PdfDocument(path=rel(scan), lines=lines, meta=meta, origins=origins, tables=tables,
                       pages=len(pages), text_pages=0)
     return doc, ocr.uncertain_findings(flagged, rel(scan))

@@ -389,7 +389,8 @@ def uncertain_findings(words: list[dict], path: str = "") -> list[dict]:
              "location": f"p{w['page']}", "box": [w["x0"], w["top"], w["x1"], w["bottom"]],
              "found": w["text"], "conf": w["conf"],
              "message": f"OCR 读数不确定（第 {w['page']} 页，框 {w['x0']:.0f},{w['top']:.0f}–"
-                        f"{w['x1']:.0f},{w['bottom']:.0f}，读作“{w['text']}”）：{w['reason']}"}
+                        f"{w['x1']:.0f},{w['bottom']:.0f}，" + (f"读作“{w['text']}”" if w["text"] else "未能识读")
+                        + f"）：{w['reason']}"}
             for w in words if w.get("uncertain")]
 
 
@@ -521,21 +522,77 @@ def detect_rules(img, size: tuple[float, float], min_h: float = 0.4, min_v: floa
         sx, sy = size[0] / w_px, size[1] / h_px
         for x, y, w, h, _area in stats[1:n]:
             if key == "h":
-                out["h"].append([round(x * sx, 2), round((x + w) * sx, 2), round((y + h / 2) * sy, 2)])
+                out["h"].append([round(float(x * sx), 2), round(float((x + w) * sx), 2), round(float((y + h / 2) * sy), 2)])
             else:
-                out["v"].append([round((x + w / 2) * sx, 2), round(y * sy, 2), round((y + h) * sy, 2)])
+                out["v"].append([round(float((x + w / 2) * sx), 2), round(float(y * sy), 2), round(float((y + h) * sy), 2)])
     return out
 
 
-def page_rules(file: Path, page: dict) -> dict:
-    """:func:`detect_rules` on the page rendered and deskewed as it was for OCR (``page`` is an
-    :func:`ocr_page` result, so the lines and the OCR boxes share one frame)."""
+def page_image(file: Path, page: dict):
+    """The page rendered and deskewed as it was for OCR (``page`` is an :func:`ocr_page`
+    result), so what is found in it shares one frame with the OCR boxes; and its size in points."""
     from PIL import Image
 
     img, size = render_page(file, page["page"], page["dpi"])
     if page.get("deskew_angle"):
         img = img.rotate(page["deskew_angle"], resample=Image.BICUBIC, fillcolor=(255, 255, 255))
+    return img, size
+
+
+def page_rules(file: Path, page: dict) -> dict:
+    """:func:`detect_rules` on the page as it was OCR'd."""
+    img, size = page_image(file, page)
     return detect_rules(img, size)
+
+
+def unread_ink(img, size: tuple[float, float], boxes: list[dict], rules: dict, min_height: float = 4.0,
+               min_width: float = 4.0) -> list[dict]:
+    """Regions of print that no OCR box covers (a line or a cell the detector missed), in points.
+
+    The dark pixels, less the ruling lines and every OCR box (with a small margin), are merged
+    into blobs the size of characters; a blob at least ``min_height`` × ``min_width`` points
+    is print that was not read. Returned as boxes ``{x0, x1, top, bottom}``."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(img.convert("L"))
+    h_px, w_px = gray.shape
+    sx, sy = w_px / size[0], h_px / size[1]
+    ink = (gray < 160).astype("uint8")
+    pad = max(2, int(1.5 * sx))
+    for x0, x1, y in rules["h"]:
+        ink[max(0, int(y * sy) - pad):int(y * sy) + pad + 1, max(0, int(x0 * sx) - pad):int(x1 * sx) + pad + 1] = 0
+    for x, top, bottom in rules["v"]:
+        ink[max(0, int(top * sy) - pad):int(bottom * sy) + pad + 1, max(0, int(x * sx) - pad):int(x * sx) + pad + 1] = 0
+    for b in boxes:
+        ink[max(0, int(b["top"] * sy) - pad):int(b["bottom"] * sy) + pad + 1,
+            max(0, int(b["x0"] * sx) - pad):int(b["x1"] * sx) + pad + 1] = 0
+    # characters → blobs: close the gaps between strokes and between neighbouring characters
+    blobs = cv2.dilate(ink, np.ones((max(1, int(1.0 * sy)), max(1, int(3.0 * sx))), "uint8"))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    found = []
+    for x, y, w, h, _area in stats[1:n]:
+        dark = int(ink[y:y + h, x:x + w].sum())
+        if h / sy >= min_height and w / sx >= min_width and dark >= 0.02 * w * h:
+            found.append([float(x / sx), float((x + w) / sx), float(y / sy), float((y + h) / sy)])
+    # blobs of one line (vertical overlap, gap under two character heights) become one region
+    merged = found
+    while True:
+        before = len(merged)
+        out: list[list[float]] = []
+        for b in sorted(merged, key=lambda b: (b[2], b[0])):
+            for m in out:
+                if min(m[3], b[3]) - max(m[2], b[2]) > 0.3 * min(b[3] - b[2], m[3] - m[2]) and \
+                        b[0] - m[1] < 2 * (b[3] - b[2]) and m[0] - b[1] < 2 * (b[3] - b[2]):
+                    m[:] = [min(m[0], b[0]), max(m[1], b[1]), min(m[2], b[2]), max(m[3], b[3])]
+                    break
+            else:
+                out.append(list(b))
+        merged = out
+        if len(merged) == before:
+            break
+    return [{"x0": round(m[0], 2), "x1": round(m[1], 2), "top": round(m[2], 2), "bottom": round(m[3], 2)}
+            for m in merged]
 
 
 def _cell_text(words: list[dict]) -> str:
@@ -580,11 +637,18 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
     (None = a merged cell); ``text_lines`` and ``words``: what lies outside the tables, shaped
     like :func:`page_text_lines` / :func:`page_words` (for the unruled-table reader and the
     explanation). Every word keeps its ``uncertain`` flag; ``cell_words`` lists each table
-    cell's words in the order of ``rows`` so a flagged word can be traced to its row."""
+    cell's words in the order of ``rows`` so a flagged word can be traced to its row.
+    ``unread``: print no OCR box covers, as flagged empty words (for ``ocr_uncertain`` findings:
+    a missed line or cell is never silently blank)."""
     import pdfplumber
 
-    rules = page_rules(file, page)
+    img, size = page_image(file, page)
+    rules = detect_rules(img, size)
     words = split_at_rules(page_words(page, min_conf), rules["v"])
+    unread = [{"text": "", "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
+               "page": page["page"], "conf": 0.0, "uncertain": True,
+               "reason": "print that OCR did not read (a missed line or cell)"}
+              for r in unread_ink(img, size, page["boxes"], rules)]
     tables = []
     if len(rules["h"]) >= 2 and len(rules["v"]) >= 2:
         h = [{"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
@@ -623,4 +687,5 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
         if text:
             lines.append({"text": text, "x0": min(w["x0"] for w in ln), "x1": max(w["x1"] for w in ln),
                           "top": min(w["top"] for w in ln), "bottom": max(w["bottom"] for w in ln), "words": ln})
-    return {"page": page["page"], "tables": tables, "text_lines": lines, "words": outside, "rules": rules}
+    return {"page": page["page"], "tables": tables, "text_lines": lines, "words": outside, "rules": rules,
+            "unread": unread}
