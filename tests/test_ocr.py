@@ -133,7 +133,8 @@ def test_text_boxes_are_not_flagged_but_two_amounts_are_split():
         {"text": "年初预算为 1560.05 万元", "conf": 1.0, "x0": 300, "x1": 400, "top": 0, "bottom": 10},
     ]}
     words = ocr.page_words(page)
-    assert [w["text"] for w in words] == ["一般公共服务支出", "2,112.86", "2,106.66", "年初预算为 1560.05 万元"]
+    assert [w["text"] for w in words] == ["一般公共服务支出", "2,112.86", "2,106.66",
+                                          "年初预算为 1560.05 万元"]
     assert not any(w["uncertain"] for w in words)
     a, b = words[1], words[2]
     assert a["x0"] == 100 and b["x1"] == 270 and a["x1"] < b["x0"] < 200
@@ -150,7 +151,8 @@ def test_lines_group_by_vertical_overlap_and_number_like_a_text_layer():
                               box("财政拨款", 304, 340, 100, 112)]},
     ]
     lines, origins = ocr.text_lines(pages, start=1)
-    assert lines == ["单位：万元", "类", "合计\t2,946.25", "本年收入合计2946.25万元，其中：财政拨款"]
+    assert lines == ["单位：万元", "类", "合计\t2,946.25",
+                     "本年收入合计2946.25万元，其中：财政拨款"]
     assert origins == ["p2:1", "p2:2", "p2:3", "p3:4"]
     _, _, words = ocr.lines_and_words(pages, start=10)
     assert {w["text"]: w["line"] for w in words}["2,946.25"] == 12

@@ -370,7 +370,8 @@ def page_words(page: dict, min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
                 w["text"], w["uncertain"], w["reason"] = check_number(w["text"], b["conf"], min_conf)
             elif b["conf"] < min_conf and any(c.isdigit() for c in normalise_number(w["text"])):
                 # a line of prose with figures: the box is one reading, so its confidence covers them
-                w["uncertain"], w["reason"] = True, f"text with figures, OCR confidence {b['conf']:.3f} below {min_conf}"
+                w["uncertain"] = True
+                w["reason"] = f"text with figures, OCR confidence {b['conf']:.3f} below {min_conf}"
             words.append(w)
     return words
 
@@ -389,7 +390,8 @@ def uncertain_findings(words: list[dict], path: str = "") -> list[dict]:
              "location": f"p{w['page']}", "box": [w["x0"], w["top"], w["x1"], w["bottom"]],
              "found": w["text"], "conf": w["conf"],
              "message": f"OCR 读数不确定（第 {w['page']} 页，框 {w['x0']:.0f},{w['top']:.0f}–"
-                        f"{w['x1']:.0f},{w['bottom']:.0f}，" + (f"读作“{w['text']}”" if w["text"] else "未能识读")
+                        f"{w['x1']:.0f},{w['bottom']:.0f}，"
+                        + (f"读作“{w['text']}”" if w["text"] else "未能识读")
                         + f"）：{w['reason']}"}
             for w in words if w.get("uncertain")]
 
@@ -522,9 +524,10 @@ def detect_rules(img, size: tuple[float, float], min_h: float = 0.4, min_v: floa
         sx, sy = size[0] / w_px, size[1] / h_px
         for x, y, w, h, _area in stats[1:n]:
             if key == "h":
-                out["h"].append([round(float(x * sx), 2), round(float((x + w) * sx), 2), round(float((y + h / 2) * sy), 2)])
+                seg = [x * sx, (x + w) * sx, (y + h / 2) * sy]
             else:
-                out["v"].append([round(float((x + w / 2) * sx), 2), round(float(y * sy), 2), round(float((y + h) * sy), 2)])
+                seg = [(x + w / 2) * sx, y * sy, (y + h) * sy]
+            out[key].append([round(float(v), 2) for v in seg])
     return out
 
 
