@@ -103,6 +103,9 @@ def test_bed_refuses_to_write_into_raw():
     ("2,94.25", 0.99, "2,94.25", True),                # thousands group out of place
     ("2.946.25", 0.99, "2.946.25", True),
     ("201", 1.0, "201", False),
+    ("15.16%;", 0.99, "15.16%;", False),               # a share at the end of a clause
+    ("15.1б%;", 0.99, "15.1б%;", True),
+    ("2,946.25,", 0.99, "2,946.25,", True),            # a stray comma is not punctuation here
 ])
 def test_number_tokens_are_normalised_only_when_unambiguous(text, conf, want, uncertain):
     page = {"page": 3, "boxes": [{"text": text, "conf": conf, "x0": 10, "x1": 60, "top": 5, "bottom": 15}]}
@@ -130,7 +133,8 @@ def test_text_boxes_are_not_flagged_but_two_amounts_are_split():
         {"text": "年初预算为 1560.05 万元", "conf": 1.0, "x0": 300, "x1": 400, "top": 0, "bottom": 10},
     ]}
     words = ocr.page_words(page)
-    assert [w["text"] for w in words] == ["一般公共服务支出", "2,112.86", "2,106.66", "年初预算为 1560.05 万元"]
+    assert [w["text"] for w in words] == ["一般公共服务支出", "2,112.86", "2,106.66",
+                                          "年初预算为 1560.05 万元"]
     assert not any(w["uncertain"] for w in words)
     a, b = words[1], words[2]
     assert a["x0"] == 100 and b["x1"] == 270 and a["x1"] < b["x0"] < 200
@@ -147,7 +151,8 @@ def test_lines_group_by_vertical_overlap_and_number_like_a_text_layer():
                               box("财政拨款", 304, 340, 100, 112)]},
     ]
     lines, origins = ocr.text_lines(pages, start=1)
-    assert lines == ["单位：万元", "类", "合计\t2,946.25", "本年收入合计2946.25万元，其中：财政拨款"]
+    assert lines == ["单位：万元", "类", "合计\t2,946.25",
+                     "本年收入合计2946.25万元，其中：财政拨款"]
     assert origins == ["p2:1", "p2:2", "p2:3", "p3:4"]
     _, _, words = ocr.lines_and_words(pages, start=10)
     assert {w["text"]: w["line"] for w in words}["2,946.25"] == 12
@@ -233,6 +238,53 @@ def test_process_pool_gives_the_same_pages_as_one_process(scan_dir):
     assert any(b["text"] == "2,946.25" for b in two[1]["boxes"])
 
 
+def test_boxes_across_a_ruling_line_are_split_there():
+    w = {"text": "小计基本支出", "conf": 1.0, "x0": 479.16, "x1": 564.12, "top": 198.2, "bottom": 212.3,
+         "page": 19, "uncertain": False, "reason": ""}
+    amount = {**w, "text": "1,503.52", "x0": 490, "x1": 530}
+    parts = ocr.split_at_rules([w, amount], [[509.0, 190, 220], [300.0, 190, 220], [520.0, 300, 400]])
+    assert [p["text"] for p in parts] == ["小计", "基本支出", "1,503.52"]
+    assert parts[0]["x1"] == parts[1]["x0"] and abs(parts[0]["x1"] - 509) < 8
+
+
+def test_page_layout_recovers_the_ruled_table_like_the_text_layer(table_scan, table_ocr):
+    """The ruling lines in the scan give the same grid as pdfplumber on the text PDF."""
+    import pdfplumber
+    lay = ocr.page_layout(table_scan, table_ocr[0])
+    assert len(lay["rules"]["h"]) > 10 and len(lay["rules"]["v"]) > 5
+    with pdfplumber.open(SRC) as pdf:
+        [want] = [[[None if c is None else c.replace("\n", "").strip() for c in row] for row in t.extract()]
+                  for t in pdf.pages[TABLE_PAGE - 1].find_tables()]
+    [got] = lay["tables"]
+    want = [r for r in want if any(r)]
+    assert got["rows"] == want
+    assert [ln["text"] for ln in lay["text_lines"]] == ["收入决算表", "单位：万元"]
+    assert not any(w["text"] == "2,946.25" for w in lay["words"])  # table words are in the cells
+    assert lay["unread"] == []   # every bit of print on the page was read
+
+
+def test_print_that_no_box_covers_is_reported():
+    """A line the detector missed is found as ink outside every box (and outside ruling lines)."""
+    from PIL import Image, ImageDraw
+    k = 4                                   # 288 dpi: points × 4 = pixels
+    img = Image.new("RGB", (400 * k, 200 * k), "white")
+    d = ImageDraw.Draw(img)
+
+    def rect(x0, y0, x1, y1):
+        d.rectangle([x0 * k, y0 * k, x1 * k, y1 * k], fill="black")
+    for i in range(8):                      # a line of "characters", read (covered by a box)
+        rect(20 + 14 * i, 20, 30 + 14 * i, 30)
+    for i in range(6):                      # a line nobody read
+        rect(40 + 14 * i, 80, 50 + 14 * i, 91)
+    d.line([10 * k, 150 * k, 390 * k, 150 * k], fill="black", width=2 * k)   # a ruling line
+    d.point([(300 * k, 40 * k), (301 * k, 41 * k)], fill="black")          # specks are not print
+    box = {"x0": 18, "x1": 132, "top": 18, "bottom": 32}
+    rules = ocr.detect_rules(img, (400.0, 200.0))
+    assert len(rules["h"]) == 1 and rules["v"] == []
+    [r] = ocr.unread_ink(img, (400.0, 200.0), [box], rules)
+    assert 38 <= r["x0"] <= 41 and 119 <= r["x1"] <= 122 and 78 <= r["top"] <= 81 and 90 <= r["bottom"] <= 93
+
+
 def test_missing_file_is_a_parse_error(tmp_path):
     with pytest.raises(ParseError, match="missing or empty"):
         ocr.ocr_pdf(tmp_path / "none.pdf")
@@ -277,3 +329,18 @@ def test_a_page_that_cannot_be_read_is_named(scan_dir):
     scan = ocr_bed.make_scanned(SRC, scan_dir / "one-72.pdf", 72, pages=[1])
     with pytest.raises(ParseError, match="page 5 cannot be OCR'd"):
         ocr.ocr_pdf(scan, dpi=72, pages=[5])
+
+
+@pytest.mark.slow
+def test_whole_report_from_the_200dpi_scan(scan_dir):
+    """Parse + validate the report from the 200-dpi scan: the text PDF's line_items read exactly,
+    the explanation's budget-vs-actual items all found, no finding that the text PDF lacks."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+    import ocr_eval
+
+    scan = ocr_bed.make_variant("200dpi", scan_dir / "report")
+    r = ocr_eval.check_pipeline(scan, SRC, 200, 2, True, scan_dir / "cache-report")
+    assert r["line_items"] > 500
+    assert r["line_items_exact"] == r["line_items"], r["line_items_wrong"]
+    assert r["found_items"] == r["expected_items"] > 0
+    assert r["findings_only_in_scan"] == []

@@ -51,6 +51,9 @@ WELL_FORMED = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 AMOUNT_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)$")
 
 
+_TAIL = re.compile(r"(?:%[;；。、:：,，]*|[;；。、:：]+)$")
+
+
 def engine_version() -> str:
     """``rapidocr-onnxruntime`` and ``onnxruntime`` versions as installed (part of the cache key)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -311,7 +314,7 @@ def looks_numeric(text: str) -> bool:
 
     Tokens with a few misread characters (``1,5l1.90``) count as numeric so they are flagged,
     not passed on as text."""
-    t = normalise_number(text).replace(" ", "")
+    t = _TAIL.sub("", normalise_number(text).replace(" ", ""))
     if not t or not any(c.isdigit() for c in t):
         return False
     numeric = sum(c in _NUMERIC_CHARS for c in t)
@@ -321,10 +324,13 @@ def looks_numeric(text: str) -> bool:
 def check_number(text: str, conf: float, min_conf: float = DEFAULT_MIN_CONF) -> tuple[str, bool, str]:
     """(normalised text, uncertain, reason) for a numeric token; never guesses a character."""
     t = normalise_number(text)
-    odd = sorted({c for c in t if c not in _NUMERIC_CHARS})
+    # a percentage or a number at the end of a clause keeps its sign and punctuation (15.16%;)
+    m = _TAIL.search(t)
+    core = t[:m.start()] if m and m.start() > 0 and t[m.start() - 1].isdigit() else t
+    odd = sorted({c for c in core if c not in _NUMERIC_CHARS})
     if odd:
         return t, True, "characters that are not digits/commas/point/minus: " + "".join(odd)
-    if not WELL_FORMED.match(t):
+    if not WELL_FORMED.match(core):
         return t, True, "malformed number (separators or signs out of place)"
     if conf < min_conf:
         return t, True, f"OCR confidence {conf:.3f} below {min_conf}"
@@ -364,7 +370,8 @@ def page_words(page: dict, min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
                 w["text"], w["uncertain"], w["reason"] = check_number(w["text"], b["conf"], min_conf)
             elif b["conf"] < min_conf and any(c.isdigit() for c in normalise_number(w["text"])):
                 # a line of prose with figures: the box is one reading, so its confidence covers them
-                w["uncertain"], w["reason"] = True, f"text with figures, OCR confidence {b['conf']:.3f} below {min_conf}"
+                w["uncertain"] = True
+                w["reason"] = f"text with figures, OCR confidence {b['conf']:.3f} below {min_conf}"
             words.append(w)
     return words
 
@@ -383,7 +390,9 @@ def uncertain_findings(words: list[dict], path: str = "") -> list[dict]:
              "location": f"p{w['page']}", "box": [w["x0"], w["top"], w["x1"], w["bottom"]],
              "found": w["text"], "conf": w["conf"],
              "message": f"OCR 读数不确定（第 {w['page']} 页，框 {w['x0']:.0f},{w['top']:.0f}–"
-                        f"{w['x1']:.0f},{w['bottom']:.0f}，读作“{w['text']}”）：{w['reason']}"}
+                        f"{w['x1']:.0f},{w['bottom']:.0f}，"
+                        + (f"读作“{w['text']}”" if w["text"] else "未能识读")
+                        + f"）：{w['reason']}"}
             for w in words if w.get("uncertain")]
 
 
@@ -490,3 +499,196 @@ def read_scanned(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = None, ca
     secs = sum(p["seconds"] for p in pages) / len(pages) if pages else 0.0
     return OcrResult(path=path, lines=lines, origins=origins, words=words, pages=len(pages),
                      findings=uncertain_findings(words, path), seconds_per_page=round(secs, 3), dpi=dpi)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ruled tables of a scanned page: the ruling lines are in the image
+# ---------------------------------------------------------------------------------------------
+
+def detect_rules(img, size: tuple[float, float], min_h: float = 0.4, min_v: float = 0.18) -> dict:
+    """Ruling lines of a page image, in PDF points: ``{"h": [[x0, x1, y]], "v": [[x, top, bottom]]}``.
+
+    Dark pixels are opened with a long thin kernel (``min_h`` / ``min_v`` inches, longer than
+    any character stroke), so only straight runs remain; each connected run is one segment."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(img.convert("L"))
+    h_px, w_px = gray.shape
+    dpi = w_px / size[0] * 72
+    ink = (gray < 160).astype("uint8")
+    out = {"h": [], "v": []}
+    for key, kernel in (("h", (1, max(8, int(min_h * dpi)))), ("v", (max(8, int(min_v * dpi)), 1))):
+        mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(kernel, "uint8"))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        sx, sy = size[0] / w_px, size[1] / h_px
+        for x, y, w, h, _area in stats[1:n]:
+            if key == "h":
+                seg = [x * sx, (x + w) * sx, (y + h / 2) * sy]
+            else:
+                seg = [(x + w / 2) * sx, y * sy, (y + h) * sy]
+            out[key].append([round(float(v), 2) for v in seg])
+    return out
+
+
+def page_image(file: Path, page: dict):
+    """The page rendered and deskewed as it was for OCR (``page`` is an :func:`ocr_page`
+    result), so what is found in it shares one frame with the OCR boxes; and its size in points."""
+    from PIL import Image
+
+    img, size = render_page(file, page["page"], page["dpi"])
+    if page.get("deskew_angle"):
+        img = img.rotate(page["deskew_angle"], resample=Image.BICUBIC, fillcolor=(255, 255, 255))
+    return img, size
+
+
+def page_rules(file: Path, page: dict) -> dict:
+    """:func:`detect_rules` on the page as it was OCR'd."""
+    img, size = page_image(file, page)
+    return detect_rules(img, size)
+
+
+def unread_ink(img, size: tuple[float, float], boxes: list[dict], rules: dict, min_height: float = 4.0,
+               min_width: float = 4.0) -> list[dict]:
+    """Regions of print that no OCR box covers (a line or a cell the detector missed), in points.
+
+    The dark pixels, less the ruling lines and every OCR box (with a small margin), are merged
+    into blobs the size of characters; a blob at least ``min_height`` × ``min_width`` points
+    is print that was not read. Returned as boxes ``{x0, x1, top, bottom}``."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(img.convert("L"))
+    h_px, w_px = gray.shape
+    sx, sy = w_px / size[0], h_px / size[1]
+    ink = (gray < 160).astype("uint8")
+    pad = max(2, int(1.5 * sx))
+    for x0, x1, y in rules["h"]:
+        ink[max(0, int(y * sy) - pad):int(y * sy) + pad + 1, max(0, int(x0 * sx) - pad):int(x1 * sx) + pad + 1] = 0
+    for x, top, bottom in rules["v"]:
+        ink[max(0, int(top * sy) - pad):int(bottom * sy) + pad + 1, max(0, int(x * sx) - pad):int(x * sx) + pad + 1] = 0
+    for b in boxes:
+        ink[max(0, int(b["top"] * sy) - pad):int(b["bottom"] * sy) + pad + 1,
+            max(0, int(b["x0"] * sx) - pad):int(b["x1"] * sx) + pad + 1] = 0
+    # characters → blobs: close the gaps between strokes and between neighbouring characters
+    blobs = cv2.dilate(ink, np.ones((max(1, int(1.0 * sy)), max(1, int(3.0 * sx))), "uint8"))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    found = []
+    for x, y, w, h, _area in stats[1:n]:
+        dark = int(ink[y:y + h, x:x + w].sum())
+        if h / sy >= min_height and w / sx >= min_width and dark >= 0.02 * w * h:
+            found.append([float(x / sx), float((x + w) / sx), float(y / sy), float((y + h) / sy)])
+    # blobs of one line (vertical overlap, gap under two character heights) become one region
+    merged = found
+    while True:
+        before = len(merged)
+        out: list[list[float]] = []
+        for b in sorted(merged, key=lambda b: (b[2], b[0])):
+            for m in out:
+                if min(m[3], b[3]) - max(m[2], b[2]) > 0.3 * min(b[3] - b[2], m[3] - m[2]) and \
+                        b[0] - m[1] < 2 * (b[3] - b[2]) and m[0] - b[1] < 2 * (b[3] - b[2]):
+                    m[:] = [min(m[0], b[0]), max(m[1], b[1]), min(m[2], b[2]), max(m[3], b[3])]
+                    break
+            else:
+                out.append(list(b))
+        merged = out
+        if len(merged) == before:
+            break
+    return [{"x0": round(m[0], 2), "x1": round(m[1], 2), "top": round(m[2], 2), "bottom": round(m[3], 2)}
+            for m in merged]
+
+
+def _cell_text(words: list[dict]) -> str:
+    """A cell's words as a text-layer cell reads: its lines joined without a break."""
+    return "".join(join_line(ln).replace("\t", " ") for ln in group_lines(words)).strip()
+
+
+def split_at_rules(words: list[dict], vrules: list[list[float]]) -> list[dict]:
+    """Split text boxes that run across a vertical ruling line (two header cells read as one box,
+    ``小计基本支出`` over 小计 | 基本支出) at the line, sharing the characters out by position.
+
+    Numbers are never split (a number across a cell border stays whole; when it is two numbers
+    run together it is malformed and already flagged)."""
+    out = []
+    for w in words:
+        text = w["text"]
+        n = len(text)
+        if n < 2 or looks_numeric(text):
+            out.append(w)
+            continue
+        cw = (w["x1"] - w["x0"]) / n
+        mid = (w["top"] + w["bottom"]) / 2
+        cuts = sorted({round((x - w["x0"]) / cw) for x, top, bottom in vrules
+                       if top <= mid <= bottom and w["x0"] + 0.5 * cw < x < w["x1"] - 0.5 * cw})
+        cuts = [c for c in cuts if 0 < c < n]
+        if not cuts:
+            out.append(w)
+            continue
+        for a, b in zip([0, *cuts], [*cuts, n]):
+            part = text[a:b].strip()
+            if part:
+                out.append({**w, "text": part, "x0": round(w["x0"] + a * cw, 2), "x1": round(w["x0"] + b * cw, 2)})
+    return out
+
+
+def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> dict:
+    """One OCR'd page split like a text page: ruled tables (cells found from the ruling lines in
+    the image with pdfplumber's table finder, filled with the OCR words whose centre lies in
+    them), and the words and text lines outside those tables.
+
+    ``tables``: ``[{"bbox", "top", "rows"}]`` with rows of cells like ``Table.extract()``
+    (None = a merged cell); ``text_lines`` and ``words``: what lies outside the tables, shaped
+    like :func:`page_text_lines` / :func:`page_words` (for the unruled-table reader and the
+    explanation). Every word keeps its ``uncertain`` flag; ``cell_words`` lists each table
+    cell's words in the order of ``rows`` so a flagged word can be traced to its row.
+    ``unread``: print no OCR box covers, as flagged empty words (for ``ocr_uncertain`` findings:
+    a missed line or cell is never silently blank)."""
+    import pdfplumber
+
+    img, size = page_image(file, page)
+    rules = detect_rules(img, size)
+    words = split_at_rules(page_words(page, min_conf), rules["v"])
+    unread = [{"text": "", "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
+               "page": page["page"], "conf": 0.0, "uncertain": True,
+               "reason": "print that OCR did not read (a missed line or cell)"}
+              for r in unread_ink(img, size, page["boxes"], rules)]
+    tables = []
+    if len(rules["h"]) >= 2 and len(rules["v"]) >= 2:
+        h = [{"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
+             for x0, x1, y in rules["h"]]
+        v = [{"object_type": "line", "x0": x, "x1": x, "top": t, "bottom": b, "width": 0, "height": b - t}
+             for x, t, b in rules["v"]]
+        settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                    "explicit_vertical_lines": v, "explicit_horizontal_lines": h}
+        with pdfplumber.open(file) as pdf:
+            found = pdf.pages[page["page"] - 1].find_tables(settings)
+            grids = [(t.bbox, [list(r.cells) for r in t.rows]) for t in found]
+        for bbox, rows in grids:
+            out_rows, cell_words = [], []
+            for cells in rows:
+                row, row_words = [], []
+                for c in cells:
+                    if c is None:
+                        row.append(None)
+                        continue
+                    inside = [w for w in words if c[0] <= (w["x0"] + w["x1"]) / 2 <= c[2]
+                              and c[1] <= (w["top"] + w["bottom"]) / 2 <= c[3]]
+                    row.append(_cell_text(inside))
+                    row_words += inside
+                out_rows.append(row)
+                cell_words.append(row_words)
+            tables.append({"bbox": list(bbox), "top": bbox[1], "rows": out_rows, "cell_words": cell_words})
+
+    def in_table(w):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        return any(t["bbox"][0] <= cx <= t["bbox"][2] and t["bbox"][1] <= cy <= t["bbox"][3] for t in tables)
+
+    outside = [w for w in words if not in_table(w)]
+    lines = []
+    for ln in group_lines(outside):
+        text = join_line(ln).strip()
+        if text:
+            lines.append({"text": text, "x0": min(w["x0"] for w in ln), "x1": max(w["x1"] for w in ln),
+                          "top": min(w["top"] for w in ln), "bottom": max(w["bottom"] for w in ln), "words": ln})
+    return {"page": page["page"], "tables": tables, "text_lines": lines, "words": outside, "rules": rules,
+            "unread": unread}
