@@ -483,7 +483,7 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
     d.text("一、财政拨款收入：指单位本年度从本级财政部门取得的财政拨款。", 9)
     d.save()
     meta = {"department": dept, "department_name": name, "year": 2024, "source_file": pdf.name,
-            "source_format": "pdf", "unit": "万元"}
+            "source_format": "pdf", "unit": next(iter(units.values()), "万元")}
     (folder / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     known = {k: Decimal(v) * 100 for k, v in cells.items()}
     return {"pdf": pdf, "cells": known, "units": units, "names": dict(m.names)}

@@ -68,7 +68,10 @@ def check_metadata(given: dict, inferred, folder_year: int | None, log: CheckLog
             ok = same_department(str(want), got)
         else:
             ok = str(want).strip() == got
-        log.record("metadata_vs_document", ok, severity="error", table=DOC,
+        # a different unit is the metadata's slip, not the source's: the tables are read in the unit
+        # each states (单位：…), so it is a warning; a different year or name is an error
+        log.record("metadata_vs_document", ok, severity="warning" if key == "unit" else "error",
+                   table=DOC,
                    line=inferred.sources.get(key, {}).get("line"),
                    message=f"metadata.json gives the {label} {want}, the document states {got}",
                    expected=want, found=got)
@@ -394,7 +397,7 @@ def check_directions(explanation, log: CheckLog) -> None:
             elif word == "持平":
                 ok = actual == budget
             else:                      # 基本持平: within a tenth of the budget
-                ok = budget != 0 and abs(actual - budget) <= abs(budget) / 10
+                ok = abs(actual - budget) <= abs(budget) / 10    # 0 and 0 are level too
             log.record("doc_direction_words", ok, severity="error", line=jt.line(m.start()),
                        table="说明", expected=f"决算 {actual} vs 预算 {budget}", found=word,
                        message=f"{b.label}: “{jt.snippet(m.start(), m.end())}” but the budget is "
