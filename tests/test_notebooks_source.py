@@ -119,11 +119,14 @@ def test_an_added_report_leaves_make_test_green(tmp_path):
     raw = tmp_path / "raw"
     for year, dept in (("2022", "nxgxt"), ("2024", "ptczj")):
         (raw / year).mkdir(parents=True, exist_ok=True)
-        (raw / year / dept).symlink_to(ROOT / "data" / "raw" / year / dept, target_is_directory=True)
+        shutil.copytree(ROOT / "data" / "raw" / year / dept, raw / year / dept)   # links out of the root are refused
     extra = raw / "2022" / "extra"
     shutil.copytree(ROOT / "data" / "raw" / "2022" / "nxgxt", extra)
     meta = json.loads((extra / "metadata.json").read_text(encoding="utf-8"))
-    meta.update(department="extra", department_name="另一个部门")
+    source = extra / meta["source_file"]      # not a byte copy: two folders with one source are an error
+    source.write_bytes(source.read_bytes() + b"\n")
+    meta.pop("source_sha256", None)
+    meta.update(department="extra")
     (extra / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     user_clean, suite_clean = tmp_path / "clean", tmp_path / "suite"
     cache = Path(os.environ["JUESUAN_SUITE_CLEAN"]) / "2024" / "ptczj" / ".cache"
