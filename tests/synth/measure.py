@@ -32,6 +32,7 @@ def measure(seed: int = 2024) -> list[dict]:
         out.append({"layout": lay["name"], "cells": len(res["cells"]),
                     "exact": sum(1 for k, v in res["cells"].items() if got.get(k) == v),
                     "checks_run": sum(c.run for c in counts), "checks_failed": sum(c.failed for c in counts),
+                    "checks_skipped": sum(c.skipped for c in counts),
                     "findings": dict(Counter(f.severity for f in rep.log.findings)),
                     "failed_checks": dict(Counter(f.check for f in rep.log.findings if f.severity != "info")),
                     "seconds": round(seconds, 2)})
