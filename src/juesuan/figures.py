@@ -69,6 +69,8 @@ def _short(name: str, n: int = 14) -> str:
 
 def income_sources(d) -> plt.Figure:
     df = analysis.income_by_source(d.line_items)
+    if not len(df) or not any(_f(v) > 0 for v in df.amount_yuan):
+        return None
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.barh(df.source, [_wan(v) for v in df.amount_yuan], color=PALETTE[: len(df)])
     for y, (v, s) in enumerate(zip(df.amount_yuan, df.share)):
@@ -89,6 +91,8 @@ def expenditure_by_class(d) -> plt.Figure:
         if col in ("basic", "project"):
             rows.setdefault(code[:3], {"basic": analysis.Z, "project": analysis.Z})[col] += num(amount) or analysis.Z
     by = analysis.expenditure_by_class(li)
+    if not len(by) or not any(_f(v) > 0 for v in by.amount_yuan):
+        return None
     order = list(by.code)
     names = [_short(n.removesuffix("支出"), 12) for n in by.name]
     basic = [_wan(rows.get(c, {}).get("basic", 0)) for c in order]
@@ -112,6 +116,8 @@ def completion_rates(d, m=None) -> plt.Figure:
     low, high = (float(v) * 100 for v in m.completion_bands)
     df = analysis.outturn(d.budget_outturn, m)
     df = keep(df, [_has(r) for r in df.completion_rate])
+    if not len(df):
+        return None
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     rates = [_f(r) * 100 for r in df.completion_rate]
@@ -135,6 +141,8 @@ def budget_vs_actual_amounts(d, m=None) -> plt.Figure:
     """Where the money moved: actual − initial budget per item, in 万元."""
     df = analysis.largest_deviations(d.budget_outturn, n=len(d.budget_outturn), m=m)
     df = keep(df, [abs(_f(v)) > 0 for v in df.movement_yuan])
+    if not len(df):
+        return None
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     vals = [_wan(v) for v in df.movement_yuan]
@@ -156,7 +164,9 @@ def rate_vs_amount(d, m=None) -> plt.Figure:
     m = _mm(m)
     low, high = (float(v) for v in m.completion_bands)
     df = d.budget_outturn
-    df = keep(df, [_f(b) > 0 for b in df.initial_budget_yuan])
+    df = keep(df, [_f(b) > 0 and _f(a) > 0 for b, a in zip(df.initial_budget_yuan, df.actual_yuan)])
+    if not len(df):
+        return None
     fig, ax = plt.subplots(figsize=(7, 4.6))
     x = [_wan(v) for v in df.initial_budget_yuan]
     y = [_wan(v) for v in df.actual_yuan]
@@ -179,7 +189,12 @@ def rate_vs_amount(d, m=None) -> plt.Figure:
 
 
 def reason_categories(d) -> plt.Figure:
-    g = analysis.reason_groups(d.budget_outturn)
+    bo = analysis.usable_outturn(d.budget_outturn)
+    if not len(bo) or "reason_category" not in bo.columns:
+        return None
+    g = analysis.reason_groups(bo)
+    if not len(g):
+        return None
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(g) + 1.4))
     vals = [_wan(v) for v in g.movement_yuan]
     ax.barh([f"{c}（{n}项）" for c, n in zip(g.reason_category, g["items"])], vals,
@@ -199,6 +214,8 @@ def reason_categories(d) -> plt.Figure:
 def economic_classes(d) -> plt.Figure:
     be = d.basic_expenditure
     be = keep(be, [_has(v) and (_f(v) > 0 or _f(b) > 0) for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
+    if not len(be):
+        return None
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 10) for n in be.name],
                   [("年初预算数", be.initial_budget_yuan, PALETTE[2]), ("决算数", be.actual_yuan, PALETTE[0]),
@@ -215,6 +232,8 @@ def personnel_public(d) -> plt.Figure:
     parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
     fig, ax = plt.subplots(figsize=(5, 3.4))
     sizes = [_f(v) for _, v in parts]
+    if not all(v == v and v >= 0 for v in sizes) or sum(sizes) <= 0:
+        return None
     ax.pie(sizes, labels=[f"{n}\n{_wan(v):,.2f}万元" for n, v in parts], autopct="%1.1f%%",
            colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
            wedgeprops={"width": 0.45})
@@ -227,6 +246,8 @@ def sangong(d) -> plt.Figure:
     sg = sg[sg.category.isin(["abroad", "vehicle_purchase", "vehicle_operation", "reception", "total"])]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     budget = [b if _f(b) > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
+    if not any(_f(v) > 0 for v in list(budget) + list(sg.actual_yuan) + list(sg.prior_yuan)):
+        return None
     _grouped_bars(ax, [_short(n, 9) for n in sg.label],
                   [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
                    (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")], unit_places=1)
@@ -238,6 +259,8 @@ def sangong(d) -> plt.Figure:
 def projects_scatter(d) -> plt.Figure:
     pr = analysis.project_quadrants(d.projects)
     pr = keep(pr, [_has(r) and _has(s) for r, s in zip(pr.execution_rate, pr.score)])
+    if not len(pr):
+        return None
     colors = {"执行好·自评高": PALETTE[0], "执行低·自评高": PALETTE[1], "执行好·自评低": PALETTE[2],
               "执行低·自评低": PALETTE[3]}
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -262,9 +285,11 @@ def projects_scatter(d) -> plt.Figure:
 
 def project_distributions(d) -> plt.Figure:
     pr = d.projects
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
     rates = [_f(r) * 100 for r in pr.execution_rate if _has(r)]
     scores = [_f(s) for s in pr.score if _has(s)]
+    if not rates and not scores:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
     axes[0].hist(rates, bins=[0, 20, 40, 60, 80, 90, 100, 110], color=PALETTE[0], edgecolor="white")
     axes[0].set_xlabel("预算执行率（%）")
     axes[0].set_ylabel("项目数（个）")
@@ -278,7 +303,9 @@ def project_distributions(d) -> plt.Figure:
 
 def year_on_year(d) -> plt.Figure:
     py = d.prior_year
-    py = keep(py, [_has(c) and _has(p) for c, p in zip(py.current_yuan, py.prior_yuan)])
+    py = keep(py, [_has(c) and _has(p) and _has(r) for c, p, r in zip(py.current_yuan, py.prior_yuan, py.change_rate)])
+    if not len(py):
+        return None
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(py) + 1.4))
     labels = [_short(l, 16) for l in py.label]
     rates = [_f(r) * 100 for r in py.change_rate]
@@ -299,6 +326,9 @@ def year_on_year(d) -> plt.Figure:
 
 def findings_overview(d) -> plt.Figure:
     f = d.findings
+    if not len(f):
+        return None
+    f = f.assign(table=f.table.fillna("").astype(str).replace("", "（全文）"))
     order = ["error", "warning", "info"]
     labels = {"error": "错误", "warning": "警告", "info": "说明"}
     counts = f.groupby(["table", "severity"]).size().unstack(fill_value=0)
@@ -322,6 +352,8 @@ def findings_overview(d) -> plt.Figure:
 def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figure:
     m = _mm(m)
     agg = analysis.aggregate_outturn(d.budget_outturn, stated_budget, stated_actual, m=m)
+    if agg["rate"] is None:
+        return None
     fig, ax = plt.subplots(figsize=(7, 2.2))
     rate = _f(agg["rate"]) * 100
     shades = ["#d9ead3", "#fff2cc", "#fce5cd", "#f4cccc"]
