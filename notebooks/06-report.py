@@ -28,7 +28,7 @@ pi2_bands = None  # PEFA PI-2 区间，如 {"A": 0.05, "B": 0.1, "C": 0.15}；No
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg, method
+from juesuan import analysis as an, figures as fg, messages_zh as mz, method
 
 h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
@@ -149,15 +149,16 @@ else:
 # ## 数据质量说明
 
 # %%
-f = d.findings
+f = mz.add_message_zh(d.findings)
 err = f[f.severity == "error"]
 rec = d.line_items[d.line_items.status == "reconstructed"]
-desc = dict(zip(d.checks.check, d.checks.description))
-h.md(f"""原文中发现 **{len(err)}** 处超出舍入误差的不一致（错误）：\n\n""" + "\n".join(
-    f"- **{r.table}**：{desc.get(r.check, r.check)}——应为 {r.expected}，原文为 {r.found}（原文第 {r.location.rsplit(':', 1)[-1]} 行）"
-    for r in err.itertuples())
-    + f"""\n\n另有 {len(f[f.severity == 'warning'])} 条警告（舍入差异或所述比率与重算不一致），{len(rec)} 个在提取中丢失、
-由表内勾稽关系唯一确定而重建的单元格。本报告如实列出这些不一致，不作修改；完整清单见“数据质量”一章。""")
+shown = err.head(10)
+h.md((f"原文中发现 **{len(err)}** 处超出舍入误差的不一致（错误）" + ("，前 10 处" if len(err) > 10 else "") + "：\n\n" + "\n".join(
+    f"- {r.message_zh}（原文第 {r.location.rsplit(':', 1)[-1]} 行）" for r in shown.itertuples())
+      if len(err) else "原文中没有发现超出舍入误差的不一致。")
+     + f"""\n\n另有 {len(f[f.severity == 'warning'])} 条警告（舍入差异或所述比率与重算不一致）"""
+     + (f"，{len(rec)} 个在提取中丢失、由表内勾稽关系唯一确定而重建的单元格" if len(rec) else "")
+     + "。本报告如实列出这些不一致，不作修改；完整清单见“数据质量”一章。")
 
 # %% [markdown]
 # ## 方法说明

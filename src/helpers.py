@@ -281,3 +281,13 @@ def load_panel(years=None, departments=None, exact: bool = False) -> Panel:
                 df = df[df.department.isin(list(departments))]
             tables[key] = df.reset_index(drop=True)
     return Panel(path, tables)
+
+
+def details(obj, summary: str, open_: bool = False):
+    """Show ``obj`` (a table from :func:`table`, or HTML) folded in a <details> block with a
+    Chinese ``summary`` line: long lists go to an appendix the reader opens when needed."""
+    import html as _html
+
+    from IPython.display import HTML, display
+    inner = obj.to_html() if hasattr(obj, "to_html") else str(obj)
+    display(HTML(f"<details{' open' if open_ else ''}><summary>{_html.escape(summary)}</summary>\n{inner}\n</details>"))
