@@ -82,7 +82,7 @@ h.details(h.table(ct[["title", "description", "run", "passed", "failed"]],
 # %%
 issues = f[f.severity != "info"].copy()
 issues["_o"] = issues.severity.map(mz.SEVERITY_ORDER)
-issues = issues.sort_values(["_o", "table"], kind="stable")
+issues = an.natural_sorted(issues, "table").sort_values("_o", kind="stable")
 issues["line"] = issues.location.str.rsplit(":", n=1).str[-1]
 h.md(f"共 {len(issues)} 条错误与警告，“行”为原文的行号（PDF 为页:行），可据此回到原文核查。" if len(issues) else
      "没有错误与警告。")
@@ -95,7 +95,7 @@ if len(issues):
 # ## 重建与其他说明
 
 # %%
-notes = f[f.severity == "info"].copy()
+notes = an.natural_sorted(f[f.severity == "info"], "table").copy()
 notes["line"] = notes.location.str.rsplit(":", n=1).str[-1]
 rec = li[li.status == "reconstructed"]
 h.md("；".join(f"{r.table} {r.row} {r.column_label} 在提取中丢失，按表内勾稽关系唯一确定为 {h.yuan(r.amount_yuan)} 元"

@@ -125,7 +125,7 @@ h.md(f"""政府采购支出总额 {h.wan(pc.get('total'))} 万元（货物 {h.wa
      + (f"，授予中小企业合同 {h.wan(pc['sme'])} 万元，占 {h.pct(an.ratio(pc['sme'], pc.get('total')))}。" if pc.get('sme') is not None else "。")
      if pc.get("total") is not None else "报告未说明政府采购情况。")
 if len(d.procurement):
-    display(h.table(d.procurement.drop(columns=["year", "department"]), pct=["stated_share"],
+    display(h.table(d.procurement.drop(columns=["year", "department", "category"]), pct=["stated_share"],
         labels={"category": "类别", "label": "项目", "amount_yuan": "金额（元）", "stated_share": "占比（原文）", "source_line": "行"}))
 
 # %%

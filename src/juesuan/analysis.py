@@ -413,3 +413,17 @@ def band_sentence(over: int, under: int, low_pct: str, high_pct: str, items: int
         parts.append(f"{under} 项低于{low_pct}")
     tail = "" if over and under else ("，没有低于" + low_pct + "的项目" if over else "，没有超过" + high_pct + "的项目")
     return "共 " + "，".join(parts) + tail + "。"
+
+
+def natural_key(value) -> tuple:
+    """Sort key in natural order: 项目2 before 项目11, 公开02 before 公开10; text before numbers."""
+    import re
+    parts = re.split(r"(\d+)", "" if value is None or value is pd.NA else str(value))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
+
+
+def natural_sorted(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``df`` sorted by ``columns`` in natural order (stable)."""
+    if not len(df):
+        return df
+    return df.sort_values(list(columns), key=lambda s: s.map(natural_key), kind="stable")

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from . import analysis
 from . import method as _method
 from .analysis import keep_rows as keep, num
-from .plotting import percent_formatter, source_note, yuan_formatter
+from .plotting import percent_formatter, place_labels, source_note, yuan_formatter
 
 BAND_COLORS = {"low": "#d95f02", "mid": "#1b9e77", "high": "#7570b3", "none": "#999999"}
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
@@ -175,17 +175,24 @@ def rate_vs_amount(d, m=None) -> plt.Figure:
     ax.plot([0, top], [0, top], color="#333333", lw=1, ls="--", label="决算 = 预算")
     ax.fill_between([0, top], [0, top * low], [0, top * high], color="#1b9e77", alpha=0.07,
                     label=m.labels["mid"])
-    for xi, yi, n, r in zip(x, y, df.name, df.completion_rate):
-        if not low <= _f(r) <= high or xi > top * 0.3:
-            ax.annotate(f"{_short(n, 10)} {_f(r) * 100:.0f}%", (xi, yi), fontsize=7.5,
-                        xytext=(4, 3), textcoords="offset points")
     ax.set_xscale("symlog", linthresh=100)
     ax.set_yscale("symlog", linthresh=100)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
     ax.set_xlabel("年初预算数（万元，对数刻度）")
     ax.set_ylabel("决算数（万元，对数刻度）")
     ax.set_title(f"{d.year}年度完成率与金额：预算规模越大，偏离的金额越重要")
     ax.legend(loc="upper left", frameon=False, fontsize=8)
-    return _finish(fig, _src(d) + " 第三部分五(三)")
+    _finish(fig, _src(d) + " 第三部分五(三)")
+    # labels for the items outside the band, the largest deviations first; then the largest budgets
+    keyed = sorted(range(len(x)), key=lambda i: (low <= _f(df.completion_rate.iloc[i]) <= high,
+                                                 -abs(y[i] - x[i])))
+    keyed = [i for i in keyed if not low <= _f(df.completion_rate.iloc[i]) <= high or x[i] > top * 0.3]
+    place_labels(ax, [x[i] for i in keyed], [y[i] for i in keyed],
+                 [f"{_short(df.name.iloc[i], 8)} {_f(df.completion_rate.iloc[i]) * 100:.0f}%" for i in keyed])
+    return fig
 
 
 def reason_categories(d) -> plt.Figure:
@@ -268,8 +275,6 @@ def projects_scatter(d) -> plt.Figure:
     y = [_f(s) for s in pr.score]
     size = [max(20, min(400, _wan(v) / 2)) for v in pr.annual_budget_yuan]
     ax.scatter(x, y, s=size, c=[colors[q] for q in pr.quadrant], alpha=0.75, edgecolor="white", zorder=3)
-    for xi, yi, no, name in zip(x, y, pr.project_no, pr.project):
-        ax.annotate(f"{no}", (xi, yi), fontsize=7.5, ha="center", va="center", zorder=4)
     ax.axvline(80, color="#333333", lw=0.8, ls="--")
     ax.axhline(90, color="#333333", lw=0.8, ls="--")
     ax.xaxis.set_major_formatter(percent_formatter())
@@ -280,7 +285,15 @@ def projects_scatter(d) -> plt.Figure:
     ax.set_title(f"{d.year}年度项目支出绩效：执行率与自评得分（点的大小为全年预算数，编号见项目表）")
     handles = [plt.Line2D([], [], marker="o", ls="", color=c) for c in colors.values()]
     ax.legend(handles, list(colors), loc="lower right", frameon=False, fontsize=8)
-    return _finish(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
+    _finish(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
+    order = sorted(range(len(x)), key=lambda i: (x[i], y[i]))     # low execution first
+    skipped = place_labels(ax, [x[i] for i in order], [y[i] for i in order],
+                           [str(pr.project_no.iloc[i]) for i in order], marker_px=4)
+    if skipped:
+        nos = sorted((pr.project_no.iloc[order[i]] for i in skipped), key=analysis.natural_key)
+        ax.text(0.01, 0.02, "点太密未标编号：" + "、".join(str(n) for n in nos) + "（见项目一览）", fontsize=7,
+                color="#666666", transform=ax.transAxes, ha="left", va="bottom")
+    return fig
 
 
 def project_distributions(d) -> plt.Figure:
@@ -366,8 +379,9 @@ def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figur
     edges = [left] + sorted({float(v) * 100 for _, lo, hi in bands for v in (lo, hi)}) + [right]
     for lo, hi in zip(edges, edges[1:]):
         mid = (lo + hi) / 2
-        ax.text(mid, 0.85, m.pi1_band(analysis.num(round(mid / 100, 6))), ha="center", fontsize=9,
-                transform=ax.get_xaxis_transform())
+        if hi - lo >= (right - left) * 0.03:         # a label only where the band is wide enough
+            ax.text(mid, 0.85, m.pi1_band(analysis.num(round(mid / 100, 6))), ha="center", fontsize=9,
+                    transform=ax.get_xaxis_transform(), clip_on=True)
     ax.axvline(rate, color="#d62728", lw=2.5)
     ax.text(rate, 0.35, f" 本年 {rate:.2f}%", color="#d62728", transform=ax.get_xaxis_transform(), fontsize=9)
     ax.set_xlim(left, right)
