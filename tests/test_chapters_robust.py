@@ -117,22 +117,34 @@ def assert_rendered(root: Path, proc, reports: list[tuple[str, str]]):
     return texts
 
 
-@pytest.fixture(scope="module")
+_QUICK: dict = {}
+
+
+def quick_suite(base: Path):
+    """The quick run (once per test session, shared with tests/test_browser.py): the 2022 report,
+    the 2022 report without 公开07, the blank template (when beside the repository) and a filled
+    synthetic report, through the whole suite in temporary roots under ``base``."""
+    if "run" not in _QUICK:
+        root = base / "robust"
+        raw = root / "raw"
+        reports = [("2022", "nxgxt"), ("2022", f"no{QUICK_REMOVED[-2:]}")]
+        shutil.copytree(SOURCE_2022, raw / "2022" / "nxgxt")
+        write_removed_variant(raw, QUICK_REMOVED)
+        if write_template(raw):
+            reports.append(("2024", "template"))
+        write_synth(raw)
+        reports.append(("2024", "synth"))
+        _QUICK["run"] = (root, run_suite(root), reports)
+    return _QUICK["run"]
+
+
+@pytest.fixture(scope="session")
 def quick_run(tmp_path_factory):
     from test_batch import _kernel_available
 
     if not _kernel_available():
         pytest.skip("no Jupyter kernel")
-    root = tmp_path_factory.mktemp("robust")
-    raw = root / "raw"
-    reports = [("2022", f"no{QUICK_REMOVED[-2:]}")]
-    write_removed_variant(raw, QUICK_REMOVED)
-    if write_template(raw):
-        reports.append(("2024", "template"))
-    write_synth(raw)
-    reports.append(("2024", "synth"))
-    proc = run_suite(root)
-    return root, proc, reports
+    return quick_suite(tmp_path_factory.getbasetemp())
 
 
 def test_template_synth_and_a_removed_table_render(quick_run):
@@ -145,7 +157,31 @@ def test_template_synth_and_a_removed_table_render(quick_run):
         assert "声明本表无数据" in t
         assert "本报告没有预算执行明细" in t or "未列出" in t
         assert "没有附项目支出绩效自评表" in t
-    assert "本报告的九张公开表" in texts["synth"] or "缺少" not in texts["synth"]
+    assert "本报告的政府性基金预算财政拨款收入支出决算表（公开08）声明本表无数据" in texts["synth"]
+    assert "本报告没有附项目支出绩效自评表" in texts["synth"]
+    assert "本报告的政府性基金预算财政拨款收入支出决算表（公开08）声明本表无数据" in texts["nxgxt"]
+    assert "本报告未公开" not in texts["nxgxt"]
+
+
+def test_generated_reports_read_as_chinese(quick_run):
+    """Every finding of every generated report has a Chinese message; the reader part (outside
+    the folded appendix lists) shows no English severity word and no check id."""
+    import pandas as pd
+
+    from juesuan import messages_zh as mz
+
+    root, proc, reports = quick_run
+    assert_rendered(root, proc, reports)
+    for year, dept in reports:
+        f = mz.add_message_zh(pd.read_csv(root / "clean" / year / dept / "findings.csv", dtype=str,
+                                          keep_default_na=False))
+        left = [m for m, found in zip(f.message_zh, f.found) if mz.english_words(m, keep=found)]
+        assert not left, (dept, left[:3])
+        html = (root / "reports" / year / dept / "report.html").read_text(encoding="utf-8")
+        text = reader_text(re.sub(r"<details\b.*?</details>", " ", html, flags=re.S))
+        assert not re.search(r"\b(error|warning|info)\b", text, re.I), dept
+        ids = [c for c in mz.titles() if "_" in c]
+        assert not [c for c in ids if re.search(rf"(?<![\w]){re.escape(c)}(?![\w])", text)], dept
 
 
 def test_template_is_available_or_skipped_with_reason():

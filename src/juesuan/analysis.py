@@ -418,7 +418,9 @@ def band_sentence(over: int, under: int, low_pct: str, high_pct: str, items: int
 def natural_key(value) -> tuple:
     """Sort key in natural order: 项目2 before 项目11, 公开02 before 公开10; text before numbers."""
     import re
-    parts = re.split(r"(\d+)", "" if value is None or value is pd.NA else str(value))
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value) or str(value) == "":
+        return ((2, ""),)                                   # missing values last
+    parts = re.split(r"(\d+)", str(value))
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
 
 

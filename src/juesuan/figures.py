@@ -237,10 +237,10 @@ def personnel_public(d) -> plt.Figure:
     t6 = li[li.table == "公开06"]
     vals = dict(zip(t6.row_key, t6.amount_yuan))
     parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
-    fig, ax = plt.subplots(figsize=(5, 3.4))
     sizes = [_f(v) for _, v in parts]
     if not all(v == v and v >= 0 for v in sizes) or sum(sizes) <= 0:
         return None
+    fig, ax = plt.subplots(figsize=(5, 3.4))
     ax.pie(sizes, labels=[f"{n}\n{_wan(v):,.2f}万元" for n, v in parts], autopct="%1.1f%%",
            colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
            wedgeprops={"width": 0.45})
@@ -251,10 +251,10 @@ def personnel_public(d) -> plt.Figure:
 def sangong(d) -> plt.Figure:
     sg = d.sangong
     sg = sg[sg.category.isin(["abroad", "vehicle_purchase", "vehicle_operation", "reception", "total"])]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
     budget = [b if _f(b) > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
     if not any(_f(v) > 0 for v in list(budget) + list(sg.actual_yuan) + list(sg.prior_yuan)):
         return None
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 9) for n in sg.label],
                   [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
                    (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")], unit_places=1)
@@ -349,6 +349,7 @@ def findings_overview(d) -> plt.Figure:
         if s not in counts.columns:
             counts[s] = 0
     counts = counts[order]
+    counts = counts.loc[sorted(counts.index, key=analysis.natural_key)]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(counts) + 1.4))
     left = [0] * len(counts)
     colors = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
