@@ -53,7 +53,10 @@ if lacks:
 # %%
 per_table = (li.groupby(["table", "table_name"]).agg(cells=("amount_yuan", "size"),
              reconstructed=("status", lambda s: int((s == "reconstructed").sum()))).reset_index())
-h.table(per_table, labels={"table": "表", "table_name": "表名", "cells": "金额单元格", "reconstructed": "重建"})
+if len(per_table):
+    display(h.table(per_table, labels={"table": "表", "table_name": "表名", "cells": "金额单元格", "reconstructed": "重建"}))
+else:
+    h.md("九张公开表中没有读取到任何金额。")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT

@@ -41,7 +41,8 @@ grand = d.cell("公开01", "grand_total", side="收入")
 total_in = d.cell("公开01", "income_total", side="收入")
 total_out = d.cell("公开01", "expenditure_total", side="支出")
 sev = d.findings.severity.value_counts()
-h.md(f"""**{d.name}{d.year}年度部门决算（{d.meta.get('scope', '')}{('，' + str(len(d.meta.get('units', []))) + '个单位') if d.meta.get('units') else ''}）**
+scope = "，".join(x for x in (d.meta.get("scope", ""), f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
+h.md(f"""**{d.name}{d.year}年度部门决算{f'（{scope}）' if scope else ''}**
 
 本报告由公开的部门决算报告自动生成：全部数字取自原文并经过逐项核对（表内合计、表间关系、文字与表格、所述比率与重新计算）。
 

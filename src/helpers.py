@@ -215,6 +215,8 @@ def md(text: str):
     where they occur, so a name or reason is shown as text: no element, link or emphasis from
     the source survives; any other ``<`` is shown as ``<`` too."""
     from IPython.display import Markdown, display
+    if not str(text).strip():          # nothing to say: no empty paragraph in the report
+        return
     display(Markdown(safety.md_guard(text)))
 
 

@@ -34,6 +34,15 @@ def test_rate_and_equal_forms():
     assert "22" in e and "23" in e and not mz.english_words(e)
 
 
+def test_per_check_templates_are_data():
+    m = mz.message_zh("table_declared_empty", "公开09 国有资本经营预算财政拨款支出决算表 is declared empty (无)")
+    assert m == "公开09 国有资本经营预算财政拨款支出决算表声明本表无数据（表中写“无”）。"
+    m = mz.message_zh("doc_template_text", "第四部分（名词解释）: template text left in 3 line(s) (XXXXXXXX): "
+                      "lines p22:366, p22:369, p22:372", "", "XXXXXXXX")
+    assert m == "第四部分（名词解释）有 3 行残留模板文字（XXXXXXXX），见第 p22:366, p22:369, p22:372 行。"
+    assert {c for c, _, _ in mz.templates()} <= set(mz.titles())
+
+
 def test_unknown_message_falls_back_to_the_title_never_english():
     m = mz.message_zh("x04_05", "something entirely new happened here", "12", "13", "公开05")
     assert m == "公开05 公开04与公开05的一般公共预算财政拨款支出一致：应为 12，原文为 13。"
@@ -54,7 +63,7 @@ def test_add_message_zh_columns():
                       "expected": ["公开07"], "found": [""], "table": ["公开07"]})
     out = mz.add_message_zh(f)
     assert out.severity_zh.tolist() == ["错误"]
-    assert out.message_zh.tolist() == ["公开07 财政拨款“三公”经费支出决算表 未在报告中出现。"]
+    assert out.message_zh.tolist() == ["本报告未公开财政拨款“三公”经费支出决算表（公开07）。"]
     assert out.check_title.tolist() == ["九张公开表齐全"]
 
 

@@ -8,6 +8,8 @@ without touching the checks' code:
   mismatch of N 元", ``rate``: "<what>: stated X%, recomputed Y%", ``equal``: "<what>: expected X,
   found Y") become "<subject>：应为 …，原文为 …（相差 …）", amounts in 万元 (元 where a figure has
   fen);
+- messages of their own form have a per-check template (``data/messages_zh.csv``: a regex with
+  named groups and the Chinese sentence);
 - the subject (``what``) and any other message are translated with the fragment table
   ``data/terms_zh.csv`` (longest fragment first);
 - if English words remain, the sentence falls back to the check's Chinese title
@@ -69,12 +71,30 @@ def _terms() -> list[tuple[re.Pattern, str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def templates() -> list[tuple[str, re.Pattern, str]]:
+    """Per-check sentence templates (data/messages_zh.csv): check, a regex on the English message
+    with named groups, the Chinese sentence with those groups ({name})."""
+    with open(PACKAGE_DATA / "messages_zh.csv", encoding="utf-8", newline="") as fh:
+        return [(r["check"], re.compile(r["pattern"], re.S), r["template"]) for r in csv.DictReader(fh)]
+
+
+def _from_template(check: str, message: str) -> str | None:
+    for c, pat, template in templates():
+        if c == check:
+            m = pat.match(message)
+            if m:
+                return template.format(**{k: (v or "").strip() for k, v in m.groupdict().items()})
+    return None
+
+
 def translate(text: str) -> str:
     """English fragments of a message replaced by their Chinese (data/terms_zh.csv)."""
-    text = _GPB_CLASS.sub(lambda m: f"{m.group(1)}类", str(text))
+    text = str(text).replace("line(s)", "行").replace("value(s)", "数值")
+    text = _GPB_CLASS.sub(lambda m: f"{m.group(1)}类", text)
     text = re.sub(r"\(line (\d+)\)", r"（第 \1 行）", text)
     text = re.sub(r"(?<![A-Za-z_])item (\d+)", r"第 \1 项", text)
-    text = re.sub(r"(?<![A-Za-z_])lines? (p?\d+)", r"第 \1 行", text)
+    text = re.sub(r"(?<![A-Za-z_])lines? (p?\d+(?::\d+)?)", r"第 \1 行", text)
     text = _PARENS.sub(lambda m: "（" + m.group(1) + "）", text)
     for pat, zh in _terms():
         text = pat.sub(zh, text)
@@ -124,6 +144,9 @@ def message_zh(check: str, message: str, expected="", found="", table: str = "")
     """One Chinese sentence for a finding (see the module docstring)."""
     check, message = str(check or ""), str(message or "")
     expected, found = _clean_value(expected), _clean_value(found)
+    special = _from_template(check, message)
+    if special is not None:
+        return special
     m = _AMOUNT.match(message)
     if m:
         exp, fnd, diff = amounts_text(expected, found, m.group("diff"))
