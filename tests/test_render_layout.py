@@ -139,3 +139,8 @@ def test_figures_without_data_are_not_drawn():
                  "projects_scatter", "project_distributions", "year_on_year", "findings_overview", "pefa_outturn"):
         assert getattr(fg, name)(d) is None, name
     assert plt.get_fignums() == before                    # nothing drawn, nothing left open
+
+
+def test_signed_labels_have_no_negative_zero():
+    from juesuan.figures import _signed
+    assert [_signed(v) for v in (-0.04, 0.04, 12.34, -1234.56)] == ["0.0", "0.0", "+12.3", "-1,234.6"]

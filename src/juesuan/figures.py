@@ -51,6 +51,12 @@ def _grouped_bars(ax, names: list[str], series, unit_places: int = 0) -> None:
     ax.set_ylabel("金额（万元）")
 
 
+def _signed(v: float, places: int = 1) -> str:
+    """+12.3 / -4.5 / 0.0 (no "-0.0" or "+0.0" for an amount that rounds to zero)."""
+    text = f"{v:+,.{places}f}"
+    return text[1:] if text.lstrip("+-").strip("0.,") == "" else text
+
+
 def _finish(fig, note: str) -> plt.Figure:
     """Source note under the figure, tight layout."""
     source_note(fig, note)
@@ -149,13 +155,13 @@ def budget_vs_actual_amounts(d, m=None) -> plt.Figure:
     ax.barh(labels, vals, color=_band_colors(df.completion_rate, m))
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals):
-        ax.text(v, y, f" {v:+,.1f}" if v >= 0 else f"{v:+,.1f} ", va="center",
+        ax.text(v, y, f" {_signed(v)}" if v >= 0 else f"{_signed(v)} ", va="center",
                 ha="left" if v >= 0 else "right", fontsize=8)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
     ax.set_xlabel("决算数 − 年初预算数（万元）")
     lo, hi = min(vals + [0]), max(vals + [0])
-    ax.set_xlim(lo * 1.35 - 10, hi * 1.25 + 10)
+    ax.set_xlim(lo * 1.5 - 10, hi * 1.25 + 10)
     ax.set_title(f"{d.year}年度预算与决算的差额（按金额排序，无年初预算的项目按决算全额计）")
     return _finish(fig, _src(d) + " 第三部分五(三)")
 
@@ -208,13 +214,14 @@ def reason_categories(d) -> plt.Figure:
             color=[PALETTE[i % len(PALETTE)] for i in range(len(g))])
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals):
-        ax.text(v, y, f" {v:+,.1f}", va="center", fontsize=8.5)
+        ax.text(v, y, f" {_signed(v)}" if v >= 0 else f"{_signed(v)} ", va="center",
+                ha="left" if v >= 0 else "right", fontsize=8.5)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
     ax.set_xlabel("决算数 − 年初预算数 合计（万元）")
     ax.set_title(f"{d.year}年度偏离原因（按报告所述原因归类）")
     lo, hi = min(vals + [0]), max(vals + [0])
-    ax.set_xlim(lo * 1.3 - 10, hi * 1.3 + 10)
+    ax.set_xlim(lo * 1.6 - 10, hi * 1.3 + 10)
     return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
