@@ -75,9 +75,10 @@ t3 = d.line_items[(d.line_items.table == "公开03") & (d.line_items.code != "")
 if len(t3):
     wide = t3.pivot_table(index=["code", "level", "row"], columns="column", values="amount_yuan", aggfunc="first").reset_index()
     cols = [c for c in ["code", "level", "row", "total", "basic", "project"] if c in wide.columns]
-    display(h.table(wide[cols], yuan_cols=["total", "basic", "project"],
-            labels={"code": "科目编码", "level": "级次", "row": "科目名称", "total": "本年支出合计（元）",
-                    "basic": "基本支出（元）", "project": "项目支出（元）"}))
+    h.details(h.table(wide[cols], yuan_cols=["total", "basic", "project"],
+              labels={"code": "科目编码", "level": "级次", "row": "科目名称", "total": "本年支出合计（元）",
+                      "basic": "基本支出（元）", "project": "项目支出（元）"}),
+              f"支出决算表（公开03）全部 {len(wide)} 个科目（点击展开）", open_=len(wide) <= 12)
 
 # %% [markdown]
 # ## 结转结余
