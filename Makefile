@@ -14,7 +14,7 @@ JOBS ?= 2
 SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help env data notebooks lab reports test test-fast test-slow bench clean distclean
+.PHONY: help env data notebooks lab reports test test-fast test-slow test-browser bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -49,6 +49,15 @@ test: $(STAMP) ## Unit, data-validation, fuzz share and nbval tests (on the comm
 
 test-slow: $(STAMP) ## The long property-based suite (≥ 10,000 cases)
 	$(PY) -m pytest -q -p no:cacheprovider -m slow tests/
+
+CHROMIUM ?= $(firstword $(shell command -v chromium chromium-browser google-chrome 2>/dev/null))
+
+test-browser: $(STAMP) ## Reports in headless Chromium (installs Debian's chromium when missing); screenshots in reports/screenshots/
+	@if [ -z "$(CHROMIUM)" ]; then \
+	  echo "installing chromium (apt-get)"; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium; fi
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 bench: data ## Benchmarks (parse+validate, notebooks, HTML, batch throughput)
 	$(PY) -m juesuan bench

@@ -25,13 +25,13 @@ department = "nxgxt"
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg
+from juesuan import analysis as an, figures as fg, messages_zh as mz
 
 h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
-li, f, c = d.line_items, d.findings, d.checks
+li, f, c = d.line_items, mz.add_message_zh(d.findings), d.checks
 sev = f.severity.value_counts()
 h.md(f"""本章说明从《{d.name}{d.year}年度部门决算》原文中解析出了什么，以及对每一个数字所做的核对。
 
@@ -43,6 +43,9 @@ h.md(f"""本章说明从《{d.name}{d.year}年度部门决算》原文中解析�
 
 严重程度：**错误** = 勾稽关系超出舍入误差不成立；**警告** = 舍入量级的差异，或所述比率/得分与重新计算不一致；
 **说明** = 重建、声明为空的表等记录。原文中的不一致是需要报告的发现，本套件不作修改。""")
+lacks = an.missing_parts(d)
+if lacks:
+    h.md("**本报告缺少的内容**：" + "".join(lacks))
 
 # %% [markdown]
 # ## 各表读取的单元格
@@ -50,7 +53,10 @@ h.md(f"""本章说明从《{d.name}{d.year}年度部门决算》原文中解析�
 # %%
 per_table = (li.groupby(["table", "table_name"]).agg(cells=("amount_yuan", "size"),
              reconstructed=("status", lambda s: int((s == "reconstructed").sum()))).reset_index())
-h.table(per_table, labels={"table": "表", "table_name": "表名", "cells": "金额单元格", "reconstructed": "重建"})
+if len(per_table):
+    display(h.table(per_table, labels={"table": "表", "table_name": "表名", "cells": "金额单元格", "reconstructed": "重建"}))
+else:
+    h.md("九张公开表中没有读取到任何金额。")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -65,28 +71,39 @@ print("checks run/failed:", int(c.run.sum()), int(c.failed.sum()))
 fig = fg.findings_overview(d)
 
 # %%
-h.table(c[["check", "description", "run", "passed", "failed"]].sort_values(["failed", "check"], ascending=[False, True]),
-        labels={"check": "核对", "description": "内容", "run": "运行", "passed": "通过", "failed": "未通过"})
+ct = c.assign(title=[mz.title(x) for x in c.check]).sort_values(["failed", "check"], ascending=[False, True])
+failed = ct[ct.failed > 0]
+h.md(f"共 {len(ct)} 类核对，其中 {len(failed)} 类有未通过的比对：" + "、".join(failed.title) + "。" if len(failed) else
+     f"共 {len(ct)} 类核对，全部通过。")
+h.details(h.table(ct[["title", "description", "run", "passed", "failed"]],
+                  labels={"title": "核对", "description": "内容", "run": "运行", "passed": "通过", "failed": "未通过"}),
+          f"全部 {len(ct)} 类核对一览（点击展开）")
 
 # %% [markdown]
 # ## 错误与警告（原文不一致之处）
 
 # %%
-issues = f[f.severity != "info"].merge(c[["check", "description"]], on="check", how="left")
+issues = f[f.severity != "info"].copy()
+issues["_o"] = issues.severity.map(mz.SEVERITY_ORDER)
+issues = an.natural_sorted(issues, "table").sort_values("_o", kind="stable")
 issues["line"] = issues.location.str.rsplit(":", n=1).str[-1]
-h.md(f"下表列出全部 {len(issues)} 条错误与警告，“行”为原文文本的行号，可据此回到原文核查。")
-h.table(issues[["severity", "table", "description", "message", "expected", "found", "line"]],
-        labels={"severity": "严重程度", "table": "表/部分", "description": "核对内容", "message": "发现",
-                "expected": "应为", "found": "原文", "line": "行"})
+h.md(f"共 {len(issues)} 条错误与警告，“行”为原文的行号（PDF 为页:行），可据此回到原文核查。" if len(issues) else
+     "没有错误与警告。")
+if len(issues):
+    h.details(h.table(issues[["severity_zh", "table", "message_zh", "line"]],
+                      labels={"severity_zh": "严重程度", "table": "表/部分", "message_zh": "发现", "line": "行"}),
+              f"全部 {len(issues)} 条错误与警告（点击展开）", open_=len(issues) <= 15)
 
 # %% [markdown]
 # ## 重建与其他说明
 
 # %%
-notes = f[f.severity == "info"].copy()
+notes = an.natural_sorted(f[f.severity == "info"], "table").copy()
 notes["line"] = notes.location.str.rsplit(":", n=1).str[-1]
 rec = li[li.status == "reconstructed"]
 h.md("；".join(f"{r.table} {r.row} {r.column_label} 在提取中丢失，按表内勾稽关系唯一确定为 {h.yuan(r.amount_yuan)} 元"
               for r in rec.itertuples()) + "。" if len(rec) else "本报告没有需要重建的单元格。")
-h.table(notes[["table", "check", "message", "line"]],
-        labels={"table": "表/部分", "check": "类别", "message": "说明", "line": "行"})
+if len(notes):
+    h.details(h.table(notes[["table", "check_title", "message_zh", "line"]],
+                      labels={"table": "表/部分", "check_title": "类别", "message_zh": "说明", "line": "行"}),
+              f"全部 {len(notes)} 条说明（点击展开）")

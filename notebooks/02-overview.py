@@ -35,9 +35,10 @@ inc = an.income_by_source(d.line_items)
 total_in = d.cell("公开01", "income_total", side="收入")
 total_out = d.cell("公开01", "expenditure_total", side="支出")
 grand = d.cell("公开01", "grand_total", side="收入")
-top = inc.sort_values("amount_yuan", ascending=False).iloc[0]
-h.md(f"""{d.year}年度{d.name}收入总计 **{h.wan(grand)} 万元**，其中本年收入合计 **{h.wan(total_in)} 万元**，
-本年支出合计 **{h.wan(total_out)} 万元**。收入以{top.source}为主，占本年收入的 **{h.pct(top.share)}**。""")
+top = inc.sort_values("amount_yuan", ascending=False).iloc[0] if len(inc) else None
+h.md((f"""{d.year}年度{d.name}收入总计 **{h.wan(grand)} 万元**，其中本年收入合计 **{h.wan(total_in)} 万元**，
+本年支出合计 **{h.wan(total_out)} 万元**。""" if an.has_table(d, "公开01") else an.table_note(d, "公开01"))
+     + (f"收入以{top.source}为主，占本年收入的 **{h.pct(top.share)}**。" if top is not None else ""))
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -48,9 +49,12 @@ print({"income_total": str(total_in), "expenditure_total": str(total_out), "gran
 
 # %%
 fig = fg.income_sources(d)
+if fig is None:
+    h.md(an.table_note(d, "公开01") or "本报告没有可以分解的本年收入。")
 
 # %%
-h.table(inc, labels={"source": "收入来源", "amount_yuan": "金额（元）", "share": "占比"})
+if len(inc):
+    display(h.table(inc, labels={"source": "收入来源", "amount_yuan": "金额（元）", "share": "占比"}))
 
 # %% [markdown]
 # ## 支出：按功能分类（类 → 款 → 项）
@@ -58,18 +62,23 @@ h.table(inc, labels={"source": "收入来源", "amount_yuan": "金额（元）",
 # %%
 cls = an.expenditure_by_class(d.line_items)
 bp = an.basic_vs_project(d.line_items)
-h.md(f"""本年支出按功能分类共涉及 {len(cls)} 个类，最大的是**{cls.iloc[0]['name']}**（{h.wan(cls.iloc[0]['amount_yuan'])} 万元，
+if an.has_table(d, "公开03") and len(cls):
+    h.md(f"""本年支出按功能分类共涉及 {len(cls)} 个类，最大的是**{cls.iloc[0]['name']}**（{h.wan(cls.iloc[0]['amount_yuan'])} 万元，
 占 {h.pct(cls.iloc[0]['share'])}）。基本支出 {h.wan(bp['basic_yuan'])} 万元（{h.pct(bp['basic_share'])}），
 项目支出 {h.wan(bp['project_yuan'])} 万元（{h.pct(bp['project_share'])}）。""")
-fig = fg.expenditure_by_class(d)
+    fig = fg.expenditure_by_class(d)
+else:
+    h.md(an.table_note(d, "公开03") or "支出决算表没有按功能分类的科目行。")
 
 # %%
 t3 = d.line_items[(d.line_items.table == "公开03") & (d.line_items.code != "")]
-wide = t3.pivot_table(index=["code", "level", "row"], columns="column", values="amount_yuan", aggfunc="first").reset_index()
-h.table(wide[["code", "level", "row", "total", "basic", "project"]],
-        yuan_cols=["total", "basic", "project"],
-        labels={"code": "科目编码", "level": "级次", "row": "科目名称", "total": "本年支出合计（元）",
-                "basic": "基本支出（元）", "project": "项目支出（元）"})
+if len(t3):
+    wide = t3.pivot_table(index=["code", "level", "row"], columns="column", values="amount_yuan", aggfunc="first").reset_index()
+    cols = [c for c in ["code", "level", "row", "total", "basic", "project"] if c in wide.columns]
+    h.details(h.table(wide[cols], yuan_cols=["total", "basic", "project"],
+              labels={"code": "科目编码", "level": "级次", "row": "科目名称", "total": "本年支出合计（元）",
+                      "basic": "基本支出（元）", "project": "项目支出（元）"}),
+              f"支出决算表（公开03）全部 {len(wide)} 个科目（点击展开）", open_=len(wide) <= 12)
 
 # %% [markdown]
 # ## 结转结余
@@ -79,17 +88,18 @@ cb = d.cell("公开01", "carryover_begin", side="收入")
 ce = d.cell("公开01", "carryover_end", side="支出")
 fcb = d.cell("公开04", "carryover_begin", side="收入")
 fce = d.cell("公开04", "carryover_end", "total", side="支出")
-h.md(f"""年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元（{an.change_word(ce, cb)}）；
-其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。""")
+h.md((f"年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元（{an.change_word(ce, cb)}）；"
+      if cb is not None or ce is not None else an.table_note(d, "公开01") or "收入支出决算总表没有列出结转和结余。")
+     + (f"其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。"
+        if fcb is not None or fce is not None else an.table_note(d, "公开04") or "财政拨款收入支出决算总表没有列出结转和结余。"))
 
 # %% [markdown]
 # ## 与上年对比（上年数字取自报告说明部分）
 
 # %%
 py = d.prior_year
-if len(py):
-    fig = fg.year_on_year(d)
-else:
+fig = fg.year_on_year(d) if len(py) else None
+if fig is None:
     h.md("报告说明部分没有给出可比的上年金额。")
 
 # %%

@@ -35,14 +35,18 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
-bo = an.outturn(d.budget_outturn, m)
-agg = an.aggregate_outturn(d.budget_outturn, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
+bo = an.outturn(an.usable_outturn(d.budget_outturn), m)
+has = len(bo) > 0
+NONE = "（本报告没有预算执行明细，本节从略。）"
+agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 stated = d.fact("gpb_budget", "completion_rate")
 with_budget = bo[bo.initial_budget_yuan.notna()]
-h.md(f"""{d.year}年度一般公共预算财政拨款支出年初预算 **{h.wan(agg['initial_budget_yuan'])} 万元**，决算
+h.md((f"""{d.year}年度一般公共预算财政拨款支出年初预算 **{h.wan(agg['initial_budget_yuan'])} 万元**，决算
 **{h.wan(agg['actual_yuan'])} 万元**，完成年初预算的 **{h.pct(agg['rate'])}**（报告所述 {h.pct(stated)}），
-决算比年初预算{'多' if agg['deviation_yuan'] >= 0 else '少'} {h.wan(abs(agg['deviation_yuan']))} 万元。
-说明部分逐项列出了 {len(bo)} 个功能分类项目，其中 {len(with_budget)} 项有年初预算，{len(bo) - len(with_budget)} 项没有。""")
+决算比年初预算{'多' if agg['deviation_yuan'] >= 0 else '少'} {h.wan(abs(agg['deviation_yuan']))} 万元。"""
+      if agg["rate"] is not None else "")
+     + (f"说明部分逐项列出了 {len(bo)} 个功能分类项目，其中 {len(with_budget)} 项有年初预算，{len(bo) - len(with_budget)} 项没有。"
+        if has else "本报告没有预算执行明细：说明部分未逐项列出一般公共预算财政拨款支出的年初预算与决算，本章各节从略。"))
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -56,43 +60,47 @@ print("aggregate:", agg["rate"], agg["pi1_band"])
 fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 h.md(f"""按PEFA（2016）PI-1“总体支出执行”的区间，{d.year}年决算数为年初预算的 {h.pct(agg['rate'])}，落在
 **{agg['pi1_band']}** 档对应的区间（{m.pi1_text()}）。**注意：PEFA评分需要连续三个年度的数据，
-这里只有一个年度，只能说明本年所处的区间，不能据此评分。**""")
+这里只有一个年度，只能说明本年所处的区间，不能据此评分。**""" if agg["rate"] is not None else
+     "没有年初预算与决算的合计数，无法计算总体执行率。")
 
 # %% [markdown]
 # ## 各项目完成率
 
 # %%
 fig = fg.completion_rates(d, m)
+if fig is None:
+    h.md(NONE if not has else "预算执行明细各项都没有年初预算，无法计算完成率。")
 
 # %%
-bands = an.band_summary(d.budget_outturn, m)
-h.md("；".join(f"{r.band} 共 {r.items} 项（年初预算 {h.wan(r.initial_budget_yuan)} 万元，决算 {h.wan(r.actual_yuan)} 万元）"
-              for r in bands.itertuples() if r.items) + "。")
-h.table(bo[["code", "name", "initial_budget_yuan", "actual_yuan", "completion_rate", "stated_completion_rate", "band", "explanation"]],
+bands = an.band_summary(bo, m)
+if has:
+    h.md("；".join(f"{r.band} 共 {r.items} 项（年初预算 {h.wan(r.initial_budget_yuan)} 万元，决算 {h.wan(r.actual_yuan)} 万元）"
+                  for r in bands.itertuples() if r.items) + "。")
+    display(h.table(bo[["code", "name", "initial_budget_yuan", "actual_yuan", "completion_rate", "stated_completion_rate", "band", "explanation"]],
         labels={"code": "科目编码", "name": "项目", "initial_budget_yuan": "年初预算（元）", "actual_yuan": "决算（元）",
                 "completion_rate": "完成率（重算）", "stated_completion_rate": "完成率（原文）", "band": "区间",
-                "explanation": "原文所述原因"})
+                "explanation": "原文所述原因"}))
 
 # %% [markdown]
 # ## 钱实际流向哪里：偏离的金额
 
 # %%
-dev = an.largest_deviations(d.budget_outturn, n=5, m=m)
-h.md("按金额看，偏离最大的五项是：" + "；".join(
+dev = an.largest_deviations(bo, n=5, m=m)
+h.md(NONE if not has else f"按金额看，偏离最大的{'五' if len(dev) == 5 else len(dev)}项是：" + "；".join(
     f"**{r.name}**（{r.code}）{'多' if r.movement_yuan >= 0 else '少'}支出 {h.wan(abs(r.movement_yuan))} 万元"
     + (f"，完成率 {h.pct(r.completion_rate)}" if r.completion_rate is not None else "，无年初预算")
     + (f"，原因：{r.explanation}" if r.explanation else "") for r in dev.itertuples()) + "。")
-fig = fg.budget_vs_actual_amounts(d, m)
+fig = fg.budget_vs_actual_amounts(d, m) if has else None
 
 # %%
-fig = fg.rate_vs_amount(d, m)
+fig = fg.rate_vs_amount(d, m) if has else None
 
 # %% [markdown]
 # ## 没有年初预算的项目
 
 # %%
-nob = d.budget_outturn[d.budget_outturn.initial_budget_yuan.isna()]
-h.md(f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob.actual_yuan))} 万元：" + "；".join(
+nob = bo[bo.initial_budget_yuan.isna()]
+h.md(NONE if not has else "每一项都有年初预算。" if not len(nob) else f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob.actual_yuan))} 万元：" + "；".join(
     f"{r.name}（{r.code}）决算 {h.yuan(r.actual_yuan)} 元" + (f"，年中追加预算 {h.yuan(r.adjusted_budget_yuan)} 元" if r.adjusted_budget_yuan else "")
     + (f"——{r.explanation}" if r.explanation else "") for r in nob.itertuples()) + "。")
 
@@ -100,20 +108,24 @@ h.md(f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob
 # ## 偏离原因归类
 
 # %%
-rg = an.reason_groups(d.budget_outturn)
+rg = an.reason_groups(bo) if has else None
 fig = fg.reason_categories(d)
-h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names": "项目", "initial_budget_yuan": "年初预算（元）",
-                    "actual_yuan": "决算（元）", "movement_yuan": "差额（元）"})
+if rg is None or not len(rg):
+    h.md(NONE if not has else "报告没有说明偏离原因。")
+else:
+    display(h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names": "项目", "initial_budget_yuan": "年初预算（元）",
+                    "actual_yuan": "决算（元）", "movement_yuan": "差额（元）"}))
 
 # %% [markdown]
 # ## 结构偏离：PEFA PI-2 参照
 
 # %%
-fn = an.composition_variance(d.budget_outturn.initial_budget_yuan, d.budget_outturn.actual_yuan, m)
+fn = an.composition_variance(bo.initial_budget_yuan, bo.actual_yuan, m)
 be = d.basic_expenditure[d.basic_expenditure.initial_budget_yuan.notna()]
 ec = an.composition_variance(be.initial_budget_yuan, be.actual_yuan, m)
-h.md(f"""按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），
-按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），"""
+h.md("按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），"
+     + (f"按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），"
+        if fn["variance"] is not None else "没有各功能分类项目的年初预算，无法计算按功能分类的结构偏离；")
      + (f"基本支出按经济分类（{ec['lines']} 类）为 **{h.pct(ec['variance'])}**（区间 {ec['pi2_band']}）。"
         if ec["variance"] is not None else "报告未给出基本支出各经济分类的年初预算，无法计算经济分类的结构偏离。")
      + f"PI-2 的区间为 {m.pi2_text()}；同样，正式评分需要三个年度。")

@@ -35,8 +35,11 @@ be = d.basic_expenditure
 pers = d.cell("公开06", "personnel_total")
 pub = d.cell("公开06", "public_total")
 tot = d.cell("公开06", "total")
-h.md(f"""{d.year}年度一般公共预算财政拨款基本支出 **{h.wan(tot)} 万元**，其中人员经费 {h.wan(pers)} 万元
+if an.has_table(d, "公开06") and tot is not None:
+    h.md(f"""{d.year}年度一般公共预算财政拨款基本支出 **{h.wan(tot)} 万元**，其中人员经费 {h.wan(pers)} 万元
 （{h.pct(an.ratio(pers, tot))}），公用经费 {h.wan(pub)} 万元（{h.pct(an.ratio(pub, tot))}）。""")
+else:
+    h.md(an.table_note(d, "公开06") or "一般公共预算财政拨款基本支出决算表没有合计数。")
 fig = fg.personnel_public(d)
 
 # %% [markdown]
@@ -44,13 +47,16 @@ fig = fg.personnel_public(d)
 
 # %%
 fig = fg.economic_classes(d)
+if fig is None:
+    h.md("报告没有给出基本支出各经济分类的金额。")
 
 # %%
-h.table(be[["code", "name", "kind", "initial_budget_yuan", "actual_yuan", "budget_change_rate", "stated_budget_change_rate",
+if len(be):
+    display(h.table(be[["code", "name", "kind", "initial_budget_yuan", "actual_yuan", "budget_change_rate", "stated_budget_change_rate",
             "prior_yuan", "prior_change_rate", "stated_prior_change_rate"]],
         labels={"code": "编码", "name": "经济分类", "kind": "类别", "initial_budget_yuan": "年初预算（元）",
                 "actual_yuan": "决算（元）", "budget_change_rate": "较预算（重算）", "stated_budget_change_rate": "较预算（原文）",
-                "prior_yuan": "上年（元）", "prior_change_rate": "较上年（重算）", "stated_prior_change_rate": "较上年（原文）"})
+                "prior_yuan": "上年（元）", "prior_change_rate": "较上年（重算）", "stated_prior_change_rate": "较上年（原文）"}))
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -61,27 +67,41 @@ print(be[["code", "actual_yuan", "initial_budget_yuan", "prior_yuan"]].to_string
 
 # %%
 sg = d.sangong.set_index("category")
-t = sg.loc["total"]
-h.md(f"""“三公”经费财政拨款预算 {h.wan(t.budget_yuan)} 万元，决算 **{h.wan(t.actual_yuan)} 万元**，完成预算的
-{h.pct(t.completion_rate)}；"""
-     + (f"上年决算 {h.wan(t.prior_yuan)} 万元，本年{an.change_word(t.actual_yuan, t.prior_yuan)}（{h.pct(t.change_rate)}）。"
-        if t.prior_yuan is not None else "报告未给出上年金额。")
-     + f"""其中公务用车购置及运行费 {h.wan(sg.loc['vehicle'].actual_yuan)} 万元，
-公务接待费 {h.wan(sg.loc['reception'].actual_yuan)} 万元，因公出国（境）费 {h.wan(sg.loc['abroad'].actual_yuan)} 万元。""")
+t = sg.loc["total"] if "total" in sg.index else None
+has_sg = t is not None and (t.actual_yuan is not None or t.budget_yuan is not None or t.budget_text_yuan is not None)
+
+
+def sg_actual(key):
+    return h.wan(sg.loc[key].actual_yuan) if key in sg.index else "—"
+
+
+if has_sg:
+    h.md(((an.table_note(d, "公开07") + "以下金额取自说明部分。") if not an.has_table(d, "公开07") else "")
+         + f"""“三公”经费财政拨款预算 {h.wan(t.budget_yuan if t.budget_yuan is not None else t.budget_text_yuan)} 万元，
+决算 **{h.wan(t.actual_yuan)} 万元**，完成预算的 {h.pct(t.completion_rate)}；"""
+         + (f"上年决算 {h.wan(t.prior_yuan)} 万元，本年{an.change_word(t.actual_yuan, t.prior_yuan)}（{h.pct(t.change_rate)}）。"
+            if t.prior_yuan is not None else "报告未给出上年金额。")
+         + f"""其中公务用车购置及运行费 {sg_actual('vehicle')} 万元，
+公务接待费 {sg_actual('reception')} 万元，因公出国（境）费 {sg_actual('abroad')} 万元。""")
+else:
+    h.md(an.table_note(d, "公开07") or "报告没有给出“三公”经费的金额。")
 fig = fg.sangong(d)
 
 # %%
-h.table(d.sangong.drop(columns=["year", "department", "category"]),
+if has_sg:
+    display(h.table(d.sangong.drop(columns=["year", "department", "category"]),
         labels={"label": "项目", "budget_yuan": "预算数（公开07，元）", "actual_yuan": "决算数（元）",
                 "budget_text_yuan": "预算数（说明，元）", "prior_yuan": "上年决算（元）", "completion_rate": "完成率",
-                "stated_completion_rate": "完成率（原文）", "change_rate": "较上年（重算）", "stated_change_rate": "较上年（原文）"})
+                "stated_completion_rate": "完成率（原文）", "change_rate": "较上年（重算）", "stated_change_rate": "较上年（原文）"}))
 
 # %%
-mismatch = d.sangong[(d.sangong.budget_text_yuan.notna()) & (d.sangong.budget_yuan != d.sangong.budget_text_yuan)]
+mismatch = an.keep_rows(d.sangong, [b is not None and a is not None and an.num(a) != an.num(b)
+                                     for a, b in zip(d.sangong.budget_yuan, d.sangong.budget_text_yuan)])
 counts = {k: d.fact(k, "count") for k in ("vehicle_fleet", "vehicles_purchased", "reception_domestic_batches",
                                           "reception_domestic_persons", "abroad_groups")}
 h.md((f"**不一致：** " + "；".join(f"{r.label}的预算数，公开07表为 {h.yuan(r.budget_yuan)} 元，说明部分为 {h.yuan(r.budget_text_yuan)} 元"
-      for r in mismatch.itertuples()) + "。" if len(mismatch) else "公开07表与说明部分的预算数一致。")
+      for r in mismatch.itertuples()) + "。" if len(mismatch) else
+      "公开07表与说明部分的预算数一致。" if an.has_table(d, "公开07") and has_sg else "")
      + "".join(f" {label} {counts[k]} {unit}；" for k, label, unit in (
          ("vehicle_fleet", "公务用车保有量", "辆"), ("vehicles_purchased", "当年购置公务用车", "辆"),
          ("reception_domestic_batches", "国内公务接待", "批次"), ("reception_domestic_persons", "国内公务接待", "人次"),
@@ -92,7 +112,7 @@ h.md((f"**不一致：** " + "；".join(f"{r.label}的预算数，公开07表为
 
 # %%
 ao, ao_prior = d.fact("admin_operating"), d.fact("admin_operating", "prior")
-h.md(f"机关运行经费 {h.wan(ao)} 万元" + (f"，上年 {h.wan(ao_prior)} 万元，变化 {h.pct(an.ratio(ao - ao_prior, ao_prior))}。"
+h.md(f"机关运行经费 {h.wan(ao)} 万元" + (f"，上年 {h.wan(ao_prior)} 万元，{an.change_word(ao, ao_prior)} {h.pct(abs(an.ratio(ao - ao_prior, ao_prior)))}。"
      if ao_prior else "。") if ao is not None else "报告未说明机关运行经费。")
 
 # %% [markdown]
@@ -104,8 +124,12 @@ h.md(f"""政府采购支出总额 {h.wan(pc.get('total'))} 万元（货物 {h.wa
 工程 {h.wan(pc.get('works'))} 万元、服务 {h.wan(pc.get('services'))} 万元）"""
      + (f"，授予中小企业合同 {h.wan(pc['sme'])} 万元，占 {h.pct(an.ratio(pc['sme'], pc.get('total')))}。" if pc.get('sme') is not None else "。")
      if pc.get("total") is not None else "报告未说明政府采购情况。")
-h.table(d.procurement.drop(columns=["year", "department"]), pct=["stated_share"],
-        labels={"category": "类别", "label": "项目", "amount_yuan": "金额（元）", "stated_share": "占比（原文）", "source_line": "行"})
+if len(d.procurement):
+    display(h.table(d.procurement.drop(columns=["year", "department", "category"]), pct=["stated_share"],
+        labels={"category": "类别", "label": "项目", "amount_yuan": "金额（元）", "stated_share": "占比（原文）", "source_line": "行"}))
 
 # %%
-h.table(d.assets.drop(columns=["year", "department"]), labels={"item": "资产", "value": "数量", "unit": "单位", "source_line": "行"})
+if len(d.assets):
+    display(h.table(d.assets.drop(columns=["year", "department"]), labels={"item": "资产", "value": "数量", "unit": "单位", "source_line": "行"}))
+else:
+    h.md("报告没有说明国有资产占有使用情况。")

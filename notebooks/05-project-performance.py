@@ -83,11 +83,14 @@ h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全
 
 # %%
 if has:
-    display(h.table(pr[["project_no", "project", "unit", "initial_budget_yuan", "annual_budget_yuan", "executed_yuan", "execution_rate",
+    h.details(h.table(pr[["project_no", "project", "unit", "initial_budget_yuan", "annual_budget_yuan", "executed_yuan", "execution_rate",
                 "stated_execution_rate", "exec_score", "score", "quadrant"]],
             labels={"project_no": "编号", "project": "项目", "unit": "实施单位", "initial_budget_yuan": "年初预算（元）",
                     "annual_budget_yuan": "全年预算（元）", "executed_yuan": "全年执行（元）", "execution_rate": "执行率（重算）",
-                    "stated_execution_rate": "执行率（原文）", "exec_score": "执行得分", "score": "自评得分", "quadrant": "分组"}))
+                    "stated_execution_rate": "执行率（原文）", "exec_score": "执行得分", "score": "自评得分", "quadrant": "分组"}),
+              f"全部 {len(pr)} 个项目（点击展开）", open_=len(pr) <= 12)
+else:
+    h.md("（无项目自评表）")
 
 # %% [markdown]
 # ## 绩效指标
@@ -97,8 +100,9 @@ ind = d.project_indicators
 lost = an.keep_rows(ind, [w is not None and sc is not None and sc < w for w, sc in zip(ind.weight, ind.score)])
 if len(ind):
     h.md(f"共读取绩效指标 {len(ind)} 行，其中 {len(lost)} 行得分低于分值（扣分），涉及 {lost.project_no.nunique()} 个项目。扣分指标及所述原因：")
-    display(h.table(lost[["project_no", "level2", "indicator", "target", "actual", "weight", "score", "deviation"]],
-            labels={"project_no": "项目", "level2": "二级指标", "indicator": "三级指标", "target": "指标值", "actual": "完成值",
-                    "weight": "分值", "score": "得分", "deviation": "偏差原因"}))
+    h.details(h.table(lost[["project_no", "level2", "indicator", "target", "actual", "weight", "score", "deviation"]],
+              labels={"project_no": "项目", "level2": "二级指标", "indicator": "三级指标", "target": "指标值", "actual": "完成值",
+                      "weight": "分值", "score": "得分", "deviation": "偏差原因"}),
+              f"全部 {len(lost)} 行扣分指标（点击展开）", open_=len(lost) <= 12)
 else:
     h.md("（无绩效指标表）")

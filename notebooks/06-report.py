@@ -28,29 +28,34 @@ pi2_bands = None  # PEFA PI-2 区间，如 {"A": 0.05, "B": 0.1, "C": 0.15}；No
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg, method
+from juesuan import analysis as an, figures as fg, messages_zh as mz, method
 
 h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
-bo = d.budget_outturn
+bo = an.usable_outturn(d.budget_outturn)
 agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 grand = d.cell("公开01", "grand_total", side="收入")
 total_in = d.cell("公开01", "income_total", side="收入")
 total_out = d.cell("公开01", "expenditure_total", side="支出")
 sev = d.findings.severity.value_counts()
-h.md(f"""**{d.name}{d.year}年度部门决算（{d.meta.get('scope', '')}{('，' + str(len(d.meta.get('units', []))) + '个单位') if d.meta.get('units') else ''}）**
+scope = "，".join(x for x in (d.meta.get("scope", ""), f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
+h.md(f"""**{d.name}{d.year}年度部门决算{f'（{scope}）' if scope else ''}**
 
 本报告由公开的部门决算报告自动生成：全部数字取自原文并经过逐项核对（表内合计、表间关系、文字与表格、所述比率与重新计算）。
 
 ## 要点
 
-- **收支规模**：收入总计 {h.wan(grand)} 万元；本年收入 {h.wan(total_in)} 万元，本年支出 {h.wan(total_out)} 万元。
-- **预算执行**：一般公共预算财政拨款支出决算 {h.wan(agg['actual_yuan'])} 万元，为年初预算 {h.wan(agg['initial_budget_yuan'])} 万元的
-  **{h.pct(agg['rate'])}**，{'超出' if agg['deviation_yuan'] >= 0 else '低于'}年初预算 {h.wan(abs(agg['deviation_yuan']))} 万元。
+- **收支规模**：""" + (f"收入总计 {h.wan(grand)} 万元；本年收入 {h.wan(total_in)} 万元，本年支出 {h.wan(total_out)} 万元。"
+                       if an.has_table(d, "公开01") else an.table_note(d, "公开01")) + """
+- **预算执行**：""" + (f"""一般公共预算财政拨款支出决算 {h.wan(agg['actual_yuan'])} 万元，为年初预算 {h.wan(agg['initial_budget_yuan'])} 万元的
+  **{h.pct(agg['rate'])}**，{'超出' if agg['deviation_yuan'] >= 0 else '低于'}年初预算 {h.wan(abs(agg['deviation_yuan']))} 万元。"""
+                        if agg["rate"] is not None else "本报告没有可比较的年初预算与决算。") + f"""
 - **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""")
+lacks = an.missing_parts(d)
+h.md("**本报告缺少的内容**：\n\n" + "\n".join(f"- {x}" for x in lacks) if lacks else "本报告的九张公开表、预算执行明细、项目自评表和上年对比数字齐全。")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -64,8 +69,10 @@ print({"aggregate_rate": str(agg["rate"]), "errors": int(sev.get("error", 0)), "
 # %%
 inc = an.income_by_source(d.line_items)
 cls = an.expenditure_by_class(d.line_items)
-h.md(f"本年收入中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。支出按功能分类，" + "、".join(
-    f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples()) + " 居前三位。")
+inc = inc.sort_values("amount_yuan", ascending=False) if len(inc) else inc
+h.md((f"本年收入中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。" if len(inc) else an.table_note(d, "公开01"))
+     + ("支出按功能分类，" + "、".join(f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples())
+        + (" 居前三位。" if len(cls) >= 3 else "。") if len(cls) else an.table_note(d, "公开03")))
 fig = fg.income_sources(d)
 
 # %%
@@ -76,7 +83,8 @@ fig = fg.expenditure_by_class(d)
 
 # %%
 fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
-h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（单一年度，仅作参照，正式评分需三个年度）。")
+h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（单一年度，仅作参照，正式评分需三个年度）。"
+     if agg["rate"] is not None else "本报告没有预算执行明细，无法与年初预算比较。")
 
 # %%
 ob = an.outturn(bo, m)
@@ -84,22 +92,23 @@ over = ob[ob.band == m.labels["high"]].iloc[::-1]
 under = ob[ob.band == m.labels["low"]]
 low_pct, high_pct = (method.pct_label(v) for v in m.completion_bands)
 top = over.iloc[0] if len(over) else None
-h.md((f"完成率最高的是**{top['name']}**：年初预算 {h.yuan(top.initial_budget_yuan)} 元，决算 {h.yuan(top.actual_yuan)} 元，"
-      f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）；原因：{top.explanation}。" if top is not None else "")
-     + f" 共 {len(over)} 项超过年初预算的{high_pct}，{len(under)} 项低于{low_pct}。")
+h.md((f"完成率最高的是**{top['name']}**：年初预算 {h.wan(top.initial_budget_yuan)} 万元，决算 {h.wan(top.actual_yuan)} 万元，"
+      f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）"
+      + (f"；原因：{top.explanation}。" if top.explanation else "。") if top is not None else "")
+     + an.band_sentence(len(over), len(under), low_pct, high_pct, len(ob)))
 fig = fg.completion_rates(d, m)
 
 # %%
 dev = an.largest_deviations(bo, n=5, m=m)
-h.md("按金额计偏离最大的项目：\n\n" + "\n".join(
+h.md("" if not len(dev) else "按金额计偏离最大的项目：\n\n" + "\n".join(
     f"{i}. **{r.name}**（{r.code}）：{'多' if r.movement_yuan >= 0 else '少'}支 {h.wan(abs(r.movement_yuan))} 万元"
     + (f"（完成率 {h.pct(r.completion_rate)}）" if r.completion_rate is not None else "（无年初预算）")
     + (f"——{r.explanation}" if r.explanation else "") for i, r in enumerate(dev.itertuples(), 1)))
-fig = fg.budget_vs_actual_amounts(d, m)
+fig = fg.budget_vs_actual_amounts(d, m) if len(bo) else None
 
 # %%
-rg = an.reason_groups(bo)
-h.md("报告所述原因归类：" + "；".join(f"{r.reason_category} {r['items']} 项（差额 {h.wan(r.movement_yuan)} 万元）"
+rg = an.reason_groups(bo) if len(bo) else bo
+h.md("" if not len(rg) else "报告所述原因归类：" + "；".join(f"{r.reason_category} {r['items']} 项（差额 {h.wan(r.movement_yuan)} 万元）"
                                   for _, r in rg.iterrows()) + "。")
 fig = fg.reason_categories(d)
 
@@ -108,11 +117,18 @@ fig = fg.reason_categories(d)
 
 # %%
 fig = fg.economic_classes(d)
+if fig is None:
+    h.md(an.table_note(d, "公开06") or "报告没有给出基本支出各经济分类的金额。")
 
 # %%
-t = d.sangong.set_index("category").loc["total"]
-h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}"
-     + (f"，较上年变化 {h.pct(t.change_rate)}。" if t.change_rate is not None else "。"))
+sg = d.sangong.set_index("category")
+t = sg.loc["total"] if "total" in sg.index else None
+if t is not None and t.actual_yuan is not None:
+    h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}"
+         + (f"，较上年{an.change_word(t.actual_yuan, t.prior_yuan, '增长', '下降')} {h.pct(abs(t.change_rate))}。"
+            if t.change_rate is not None else "。"))
+else:
+    h.md(an.table_note(d, "公开07") or "报告没有给出“三公”经费决算数。")
 fig = fg.sangong(d)
 
 # %% [markdown]
@@ -134,15 +150,16 @@ else:
 # ## 数据质量说明
 
 # %%
-f = d.findings
+f = mz.add_message_zh(d.findings)
 err = f[f.severity == "error"]
 rec = d.line_items[d.line_items.status == "reconstructed"]
-desc = dict(zip(d.checks.check, d.checks.description))
-h.md(f"""原文中发现 **{len(err)}** 处超出舍入误差的不一致（错误）：\n\n""" + "\n".join(
-    f"- **{r.table}**：{desc.get(r.check, r.check)}——应为 {r.expected}，原文为 {r.found}（原文第 {r.location.rsplit(':', 1)[-1]} 行）"
-    for r in err.itertuples())
-    + f"""\n\n另有 {len(f[f.severity == 'warning'])} 条警告（舍入差异或所述比率与重算不一致），{len(rec)} 个在提取中丢失、
-由表内勾稽关系唯一确定而重建的单元格。本报告如实列出这些不一致，不作修改；完整清单见“数据质量”一章。""")
+shown = err.head(10)
+h.md((f"原文中发现 **{len(err)}** 处超出舍入误差的不一致（错误）" + ("，前 10 处" if len(err) > 10 else "") + "：\n\n" + "\n".join(
+    f"- {r.message_zh}（原文第 {r.location.rsplit(':', 1)[-1]} 行）" for r in shown.itertuples())
+      if len(err) else "原文中没有发现超出舍入误差的不一致。")
+     + f"""\n\n另有 {len(f[f.severity == 'warning'])} 条警告（舍入差异或所述比率与重算不一致）"""
+     + (f"，{len(rec)} 个在提取中丢失、由表内勾稽关系唯一确定而重建的单元格" if len(rec) else "")
+     + "。本报告如实列出这些不一致，不作修改；完整清单见“数据质量”一章。")
 
 # %% [markdown]
 # ## 方法说明

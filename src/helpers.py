@@ -215,6 +215,8 @@ def md(text: str):
     where they occur, so a name or reason is shown as text: no element, link or emphasis from
     the source survives; any other ``<`` is shown as ``<`` too."""
     from IPython.display import Markdown, display
+    if not str(text).strip():          # nothing to say: no empty paragraph in the report
+        return
     display(Markdown(safety.md_guard(text)))
 
 
@@ -237,7 +239,34 @@ def table(df: pd.DataFrame, yuan_cols=None, pct=None, wan_cols=None, labels: dic
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if not index:
         styler = styler.hide(axis="index")
-    return styler
+    return _aligned(styler, view, set(fmt))
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+
+
+def _aligned(styler, view: pd.DataFrame, numeric: set):
+    """Numbers right-aligned on one line, text left-aligned; long text columns get room to wrap
+    (never one character per line)."""
+    numeric = set(numeric)
+    for c in view.columns:
+        col = view[c]
+        if c in numeric or pd.api.types.is_numeric_dtype(col.dtype) or (
+                col.dtype == object and len(col.dropna()) and all(_is_number(v) for v in col.dropna())):
+            numeric.add(c)
+    styles = {}
+    for c in view.columns:
+        if c in numeric:
+            props, head = "text-align: right; white-space: nowrap;", "text-align: right; white-space: nowrap;"
+        else:
+            longest = max((len(str(v)) for v in view[c].dropna()), default=0)
+            width = "14em" if longest > 24 else f"{max(2, min(longest, 24)) + 1}em" if longest > 8 else "auto"
+            props = f"text-align: left; white-space: {'normal' if longest > 8 else 'nowrap'}; min-width: {width};"
+            head = "text-align: left; white-space: nowrap;"
+        styler = styler.set_properties(subset=[c], **dict(p.split(": ", 1) for p in props.rstrip(";").split("; ")))
+        styles[c] = [{"selector": "th", "props": head}]
+    return styler.set_table_styles(styles, overwrite=False, axis=0)
 
 
 def __getattr__(name):
@@ -281,3 +310,13 @@ def load_panel(years=None, departments=None, exact: bool = False) -> Panel:
                 df = df[df.department.isin(list(departments))]
             tables[key] = df.reset_index(drop=True)
     return Panel(path, tables)
+
+
+def details(obj, summary: str, open_: bool = False):
+    """Show ``obj`` (a table from :func:`table`, or HTML) folded in a <details> block with a
+    Chinese ``summary`` line: long lists go to an appendix the reader opens when needed."""
+    import html as _html
+
+    from IPython.display import HTML, display
+    inner = obj.to_html() if hasattr(obj, "to_html") else str(obj)
+    display(HTML(f"<details{' open' if open_ else ''}><summary>{_html.escape(summary)}</summary>\n{inner}\n</details>"))

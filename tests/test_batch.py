@@ -164,7 +164,8 @@ def test_index_is_offline_and_shows_status_and_headline(project, failing_run):
     assert "9,503.22" in html and "9,340.50" in html                    # 万元, thousands separators
     assert '<span class="failed">1</span> / 2 / 1' in html              # error / warning / info
     assert "—" in html                                                  # budget_outturn.csv missing
-    assert 'href="2022/testdept/01-params.ipynb"' in html
+    assert 'href="2022/testdept/01-params.ipynb"' not in html            # no link to raw notebook JSON
+    assert "01-params" in html and "02-fails" in html
     assert "公开01表缺失 testdept" in html and "失败" in html
     assert 'href="2022/testdept/report.html"' not in html
 

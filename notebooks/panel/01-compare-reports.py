@@ -27,7 +27,7 @@ pi1_bands = None  # PEFA PI-1 区间；None：默认值
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg, method
+from juesuan import analysis as an, figures as fg, messages_zh as mz, method
 
 h.setup()
 p = h.load_panel(years, departments, exact=True)  # exact Decimal amounts
@@ -74,8 +74,9 @@ print(po[["year", "department", "items", "rate", "pi1_band"]].to_string(index=Fa
 # %%
 fig = fg.panel_sangong(p)
 sg = p.sangong[p.sangong.category == "total"]
-h.table(sg[["year", "department", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate", "change_rate"]],
-        labels={"year": "年度", "department": "部门", "budget_yuan": "预算数（表）", "budget_text_yuan": "预算数（说明）",
+sg = sg.assign(report=[p.label(y, d_) for y, d_ in zip(sg.year, sg.department)])
+h.table(sg[["report", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate", "change_rate"]],
+        labels={"report": "报告", "budget_yuan": "预算数（表）", "budget_text_yuan": "预算数（说明）",
                 "actual_yuan": "决算数", "prior_yuan": "上年决算", "completion_rate": "完成率", "change_rate": "较上年"})
 
 # %% [markdown]
@@ -83,9 +84,14 @@ h.table(sg[["year", "department", "budget_yuan", "budget_text_yuan", "actual_yua
 
 # %%
 c = p.checks
-fails = c[c.failed > 0].pivot_table(index="check", columns="department", values="failed", aggfunc="sum", fill_value=0)
-h.md("各报告未通过的核对（次数）：")
-fails
+c = c.assign(核对=[mz.title(x) for x in c.check], 报告=[p.label(y, d_) for y, d_ in zip(c.year, c.department)])
+fails = c[c.failed > 0].pivot_table(index="核对", columns="报告", values="failed", aggfunc="sum", fill_value=0)
+if len(fails):
+    h.md("各报告未通过的核对（次数）：")
+    fails.columns.name = None
+    display(h.table(fails.reset_index()))
+else:
+    h.md("各报告的核对全部通过。")
 
 # %% [markdown]
 # ## 方法说明

@@ -303,3 +303,129 @@ def panel_outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
             row[labels[kind]] = int((part.band == labels[kind]).sum())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ what a report lacks
+PUBLIC_TABLES = tuple(f"公开{i:02d}" for i in range(1, 10))
+STATUS_TEXT = {"absent": "本报告未公开{title}（{tid}）",
+               "declared_empty": "本报告的{title}（{tid}）声明本表无数据",
+               "no_values": "本报告的{title}（{tid}）没有可读取的金额",
+               "all_zero": "本报告的{title}（{tid}）金额全部为零"}
+
+
+def table_titles() -> dict[str, str]:
+    """公开NN → its title (data/tables.csv)."""
+    from .config import PACKAGE_DATA
+    t = pd.read_csv(PACKAGE_DATA / "tables.csv", dtype=str, keep_default_na=False)
+    return dict(zip(t.table, t.title))
+
+
+def _frame(d, name: str) -> pd.DataFrame:
+    tables = getattr(d, "tables", None)
+    if isinstance(tables, dict):
+        df = tables.get(name)
+    else:
+        df = getattr(d, name, None)
+    return df if isinstance(df, pd.DataFrame) else pd.DataFrame()
+
+
+def table_status(d) -> dict[str, str]:
+    """For each of the nine public tables: ``ok``, ``absent`` (not in the report), ``declared_empty``
+    (the report says it has no data), ``no_values`` (present, nothing read) or ``all_zero``."""
+    li, f = _frame(d, "line_items"), _frame(d, "findings")
+    absent, empty = set(), set()
+    if len(f) and {"check", "table"} <= set(f.columns):
+        sev = f.severity if "severity" in f.columns else pd.Series("error", index=f.index)
+        absent = set(f.table[(f.check == "table_present") & (sev != "info")].dropna().astype(str))
+        empty = set(f.table[f.check == "table_declared_empty"].dropna().astype(str))
+    out = {}
+    for tid in PUBLIC_TABLES:
+        part = li[li.table == tid] if len(li) and "table" in li.columns else pd.DataFrame()
+        amounts = [a for a in nums(part.amount_yuan)] if len(part) else []
+        if tid in absent:
+            out[tid] = "absent"
+        elif not any(a is not None for a in amounts):
+            out[tid] = "declared_empty" if tid in empty else "no_values"
+        elif all(a is None or a == 0 for a in amounts):
+            out[tid] = "declared_empty" if tid in empty else "all_zero"
+        else:
+            out[tid] = "ok"
+    return out
+
+
+def has_table(d, tid: str) -> bool:
+    """Whether the report has amounts (not all zero) in table ``tid``."""
+    return table_status(d).get(tid) == "ok"
+
+
+def table_note(d, tid: str) -> str:
+    """One Chinese sentence saying why table ``tid`` has nothing to show ("" when it has)."""
+    status = table_status(d).get(tid, "ok")
+    if status == "ok":
+        return ""
+    return STATUS_TEXT[status].format(title=table_titles().get(tid, tid), tid=tid) + "。"
+
+
+def usable_outturn(bo: pd.DataFrame) -> pd.DataFrame:
+    """Budget-vs-actual items with at least one amount (年初预算 or 决算)."""
+    if not len(bo):
+        return bo
+    return keep_rows(bo, [a is not None or b is not None
+                          for a, b in zip(nums(bo.actual_yuan), nums(bo.initial_budget_yuan))])
+
+
+def missing_parts(d) -> list[str]:
+    """What the report lacks, as Chinese sentences (each ends with 。): absent, declared-empty and
+    all-zero public tables, no budget-vs-actual items or items without 年初预算, no project
+    self-evaluation tables, no prior-year figures."""
+    out = [table_note(d, tid) for tid in PUBLIC_TABLES]
+    out = [s for s in out if s]
+    bo = usable_outturn(_frame(d, "budget_outturn"))
+    if not len(bo):
+        out.append("本报告没有预算执行明细：说明部分未逐项列出一般公共预算财政拨款支出的年初预算与决算。")
+    else:
+        init = [v for v in nums(bo.initial_budget_yuan)]
+        actual = [v for v in nums(bo.actual_yuan)]
+        without = sum(1 for v in init if v is None or v == 0)
+        if without == len(bo):
+            out.append("预算执行明细各项都没有年初预算，无法计算完成率。")
+        elif without:
+            out.append(f"预算执行明细中有 {without} 项没有年初预算（完成率无法计算）。")
+        if all(v is None for v in actual):
+            out.append("预算执行明细各项都没有决算数。")
+    if not len(_frame(d, "projects")):
+        out.append("本报告没有附项目支出绩效自评表。")
+    if not len(_frame(d, "prior_year")):
+        out.append("说明部分没有给出可比的上年金额。")
+    return out
+
+
+def band_sentence(over: int, under: int, low_pct: str, high_pct: str, items: int = 1) -> str:
+    """How many items are above / below the completion band, said naturally when there are none."""
+    if not items:
+        return ""
+    if not over and not under:
+        return f"各项完成率都在年初预算的{low_pct}至{high_pct}之间。"
+    parts = []
+    if over:
+        parts.append(f"{over} 项超过年初预算的{high_pct}")
+    if under:
+        parts.append(f"{under} 项低于{low_pct}")
+    tail = "" if over and under else ("，没有低于" + low_pct + "的项目" if over else "，没有超过" + high_pct + "的项目")
+    return "共 " + "，".join(parts) + tail + "。"
+
+
+def natural_key(value) -> tuple:
+    """Sort key in natural order: 项目2 before 项目11, 公开02 before 公开10; text before numbers."""
+    import re
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value) or str(value) == "":
+        return ((2, ""),)                                   # missing values last
+    parts = re.split(r"(\d+)", str(value))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p != "")
+
+
+def natural_sorted(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``df`` sorted by ``columns`` in natural order (stable)."""
+    if not len(df):
+        return df
+    return df.sort_values(list(columns), key=lambda s: s.map(natural_key), kind="stable")

@@ -395,14 +395,18 @@ def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
     steps = rep.get("steps", [])
     html_step = next((s for s in steps if s["step"] == page), None)
     report_cell = DASH
+    report_href = None
     if html_step and html_step["ok"] and (reports_dir / folder / page).is_file():
-        report_cell = f'<a href="{e(f"{folder}/{page}")}">打开报告</a>'
+        report_href = f"{folder}/{page}"
+        report_cell = f'<a href="{e(report_href)}">打开报告</a>'
     items = []
     for s in steps:
         if s["step"] == page:
             continue
-        label = "数据清洗与核对" if s["step"] == "data" else s["step"]
-        name = f'<a href="{e(s["output"])}">{e(label)}</a>' if s.get("output") else e(label)
+        label = "数据清洗与核对" if s["step"] == "data" else s["step"].removesuffix(".ipynb")
+        # a chapter links to the rendered report (an executed .ipynb opens as raw JSON in a browser)
+        name = (f'<a href="{e(report_href)}">{e(label)}</a>' if report_href and s["step"] != "data" and s.get("ok")
+                else e(label))
         line = f"{name} {_status_html(s['status'])} <span class=\"earlier\">{s['seconds']:.1f} 秒</span>"
         if s.get("error"):
             line += f'<br><span class="reason">{e(s["error"])}</span>'
@@ -434,7 +438,8 @@ def index_html(summary: dict[str, Any], reports_dir: Path) -> str:
     """The offline index page (plain HTML + inline CSS, no scripts)."""
     rows = [_report_row(r, reports_dir, earlier=False) for r in summary["reports"]]
     rows += [_report_row(r, reports_dir, earlier=True) for r in summary.get("earlier_reports", [])]
-    n_ok = sum(1 for r in summary["reports"] if r["ok"])
+    reports = [r for r in summary["reports"] if r.get("department") != PANEL]
+    n_ok = sum(1 for r in reports if r["ok"])
     body = "\n".join(rows) or f'<tr><td colspan="9">{DASH} 没有找到报告 {DASH}</td></tr>'
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -446,7 +451,7 @@ def index_html(summary: dict[str, Any], reports_dir: Path) -> str:
 </head>
 <body>
 <h1>部门决算分析报告索引</h1>
-<p class="meta">生成于 {html.escape(summary["generated"])}；本次运行 {len(summary["reports"])} 份报告，
+<p class="meta">生成于 {html.escape(summary["generated"])}；本次运行 {len(reports)} 份报告，
 {n_ok} 份全部成功；用时 {summary["wall_s"]:.1f} 秒。金额单位：万元。</p>
 <table>
 <thead><tr><th>年度</th><th>部门</th><th>状态</th><th>报告</th><th>步骤（已执行的 notebook）</th>
@@ -472,7 +477,9 @@ def summary_table(runs: Sequence[ReportRun], wall_s: float) -> str:
     failed = sum(1 for run in runs for s in run.steps if not s.ok)
     total = sum(len(run.steps) for run in runs)
     verdict = f"{failed} of {total} steps FAILED or skipped" if failed else f"all {total} steps ok"
-    lines.append(f"wall time {wall_s:.1f} s; {len(runs)} report(s); {verdict}")
+    n_reports = sum(1 for run in runs if run.department != PANEL)
+    panel = " + the panel" if n_reports < len(runs) else ""
+    lines.append(f"wall time {wall_s:.1f} s; {n_reports} report(s){panel}; {verdict}")
     return "\n".join(lines)
 
 

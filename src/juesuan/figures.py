@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from . import analysis
 from . import method as _method
 from .analysis import keep_rows as keep, num
-from .plotting import percent_formatter, source_note, yuan_formatter
+from .plotting import percent_formatter, place_labels, source_note, yuan_formatter
 
 BAND_COLORS = {"low": "#d95f02", "mid": "#1b9e77", "high": "#7570b3", "none": "#999999"}
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
@@ -51,6 +51,12 @@ def _grouped_bars(ax, names: list[str], series, unit_places: int = 0) -> None:
     ax.set_ylabel("金额（万元）")
 
 
+def _signed(v: float, places: int = 1) -> str:
+    """+12.3 / -4.5 / 0.0 (no "-0.0" or "+0.0" for an amount that rounds to zero)."""
+    text = f"{v:+,.{places}f}"
+    return text[1:] if text.lstrip("+-").strip("0.,") == "" else text
+
+
 def _finish(fig, note: str) -> plt.Figure:
     """Source note under the figure, tight layout."""
     source_note(fig, note)
@@ -69,6 +75,8 @@ def _short(name: str, n: int = 14) -> str:
 
 def income_sources(d) -> plt.Figure:
     df = analysis.income_by_source(d.line_items)
+    if not len(df) or not any(_f(v) > 0 for v in df.amount_yuan):
+        return None
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.barh(df.source, [_wan(v) for v in df.amount_yuan], color=PALETTE[: len(df)])
     for y, (v, s) in enumerate(zip(df.amount_yuan, df.share)):
@@ -89,6 +97,8 @@ def expenditure_by_class(d) -> plt.Figure:
         if col in ("basic", "project"):
             rows.setdefault(code[:3], {"basic": analysis.Z, "project": analysis.Z})[col] += num(amount) or analysis.Z
     by = analysis.expenditure_by_class(li)
+    if not len(by) or not any(_f(v) > 0 for v in by.amount_yuan):
+        return None
     order = list(by.code)
     names = [_short(n.removesuffix("支出"), 12) for n in by.name]
     basic = [_wan(rows.get(c, {}).get("basic", 0)) for c in order]
@@ -112,6 +122,8 @@ def completion_rates(d, m=None) -> plt.Figure:
     low, high = (float(v) * 100 for v in m.completion_bands)
     df = analysis.outturn(d.budget_outturn, m)
     df = keep(df, [_has(r) for r in df.completion_rate])
+    if not len(df):
+        return None
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     rates = [_f(r) * 100 for r in df.completion_rate]
@@ -135,19 +147,21 @@ def budget_vs_actual_amounts(d, m=None) -> plt.Figure:
     """Where the money moved: actual − initial budget per item, in 万元."""
     df = analysis.largest_deviations(d.budget_outturn, n=len(d.budget_outturn), m=m)
     df = keep(df, [abs(_f(v)) > 0 for v in df.movement_yuan])
+    if not len(df):
+        return None
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
     labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
     vals = [_wan(v) for v in df.movement_yuan]
     ax.barh(labels, vals, color=_band_colors(df.completion_rate, m))
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals):
-        ax.text(v, y, f" {v:+,.1f}" if v >= 0 else f"{v:+,.1f} ", va="center",
+        ax.text(v, y, f" {_signed(v)}" if v >= 0 else f"{_signed(v)} ", va="center",
                 ha="left" if v >= 0 else "right", fontsize=8)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
     ax.set_xlabel("决算数 − 年初预算数（万元）")
     lo, hi = min(vals + [0]), max(vals + [0])
-    ax.set_xlim(lo * 1.35 - 10, hi * 1.25 + 10)
+    ax.set_xlim(lo * 1.5 - 10, hi * 1.25 + 10)
     ax.set_title(f"{d.year}年度预算与决算的差额（按金额排序，无年初预算的项目按决算全额计）")
     return _finish(fig, _src(d) + " 第三部分五(三)")
 
@@ -156,7 +170,9 @@ def rate_vs_amount(d, m=None) -> plt.Figure:
     m = _mm(m)
     low, high = (float(v) for v in m.completion_bands)
     df = d.budget_outturn
-    df = keep(df, [_f(b) > 0 for b in df.initial_budget_yuan])
+    df = keep(df, [_f(b) > 0 and _f(a) > 0 for b, a in zip(df.initial_budget_yuan, df.actual_yuan)])
+    if not len(df):
+        return None
     fig, ax = plt.subplots(figsize=(7, 4.6))
     x = [_wan(v) for v in df.initial_budget_yuan]
     y = [_wan(v) for v in df.actual_yuan]
@@ -165,40 +181,55 @@ def rate_vs_amount(d, m=None) -> plt.Figure:
     ax.plot([0, top], [0, top], color="#333333", lw=1, ls="--", label="决算 = 预算")
     ax.fill_between([0, top], [0, top * low], [0, top * high], color="#1b9e77", alpha=0.07,
                     label=m.labels["mid"])
-    for xi, yi, n, r in zip(x, y, df.name, df.completion_rate):
-        if not low <= _f(r) <= high or xi > top * 0.3:
-            ax.annotate(f"{_short(n, 10)} {_f(r) * 100:.0f}%", (xi, yi), fontsize=7.5,
-                        xytext=(4, 3), textcoords="offset points")
     ax.set_xscale("symlog", linthresh=100)
     ax.set_yscale("symlog", linthresh=100)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
     ax.set_xlabel("年初预算数（万元，对数刻度）")
     ax.set_ylabel("决算数（万元，对数刻度）")
     ax.set_title(f"{d.year}年度完成率与金额：预算规模越大，偏离的金额越重要")
     ax.legend(loc="upper left", frameon=False, fontsize=8)
-    return _finish(fig, _src(d) + " 第三部分五(三)")
+    _finish(fig, _src(d) + " 第三部分五(三)")
+    # labels for the items outside the band, the largest deviations first; then the largest budgets
+    keyed = sorted(range(len(x)), key=lambda i: (low <= _f(df.completion_rate.iloc[i]) <= high,
+                                                 -abs(y[i] - x[i])))
+    keyed = [i for i in keyed if not low <= _f(df.completion_rate.iloc[i]) <= high or x[i] > top * 0.3]
+    place_labels(ax, [x[i] for i in keyed], [y[i] for i in keyed],
+                 [f"{_short(df.name.iloc[i], 8)} {_f(df.completion_rate.iloc[i]) * 100:.0f}%" for i in keyed])
+    return fig
 
 
 def reason_categories(d) -> plt.Figure:
-    g = analysis.reason_groups(d.budget_outturn)
+    bo = analysis.usable_outturn(d.budget_outturn)
+    if not len(bo) or "reason_category" not in bo.columns:
+        return None
+    g = analysis.reason_groups(bo)
+    if not len(g):
+        return None
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(g) + 1.4))
     vals = [_wan(v) for v in g.movement_yuan]
     ax.barh([f"{c}（{n}项）" for c, n in zip(g.reason_category, g["items"])], vals,
             color=[PALETTE[i % len(PALETTE)] for i in range(len(g))])
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals):
-        ax.text(v, y, f" {v:+,.1f}", va="center", fontsize=8.5)
+        ax.text(v, y, f" {_signed(v)}" if v >= 0 else f"{_signed(v)} ", va="center",
+                ha="left" if v >= 0 else "right", fontsize=8.5)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
     ax.set_xlabel("决算数 − 年初预算数 合计（万元）")
     ax.set_title(f"{d.year}年度偏离原因（按报告所述原因归类）")
     lo, hi = min(vals + [0]), max(vals + [0])
-    ax.set_xlim(lo * 1.3 - 10, hi * 1.3 + 10)
+    ax.set_xlim(lo * 1.6 - 10, hi * 1.3 + 10)
     return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
 def economic_classes(d) -> plt.Figure:
     be = d.basic_expenditure
     be = keep(be, [_has(v) and (_f(v) > 0 or _f(b) > 0) for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
+    if not len(be):
+        return None
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 10) for n in be.name],
                   [("年初预算数", be.initial_budget_yuan, PALETTE[2]), ("决算数", be.actual_yuan, PALETTE[0]),
@@ -213,8 +244,10 @@ def personnel_public(d) -> plt.Figure:
     t6 = li[li.table == "公开06"]
     vals = dict(zip(t6.row_key, t6.amount_yuan))
     parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
-    fig, ax = plt.subplots(figsize=(5, 3.4))
     sizes = [_f(v) for _, v in parts]
+    if not all(v == v and v >= 0 for v in sizes) or sum(sizes) <= 0:
+        return None
+    fig, ax = plt.subplots(figsize=(5, 3.4))
     ax.pie(sizes, labels=[f"{n}\n{_wan(v):,.2f}万元" for n, v in parts], autopct="%1.1f%%",
            colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
            wedgeprops={"width": 0.45})
@@ -225,8 +258,10 @@ def personnel_public(d) -> plt.Figure:
 def sangong(d) -> plt.Figure:
     sg = d.sangong
     sg = sg[sg.category.isin(["abroad", "vehicle_purchase", "vehicle_operation", "reception", "total"])]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
     budget = [b if _f(b) > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
+    if not any(_f(v) > 0 for v in list(budget) + list(sg.actual_yuan) + list(sg.prior_yuan)):
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 9) for n in sg.label],
                   [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
                    (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")], unit_places=1)
@@ -238,6 +273,8 @@ def sangong(d) -> plt.Figure:
 def projects_scatter(d) -> plt.Figure:
     pr = analysis.project_quadrants(d.projects)
     pr = keep(pr, [_has(r) and _has(s) for r, s in zip(pr.execution_rate, pr.score)])
+    if not len(pr):
+        return None
     colors = {"执行好·自评高": PALETTE[0], "执行低·自评高": PALETTE[1], "执行好·自评低": PALETTE[2],
               "执行低·自评低": PALETTE[3]}
     fig, ax = plt.subplots(figsize=(8, 5))
@@ -245,8 +282,6 @@ def projects_scatter(d) -> plt.Figure:
     y = [_f(s) for s in pr.score]
     size = [max(20, min(400, _wan(v) / 2)) for v in pr.annual_budget_yuan]
     ax.scatter(x, y, s=size, c=[colors[q] for q in pr.quadrant], alpha=0.75, edgecolor="white", zorder=3)
-    for xi, yi, no, name in zip(x, y, pr.project_no, pr.project):
-        ax.annotate(f"{no}", (xi, yi), fontsize=7.5, ha="center", va="center", zorder=4)
     ax.axvline(80, color="#333333", lw=0.8, ls="--")
     ax.axhline(90, color="#333333", lw=0.8, ls="--")
     ax.xaxis.set_major_formatter(percent_formatter())
@@ -257,14 +292,24 @@ def projects_scatter(d) -> plt.Figure:
     ax.set_title(f"{d.year}年度项目支出绩效：执行率与自评得分（点的大小为全年预算数，编号见项目表）")
     handles = [plt.Line2D([], [], marker="o", ls="", color=c) for c in colors.values()]
     ax.legend(handles, list(colors), loc="lower right", frameon=False, fontsize=8)
-    return _finish(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
+    _finish(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
+    order = sorted(range(len(x)), key=lambda i: (x[i], y[i]))     # low execution first
+    skipped = place_labels(ax, [x[i] for i in order], [y[i] for i in order],
+                           [str(pr.project_no.iloc[i]) for i in order], marker_px=4)
+    if skipped:
+        nos = sorted((pr.project_no.iloc[order[i]] for i in skipped), key=analysis.natural_key)
+        ax.text(0.01, 0.02, "点太密未标编号：" + "、".join(str(n) for n in nos) + "（见项目一览）", fontsize=7,
+                color="#666666", transform=ax.transAxes, ha="left", va="bottom")
+    return fig
 
 
 def project_distributions(d) -> plt.Figure:
     pr = d.projects
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
     rates = [_f(r) * 100 for r in pr.execution_rate if _has(r)]
     scores = [_f(s) for s in pr.score if _has(s)]
+    if not rates and not scores:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
     axes[0].hist(rates, bins=[0, 20, 40, 60, 80, 90, 100, 110], color=PALETTE[0], edgecolor="white")
     axes[0].set_xlabel("预算执行率（%）")
     axes[0].set_ylabel("项目数（个）")
@@ -278,7 +323,9 @@ def project_distributions(d) -> plt.Figure:
 
 def year_on_year(d) -> plt.Figure:
     py = d.prior_year
-    py = keep(py, [_has(c) and _has(p) for c, p in zip(py.current_yuan, py.prior_yuan)])
+    py = keep(py, [_has(c) and _has(p) and _has(r) for c, p, r in zip(py.current_yuan, py.prior_yuan, py.change_rate)])
+    if not len(py):
+        return None
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(py) + 1.4))
     labels = [_short(l, 16) for l in py.label]
     rates = [_f(r) * 100 for r in py.change_rate]
@@ -299,6 +346,9 @@ def year_on_year(d) -> plt.Figure:
 
 def findings_overview(d) -> plt.Figure:
     f = d.findings
+    if not len(f):
+        return None
+    f = f.assign(table=f.table.fillna("").astype(str).replace("", "（全文）"))
     order = ["error", "warning", "info"]
     labels = {"error": "错误", "warning": "警告", "info": "说明"}
     counts = f.groupby(["table", "severity"]).size().unstack(fill_value=0)
@@ -306,6 +356,7 @@ def findings_overview(d) -> plt.Figure:
         if s not in counts.columns:
             counts[s] = 0
     counts = counts[order]
+    counts = counts.loc[sorted(counts.index, key=analysis.natural_key)]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(counts) + 1.4))
     left = [0] * len(counts)
     colors = {"error": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
@@ -322,6 +373,8 @@ def findings_overview(d) -> plt.Figure:
 def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figure:
     m = _mm(m)
     agg = analysis.aggregate_outturn(d.budget_outturn, stated_budget, stated_actual, m=m)
+    if agg["rate"] is None:
+        return None
     fig, ax = plt.subplots(figsize=(7, 2.2))
     rate = _f(agg["rate"]) * 100
     shades = ["#d9ead3", "#fff2cc", "#fce5cd", "#f4cccc"]
@@ -334,8 +387,9 @@ def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figur
     edges = [left] + sorted({float(v) * 100 for _, lo, hi in bands for v in (lo, hi)}) + [right]
     for lo, hi in zip(edges, edges[1:]):
         mid = (lo + hi) / 2
-        ax.text(mid, 0.85, m.pi1_band(analysis.num(round(mid / 100, 6))), ha="center", fontsize=9,
-                transform=ax.get_xaxis_transform())
+        if hi - lo >= (right - left) * 0.03:         # a label only where the band is wide enough
+            ax.text(mid, 0.85, m.pi1_band(analysis.num(round(mid / 100, 6))), ha="center", fontsize=9,
+                    transform=ax.get_xaxis_transform(), clip_on=True)
     ax.axvline(rate, color="#d62728", lw=2.5)
     ax.text(rate, 0.35, f" 本年 {rate:.2f}%", color="#d62728", transform=ax.get_xaxis_transform(), fontsize=9)
     ax.set_xlim(left, right)

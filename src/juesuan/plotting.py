@@ -150,3 +150,49 @@ def percent_formatter(places: int = 0, fraction: bool = False) -> FuncFormatter:
         return label + "%"
 
     return FuncFormatter(fmt)
+
+
+# offsets (points) tried in turn for a point's label: near first, then further out with a leader line
+_LABEL_OFFSETS = [(5, 4), (5, -11), (-5, 4), (-5, -11), (0, 9), (0, -15), (12, 10), (12, -17), (-12, 10),
+                  (-12, -17), (22, 2), (-22, 2), (18, 20), (18, -26), (-18, 20), (-18, -26), (0, 26), (0, -32),
+                  (34, 12), (-34, 12), (34, -20), (-34, -20), (0, 40), (0, -46)]
+
+
+def place_labels(ax: Axes, xs, ys, texts, fontsize: float = 7.5, color: str = "#333333",
+                 marker_px: float = 6.0) -> list[int]:
+    """Label points without overlaps: each label (in the given order, most important first) takes
+    the first offset around its point where it stays inside the axes and overlaps neither an
+    earlier label nor a point; a label placed away from its point gets a thin leader line.
+    Returns the indexes of the labels that found no free place (not drawn).
+
+    Call after the figure's layout is final (e.g. after ``tight_layout``)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    pts = [ax.transData.transform((x, y)) for x, y in zip(xs, ys)]
+    pad = 1.5
+    taken = [transforms.Bbox.from_extents(px - marker_px, py - marker_px, px + marker_px, py + marker_px)
+             for px, py in pts]
+    skipped = []
+    for i, (x, y, text) in enumerate(zip(xs, ys, texts)):
+        placed = False
+        for dx, dy in _LABEL_OFFSETS:
+            far = abs(dx) > 6 or dy > 5 or dy < -12
+            ann = ax.annotate(str(text), (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                              color=color, ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                              va="bottom" if dy >= 0 else "top", zorder=5,
+                              arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#888888",
+                                          "shrinkA": 0, "shrinkB": 3} if far else None)
+            bb = ann.get_window_extent(renderer)
+            bb = transforms.Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
+            inside = bb.x0 >= box.x0 and bb.x1 <= box.x1 and bb.y0 >= box.y0 and bb.y1 <= box.y1
+            own = taken[i]
+            if inside and not any(bb.overlaps(t) for j, t in enumerate(taken) if t is not own):
+                taken.append(bb)
+                placed = True
+                break
+            ann.remove()
+        if not placed:
+            skipped.append(i)
+    return skipped

@@ -1,0 +1,223 @@
+"""Every chapter renders, whatever a report lacks (issue 9).
+
+The whole suite (data step, every notebook, report.html) runs in temporary roots
+(JUESUAN_RAW_ROOT / JUESUAN_CLEAN_ROOT / JUESUAN_REPORTS_ROOT) on:
+
+- the blank national template (shared/pdf/附件2：部门决算模板.pdf beside the repository);
+- a filled synthetic report (tests/synth, the "template" layout);
+- the 2022 text report with each of the nine public tables removed in turn (``noNN``).
+
+A crash in a chapter is a failure; every report.html must say, in Chinese, what is missing.
+The quick suite runs the template, the synthetic report and one removed-table variant; the
+other eight variants are ``slow`` (``make test-slow``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from juesuan import config
+
+REPO = config.ROOT
+TEMPLATE_PDF = REPO.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
+SOURCE_2022 = REPO / "data" / "raw" / "2022" / "nxgxt"
+TABLE_TITLES = {"公开01": "收入支出决算总表", "公开02": "收入决算表", "公开03": "支出决算表",
+                "公开04": "财政拨款收入支出决算总表", "公开05": "一般公共预算财政拨款支出决算表",
+                "公开06": "一般公共预算财政拨款基本支出决算表", "公开07": "财政拨款“三公”经费支出决算表",
+                "公开08": "政府性基金预算财政拨款收入支出决算表", "公开09": "国有资本经营预算财政拨款支出决算表"}
+QUICK_REMOVED = "公开07"
+
+
+# ------------------------------------------------------------------ variants
+def table_spans(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """(first, end) line indexes of each public table in the 2022 text: from its title line to the
+    line before the next table's title (the last table ends where 第三部分 begins)."""
+    start = max(i for i, s in enumerate(lines) if s.startswith("第二部分"))   # after the contents page
+    found = {}
+    for tid, title in TABLE_TITLES.items():
+        hit = next(i for i in range(start, len(lines)) if lines[i].strip() == title)
+        found[tid] = hit
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("第三部分"))
+    order = sorted(found.items(), key=lambda kv: kv[1])
+    spans = {}
+    for (tid, first), nxt in zip(order, [i for _, i in order[1:]] + [end]):
+        spans[tid] = (first, nxt)
+    return spans
+
+
+def write_removed_variant(raw_root: Path, tid: str, year: int = 2022) -> Path:
+    """data/raw/2022/nxgxt with the lines of table ``tid`` deleted, as <raw_root>/2022/no0N."""
+    src_txt = next(SOURCE_2022.glob("*.txt"))
+    text = src_txt.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    first, end = table_spans(lines)[tid]
+    folder = raw_root / str(year) / f"no{tid[-2:]}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / src_txt.name).write_text("\n".join(lines[:first] + lines[end:]), encoding="utf-8")
+    meta = json.loads((SOURCE_2022 / "metadata.json").read_text(encoding="utf-8"))
+    meta.pop("source_sha256", None)                    # the text is changed on purpose
+    meta["department"] = folder.name
+    (folder / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder
+
+
+def write_removed_variants(raw_root: Path, tables=tuple(TABLE_TITLES)) -> list[Path]:
+    return [write_removed_variant(raw_root, tid) for tid in tables]
+
+
+def write_template(raw_root: Path) -> Path | None:
+    if not TEMPLATE_PDF.is_file():
+        return None
+    folder = raw_root / "2024" / "template"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TEMPLATE_PDF, folder / TEMPLATE_PDF.name)
+    return folder
+
+
+def write_synth(raw_root: Path, seed: int = 7) -> Path:
+    sys.path.insert(0, str(REPO / "tests"))
+    from synth import generate as g
+
+    layout = next(lay for lay in g.layouts() if lay["name"] == "template")
+    out = g.render(layout, g.model(seed), raw_root / "2024" / "synth")
+    return Path(out["pdf"]).parent
+
+
+# ------------------------------------------------------------------ running the suite
+def run_suite(root: Path, jobs: int = 2, timeout: int = 1500) -> subprocess.CompletedProcess:
+    env = dict(os.environ, JUESUAN_RAW_ROOT=str(root / "raw"), JUESUAN_CLEAN_ROOT=str(root / "clean"),
+               JUESUAN_REPORTS_ROOT=str(root / "reports"))
+    return subprocess.run([sys.executable, "-m", "juesuan", "reports", "--jobs", str(jobs), "--no-progress"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def reader_text(html: str) -> str:
+    """The visible text of a report (tags, styles and embedded data removed)."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    html = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def assert_rendered(root: Path, proc, reports: list[tuple[str, str]]):
+    summary = json.loads((root / "reports" / "summary.json").read_text(encoding="utf-8"))
+    failed = [f for f in summary["failed"] if not f.startswith("panel")]
+    assert not failed, proc.stdout[-3000:]
+    texts = {}
+    for year, dept in reports:
+        html = (root / "reports" / year / dept / "report.html")
+        assert html.is_file(), f"{year}/{dept}: no report.html\n{proc.stdout[-3000:]}"
+        texts[dept] = reader_text(html.read_text(encoding="utf-8"))
+    return texts
+
+
+_QUICK: dict = {}
+
+
+def quick_suite(base: Path):
+    """The quick run (once per test session, shared with tests/test_browser.py): the 2022 report,
+    the 2022 report without 公开07, the blank template (when beside the repository) and a filled
+    synthetic report, through the whole suite in temporary roots under ``base``."""
+    if "run" not in _QUICK:
+        root = base / "robust"
+        raw = root / "raw"
+        reports = [("2022", "nxgxt"), ("2022", f"no{QUICK_REMOVED[-2:]}")]
+        shutil.copytree(SOURCE_2022, raw / "2022" / "nxgxt")
+        write_removed_variant(raw, QUICK_REMOVED)
+        if write_template(raw):
+            reports.append(("2024", "template"))
+        write_synth(raw)
+        reports.append(("2024", "synth"))
+        _QUICK["run"] = (root, run_suite(root), reports)
+    return _QUICK["run"]
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    from test_batch import _kernel_available
+
+    if not _kernel_available():
+        pytest.skip("no Jupyter kernel")
+    return quick_suite(tmp_path_factory.getbasetemp())
+
+
+def test_template_synth_and_a_removed_table_render(quick_run):
+    root, proc, reports = quick_run
+    texts = assert_rendered(root, proc, reports)
+    assert "本报告未公开财政拨款“三公”经费支出决算表（公开07）" in texts["no07"]
+    assert "“三公”经费" in texts["no07"]
+    if "template" in texts:
+        t = texts["template"]
+        assert "声明本表无数据" in t
+        assert "本报告没有预算执行明细" in t or "未列出" in t
+        assert "没有附项目支出绩效自评表" in t
+    assert "本报告的政府性基金预算财政拨款收入支出决算表（公开08）声明本表无数据" in texts["synth"]
+    assert "本报告没有附项目支出绩效自评表" in texts["synth"]
+    assert "本报告的政府性基金预算财政拨款收入支出决算表（公开08）声明本表无数据" in texts["nxgxt"]
+    assert "本报告未公开" not in texts["nxgxt"]
+
+
+def test_generated_reports_read_as_chinese(quick_run):
+    """Every finding of every generated report has a Chinese message; the reader part (outside
+    the folded appendix lists) shows no English severity word and no check id."""
+    import pandas as pd
+
+    from juesuan import messages_zh as mz
+
+    root, proc, reports = quick_run
+    assert_rendered(root, proc, reports)
+    for year, dept in reports:
+        f = mz.add_message_zh(pd.read_csv(root / "clean" / year / dept / "findings.csv", dtype=str,
+                                          keep_default_na=False))
+        left = [m for m, found in zip(f.message_zh, f.found) if mz.english_words(m, keep=found)]
+        assert not left, (dept, left[:3])
+        html = (root / "reports" / year / dept / "report.html").read_text(encoding="utf-8")
+        text = reader_text(re.sub(r"<details\b.*?</details>", " ", html, flags=re.S))
+        assert not re.search(r"\b(error|warning|info)\b", text, re.I), dept
+        ids = [c for c in mz.titles() if "_" in c]
+        assert not [c for c in ids if re.search(rf"(?<![\w]){re.escape(c)}(?![\w])", text)], dept
+
+
+def test_template_is_available_or_skipped_with_reason():
+    if not TEMPLATE_PDF.is_file():
+        pytest.skip(f"the blank national template is not beside the repository ({TEMPLATE_PDF})")
+    assert TEMPLATE_PDF.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_every_removed_table_renders_and_says_so(tmp_path):
+    from test_batch import _kernel_available
+
+    if not _kernel_available():
+        pytest.skip("no Jupyter kernel")
+    tables = [t for t in TABLE_TITLES if t != QUICK_REMOVED]
+    write_removed_variants(tmp_path / "raw", tables)
+    proc = run_suite(tmp_path)
+    texts = assert_rendered(tmp_path, proc, [("2022", f"no{t[-2:]}") for t in tables])
+    for tid in tables:
+        assert f"本报告未公开{TABLE_TITLES[tid]}（{tid}）" in texts[f"no{tid[-2:]}"], tid
+
+
+def test_table_spans_cover_each_table_once():
+    lines = next(SOURCE_2022.glob("*.txt")).read_text(encoding="utf-8").split("\n")
+    spans = table_spans(lines)
+    assert len(spans) == 9
+    ordered = sorted(spans.values())
+    assert all(a[1] == b[0] for a, b in zip(ordered, ordered[1:]))        # contiguous, no overlap
+    for tid, (first, end) in spans.items():
+        body = "\n".join(lines[first:end])
+        assert f"公开 {tid[-2:]} 表" in body or f"{tid}表" in body, tid
+
+
+def test_removed_variant_lacks_only_that_table(tmp_path):
+    folder = write_removed_variant(tmp_path, "公开03")
+    text = next(folder.glob("*.txt")).read_text(encoding="utf-8")
+    assert "公开 03 表" not in text and "公开 02 表" in text and "公开04表" in text
+    assert (SOURCE_2022 / "metadata.json").read_text(encoding="utf-8").count("nxgxt") >= 1
+    assert json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["department"] == "no03"
