@@ -48,6 +48,19 @@ if lacks:
     h.md("**本报告缺少的内容**：" + "".join(lacks))
 
 # %% [markdown]
+# ## 报告本身：从原文读取的部门、年度与单位
+
+# %%
+ident = an.identity_rows(h.load_metadata(year, department))
+if len(ident):
+    h.md("部门名称、年度、编制范围和金额单位均从原文（封面、各部分标题、“单位：”行）读取；"
+         "若报告目录中另有 metadata.json，则与之逐项核对（不一致即为错误）。")
+    display(h.table(ident, labels={"field": "项目", "document": "原文所述", "where": "出处（页:行）",
+                                   "metadata_json": "metadata.json 所给"}))
+else:
+    h.md("本报告的清洗数据中没有记录从原文读取的部门、年度与单位（请重新运行 `make data`）。")
+
+# %% [markdown]
 # ## 各表读取的单元格
 
 # %%

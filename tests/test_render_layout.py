@@ -144,3 +144,15 @@ def test_figures_without_data_are_not_drawn():
 def test_signed_labels_have_no_negative_zero():
     from juesuan.figures import _signed
     assert [_signed(v) for v in (-0.04, 0.04, 12.34, -1234.56)] == ["0.0", "0.0", "+12.3", "-1,234.6"]
+
+
+def test_identity_rows_show_what_the_document_states_and_where():
+    info = {"document": {"department_name": "上海市普陀区财政局", "year": 2024, "scope": None, "unit": "万元",
+                         "sources": {"year": {"line": 3, "location": "p1:3"},
+                                     "unit": {"line": 86, "location": "p6:86"}}},
+            "metadata_json": {"year": 2024, "department_name": "上海市普陀区财政局"}}
+    rows = an.identity_rows(info).set_index("field")
+    assert rows.loc["年度"].tolist() == ["2024", "p1:3", "2024"]
+    assert rows.loc["金额单位"].tolist() == ["万元", "p6:86", ""]
+    assert rows.loc["编制范围", "document"] == ""
+    assert an.identity_rows({}).empty and an.identity_rows(None).empty

@@ -429,3 +429,24 @@ def natural_sorted(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     if not len(df):
         return df
     return df.sort_values(list(columns), key=lambda s: s.map(natural_key), kind="stable")
+
+
+IDENTITY_FIELDS = (("department_name", "部门名称"), ("year", "年度"), ("scope", "编制范围"), ("unit", "金额单位"))
+
+
+def identity_rows(info: dict) -> pd.DataFrame:
+    """What the run read from the document about the report itself (``metadata_inferred.json``):
+    one row per field with the document's value, where it was read (page:line) and what
+    metadata.json gave (empty without one).  An empty frame when nothing was recorded."""
+    doc = (info or {}).get("document") or {}
+    given = (info or {}).get("metadata_json") or {}
+    sources = doc.get("sources") or {}
+    rows = []
+    for key, label in IDENTITY_FIELDS:
+        value, src = doc.get(key), sources.get(key) or {}
+        rows.append({"field": label,
+                     "document": "" if value is None else str(value),
+                     "where": src.get("location") or (str(src["line"]) if src.get("line") else ""),
+                     "metadata_json": "" if given.get(key) is None else str(given.get(key))})
+    out = pd.DataFrame(rows, columns=["field", "document", "where", "metadata_json"])
+    return out if doc or given else out.iloc[0:0]
