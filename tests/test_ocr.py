@@ -278,11 +278,13 @@ def test_print_that_no_box_covers_is_reported():
         rect(40 + 14 * i, 80, 50 + 14 * i, 91)
     d.line([10 * k, 150 * k, 390 * k, 150 * k], fill="black", width=2 * k)   # a ruling line
     d.point([(300 * k, 40 * k), (301 * k, 41 * k)], fill="black")          # specks are not print
+    rect(200, 84, 210, 85)                  # a lone 一 that no box covers
     box = {"x0": 18, "x1": 132, "top": 18, "bottom": 32}
     rules = ocr.detect_rules(img, (400.0, 200.0))
     assert len(rules["h"]) == 1 and rules["v"] == []
-    [r] = ocr.unread_ink(img, (400.0, 200.0), [box], rules)
+    [r, stroke] = ocr.unread_ink(img, (400.0, 200.0), [box], rules)
     assert 38 <= r["x0"] <= 41 and 119 <= r["x1"] <= 122 and 78 <= r["top"] <= 81 and 90 <= r["bottom"] <= 93
+    assert 198 <= stroke["x0"] <= 201 and 209 <= stroke["x1"] <= 212
 
 
 def test_missing_file_is_a_parse_error(tmp_path):

@@ -576,7 +576,9 @@ def unread_ink(img, size: tuple[float, float], boxes: list[dict], rules: dict, m
     found = []
     for x, y, w, h, _area in stats[1:n]:
         dark = int(ink[y:y + h, x:x + w].sum())
-        if h / sy >= min_height and w / sx >= min_width and dark >= 0.02 * w * h:
+        tall = h / sy >= min_height and w / sx >= min_width          # characters
+        stroke = w / sx >= 1.5 * min_width and h / sy >= 0.5          # a lone 一 or a dash
+        if (tall or stroke) and dark >= 0.02 * w * h:
             found.append([float(x / sx), float((x + w) / sx), float(y / sy), float((y + h) / sy)])
     # blobs of one line (vertical overlap, gap under two character heights) become one region
     merged = found
