@@ -607,12 +607,15 @@ def _cell_text(words: list[dict]) -> str:
     return "".join(join_line(ln).replace("\t", " ") for ln in group_lines(words)).strip()
 
 
-def split_at_rules(words: list[dict], vrules: list[list[float]]) -> list[dict]:
+def split_at_rules(words: list[dict], vrules: list[list[float]], reread=None,
+                   min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
     """Split text boxes that run across a vertical ruling line (two header cells read as one box,
-    ``小计基本支出`` over 小计 | 基本支出) at the line, sharing the characters out by position.
+    ``小计基本支出`` over 小计 | 基本支出) at the line.
 
-    Numbers are never split (a number across a cell border stays whole; when it is two numbers
-    run together it is malformed and already flagged)."""
+    With ``reread`` (box → (text, conf), recognition on that part of the page image), each part
+    is read again on its own, so nothing is guessed; without it the characters are shared out by
+    position. Numbers are never split (a number across a cell border stays whole; when it is two
+    numbers run together it is malformed and already flagged)."""
     out = []
     for w in words:
         text = w["text"]
@@ -622,17 +625,46 @@ def split_at_rules(words: list[dict], vrules: list[list[float]]) -> list[dict]:
             continue
         cw = (w["x1"] - w["x0"]) / n
         mid = (w["top"] + w["bottom"]) / 2
-        cuts = sorted({round((x - w["x0"]) / cw) for x, top, bottom in vrules
-                       if top <= mid <= bottom and w["x0"] + 0.5 * cw < x < w["x1"] - 0.5 * cw})
-        cuts = [c for c in cuts if 0 < c < n]
-        if not cuts:
+        xs = sorted({x for x, top, bottom in vrules
+                     if top <= mid <= bottom and w["x0"] + 0.5 * cw < x < w["x1"] - 0.5 * cw})
+        if not xs:
             out.append(w)
             continue
+        if reread is not None:
+            for a, b in zip([w["x0"], *xs], [*xs, w["x1"]]):
+                part = {**w, "x0": round(a + (1.0 if a != w["x0"] else 0.0), 2),
+                        "x1": round(b - (1.0 if b != w["x1"] else 0.0), 2)}
+                got, conf = reread(part)
+                if got.strip():
+                    part.update(text=got.strip(), conf=round(float(conf), 4))
+                    if looks_numeric(part["text"]):
+                        part["text"], part["uncertain"], part["reason"] = check_number(part["text"], conf, min_conf)
+                    out.append(part)
+            continue
+        cuts = sorted({round((x - w["x0"]) / cw) for x in xs})
+        cuts = [c for c in cuts if 0 < c < n]
         for a, b in zip([0, *cuts], [*cuts, n]):
             part = text[a:b].strip()
             if part:
                 out.append({**w, "text": part, "x0": round(w["x0"] + a * cw, 2), "x1": round(w["x0"] + b * cw, 2)})
     return out
+
+
+def _reader(img, size: tuple[float, float]):
+    """box → (text, conf): recognition alone on that part of the page image."""
+    import numpy as np
+
+    sx, sy = img.width / size[0], img.height / size[1]
+
+    def read(box):
+        crop = img.crop((int(box["x0"] * sx), int(box["top"] * sy), int(box["x1"] * sx) + 1,
+                         int(box["bottom"] * sy) + 1))
+        if crop.width < 2 or crop.height < 2:
+            return "", 0.0
+        res, _ = _engine()(np.asarray(crop.convert("RGB")), use_det=False, use_cls=False)
+        text, conf = (res or [["", 0.0]])[0]
+        return str(text), float(conf)
+    return read
 
 
 def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> dict:
@@ -651,7 +683,7 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
 
     img, size = page_image(file, page)
     rules = detect_rules(img, size)
-    words = split_at_rules(page_words(page, min_conf), rules["v"])
+    words = split_at_rules(page_words(page, min_conf), rules["v"], _reader(img, size), min_conf)
     unread = [{"text": "", "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
                "page": page["page"], "conf": 0.0, "uncertain": True,
                "reason": "print that OCR did not read (a missed line or cell)"}
