@@ -245,6 +245,15 @@ def test_boxes_across_a_ruling_line_are_split_there():
     parts = ocr.split_at_rules([w, amount], [[509.0, 190, 220], [300.0, 190, 220], [520.0, 300, 400]])
     assert [p["text"] for p in parts] == ["小计", "基本支出", "1,503.52"]
     assert parts[0]["x1"] == parts[1]["x0"] and abs(parts[0]["x1"] - 509) < 8
+    # with the image at hand each part is read again: the cut is the ruling line itself
+    seen = []
+
+    def reread(box):
+        seen.append((box["x0"], box["x1"]))
+        return ("小计", 0.99) if box["x1"] < 509 else ("基本支出", 0.98)
+    parts = ocr.split_at_rules([w], [[509.0, 190, 220]], reread)
+    assert [(p["text"], p["conf"]) for p in parts] == [("小计", 0.99), ("基本支出", 0.98)]
+    assert seen == [(479.16, 508.0), (510.0, 564.12)]
 
 
 def test_page_layout_recovers_the_ruled_table_like_the_text_layer(table_scan, table_ocr):
