@@ -683,12 +683,11 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
 
     img, size = page_image(file, page)
     rules = detect_rules(img, size)
-    words = split_at_rules(page_words(page, min_conf), rules["v"], _reader(img, size), min_conf)
     unread = [{"text": "", "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
                "page": page["page"], "conf": 0.0, "uncertain": True,
                "reason": "print that OCR did not read (a missed line or cell)"}
               for r in unread_ink(img, size, page["boxes"], rules)]
-    tables = []
+    grids = []
     if len(rules["h"]) >= 2 and len(rules["v"]) >= 2:
         h = [{"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
              for x0, x1, y in rules["h"]]
@@ -699,21 +698,38 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
         with pdfplumber.open(file) as pdf:
             found = pdf.pages[page["page"] - 1].find_tables(settings)
             grids = [(t.bbox, [list(r.cells) for r in t.rows]) for t in found]
-        for bbox, rows in grids:
-            out_rows, cell_words = [], []
-            for cells in rows:
-                row, row_words = [], []
-                for c in cells:
-                    if c is None:
-                        row.append(None)
-                        continue
-                    inside = [w for w in words if c[0] <= (w["x0"] + w["x1"]) / 2 <= c[2]
-                              and c[1] <= (w["top"] + w["bottom"]) / 2 <= c[3]]
-                    row.append(_cell_text(inside))
-                    row_words += inside
-                out_rows.append(row)
-                cell_words.append(row_words)
-            tables.append({"bbox": list(bbox), "top": bbox[1], "rows": out_rows, "cell_words": cell_words})
+
+    def inside(w, bbox, pad=0.0):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        return bbox[0] - pad <= cx <= bbox[2] + pad and bbox[1] - pad <= cy <= bbox[3] + pad
+
+    # only the vertical lines of a table split boxes (big title characters have long strokes too)
+    words = []
+    reread = _reader(img, size)
+    for w in page_words(page, min_conf):
+        bbox = next((b for b, _ in grids if inside(w, b)), None)
+        if bbox is None:
+            words.append(w)
+            continue
+        vr = [r for r in rules["v"] if bbox[0] - 1 <= r[0] <= bbox[2] + 1 and r[1] >= bbox[1] - 1
+              and r[2] <= bbox[3] + 1]
+        words += split_at_rules([w], vr, reread, min_conf)
+    tables = []
+    for bbox, rows in grids:
+        out_rows, cell_words = [], []
+        for cells in rows:
+            row, row_words = [], []
+            for c in cells:
+                if c is None:
+                    row.append(None)
+                    continue
+                here = [w for w in words if c[0] <= (w["x0"] + w["x1"]) / 2 <= c[2]
+                        and c[1] <= (w["top"] + w["bottom"]) / 2 <= c[3]]
+                row.append(_cell_text(here))
+                row_words += here
+            out_rows.append(row)
+            cell_words.append(row_words)
+        tables.append({"bbox": list(bbox), "top": bbox[1], "rows": out_rows, "cell_words": cell_words})
 
     def in_table(w):
         cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
