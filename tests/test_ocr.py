@@ -245,6 +245,15 @@ def test_boxes_across_a_ruling_line_are_split_there():
     parts = ocr.split_at_rules([w, amount], [[509.0, 190, 220], [300.0, 190, 220], [520.0, 300, 400]])
     assert [p["text"] for p in parts] == ["小计", "基本支出", "1,503.52"]
     assert parts[0]["x1"] == parts[1]["x0"] and abs(parts[0]["x1"] - 509) < 8
+    # with the image at hand each part is read again: the cut is the ruling line itself
+    seen = []
+
+    def reread(box):
+        seen.append((box["x0"], box["x1"]))
+        return ("小计", 0.99) if box["x1"] < 509 else ("基本支出", 0.98)
+    parts = ocr.split_at_rules([w], [[509.0, 190, 220]], reread)
+    assert [(p["text"], p["conf"]) for p in parts] == [("小计", 0.99), ("基本支出", 0.98)]
+    assert seen == [(479.16, 508.0), (510.0, 564.12)]
 
 
 def test_page_layout_recovers_the_ruled_table_like_the_text_layer(table_scan, table_ocr):
@@ -278,11 +287,13 @@ def test_print_that_no_box_covers_is_reported():
         rect(40 + 14 * i, 80, 50 + 14 * i, 91)
     d.line([10 * k, 150 * k, 390 * k, 150 * k], fill="black", width=2 * k)   # a ruling line
     d.point([(300 * k, 40 * k), (301 * k, 41 * k)], fill="black")          # specks are not print
+    rect(200, 84, 210, 85)                  # a lone 一 that no box covers
     box = {"x0": 18, "x1": 132, "top": 18, "bottom": 32}
     rules = ocr.detect_rules(img, (400.0, 200.0))
     assert len(rules["h"]) == 1 and rules["v"] == []
-    [r] = ocr.unread_ink(img, (400.0, 200.0), [box], rules)
+    [r, stroke] = ocr.unread_ink(img, (400.0, 200.0), [box], rules)
     assert 38 <= r["x0"] <= 41 and 119 <= r["x1"] <= 122 and 78 <= r["top"] <= 81 and 90 <= r["bottom"] <= 93
+    assert 198 <= stroke["x0"] <= 201 and 209 <= stroke["x1"] <= 212
 
 
 def test_missing_file_is_a_parse_error(tmp_path):

@@ -34,7 +34,7 @@ from ..config import rel
 from ..errors import ParseError
 
 ENGINE = "rapidocr-onnxruntime"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: no angle classifier
 DEFAULT_DPI = 200
 DEFAULT_MIN_CONF = 0.9
 NO_OCR_ENV = "JUESUAN_NO_OCR"      # set (to 1) by ``--no-ocr``: scanned PDFs are refused as before
@@ -197,7 +197,9 @@ def ocr_image(img, threads: int = 0) -> list[dict]:
     """OCR boxes of an image in pixels: ``{text, conf, quad}`` with the quad's four corners."""
     import numpy as np
 
-    result, _ = _engine(threads)(np.asarray(img.convert("RGB")))
+    # no angle classifier: pages are upright (deskewed), and on small crops it turns 09 into 60
+    # and 99 into 66 (it judges them upside down), with high confidence
+    result, _ = _engine(threads)(np.asarray(img.convert("RGB")), use_cls=False)
     boxes = []
     for quad, text, conf in result or []:
         boxes.append({"text": str(text), "conf": round(float(conf), 4),
@@ -576,7 +578,9 @@ def unread_ink(img, size: tuple[float, float], boxes: list[dict], rules: dict, m
     found = []
     for x, y, w, h, _area in stats[1:n]:
         dark = int(ink[y:y + h, x:x + w].sum())
-        if h / sy >= min_height and w / sx >= min_width and dark >= 0.02 * w * h:
+        tall = h / sy >= min_height and w / sx >= min_width          # characters
+        stroke = w / sx >= 1.5 * min_width and h / sy >= 0.5          # a lone 一 or a dash
+        if (tall or stroke) and dark >= 0.02 * w * h:
             found.append([float(x / sx), float((x + w) / sx), float(y / sy), float((y + h) / sy)])
     # blobs of one line (vertical overlap, gap under two character heights) become one region
     merged = found
@@ -603,12 +607,15 @@ def _cell_text(words: list[dict]) -> str:
     return "".join(join_line(ln).replace("\t", " ") for ln in group_lines(words)).strip()
 
 
-def split_at_rules(words: list[dict], vrules: list[list[float]]) -> list[dict]:
+def split_at_rules(words: list[dict], vrules: list[list[float]], reread=None,
+                   min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
     """Split text boxes that run across a vertical ruling line (two header cells read as one box,
-    ``小计基本支出`` over 小计 | 基本支出) at the line, sharing the characters out by position.
+    ``小计基本支出`` over 小计 | 基本支出) at the line.
 
-    Numbers are never split (a number across a cell border stays whole; when it is two numbers
-    run together it is malformed and already flagged)."""
+    With ``reread`` (box → (text, conf), recognition on that part of the page image), each part
+    is read again on its own, so nothing is guessed; without it the characters are shared out by
+    position. Numbers are never split (a number across a cell border stays whole; when it is two
+    numbers run together it is malformed and already flagged)."""
     out = []
     for w in words:
         text = w["text"]
@@ -618,17 +625,46 @@ def split_at_rules(words: list[dict], vrules: list[list[float]]) -> list[dict]:
             continue
         cw = (w["x1"] - w["x0"]) / n
         mid = (w["top"] + w["bottom"]) / 2
-        cuts = sorted({round((x - w["x0"]) / cw) for x, top, bottom in vrules
-                       if top <= mid <= bottom and w["x0"] + 0.5 * cw < x < w["x1"] - 0.5 * cw})
-        cuts = [c for c in cuts if 0 < c < n]
-        if not cuts:
+        xs = sorted({x for x, top, bottom in vrules
+                     if top <= mid <= bottom and w["x0"] + 0.5 * cw < x < w["x1"] - 0.5 * cw})
+        if not xs:
             out.append(w)
             continue
+        if reread is not None:
+            for a, b in zip([w["x0"], *xs], [*xs, w["x1"]]):
+                part = {**w, "x0": round(a + (1.0 if a != w["x0"] else 0.0), 2),
+                        "x1": round(b - (1.0 if b != w["x1"] else 0.0), 2)}
+                got, conf = reread(part)
+                if got.strip():
+                    part.update(text=got.strip(), conf=round(float(conf), 4))
+                    if looks_numeric(part["text"]):
+                        part["text"], part["uncertain"], part["reason"] = check_number(part["text"], conf, min_conf)
+                    out.append(part)
+            continue
+        cuts = sorted({round((x - w["x0"]) / cw) for x in xs})
+        cuts = [c for c in cuts if 0 < c < n]
         for a, b in zip([0, *cuts], [*cuts, n]):
             part = text[a:b].strip()
             if part:
                 out.append({**w, "text": part, "x0": round(w["x0"] + a * cw, 2), "x1": round(w["x0"] + b * cw, 2)})
     return out
+
+
+def _reader(img, size: tuple[float, float]):
+    """box → (text, conf): recognition alone on that part of the page image."""
+    import numpy as np
+
+    sx, sy = img.width / size[0], img.height / size[1]
+
+    def read(box):
+        crop = img.crop((int(box["x0"] * sx), int(box["top"] * sy), int(box["x1"] * sx) + 1,
+                         int(box["bottom"] * sy) + 1))
+        if crop.width < 2 or crop.height < 2:
+            return "", 0.0
+        res, _ = _engine()(np.asarray(crop.convert("RGB")), use_det=False, use_cls=False)
+        text, conf = (res or [["", 0.0]])[0]
+        return str(text), float(conf)
+    return read
 
 
 def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> dict:
@@ -647,12 +683,11 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
 
     img, size = page_image(file, page)
     rules = detect_rules(img, size)
-    words = split_at_rules(page_words(page, min_conf), rules["v"])
     unread = [{"text": "", "x0": r["x0"], "x1": r["x1"], "top": r["top"], "bottom": r["bottom"],
                "page": page["page"], "conf": 0.0, "uncertain": True,
                "reason": "print that OCR did not read (a missed line or cell)"}
               for r in unread_ink(img, size, page["boxes"], rules)]
-    tables = []
+    grids = []
     if len(rules["h"]) >= 2 and len(rules["v"]) >= 2:
         h = [{"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0}
              for x0, x1, y in rules["h"]]
@@ -663,21 +698,38 @@ def page_layout(file: Path, page: dict, min_conf: float = DEFAULT_MIN_CONF) -> d
         with pdfplumber.open(file) as pdf:
             found = pdf.pages[page["page"] - 1].find_tables(settings)
             grids = [(t.bbox, [list(r.cells) for r in t.rows]) for t in found]
-        for bbox, rows in grids:
-            out_rows, cell_words = [], []
-            for cells in rows:
-                row, row_words = [], []
-                for c in cells:
-                    if c is None:
-                        row.append(None)
-                        continue
-                    inside = [w for w in words if c[0] <= (w["x0"] + w["x1"]) / 2 <= c[2]
-                              and c[1] <= (w["top"] + w["bottom"]) / 2 <= c[3]]
-                    row.append(_cell_text(inside))
-                    row_words += inside
-                out_rows.append(row)
-                cell_words.append(row_words)
-            tables.append({"bbox": list(bbox), "top": bbox[1], "rows": out_rows, "cell_words": cell_words})
+
+    def inside(w, bbox, pad=0.0):
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+        return bbox[0] - pad <= cx <= bbox[2] + pad and bbox[1] - pad <= cy <= bbox[3] + pad
+
+    # only the vertical lines of a table split boxes (big title characters have long strokes too)
+    words = []
+    reread = _reader(img, size)
+    for w in page_words(page, min_conf):
+        bbox = next((b for b, _ in grids if inside(w, b)), None)
+        if bbox is None:
+            words.append(w)
+            continue
+        vr = [r for r in rules["v"] if bbox[0] - 1 <= r[0] <= bbox[2] + 1 and r[1] >= bbox[1] - 1
+              and r[2] <= bbox[3] + 1]
+        words += split_at_rules([w], vr, reread, min_conf)
+    tables = []
+    for bbox, rows in grids:
+        out_rows, cell_words = [], []
+        for cells in rows:
+            row, row_words = [], []
+            for c in cells:
+                if c is None:
+                    row.append(None)
+                    continue
+                here = [w for w in words if c[0] <= (w["x0"] + w["x1"]) / 2 <= c[2]
+                        and c[1] <= (w["top"] + w["bottom"]) / 2 <= c[3]]
+                row.append(_cell_text(here))
+                row_words += here
+            out_rows.append(row)
+            cell_words.append(row_words)
+        tables.append({"bbox": list(bbox), "top": bbox[1], "rows": out_rows, "cell_words": cell_words})
 
     def in_table(w):
         cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
