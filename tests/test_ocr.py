@@ -3,6 +3,7 @@
 Quick tests OCR one page (the 收入决算表 page holding 2,946.25) at 200 dpi; the whole-document
 runs at 300 / 200 / 150 dpi and rotated are marked slow (``make test-slow``)."""
 import json
+import shutil
 import os
 import sys
 from pathlib import Path
@@ -355,3 +356,59 @@ def test_whole_report_from_the_200dpi_scan(scan_dir):
     assert r["line_items_exact"] == r["line_items"], r["line_items_wrong"]
     assert r["found_items"] == r["expected_items"] > 0
     assert r["findings_only_in_scan"] == []
+
+
+def test_a_scanned_pdf_is_read_through_ocr_into_the_same_tables(table_scan, scan_dir, monkeypatch):
+    """read_pdf routes an image-only PDF to OCR: its ruled table comes out as the text PDF's grid rows."""
+    from juesuan.extract.pdf import read_pdf
+
+    monkeypatch.delenv("JUESUAN_NO_OCR", raising=False)
+    doc = read_pdf(table_scan, cache_dir=scan_dir / "cache-route")
+    assert doc.text_pages == 0 and doc.pages == 1
+    rows = [cells for t in doc.tables for _, cells in t.rows]
+    assert any("合计" in c and "2,946.25" in c for c in rows)   # the 收入决算表 total row
+    assert any("行政运行" in (x or "") for c in rows for x in c)
+    monkeypatch.setenv("JUESUAN_NO_OCR", "1")
+    with pytest.raises(ParseError, match="no text layer"):
+        read_pdf(table_scan)
+
+
+def test_uncertain_ocr_words_become_findings_of_the_report(monkeypatch, tmp_path):
+    """The pipeline records every ocr_uncertain finding the OCR reader returns, with its page and line."""
+    from juesuan import pipeline
+    from juesuan.extract import pdf as pdfmod
+
+    real = pdfmod.read_pdf
+
+    def with_flag(file, meta=None, cache_dir=None):
+        doc = real(file, meta, cache_dir=cache_dir)
+        doc.ocr_findings = [{"severity": "warning", "message": "OCR 读数不确定（第 8 页）", "found": "2,9?6.25",
+                             "line": 3}]
+        return doc
+
+    monkeypatch.setattr(pipeline, "read_pdf", with_flag)
+    folder = tmp_path / "raw" / "2024" / "ptczj"
+    shutil.copytree(SRC.parent, folder)
+    monkeypatch.setattr(pipeline.config, "CLEAN", tmp_path / "clean")
+    rep = pipeline.parse_report(folder)
+    [f] = [f for f in rep.log.findings if f.check == "ocr_uncertain"]
+    assert f.severity == "warning" and f.found == "2,9?6.25" and f.location.endswith(":p1:3")
+
+
+@pytest.mark.slow
+def test_make_data_on_the_200dpi_scan_gives_the_text_pdfs_cells(scan_dir, tmp_path):
+    """The whole pipeline (pdf.read_pdf → OCR → grid → checks) on a folder holding only the scan:
+    the same line_items and the same findings as the text PDF."""
+    from juesuan import pipeline
+    from juesuan.frames import build_frames
+
+    folder = tmp_path / "raw" / "2024" / "ptczj-scan"
+    scan = ocr_bed.make_variant("200dpi", folder)
+    assert scan.parent == folder
+    text = build_frames(pipeline.parse_report(SRC.parent))
+    scanned = build_frames(pipeline.parse_report(folder))
+    cols = ["table", "side", "row_no", "code", "row_key", "column", "amount_yuan"]
+    key = lambda df: sorted(map(tuple, df[cols].astype(str).values.tolist()))  # noqa: E731
+    assert key(scanned["line_items"]) == key(text["line_items"])
+    assert len(scanned["budget_outturn"]) == len(text["budget_outturn"])
+    assert sorted(scanned["findings"].check) == sorted(text["findings"].check)

@@ -98,7 +98,8 @@ def test_truncated_pdf_is_a_clear_error(tmp_path):
     assert "truncated.pdf" in str(e.value)
 
 
-def test_scanned_pdf_has_no_text_layer(tmp_path):
+def test_scanned_pdf_has_no_text_layer(tmp_path, monkeypatch):
+    """With --no-ocr a scanned PDF is refused; with OCR, an image without any text is an error too."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -109,8 +110,12 @@ def test_scanned_pdf_has_no_text_layer(tmp_path):
     scan = tmp_path / "scan.pdf"
     fig.savefig(scan)
     plt.close(fig)
+    monkeypatch.setenv("JUESUAN_NO_OCR", "1")
     with pytest.raises(ParseError, match="no text layer"):
         read_pdf(scan)
+    monkeypatch.delenv("JUESUAN_NO_OCR")
+    with pytest.raises(ParseError, match="OCR found no text"):
+        read_pdf(scan, cache_dir=tmp_path / "cache")
 
 
 def grid_doc(tables):

@@ -113,6 +113,8 @@ def parse_report(folder: Path) -> Report:
     year = int(meta["year"])
     text_year = inferred.year or year        # the year the text is about (上年 = text_year - 1)
     log = CheckLog(doc.path, locate=doc.where if doc.origins else None)
+    for f in getattr(doc, "ocr_findings", []):
+        log.add("ocr_uncertain", f["severity"], f["message"], found=f["found"], line=f["line"])
     if meta.get("source_sha256"):
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         log.record("source_unchanged", digest == meta["source_sha256"], severity="warning",

@@ -73,6 +73,7 @@ class PdfDocument(Document):
     tables: list = field(default_factory=list)    # PdfTable in reading order
     pages: int = 0
     text_pages: int = 0
+    ocr_findings: list = field(default_factory=list)   # scanned PDFs: ocr_uncertain, one per unsure word
 
 
 def _clean_cell(cell):
@@ -94,6 +95,9 @@ def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None
     import json
 
     file = Path(file)
+    from .ocr import is_scanned, ocr_enabled
+    if ocr_enabled() and file.exists() and file.stat().st_size and is_scanned(file):
+        return _extract_scanned(file, meta, cache_dir)   # OCR has its own cache (sha256 + dpi + engine)
     cache = None
     if cache_dir is not None and file.exists() and file.stat().st_size:
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
@@ -172,28 +176,74 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
                 items.append((t.bbox[1], "table", t.extract()))
             for wt in plain:
                 items.append((wt.top, "table", wt.rows))
-            items.sort(key=lambda it: (it[0], it[1] == "table"))
-            pending_text: list[int] = []
-            line_in_page = 0
-            for top, kind, obj in items:
-                if kind == "text":
-                    line_in_page += 1
-                    lines.append(obj.strip())
-                    origins.append(f"p{pno}:{len(lines)}")
-                    pending_text.append(len(lines))
-                    continue
-                tab = PdfTable(page=pno, top=top, above=[lines[n - 1] for n in pending_text])
-                pending_text = []
-                for row in obj:
-                    cells = [_clean_cell(c) for c in row]
-                    if not any(c for c in cells):
-                        continue  # an empty ruled row: nothing to read
-                    lines.append("\t".join("" if c is None else c for c in cells))
-                    origins.append(f"p{pno}:{len(lines)}")
-                    tab.rows.append((len(lines), cells))
-                tables.append(tab)
+            _add_page(pno, items, lines, origins, tables)
     if text_pages == 0:
         raise ParseError("no text layer: the PDF is a scanned image (OCR it first)", path)
     doc = PdfDocument(path=path, lines=lines, meta=meta or {}, origins=origins,
                       tables=tables, pages=len(pages), text_pages=text_pages)
     return doc
+
+
+def _add_page(pno: int, items: list, lines: list, origins: list, tables: list) -> None:
+    """Append one page's text lines and tables (``(top, "text"|"table", text|rows)``) in reading order."""
+    items.sort(key=lambda it: (it[0], it[1] == "table"))
+    pending_text: list[int] = []
+    for top, kind, obj in items:
+        if kind == "text":
+            lines.append(obj.strip())
+            origins.append(f"p{pno}:{len(lines)}")
+            pending_text.append(len(lines))
+            continue
+        tab = PdfTable(page=pno, top=top, above=[lines[n - 1] for n in pending_text])
+        pending_text = []
+        for row in obj:
+            cells = [_clean_cell(c) for c in row]
+            if not any(c for c in cells):
+                continue  # an empty ruled row: nothing to read
+            lines.append("\t".join("" if c is None else c for c in cells))
+            origins.append(f"p{pno}:{len(lines)}")
+            tab.rows.append((len(lines), cells))
+        tables.append(tab)
+
+
+def _extract_scanned(file: Path, meta: dict | None, cache_dir: Path | None) -> PdfDocument:
+    """A scanned PDF: OCR (extract.ocr) → the same lines and tables as a text PDF.
+
+    Ruled tables come from the ruling lines in the page image (cells filled with OCR words),
+    tables without ruling lines from the positioned-words reader, the rest are text lines."""
+    import sys
+
+    from .ocr import ocr_pdf, page_layout, uncertain_findings
+
+    path = rel(file)
+    pages = ocr_pdf(file, jobs=None, cache_dir=cache_dir, progress=sys.stderr.isatty())
+    reader = WordTableReader()
+    lines: list[str] = []
+    origins: list[str] = []
+    tables: list[PdfTable] = []
+    flagged: list[dict] = []
+    for pg in pages:
+        pno = pg["page"]
+        lay = page_layout(file, pg)
+        plain = reader.read_page(pno, [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], pno)
+                                       for w in lay["words"]], [t["top"] for t in lay["tables"]])
+
+        def in_plain(ln):
+            mid = (ln["top"] + ln["bottom"]) / 2
+            return any(wt.top - 0.5 <= mid <= wt.bottom + 0.5 for wt in plain)
+
+        items = [(ln["top"], "text", ln["text"]) for ln in lay["text_lines"] if not in_plain(ln)]
+        items += [(t["top"], "table", t["rows"]) for t in lay["tables"]]
+        items += [(wt.top, "table", wt.rows) for wt in plain]
+        first = len(lines)
+        _add_page(pno, items, lines, origins, tables)
+        words = lay["words"] + [w for t in lay["tables"] for ws in t["cell_words"] for w in ws] + lay["unread"]
+        for w in words:   # a flagged word names the first line of its page that holds it
+            if w["uncertain"]:
+                w["line"] = next((n for n in range(first + 1, len(lines) + 1)
+                                  if w["text"] and w["text"] in lines[n - 1]), None)
+                flagged.append(w)
+    if not any(line.strip() for line in lines):
+        raise ParseError(f"a scanned PDF ({len(pages)} page(s) of images) in which OCR found no text", path)
+    return PdfDocument(path=path, lines=lines, meta=meta or {}, origins=origins, tables=tables,
+                       pages=len(pages), text_pages=0, ocr_findings=uncertain_findings(flagged, path))
