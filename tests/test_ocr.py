@@ -4,6 +4,7 @@ Quick tests OCR one page (the 收入决算表 page holding 2,946.25) at 200 dpi;
 runs at 300 / 200 / 150 dpi and rotated are marked slow (``make test-slow``)."""
 import json
 import shutil
+from decimal import Decimal as D
 import os
 import sys
 from pathlib import Path
@@ -412,3 +413,20 @@ def test_make_data_on_the_200dpi_scan_gives_the_text_pdfs_cells(scan_dir, tmp_pa
     assert key(scanned["line_items"]) == key(text["line_items"])
     assert len(scanned["budget_outturn"]) == len(text["budget_outturn"])
     assert sorted(scanned["findings"].check) == sorted(text["findings"].check)
+
+
+def test_findings_on_a_page_with_uncertain_ocr_say_they_may_come_from_the_ocr():
+    from juesuan.findings import CheckLog
+    from juesuan.messages_zh import english_words, message_zh
+    from juesuan.pipeline import mark_ocr_suspects
+
+    log = CheckLog("scan.pdf", locate=lambda n: {3: "p8:3", 9: "p9:9"}[n])
+    log.add("ocr_uncertain", "warning", "OCR 读数不确定", line=3)
+    log.amounts("sum_to_total", D(100), D(200), what="公开02 合计 本年收入合计: Σ 4 rows", line=3, table="公开02")
+    log.amounts("sum_to_total", D(100), D(300), what="公开03 合计 本年支出合计: Σ 4 rows", line=9, table="公开03")
+    assert mark_ocr_suspects(log, [f.location for f in log.findings if f.check == "ocr_uncertain"]) == 1
+    on8, on9 = log.findings[1], log.findings[2]
+    assert "OCR misread" in on8.message and "OCR" not in on9.message
+    zh = message_zh(on8.check, on8.message, on8.expected, on8.found, on8.table)
+    assert "第 8 页有 OCR 识读不确定之处" in zh and not english_words(zh, keep="OCR")
+    assert mark_ocr_suspects(log, ["scan.pdf:p8:3"]) == 0      # marked once

@@ -140,9 +140,16 @@ def _subject(what: str, check: str) -> str:
     return zh if not english_words(zh) else title(check)
 
 
+_OCR_NOTE = re.compile(r" \[OCR: page (\d+) has uncertain readings[^\]]*\]")
+
+
 def message_zh(check: str, message: str, expected="", found="", table: str = "") -> str:
     """One Chinese sentence for a finding (see the module docstring)."""
     check, message = str(check or ""), str(message or "")
+    ocr = _OCR_NOTE.search(message)
+    if ocr:   # a scanned report: the page had uncertain OCR readings (pipeline.mark_ocr_suspects)
+        base = message_zh(check, message[:ocr.start()] + message[ocr.end():], expected, found, table)
+        return base.rstrip("。") + f"（第 {ocr.group(1)} 页有 OCR 识读不确定之处，此项可能源于 OCR 误读）。"
     expected, found = _clean_value(expected), _clean_value(found)
     special = _from_template(check, message)
     if special is not None:

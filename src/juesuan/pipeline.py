@@ -152,7 +152,27 @@ def parse_report(folder: Path) -> Report:
     check_document(rep.doc, rep.tables, rep.explanation, text_year, rep.parts, log,
                    department_name=inferred.department_name,
                    name_line=inferred.sources.get("department_name", {}).get("line"))
+    if getattr(doc, "ocr_findings", None):
+        mark_ocr_suspects(log, [f.location for f in log.findings if f.check == "ocr_uncertain"])
     return rep
+
+
+OCR_NOTE = " [OCR: page {page} has uncertain readings, this may be an OCR misread]"
+_PAGE = re.compile(r":p(\d+):\d+$")
+
+
+def mark_ocr_suspects(log: CheckLog, uncertain_locations) -> int:
+    """A scanned report: an error or warning on a page where OCR was unsure of a reading says that
+    it may come from the OCR, not from the source.  Returns how many findings were marked."""
+    pages = {m.group(1) for loc in uncertain_locations if (m := _PAGE.search(loc or ""))}
+    marked = 0
+    for f in log.findings:
+        m = _PAGE.search(f.location or "")
+        if (f.severity in ("error", "warning") and f.check != "ocr_uncertain" and m
+                and m.group(1) in pages and "[OCR:" not in f.message):
+            f.message += OCR_NOTE.format(page=m.group(1))
+            marked += 1
+    return marked
 
 
 def validate(rep: Report) -> None:
