@@ -4,6 +4,11 @@ Tables are read by their ruling lines (``page.find_tables``) into cell grids;
 tables printed without ruling lines are read from the words' positions
 (:mod:`~juesuan.extract.words`) into the same grids; the text outside the
 tables (the explanation section) is read line by line.
+Pages are read by pypdfium2 where it reproduces pdfplumber's objects exactly
+(:mod:`~juesuan.extract.pdfium`, several times faster); pdfplumber's own table finder and text
+grouping then run on them.  Any other page is read by pdfplumber itself, and
+``engine="pdfplumber"`` (or ``JUESUAN_PDF_ENGINE=pdfplumber``) reads every page that way — the
+reference the tests compare the fast path with.
 Both become one :class:`~juesuan.source.Document` whose lines keep their page,
 so every value and finding can say where it came from (``file.pdf:p8:123`` =
 page 8, line 123 of the extracted text, which is written next to the clean
@@ -11,7 +16,7 @@ data as ``extracted_text.txt``).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +78,7 @@ class PdfDocument(Document):
     tables: list = field(default_factory=list)    # PdfTable in reading order
     pages: int = 0
     text_pages: int = 0
+    fast_pages: int = 0                           # pages read by pypdfium2 (not cached: diagnostics)
 
 
 def _clean_cell(cell):
@@ -81,7 +87,8 @@ def _clean_cell(cell):
     return cell.replace("\n", "").strip()
 
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: pages read by pypdfium2 (float32 coordinates)
+ENGINES = ("pdfium", "pdfplumber")
 
 
 def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None) -> PdfDocument:
@@ -117,10 +124,34 @@ def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None
     return doc
 
 
-def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
+def _engine(engine: str | None) -> str:
+    import os
+    engine = engine or os.environ.get("JUESUAN_PDF_ENGINE") or "pdfium"
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r} (one of {', '.join(ENGINES)})")
+    return engine
+
+
+def _open_pdfium(file: Path, pages: int):
+    """The PDF opened by pypdfium2, or None (then pdfplumber reads every page)."""
+    try:
+        import pypdfium2 as pdfium
+        doc = pdfium.PdfDocument(str(file))
+    except Exception:  # noqa: BLE001 - pdfplumber reports unreadable files
+        return None
+    if len(doc) != pages:
+        doc.close()
+        return None
+    return doc
+
+
+def _extract(file: Path, meta: dict | None = None, engine: str | None = None) -> PdfDocument:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
+    from .pdfium import page_objects
+
+    engine = _engine(engine)
     path = rel(file)
     if file.stat().st_size == 0:
         raise ParseError("file is empty", path)
@@ -133,17 +164,30 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
     tables: list[PdfTable] = []
     text_pages = 0
     reader = WordTableReader()
-    with pdf:
+    with pdf, ExitStack() as stack:
         try:
             pages = list(pdf.pages)
         except Exception as exc:  # noqa: BLE001 - truncated files fail here
             raise ParseError(f"not a readable PDF ({type(exc).__name__}: {exc})", path) from exc
         if len(pages) > MAX_PAGES:  # bounded work
             raise ParseError(f"the PDF has {len(pages)} pages; more than {MAX_PAGES} are refused", path)
+        fast = _open_pdfium(file, len(pages)) if engine == "pdfium" else None
+        if fast is not None:
+            stack.callback(fast.close)
+        fast_pages = 0
         for pno, page in enumerate(pages, start=1):
             t_page = _clock()
             try:
                 with _page_time_limit(PAGE_TIME_LIMIT_S):
+                    if fast is not None:
+                        fpage = fast[pno - 1]
+                        try:
+                            objects = page_objects(fpage, pno, page.initial_doctop)
+                        finally:
+                            fpage.close()
+                        if objects is not None:
+                            page._objects = objects  # pdfplumber's cache of the parsed page
+                            fast_pages += 1
                     found = page.find_tables()
                     words_page = page
                     for t in found:
@@ -196,4 +240,5 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
         raise ParseError("no text layer: the PDF is a scanned image (OCR it first)", path)
     doc = PdfDocument(path=path, lines=lines, meta=meta or {}, origins=origins,
                       tables=tables, pages=len(pages), text_pages=text_pages)
+    doc.fast_pages = fast_pages
     return doc
