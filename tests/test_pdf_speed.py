@@ -73,13 +73,88 @@ def test_line_items_findings_and_checks_of_the_2024_report_are_byte_identical(tm
     assert out["pdfium"]["line_items"].count("\n") > 500
 
 
-def test_pages_it_cannot_reproduce_are_read_by_pdfplumber():
+def test_the_blank_templates_extraction_is_the_same_as_pdfplumbers():
+    """The template sets its text with a scaled text matrix (Tf 209, Tm 0.05)."""
     template = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
     if not template.exists():
         pytest.skip("the blank template is not available")
     fast = pdfmod._extract(template)
-    assert fast.fast_pages == 0
+    assert fast.fast_pages == fast.pages == 23
     assert _as_plain(fast) == _as_plain(pdfmod._extract(template, engine="pdfplumber"))
+
+
+def _pdf(path, draw):
+    from reportlab.pdfgen import canvas
+    c = canvas.Canvas(str(path), pagesize=(400, 300))
+    draw(c)
+    c.save()
+    return path
+
+
+def test_pages_it_cannot_reproduce_are_read_by_pdfplumber(tmp_path):
+    """A font that is not embedded: pypdfium2 measures a substitute and drops a lone character
+    (码 below); such a page goes to pdfplumber, and nothing is lost."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+
+    def draw(c):
+        c.setFont("STSong-Light", 7.5)
+        c.drawCentredString(71, 200, "功能分类科目编")
+        c.drawCentredString(71, 191.5, "码")
+        c.line(10, 100, 300, 100)
+        c.showPage()
+        c.line(10, 100, 300, 100)                  # no text: read by pypdfium2
+        c.rotate(90)
+        c.showPage()
+    pdf = _pdf(tmp_path / "cid.pdf", draw)
+    fast = pdfmod._extract(pdf)
+    assert fast.fast_pages == 1 and fast.pages == 2
+    assert fast.lines[:2] == ["功能分类科目编", "码"]
+    assert _as_plain(fast) == _as_plain(pdfmod._extract(pdf, engine="pdfplumber"))
+
+
+def _vera():
+    import os
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    pdfmetrics.registerFont(TTFont("Vera", os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf")))
+
+
+def test_an_embedded_font_is_read_by_pypdfium2(tmp_path):
+    _vera()
+
+    def draw(c):
+        c.setFont("Vera", 10)
+        c.drawString(20, 250, "Income 1,234.56  total")
+        c.drawString(20, 230, "upright")
+        c.rect(10, 10, 100, 50)
+    pdf = _pdf(tmp_path / "vera.pdf", draw)
+    fast = pdfmod._extract(pdf)
+    assert fast.fast_pages == 1
+    assert fast.lines == pdfmod._extract(pdf, engine="pdfplumber").lines == ["Income 1,234.56 total", "upright"]
+
+
+def test_rotated_text_and_curves_go_to_pdfplumber(tmp_path):
+    _vera()
+
+    def draw(c):
+        c.saveState()
+        c.rotate(90)
+        c.setFont("Vera", 10)
+        c.drawString(100, -100, "rotated")
+        c.restoreState()
+        c.showPage()
+        c.bezier(10, 10, 20, 50, 30, 50, 40, 10)
+        c.showPage()
+    pdf = _pdf(tmp_path / "odd.pdf", draw)
+    fast = pdfium.PdfDocument(str(pdf))
+    try:
+        assert [page_objects(fast[i], i + 1, 0) for i in range(2)] == [None, None]
+    finally:
+        fast.close()
 
 
 def test_an_unknown_engine_is_refused(monkeypatch):

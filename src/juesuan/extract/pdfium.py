@@ -2,7 +2,7 @@
 
 pdfplumber interprets every page's content stream in pure Python (pdfminer), which is nearly all
 of the time a cold parse takes.  pypdfium2 reads the same page in a fraction of it.  For a page
-whose drawing is "simple" — no page rotation, media box at the origin, upright unscaled text,
+whose drawing is "simple" — no page rotation, media box at the origin, upright text,
 straight path segments, no form XObjects, embedded fonts — :func:`page_objects` builds the objects pdfplumber's
 own table finder and word / line grouping work on (``char``, ``line``, ``rect``, ``curve``
 dicts with the coordinates pdfminer would give: a char's box is its origin, its advance width and
@@ -20,8 +20,9 @@ class Unsupported(Exception):
     """The page holds something this reader does not reproduce exactly (pdfplumber reads it)."""
 
 
-def _is_unit(m) -> bool:
-    return abs(m.a - 1) < EPS and abs(m.d - 1) < EPS and abs(m.b) < EPS and abs(m.c) < EPS
+def _is_upright(m) -> bool:
+    """Upright text, possibly scaled (the size set by Tf times the text matrix's scale)."""
+    return m.a > EPS and m.d > EPS and abs(m.b) < EPS and abs(m.c) < EPS
 
 
 def page_objects(page, pno: int, initial_doctop: float) -> dict | None:
@@ -81,9 +82,9 @@ def _chars(page, R, pno: int, height: float, initial_doctop: float) -> list:
             code = R.FPDFText_GetUnicode(raw, i)
             if code in (0xFFFE, 0xFFFF) or R.FPDFText_HasUnicodeMapError(raw, i):
                 raise Unsupported("a character without a Unicode mapping")
-            if not R.FPDFText_GetMatrix(raw, i, m) or not _is_unit(m):
-                raise Unsupported("scaled or rotated text")
-            size = R.FPDFText_GetFontSize(raw, i)
+            if not R.FPDFText_GetMatrix(raw, i, m) or not _is_upright(m):
+                raise Unsupported("rotated or skewed text")
+            size = R.FPDFText_GetFontSize(raw, i) * m.d
             R.FPDFText_GetCharOrigin(raw, i, x, y)
             R.FPDFText_GetLooseCharBox(raw, i, loose)
             tobj = R.FPDFText_GetTextObject(raw, i)
@@ -102,7 +103,7 @@ def _chars(page, R, pno: int, height: float, initial_doctop: float) -> list:
             top = height - y1
             chars.append({
                 "text": chr(code), "fontname": "", "size": size, "adv": adv, "upright": True,
-                "matrix": (1.0, 0.0, 0.0, 1.0, x0, y.value),
+                "matrix": (m.a, 0.0, 0.0, m.d, x0, y.value),
                 "x0": x0, "x1": x0 + adv, "y0": y0, "y1": y1, "width": adv, "height": size,
                 "top": top, "bottom": top + size, "doctop": initial_doctop + top,
                 "object_type": "char", "page_number": pno,
