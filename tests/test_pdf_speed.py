@@ -181,3 +181,12 @@ def test_paths_are_classified_as_pdfminer_does(pts, kind):
     assert obj["object_type"] == kind and obj["page_number"] == 3
     assert obj["top"] == 100 - max(p[1] for p in pts) and obj["doctop"] == 200 + obj["top"]
     assert obj["x1"] - obj["x0"] == obj["width"] == max(p[0] for p in pts) - min(p[0] for p in pts)
+
+
+def test_threads_reading_pdfs_at_once_get_the_same_extraction():
+    """pdfium is not thread-safe: calls into it are serialised, so threads may read PDFs at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        docs = list(pool.map(lambda _: pdfmod._extract(PDF), range(3)))
+    assert all(d.fast_pages == 25 for d in docs)
+    assert _as_plain(docs[0]) == _as_plain(docs[1]) == _as_plain(docs[2])

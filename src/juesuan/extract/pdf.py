@@ -16,6 +16,7 @@ data as ``extracted_text.txt``).
 """
 from __future__ import annotations
 
+import threading
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,24 +133,41 @@ def _engine(engine: str | None) -> str:
     return engine
 
 
+_PDFIUM_LOCK = threading.RLock()  # pdfium is not thread-safe: one call into it at a time
+
+
 def _open_pdfium(file: Path, pages: int):
     """The PDF opened by pypdfium2, or None (then pdfplumber reads every page)."""
-    try:
-        import pypdfium2 as pdfium
-        doc = pdfium.PdfDocument(str(file))
-    except Exception:  # noqa: BLE001 - pdfplumber reports unreadable files
-        return None
-    if len(doc) != pages:
+    with _PDFIUM_LOCK:
+        try:
+            import pypdfium2 as pdfium
+            doc = pdfium.PdfDocument(str(file))
+        except Exception:  # noqa: BLE001 - pdfplumber reports unreadable files
+            return None
+        if len(doc) != pages:
+            doc.close()
+            return None
+        return doc
+
+
+def _close_pdfium(doc) -> None:
+    with _PDFIUM_LOCK:
         doc.close()
-        return None
-    return doc
+
+
+def _pdfium_page(doc, pno: int, initial_doctop: float):
+    from .pdfium import page_objects
+    with _PDFIUM_LOCK:
+        page = doc[pno - 1]
+        try:
+            return page_objects(page, pno, initial_doctop)
+        finally:
+            page.close()
 
 
 def _extract(file: Path, meta: dict | None = None, engine: str | None = None) -> PdfDocument:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
-
-    from .pdfium import page_objects
 
     engine = _engine(engine)
     path = rel(file)
@@ -173,18 +191,14 @@ def _extract(file: Path, meta: dict | None = None, engine: str | None = None) ->
             raise ParseError(f"the PDF has {len(pages)} pages; more than {MAX_PAGES} are refused", path)
         fast = _open_pdfium(file, len(pages)) if engine == "pdfium" else None
         if fast is not None:
-            stack.callback(fast.close)
+            stack.callback(_close_pdfium, fast)
         fast_pages = 0
         for pno, page in enumerate(pages, start=1):
             t_page = _clock()
             try:
                 with _page_time_limit(PAGE_TIME_LIMIT_S):
                     if fast is not None:
-                        fpage = fast[pno - 1]
-                        try:
-                            objects = page_objects(fpage, pno, page.initial_doctop)
-                        finally:
-                            fpage.close()
+                        objects = _pdfium_page(fast, pno, page.initial_doctop)
                         if objects is not None:
                             page._objects = objects  # pdfplumber's cache of the parsed page
                             fast_pages += 1
