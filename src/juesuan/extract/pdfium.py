@@ -44,12 +44,14 @@ def _page_objects(page, pno: int, initial_doctop: float) -> dict:
     height = box[3]
     objects: dict = {"char": _chars(page, R, pno, height, initial_doctop)}
     lines, rects, curves = [], [], []
-    for obj in page.get_objects(max_depth=0):
-        kind = obj.type
+    raw = page.raw
+    for i in range(R.FPDFPage_CountObjects(raw)):
+        obj = R.FPDFPage_GetObject(raw, i)
+        kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_TEXT:
             continue
         if kind == R.FPDF_PAGEOBJ_PATH:
-            _path(obj.raw, R, pno, height, initial_doctop, lines, rects, curves)
+            _path(obj, R, pno, height, initial_doctop, lines, rects, curves)
         elif kind in (R.FPDF_PAGEOBJ_IMAGE, R.FPDF_PAGEOBJ_SHADING):
             continue  # pdfplumber's tables and text do not use images or shadings
         else:
@@ -76,20 +78,23 @@ def _chars(page, R, pno: int, height: float, initial_doctop: float) -> list:
         d = ctypes.c_float()
         descents: dict = {}
         chars = []
+        generated, unicode, map_error = R.FPDFText_IsGenerated, R.FPDFText_GetUnicode, R.FPDFText_HasUnicodeMapError
+        get_matrix, font_size, get_origin = R.FPDFText_GetMatrix, R.FPDFText_GetFontSize, R.FPDFText_GetCharOrigin
+        loose_box, text_object, get_font = R.FPDFText_GetLooseCharBox, R.FPDFText_GetTextObject, R.FPDFTextObj_GetFont
+        as_int = ctypes.c_void_p
         for i in range(n):
-            if R.FPDFText_IsGenerated(raw, i):
+            if generated(raw, i):
                 continue
-            code = R.FPDFText_GetUnicode(raw, i)
-            if code in (0xFFFE, 0xFFFF) or R.FPDFText_HasUnicodeMapError(raw, i):
+            code = unicode(raw, i)
+            if code in (0xFFFE, 0xFFFF) or map_error(raw, i):
                 raise Unsupported("a character without a Unicode mapping")
-            if not R.FPDFText_GetMatrix(raw, i, m) or not _is_upright(m):
+            if not get_matrix(raw, i, m) or not _is_upright(m):
                 raise Unsupported("rotated or skewed text")
-            size = R.FPDFText_GetFontSize(raw, i) * m.d
-            R.FPDFText_GetCharOrigin(raw, i, x, y)
-            R.FPDFText_GetLooseCharBox(raw, i, loose)
-            tobj = R.FPDFText_GetTextObject(raw, i)
-            font = R.FPDFTextObj_GetFont(tobj)
-            key = ctypes.cast(font, ctypes.c_void_p).value
+            size = font_size(raw, i) * m.d
+            get_origin(raw, i, x, y)
+            loose_box(raw, i, loose)
+            font = get_font(text_object(raw, i))
+            key = ctypes.cast(font, as_int).value
             if key not in descents:
                 if not R.FPDFFont_GetIsEmbedded(font):
                     raise Unsupported("a font that is not embedded (widths of a substitute)")
