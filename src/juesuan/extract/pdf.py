@@ -4,6 +4,11 @@ Tables are read by their ruling lines (``page.find_tables``) into cell grids;
 tables printed without ruling lines are read from the words' positions
 (:mod:`~juesuan.extract.words`) into the same grids; the text outside the
 tables (the explanation section) is read line by line.
+Pages are read by pypdfium2 where it reproduces pdfplumber's objects exactly
+(:mod:`~juesuan.extract.pdfium`, several times faster); pdfplumber's own table finder and text
+grouping then run on them.  Any other page is read by pdfplumber itself, and
+``engine="pdfplumber"`` (or ``JUESUAN_PDF_ENGINE=pdfplumber``) reads every page that way — the
+reference the tests compare the fast path with.
 Both become one :class:`~juesuan.source.Document` whose lines keep their page,
 so every value and finding can say where it came from (``file.pdf:p8:123`` =
 page 8, line 123 of the extracted text, which is written next to the clean
@@ -11,7 +16,8 @@ data as ``extracted_text.txt``).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +80,7 @@ class PdfDocument(Document):
     pages: int = 0
     text_pages: int = 0
     ocr_findings: list = field(default_factory=list)   # scanned PDFs: ocr_uncertain, one per unsure word
+    fast_pages: int = 0                           # pages read by pypdfium2 (not cached: diagnostics)
 
 
 def _clean_cell(cell):
@@ -82,7 +89,8 @@ def _clean_cell(cell):
     return cell.replace("\n", "").strip()
 
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: pages read by pypdfium2 (float32 coordinates)
+ENGINES = ("pdfium", "pdfplumber")
 
 
 def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None) -> PdfDocument:
@@ -121,10 +129,51 @@ def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None
     return doc
 
 
-def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
+def _engine(engine: str | None) -> str:
+    import os
+    engine = engine or os.environ.get("JUESUAN_PDF_ENGINE") or "pdfium"
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r} (one of {', '.join(ENGINES)})")
+    return engine
+
+
+_PDFIUM_LOCK = threading.RLock()  # pdfium is not thread-safe: one call into it at a time
+
+
+def _open_pdfium(file: Path, pages: int):
+    """The PDF opened by pypdfium2, or None (then pdfplumber reads every page)."""
+    with _PDFIUM_LOCK:
+        try:
+            import pypdfium2 as pdfium
+            doc = pdfium.PdfDocument(str(file))
+        except Exception:  # noqa: BLE001 - pdfplumber reports unreadable files
+            return None
+        if len(doc) != pages:
+            doc.close()
+            return None
+        return doc
+
+
+def _close_pdfium(doc) -> None:
+    with _PDFIUM_LOCK:
+        doc.close()
+
+
+def _pdfium_page(doc, pno: int, initial_doctop: float):
+    from .pdfium import page_objects
+    with _PDFIUM_LOCK:
+        page = doc[pno - 1]
+        try:
+            return page_objects(page, pno, initial_doctop)
+        finally:
+            page.close()
+
+
+def _extract(file: Path, meta: dict | None = None, engine: str | None = None) -> PdfDocument:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
+    engine = _engine(engine)
     path = rel(file)
     if file.stat().st_size == 0:
         raise ParseError("file is empty", path)
@@ -137,17 +186,26 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
     tables: list[PdfTable] = []
     text_pages = 0
     reader = WordTableReader()
-    with pdf:
+    with pdf, ExitStack() as stack:
         try:
             pages = list(pdf.pages)
         except Exception as exc:  # noqa: BLE001 - truncated files fail here
             raise ParseError(f"not a readable PDF ({type(exc).__name__}: {exc})", path) from exc
         if len(pages) > MAX_PAGES:  # bounded work
             raise ParseError(f"the PDF has {len(pages)} pages; more than {MAX_PAGES} are refused", path)
+        fast = _open_pdfium(file, len(pages)) if engine == "pdfium" else None
+        if fast is not None:
+            stack.callback(_close_pdfium, fast)
+        fast_pages = 0
         for pno, page in enumerate(pages, start=1):
             t_page = _clock()
             try:
                 with _page_time_limit(PAGE_TIME_LIMIT_S):
+                    if fast is not None:
+                        objects = _pdfium_page(fast, pno, page.initial_doctop)
+                        if objects is not None:
+                            page._objects = objects  # pdfplumber's cache of the parsed page
+                            fast_pages += 1
                     found = page.find_tables()
                     words_page = page
                     for t in found:
@@ -181,6 +239,7 @@ def _extract(file: Path, meta: dict | None = None) -> PdfDocument:
         raise ParseError("no text layer: the PDF is a scanned image (OCR it first)", path)
     doc = PdfDocument(path=path, lines=lines, meta=meta or {}, origins=origins,
                       tables=tables, pages=len(pages), text_pages=text_pages)
+    doc.fast_pages = fast_pages
     return doc
 
 
