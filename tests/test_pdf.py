@@ -181,7 +181,8 @@ def test_extraction_cache_round_trip(tmp_path, monkeypatch):
     # a different file (other bytes) is not served from this cache
     other = tmp_path / "other.pdf"
     other.write_bytes(src.read_bytes()[:20000])
-    with pytest.raises(AssertionError, match="cache hit"):
+    # (it is read afresh: the extraction runs, or the damaged file is refused before it)
+    with pytest.raises((AssertionError, ParseError), match="cache hit|not a readable PDF"):
         read_pdf(other, cache_dir=tmp_path)
 
 
