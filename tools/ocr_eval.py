@@ -38,10 +38,11 @@ def scanned_document(scan: Path, meta: dict, dpi: int, jobs: int, deskew_pages: 
     """A PdfDocument from OCR alone: ruled tables from the ruling lines in the page images
     (:func:`ocr.page_layout`), the other lines as text, in reading order like a text-layer PDF.
 
-    This is what extract/pdf.py builds for a scanned PDF once it calls OCR; tables without
-    ruling lines (the words reader) are left out here, as every table of this report is ruled."""
+    Like extract/pdf.py's ``_extract_scanned`` (what ``make data`` uses), with the dpi and the
+    deskewing as parameters to compare; tables without ruling lines are left out here, as every
+    table of this report is ruled."""
     from juesuan.config import rel
-    from juesuan.extract.pdf import PdfDocument, PdfTable, _clean_cell
+    from juesuan.extract.pdf import PdfDocument, _add_page
 
     pages = ocr.ocr_pdf(scan, dpi=dpi, jobs=jobs, cache_dir=cache_dir, deskew_pages=deskew_pages)
     lines, origins, tables, flagged = [], [], [], []
@@ -50,23 +51,7 @@ def scanned_document(scan: Path, meta: dict, dpi: int, jobs: int, deskew_pages: 
         lay = ocr.page_layout(scan, pg)
         items = [(ln["top"], "text", ln["text"]) for ln in lay["text_lines"]]
         items += [(t["top"], "table", t["rows"]) for t in lay["tables"]]
-        items.sort(key=lambda it: (it[0], it[1] == "table"))
-        pending = []
-        for top, kind, obj in items:
-            if kind == "text":
-                lines.append(obj)
-                origins.append(f"p{pno}:{len(lines)}")
-                pending.append(len(lines))
-                continue
-            tab = PdfTable(page=pno, top=top, above=[lines[n - 1] for n in pending])
-            pending = []
-            for row in obj:
-                cells = [_clean_cell(c) for c in row]
-                if any(cells):
-                    lines.append("\t".join("" if c is None else c for c in cells))
-                    origins.append(f"p{pno}:{len(lines)}")
-                    tab.rows.append((len(lines), cells))
-            tables.append(tab)
+        _add_page(pno, items, lines, origins, tables)   # the text PDF's reading order
         flagged += [w for w in lay["words"] if w["uncertain"]]
         flagged += [w for t in lay["tables"] for ws in t["cell_words"] for w in ws if w["uncertain"]]
         flagged += lay["unread"]
