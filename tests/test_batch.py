@@ -201,7 +201,7 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
         return [{"year": YEAR, "department": DEPT, "ok": False,
                  "error": "ParseError: 公开01表 not found\nmore detail"}]
 
-    monkeypatch.setattr("juesuan.cli.run_data", fake_run_data)
+    monkeypatch.setattr("juesuan.clean.run_data", fake_run_data)
 
     def no_notebooks(task):  # pragma: no cover - must not be called
         raise AssertionError("notebooks must not run when the data step failed")

@@ -2,7 +2,7 @@
 
 For every report folder ``data/raw/<year>/<department>/`` (see :func:`juesuan.pipeline.discover`):
 
-1. the data step (:func:`juesuan.cli.run_data`) parses and validates it into
+1. the data step (:func:`juesuan.clean.run_data`) parses and validates it into
    ``data/clean/<year>/<department>/``; if it fails, the report's notebooks are skipped;
 2. every chapter ``notebooks/NN-*.ipynb`` is executed by papermill with the parameters
    ``year`` and ``department`` into ``reports/<year>/<department>/NN-*.ipynb``: one task per
@@ -196,7 +196,7 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
     is written to a temporary file and renamed into place; a notebook that raised is kept
     (it shows the error), one whose kernel could not run is not.
     """
-    from .writer import atomic_path
+    from .atomic import atomic_path
 
     t0 = time.perf_counter()
     out, log = Path(task["output"]), Path(task["log"])
@@ -676,7 +676,7 @@ def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
 
 
 def _data_step(run: ReportRun) -> StepResult:
-    from .cli import run_data
+    from .clean import run_data
 
     t0 = time.perf_counter()
     step = StepResult("data")

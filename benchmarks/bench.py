@@ -1,4 +1,4 @@
-"""``make bench``: how long the suite's steps take on this machine (writes BENCHMARKS.md).
+"""``make bench`` (``python benchmarks/bench.py``; outside the package's import graph): how long the suite's steps take on this machine (writes BENCHMARKS.md).
 
 Every number is the MEDIAN of several runs (the run count is printed next to it; the slow
 measurements are repeated fewer times than ``repeat``):
@@ -41,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import config
+from juesuan import config
 
 YEAR, DEPT = 2022, "nxgxt"
 BATCH_SIZES = (1, 4, 16)
@@ -213,9 +213,9 @@ def make_raw_root(src: Path, raw_root: Path, n: int) -> list[str]:
 def data_step(raw_root: Path, clean_root: Path, years=None, departments=None) -> list[str]:
     """parse_report + build_frames + write_clean for every selected report under ``raw_root``
     into ``clean_root/<year>/<department>/``; the reports that failed ("year/dept: error")."""
-    from .frames import build_frames
-    from .pipeline import discover, parse_report
-    from .writer import write_clean
+    from juesuan.frames import build_frames
+    from juesuan.pipeline import discover, parse_report
+    from juesuan.writer import write_clean
 
     failed = []
     for year, dept, folder in discover(years, departments, root=raw_root):
@@ -291,7 +291,7 @@ def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,
     """One ``run_reports(data=False)`` of the per-report chapters ``notebooks/NN-*.ipynb`` (named
     explicitly, so no cross-report notebook runs); its summary.json plus wall/CPU time and
     return code."""
-    from .batch import SUMMARY_JSON, run_reports, select_notebooks
+    from juesuan.batch import SUMMARY_JSON, run_reports, select_notebooks
 
     chapters = select_notebooks(config.NOTEBOOKS)
     out = io.StringIO()
@@ -342,7 +342,7 @@ def cell_breakdown(nb_path: Path) -> dict[str, float]:
 
 def html_breakdown(nb_paths: Sequence[Path], title: str) -> dict[str, float]:
     """combine_html split into: read + combine, nbconvert export, CJK font subsetting."""
-    from . import render
+    from juesuan import render
 
     t0 = time.perf_counter()
     nb = render.combine((render.read_notebook(p) for p in nb_paths), title=title)
@@ -362,7 +362,7 @@ def kernel_start(cwd: Path) -> tuple[float, float]:
     first lines (``import helpers; helpers.setup()``) in it."""
     from jupyter_client.manager import start_new_kernel
 
-    from .batch import KERNEL_NAME, _kernel_environment
+    from juesuan.batch import KERNEL_NAME, _kernel_environment
 
     saved = dict(os.environ)
     _kernel_environment()                   # what the batch workers give their kernels
@@ -459,9 +459,9 @@ class Bench:
 
     # §1
     def parse(self) -> None:
-        from .frames import build_frames
-        from .pipeline import discover, parse_report
-        from .writer import write_clean
+        from juesuan.frames import build_frames
+        from juesuan.pipeline import discover, parse_report
+        from juesuan.writer import write_clean
 
         self.log("§1 parse + validate, build_frames, write_clean", flush=True)
         found = discover()
@@ -507,7 +507,7 @@ class Bench:
 
     # §2
     def suite(self) -> None:
-        from .cli import run_data
+        from juesuan.clean import run_data
 
         self.log(f"§2 notebook suite for {YEAR}/{DEPT} (jobs 1 vs 2, warm, {self.slow} runs each)", flush=True)
         res = run_data([YEAR], [DEPT], quiet=True)
@@ -541,8 +541,8 @@ class Bench:
 
     # §3
     def html(self) -> None:
-        from . import render
-        from .batch import REPORT_HTML
+        from juesuan import render
+        from juesuan.batch import REPORT_HTML
 
         self.log(f"§3 HTML rendering (combine_html, {self.slow} runs)", flush=True)
         if self.suite_dir is None:
@@ -706,7 +706,7 @@ def write_markdown(path: Path, machine: dict[str, str], rows: Sequence[Row], whe
     missed = [r for r in rows if r.met is False]
     text = f"""# Benchmarks
 
-Run them with `make bench` (or `.venv/bin/python -m juesuan bench --repeat N`); this file is
+Run them with `make bench` (or `.venv/bin/python benchmarks/bench.py --repeat N`); this file is
 overwritten with the latest run.  Benchmarks are not pass/fail: they say how long each step takes on
 the machine below.  Every time is the **median** of the runs in the `runs` column (`--repeat`,
 default 5, for the fast measurements; at most {SLOW_REPEAT} for the notebook runs and HTML rendering;
@@ -756,7 +756,7 @@ Targets missed: {", ".join(r.name.strip() for r in missed) if missed else "none"
     if notes:
         text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     path = Path(path)
-    from .writer import atomic_write_text
+    from juesuan.writer import atomic_write_text
     atomic_write_text(path, text)
     return path
 
@@ -807,3 +807,13 @@ def main(repeat: int = 5, out: Path | None = None) -> int:
     path = write_markdown(out, machine, b.rows, where, notes, max(1, int(repeat)), elapsed)
     print(f"\n{config.rel(path)} written ({elapsed / 60:.1f} min)")
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python benchmarks/bench.py", description="make bench")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    args = ap.parse_args()
+    sys.exit(main(repeat=args.repeat))
