@@ -275,3 +275,74 @@ def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypat
     assert res["log"] == "2022/testdept/logs/01-params.log"
     assert os.environ["MPLBACKEND"] == batch.INLINE_BACKEND               # what the kernel would get
     assert str(batch.SRC) in os.environ["PYTHONPATH"].split(os.pathsep)
+
+
+def _square(x):
+    if x < 0:
+        raise ValueError(f"negative {x}")
+    return x * x
+
+
+@pytest.mark.parametrize("make", ["local", "inline"])
+def test_executors_yield_every_completion_with_its_key(make):
+    from juesuan.executor import Executor, InlineExecutor, LocalExecutor
+
+    with (LocalExecutor(2) if make == "local" else InlineExecutor()) as ex:
+        assert isinstance(ex, Executor)
+        for k, x in enumerate([3, -1, 5]):
+            ex.submit(("task", k), _square, x)
+        done = {c.key: c for c in ex.completions()}
+    assert set(done) == {("task", 0), ("task", 1), ("task", 2)}
+    assert done[("task", 0)].ok and done[("task", 0)].result == 9 and done[("task", 2)].result == 25
+    bad = done[("task", 1)]
+    assert not bad.ok and bad.result is None and "negative -1" in str(bad.error)
+
+
+def test_the_executor_knows_nothing_of_html():
+    import ast
+
+    tree = ast.parse(Path(batch.__file__).with_name("executor.py").read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any(m.startswith((".", "juesuan", "nbconvert", "nbformat", "jinja2", "papermill")) or m == ""
+                   for m in imported), imported
+
+
+def test_index_page_from_the_template(tmp_path):
+    from juesuan import render
+
+    (tmp_path / "2022" / "a").mkdir(parents=True)
+    (tmp_path / "2022" / "a" / "report.html").write_text("x")
+    ok = [{"step": "data", "ok": True, "seconds": 0.5, "status": "ok"},
+          {"step": "01-overview.ipynb", "ok": True, "seconds": 3.25, "status": "ok"},
+          {"step": "report.html", "ok": True, "seconds": 1.0, "status": "ok"}]
+    bad = [{"step": "01-overview.ipynb", "ok": False, "seconds": 2.0, "status": "FAILED",
+            "error": 'ValueError: <b>x</b> & "q"', "log": "2022/b/logs/01-overview.log"},
+           {"step": "report.html", "ok": False, "skipped": True, "seconds": 0.0, "status": "skipped",
+            "error": "not rendered: 01-overview.ipynb failed"}]
+    summary = {"generated": "2026-11-29T16:00:00+00:00", "wall_s": 12.345, "reports": [
+        {"year": 2022, "department": "a", "department_name": "甲厅", "ok": True, "steps": ok,
+         "headline": {"income_total_yuan": "95032215.28", "expenditure_total_yuan": None,
+                      "findings": {"error": 1, "warning": 2, "info": 3}, "budget_items": 7,
+                      "budget_rate": "1.146500"}},
+        {"year": 2022, "department": "b", "department_name": "<script>乙</script>", "ok": False, "steps": bad,
+         "headline": {}}],
+        "earlier_reports": [{"year": 2021, "department": "c", "department_name": "丙", "ok": True,
+                             "generated": "2025-01-01T00:00:00", "steps": [], "headline": {}}]}
+    page = render.index_html(summary, tmp_path)
+    assert page.startswith("<!DOCTYPE html>") and "<style>\nbody {" in page and '"Noto Sans CJK SC"' in page
+    assert "本次运行 2 份报告，\n1 份全部成功；用时 12.3 秒" in page
+    assert '<a href="2022/a/report.html">打开报告</a>' in page
+    assert '<a href="2022/a/report.html">01-overview</a> <span class="ok">成功</span>' in page
+    assert "数据清洗与核对 <span class=\"ok\">成功</span> <span class=\"earlier\">0.5 秒</span>" in page
+    assert '<td class="num">9,503.22</td><td class="num">—</td>' in page
+    assert '114.65%<br><span class="earlier">7 项</span>' in page
+    assert '<span class="failed">1</span> / 2 / 3' in page
+    assert "<script>" not in page and "&lt;script&gt;乙&lt;/script&gt;" in page     # report text is escaped
+    assert "ValueError: &lt;b&gt;x&lt;/b&gt; &amp; &#34;q&#34;" in page
+    assert '<a class="earlier" href="2022/b/logs/01-overview.log">日志</a>' in page
+    assert "report.html <span class=\"skipped\">未运行</span><br><span class=\"reason\">not rendered" in page
+    assert "上次运行（2025-01-01T00:00:00）" in page
+    assert page.count("<tr><td>") == 3
+    empty = render.index_html(dict(summary, reports=[], earlier_reports=[]), tmp_path)
+    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty

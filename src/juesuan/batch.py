@@ -25,17 +25,14 @@ which is deleted when the notebook succeeded.
 from __future__ import annotations
 
 import csv
-import html
 import json
 import logging
-import multiprocessing
 import os
 import re
 import sys
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -44,6 +41,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import config
+from .executor import Executor, LocalExecutor
+from .render import (DASH, INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html,  # noqa: F401
+                     embed_cjk_font, index_html, make_inert, pct, wan, write_public_text)
 
 SRC = Path(__file__).resolve().parents[1]          # the folder holding helpers.py and juesuan/
 NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
@@ -51,13 +51,8 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120       # kernel start (two cores, several kernels at once)
 NOTEBOOK_TIMEOUT_S = 300    # one notebook (--timeout); a hanging notebook is stopped, the batch goes on
-REPORT_HTML = "report.html"
-PANEL = "panel"                 # the cross-report notebooks (notebooks/panel/) and their output folder
-PANEL_HTML = "compare.html"
-INDEX_HTML = "index.html"
 SUMMARY_JSON = "summary.json"
 LOG_DIR = "logs"
-DASH = "—"
 
 
 # ------------------------------------------------------------------ results
@@ -338,19 +333,6 @@ def headline(clean: Path) -> dict[str, Any]:
     return out
 
 
-def wan(value: str | Decimal | None) -> str:
-    """元 → 万元 with thousands separators and 2 decimals; None → "—"."""
-    if value is None or value == "":
-        return DASH
-    return f"{Decimal(value) / 10000:,.2f}"
-
-
-def pct(rate: str | Decimal | None) -> str:
-    if rate is None or rate == "":
-        return DASH
-    return f"{Decimal(rate) * 100:,.2f}%"
-
-
 def _department_name(raw_folder: Path, department: str) -> str:
     try:
         meta = json.loads((raw_folder / config.METADATA_FILE).read_text(encoding="utf-8"))
@@ -359,114 +341,7 @@ def _department_name(raw_folder: Path, department: str) -> str:
         return department
 
 
-# ------------------------------------------------------------------ index and summary
-_CSS = """
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-       "Hiragino Sans GB", sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1.5em;
-       color: #222; line-height: 1.5; }
-h1 { font-size: 1.6em; margin-bottom: .2em; }
-p.meta { color: #666; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: .95em; }
-th, td { border-bottom: 1px solid #ddd; padding: .45em .6em; text-align: left; vertical-align: top; }
-th { background: #f4f6f8; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.ok { color: #1b7e3c; font-weight: 600; }
-.failed { color: #b3261e; font-weight: 600; }
-.skipped { color: #8a6d00; }
-ul.chapters { margin: 0; padding-left: 1.1em; }
-.reason { color: #b3261e; font-size: .9em; }
-.earlier { color: #666; font-size: .85em; }
-a { color: #0b57d0; text-decoration: none; } a:hover { text-decoration: underline; }
-footer { margin-top: 2em; color: #888; font-size: .85em; }
-"""
-
-_STATUS_ZH = {"ok": ("成功", "ok"), "FAILED": ("失败", "failed"), "skipped": ("未运行", "skipped")}
-
-
-def _status_html(status: str) -> str:
-    text, cls = _STATUS_ZH.get(status, (status, ""))
-    return f'<span class="{cls}">{html.escape(text)}</span>'
-
-
-def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
-    e = html.escape
-    year, dept = rep["year"], rep["department"]
-    folder, page = (PANEL, PANEL_HTML) if dept == PANEL else (f"{year}/{dept}", REPORT_HTML)
-    steps = rep.get("steps", [])
-    html_step = next((s for s in steps if s["step"] == page), None)
-    report_cell = DASH
-    report_href = None
-    if html_step and html_step["ok"] and (reports_dir / folder / page).is_file():
-        report_href = f"{folder}/{page}"
-        report_cell = f'<a href="{e(report_href)}">打开报告</a>'
-    items = []
-    for s in steps:
-        if s["step"] == page:
-            continue
-        label = "数据清洗与核对" if s["step"] == "data" else s["step"].removesuffix(".ipynb")
-        # a chapter links to the rendered report (an executed .ipynb opens as raw JSON in a browser)
-        name = (f'<a href="{e(report_href)}">{e(label)}</a>' if report_href and s["step"] != "data" and s.get("ok")
-                else e(label))
-        line = f"{name} {_status_html(s['status'])} <span class=\"earlier\">{s['seconds']:.1f} 秒</span>"
-        if s.get("error"):
-            line += f'<br><span class="reason">{e(s["error"])}</span>'
-        if s.get("log"):
-            line += f' <a class="earlier" href="{e(s["log"])}">日志</a>'
-        items.append(f"<li>{line}</li>")
-    if html_step and html_step.get("error"):
-        items.append(f'<li>{page} {_status_html(html_step["status"])}'
-                     f'<br><span class="reason">{e(html_step["error"])}</span></li>')
-    h = rep.get("headline") or {}
-    f = h.get("findings")
-    findings = (f'<span class="failed">{f.get("error", 0)}</span> / {f.get("warning", 0)} / {f.get("info", 0)}'
-                if f else DASH)
-    budget = DASH
-    if h.get("budget_rate") is not None:
-        budget = f"{pct(h['budget_rate'])}<br><span class=\"earlier\">{h.get('budget_items')} 项</span>"
-    status = _status_html("ok" if rep.get("ok") else "FAILED")
-    if earlier:
-        status += f'<br><span class="earlier">上次运行（{e(str(rep.get("generated", "")))}）</span>'
-    return (f"<tr><td>{e(str(year)) if dept != PANEL else '全部'}</td><td>{e(rep.get('department_name') or dept)}"
-            f"<br><span class=\"earlier\">{e(dept)}</span></td><td>{status}</td><td>{report_cell}</td>"
-            f"<td><ul class=\"chapters\">{''.join(items)}</ul></td>"
-            f"<td class=\"num\">{wan(h.get('income_total_yuan'))}</td>"
-            f"<td class=\"num\">{wan(h.get('expenditure_total_yuan'))}</td>"
-            f"<td class=\"num\">{budget}</td><td class=\"num\">{findings}</td></tr>")
-
-
-def index_html(summary: dict[str, Any], reports_dir: Path) -> str:
-    """The offline index page (plain HTML + inline CSS, no scripts)."""
-    rows = [_report_row(r, reports_dir, earlier=False) for r in summary["reports"]]
-    rows += [_report_row(r, reports_dir, earlier=True) for r in summary.get("earlier_reports", [])]
-    reports = [r for r in summary["reports"] if r.get("department") != PANEL]
-    n_ok = sum(1 for r in reports if r["ok"])
-    body = "\n".join(rows) or f'<tr><td colspan="9">{DASH} 没有找到报告 {DASH}</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>部门决算分析报告索引</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<h1>部门决算分析报告索引</h1>
-<p class="meta">生成于 {html.escape(summary["generated"])}；本次运行 {len(reports)} 份报告，
-{n_ok} 份全部成功；用时 {summary["wall_s"]:.1f} 秒。金额单位：万元。</p>
-<table>
-<thead><tr><th>年度</th><th>部门</th><th>状态</th><th>报告</th><th>步骤（已执行的 notebook）</th>
-<th>本年收入合计<br>（万元）</th><th>本年支出合计<br>（万元）</th><th>预算执行<br>（各项决算合计÷<br>年初预算合计）</th>
-<th>核对发现<br>错误 / 警告 / 提示</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-<footer>报告为离线 HTML 文件，可直接发送与打开；数据来自 data/clean/&lt;年度&gt;/&lt;部门&gt;/。</footer>
-</body>
-</html>
-"""
-
-
+# ------------------------------------------------------------------ summary
 def summary_table(runs: Sequence[ReportRun], wall_s: float) -> str:
     """The plain-text summary printed at the end of a batch."""
     lines = [f"{'report':<18} {'step':<34} {'status':<8} {'time':>8}  reason"]
@@ -506,8 +381,11 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                 data: bool = True, *, notebooks_dir: Path | None = None, reports_dir: Path | None = None,
                 clean_root: Path | None = None, raw_root: Path | None = None,
                 kernel_name: str = KERNEL_NAME, stream: TextIO | None = None,
-                timeout: float = NOTEBOOK_TIMEOUT_S) -> int:
+                timeout: float = NOTEBOOK_TIMEOUT_S, executor: Executor | None = None) -> int:
     """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
+
+    The notebooks run on ``executor`` (default: a :class:`~juesuan.executor.LocalExecutor` of
+    ``jobs`` processes); each report's HTML is rendered here as soon as its chapters are done.
 
     ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
     skips the data step (the clean tables must exist).  A notebook running longer than
@@ -595,19 +473,16 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         if panel_run is not None:
             chapters_of[panel_run.key] = panel_chapters
         if tasks:
-            ctx = _mp_context()
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-                futures: dict[Future, tuple[ReportRun, Path]] = {}
-                for run, chapter in tasks:
-                    futures[pool.submit(execute_notebook_task,
-                                        _task(run, chapter, notebooks_dir, reports_dir, kernel_name,
-                                              timeout))] = (run, chapter)
-                for fut in as_completed(futures):
-                    run, chapter = futures[fut]
-                    try:
-                        step = StepResult(**fut.result())
-                    except Exception as exc:  # noqa: BLE001 - e.g. a worker process died
-                        err, _ = describe_error(exc)
+            with (executor or LocalExecutor(min(jobs, len(tasks)))) as pool:
+                for i, (run, chapter) in enumerate(tasks):
+                    pool.submit(i, execute_notebook_task,
+                                _task(run, chapter, notebooks_dir, reports_dir, kernel_name, timeout))
+                for done in pool.completions():
+                    run, chapter = tasks[done.key]
+                    if done.ok:
+                        step = StepResult(**done.result)
+                    else:
+                        err, _ = describe_error(done.error)
                         step = StepResult(chapter.name, error=f"worker failed: {err}")
                     by_nb[run.key][chapter.name] = step
                     bar.update(1)
@@ -633,10 +508,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         "reports": [run.to_json() for run in runs],
     }
     summary["earlier_reports"] = _earlier_reports(summary_path, {run.key for run in runs}, reports_dir)
-    from .render import check_offline, write_public_text
-
     index = index_html(summary, reports_dir)
-    from .render import embed_cjk_font, make_inert
     index = embed_cjk_font(make_inert(index))
     check_offline(index)
     write_public_text(reports_dir / INDEX_HTML, index)
@@ -644,15 +516,6 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     print(summary_table(runs, wall_s), file=stream)
     print(f"index: {config.rel(reports_dir / INDEX_HTML)}", file=stream)
     return 0 if summary["ok"] else 1
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """``fork`` where available: unlike ``spawn`` it does not re-import the caller's main module
-    (a script without ``if __name__ == "__main__"`` works) and starts faster.  The parent has
-    no other threads when the pool forks (the progress bar's monitor thread is disabled)."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
 
 
 def _bar_class():
@@ -707,7 +570,6 @@ def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
 
 def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> StepResult:
     """Render the report's executed chapters into report.html, or remove a stale one."""
-    from .render import combine_html
 
     t0 = time.perf_counter()
     out_dir = reports_dir / run.key
