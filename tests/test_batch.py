@@ -207,6 +207,7 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
         raise AssertionError("notebooks must not run when the data step failed")
 
     monkeypatch.setattr(batch, "execute_notebook_task", no_notebooks)
+    monkeypatch.setattr(batch, "execute_chapters_task", no_notebooks)
     out = io.StringIO()
     rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
                            notebooks_dir=tmp_path / "notebooks", reports_dir=tmp_path / "reports")
@@ -346,3 +347,49 @@ def test_index_page_from_the_template(tmp_path):
     assert page.count("<tr><td>") == 3
     empty = render.index_html(dict(summary, reports=[], earlier_reports=[]), tmp_path)
     assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty
+
+
+def _nb(folder: Path, name: str, *sources: str) -> Path:
+    ks = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(metadata={"kernelspec": ks})
+    nb.cells = [new_code_cell('year = 1999\ndepartment = "placeholder"', metadata={"tags": ["parameters"]}),
+                *[new_code_cell(s) for s in sources]]
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
+@needs_kernel
+def test_chapters_share_one_kernel_without_sharing_state(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    probe = ('import os\nprint("PID", os.getpid())\n'
+             'print("STATE", "LEAK" if "SECRET" in globals() else "CLEAN")')
+    chapters = [_nb(nbs, "01-a.ipynb", probe, "SECRET = 42\nimport json"),
+                _nb(nbs, "02-b.ipynb", probe, 'raise ValueError("broken chapter")'),
+                _nb(nbs, "03-c.ipynb", probe, "print('THIRD', SECRET if 'SECRET' in dir() else None)")]
+    reports = tmp_path / "reports"
+    run_ = batch.ReportRun(YEAR, DEPT, "测试厅")
+    tasks = [batch._task(run_, c, nbs, reports, KERNEL, 60) for c in chapters]
+    results = batch.execute_chapters_task({"chapters": tasks,
+                                           "kernel_log": str(reports / "2022" / DEPT / "logs" / "kernel.log")})
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[1]["cell"] == 4 and "broken chapter" in results[1]["error"]   # prompts count from 1
+    out = {}
+    for c in chapters:
+        nb = nbformat.read(reports / "2022" / DEPT / c.name, as_version=4)
+        out[c.name] = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", []))
+        counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
+        assert counts[:3] == [1, 2, 3], (c.name, counts)                        # as in a kernel of its own
+    pids = {re.search(r"PID (\d+)", t).group(1) for t in out.values()}
+    assert len(pids) == 1                                                       # one kernel for all three
+    assert all("STATE CLEAN" in t for t in out.values()), out                   # no name leaks across
+    assert "THIRD None" in out["03-c.ipynb"]
+    assert not (reports / "2022" / DEPT / "logs" / "kernel.log").exists() or results[1]["log"]
+
+
+def test_chapter_groups():
+    cs = [Path(f"0{i}-x.ipynb") for i in range(1, 7)]
+    assert batch.chapter_groups(cs, 1) == [cs]
+    assert batch.chapter_groups(cs, 2) == [cs[0::2], cs[1::2]]
+    assert batch.chapter_groups(cs, 10) == [[c] for c in cs]
+    assert batch.chapter_groups(cs[:1], 3) == [cs[:1]]

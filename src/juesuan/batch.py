@@ -6,7 +6,10 @@ For every report folder ``data/raw/<year>/<department>/`` (see :func:`juesuan.pi
    ``data/clean/<year>/<department>/``; if it fails, the report's notebooks are skipped;
 2. every chapter ``notebooks/NN-*.ipynb`` is executed by papermill with the parameters
    ``year`` and ``department`` into ``reports/<year>/<department>/NN-*.ipynb``: one task per
-   (report, notebook), run by a pool of ``jobs`` processes; a failing notebook does not stop
+   report, its chapters one after the other in ONE kernel (:func:`execute_chapters_task`: the
+   imports are paid once, each chapter starts from an empty namespace), run by an
+   :class:`~juesuan.executor.Executor` (a pool of ``jobs`` processes); with fewer reports than
+   jobs a report's chapters are dealt over several kernels; a failing notebook does not stop
    the others, and its executed notebook (with the error) is kept for reading;
 3. when all of a report's notebooks succeeded, they are rendered in order into ONE offline
    HTML file ``reports/<year>/<department>/report.html`` (:func:`juesuan.render.combine_html`);
@@ -153,13 +156,13 @@ def describe_error(exc: BaseException) -> tuple[str, int | None]:
 
 
 @contextmanager
-def _output_to(log_path: Path) -> Iterator[None]:
+def _output_to(log_path: Path, append: bool = False) -> Iterator[None]:
     """Send this process's file descriptors 1 and 2 (inherited by the kernel) to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab" if append else "wb") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
     try:
@@ -184,12 +187,14 @@ class _Collect(logging.Handler):
         self.messages.append(first_line(record.getMessage()))
 
 
-def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
+def execute_notebook_task(task: dict[str, Any], km: Any = None) -> dict[str, Any]:
     """Run one notebook for one report (in a worker process); never raises.
 
     ``task``: year, department, input, output, cwd, log, kernel_name, reports_dir.  The output
     is written to a temporary file and renamed into place; a notebook that raised is kept
-    (it shows the error), one whose kernel could not run is not.
+    (it shows the error), one whose kernel could not run is not.  ``km``: a running kernel
+    (a ``jupyter_client`` kernel manager) to run it in instead of starting one
+    (:func:`execute_chapters_task`).
     """
     from .atomic import atomic_path
 
@@ -225,6 +230,7 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
                         kernel_name=task["kernel_name"], language="python", cwd=task["cwd"],
                         progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
                         execution_timeout=limit, timeout_func=remaining,
+                        **({"engine_name": _shared_kernel_engine(), "km": km} if km is not None else {}),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc  # the executed notebook with the error is still renamed into place
@@ -250,6 +256,151 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
         res.log = _rel(log, reports_dir)
     res.seconds = round(time.perf_counter() - t0, 3)
     return asdict(res)
+
+
+SHARED_ENGINE = "juesuan-shared-kernel"
+# Before each chapter in a shared kernel: an empty namespace (the modules stay imported) and the
+# prompt numbers from 1, as in a kernel of its own.  Run silently (no output, no prompt number).
+RESET_CODE = ("get_ipython().run_line_magic('reset', '-f')\n"
+              "import matplotlib.pyplot as __plt; __plt.close('all'); del __plt\n"
+              "get_ipython().execution_count = 1")
+
+
+def _shared_kernel_engine() -> str:
+    """papermill's nbclient engine for a kernel that outlives the notebook: it runs the notebook in
+    the given ``km`` and closes its client's channels afterwards (the kernel keeps running)."""
+    import papermill.engines as pe
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    if SHARED_ENGINE in pe.papermill_engines._engines:
+        return SHARED_ENGINE
+
+    class SharedKernelEngine(pe.NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    pe.papermill_engines.register(SHARED_ENGINE, SharedKernelEngine)
+    return SHARED_ENGINE
+
+
+class _Kernel:
+    """One kernel for several chapters, started on first use and again after it died or hung."""
+
+    def __init__(self, kernel_name: str, cwd: str, log: Path) -> None:
+        self.kernel_name, self.cwd, self.log = kernel_name, cwd, log
+        self.km: Any = None
+        self.starts = 0
+
+    def get(self) -> Any:
+        from jupyter_client.manager import KernelManager
+
+        if self.km is not None and self.km.is_alive():
+            return self.km
+        self.stop()
+        km = KernelManager(kernel_name=self.kernel_name)
+        with _output_to(self.log, append=True):       # what the kernel itself prints (rare)
+            km.start_kernel(cwd=self.cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=START_TIMEOUT_S)
+        except BaseException:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+            raise
+        kc.stop_channels()
+        self.km, self.starts = km, self.starts + 1
+        return km
+
+    def reset(self) -> bool:
+        """Clear the namespace; False if the kernel did not answer (it is then stopped)."""
+        if self.km is None:
+            return True
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            msg_id = kc.execute(RESET_CODE, silent=True, store_history=False)
+            reply = kc.get_shell_msg(timeout=30)
+            while reply["parent_header"].get("msg_id") != msg_id:
+                reply = kc.get_shell_msg(timeout=30)
+            ok = reply["content"].get("status") == "ok"
+        except Exception:  # noqa: BLE001 - no answer: start a new kernel for the next chapter
+            ok = False
+        finally:
+            kc.stop_channels()
+        if not ok:
+            self.stop()
+        return ok
+
+    def stop(self) -> None:
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001
+                pass
+            self.km = None
+
+
+def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run several chapters of one report one after the other in ONE kernel (in a worker
+    process); never raises.  ``task``: ``chapters`` (tasks of :func:`execute_notebook_task`,
+    same ``cwd`` and ``kernel_name``) and ``kernel_log``.
+
+    Each chapter starts from an empty namespace (``%reset -f``; the imported modules stay,
+    which is the time saved) with its prompt numbers from 1.  After a chapter that did not
+    finish normally (the kernel died, the time ran out) the next one gets a new kernel.
+    """
+    chapters = task["chapters"]
+    _kernel_environment()
+    kernel_log = Path(task["kernel_log"])
+    kernel = _Kernel(chapters[0]["kernel_name"], chapters[0]["cwd"], kernel_log)
+    results: list[dict[str, Any]] = []
+    try:
+        for i, sub in enumerate(chapters):
+            t0 = time.perf_counter()
+            try:
+                km = kernel.get()
+            except Exception as exc:  # noqa: BLE001 - this chapter fails; the next one tries again
+                res = StepResult(step=Path(sub["input"]).name)
+                res.error, _ = describe_error(exc)
+                res.error = f"kernel did not start: {res.error}"
+                res.seconds = round(time.perf_counter() - t0, 3)
+                Path(sub["output"]).unlink(missing_ok=True)
+                results.append(asdict(res))
+                continue
+            res = execute_notebook_task(sub, km=km)
+            results.append(res)
+            if i + 1 < len(chapters):
+                if res["ok"] or res["cell"] is not None:   # finished, or raised in a cell
+                    kernel.reset()
+                else:
+                    kernel.stop()
+    finally:
+        kernel.stop()
+    if all(r["ok"] for r in results) or not (kernel_log.exists() and kernel_log.stat().st_size):
+        kernel_log.unlink(missing_ok=True)
+        _rmdir_if_empty(kernel_log.parent)
+    return results
+
+
+def chapter_groups(chapters: Sequence[Path], groups: int) -> list[list[Path]]:
+    """``chapters`` dealt round-robin into at most ``groups`` kernels (order kept in each)."""
+    groups = max(1, min(int(groups), len(chapters)))
+    return [list(chapters[g::groups]) for g in range(groups) if chapters[g::groups]]
 
 
 def _kernel_environment() -> None:
@@ -381,11 +532,14 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                 data: bool = True, *, notebooks_dir: Path | None = None, reports_dir: Path | None = None,
                 clean_root: Path | None = None, raw_root: Path | None = None,
                 kernel_name: str = KERNEL_NAME, stream: TextIO | None = None,
-                timeout: float = NOTEBOOK_TIMEOUT_S, executor: Executor | None = None) -> int:
+                timeout: float = NOTEBOOK_TIMEOUT_S, executor: Executor | None = None,
+                share_kernel: bool = True) -> int:
     """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
 
     The notebooks run on ``executor`` (default: a :class:`~juesuan.executor.LocalExecutor` of
     ``jobs`` processes); each report's HTML is rendered here as soon as its chapters are done.
+    ``share_kernel``: a report's chapters run one after the other in one kernel (more kernels
+    per report only when there are fewer reports than jobs); False: one kernel per chapter.
 
     ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
     skips the data step (the clean tables must exist).  A notebook running longer than
@@ -473,21 +627,32 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         if panel_run is not None:
             chapters_of[panel_run.key] = panel_chapters
         if tasks:
-            with (executor or LocalExecutor(min(jobs, len(tasks)))) as pool:
-                for i, (run, chapter) in enumerate(tasks):
-                    pool.submit(i, execute_notebook_task,
-                                _task(run, chapter, notebooks_dir, reports_dir, kernel_name, timeout))
+            # one kernel per report (its chapters one after the other, the imports paid once);
+            # with fewer reports than jobs, a report's chapters are dealt over several kernels
+            units_of = list(dict.fromkeys(run.key for run, _ in tasks))
+            runs_by_key = {run.key: run for run, _ in tasks}
+            kernels = (max(1, jobs // len(units_of)) if share_kernel
+                       else max(len(c) for c in chapters_of.values()))
+            units = [(runs_by_key[key], group) for key in units_of
+                     for group in chapter_groups(chapters_of[key], kernels)]
+            with (executor or LocalExecutor(min(jobs, len(units)))) as pool:
+                for i, (run, group) in enumerate(units):
+                    pool.submit(i, execute_chapters_task, {
+                        "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout)
+                                     for c in group],
+                        "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log")})
                 for done in pool.completions():
-                    run, chapter = tasks[done.key]
+                    run, group = units[done.key]
                     if done.ok:
-                        step = StepResult(**done.result)
-                    else:
+                        steps = [StepResult(**r) for r in done.result]
+                    else:  # e.g. a worker process died
                         err, _ = describe_error(done.error)
-                        step = StepResult(chapter.name, error=f"worker failed: {err}")
-                    by_nb[run.key][chapter.name] = step
-                    bar.update(1)
-                    bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
-                    pending[run.key] -= 1
+                        steps = [StepResult(c.name, error=f"worker failed: {err}") for c in group]
+                    for chapter, step in zip(group, steps):
+                        by_nb[run.key][chapter.name] = step
+                        bar.update(1)
+                        bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
+                    pending[run.key] -= len(group)
                     if pending[run.key] == 0:
                         run.steps += [by_nb[run.key][c.name] for c in chapters_of[run.key]]
                         run.steps.append(_html_step(run, chapters_of[run.key], reports_dir))
