@@ -383,6 +383,7 @@ def test_chapters_share_one_kernel_without_sharing_state(tmp_path):
     pids = {re.search(r"PID (\d+)", t).group(1) for t in out.values()}
     assert len(pids) == 1                                                       # one kernel for all three
     assert all("STATE CLEAN" in t for t in out.values()), out                   # no name leaks across
+    assert not any("ERROR!" in t or "History" in t for t in out.values()), out  # IPython's history is fine
     assert "THIRD None" in out["03-c.ipynb"]
     assert not (reports / "2022" / DEPT / "logs" / "kernel.log").exists() or results[1]["log"]
 

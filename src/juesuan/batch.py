@@ -259,11 +259,11 @@ def execute_notebook_task(task: dict[str, Any], km: Any = None) -> dict[str, Any
 
 
 SHARED_ENGINE = "juesuan-shared-kernel"
-# Before each chapter in a shared kernel: an empty namespace (the modules stay imported) and the
-# prompt numbers from 1, as in a kernel of its own.  Run silently (no output, no prompt number).
-RESET_CODE = ("get_ipython().run_line_magic('reset', '-f')\n"
-              "import matplotlib.pyplot as __plt; __plt.close('all'); del __plt\n"
-              "get_ipython().execution_count = 1")
+# Before each chapter in a shared kernel: no figure left open, an empty namespace (the modules
+# stay imported), a new history session and the prompt numbers from 1, as in a kernel of its
+# own (``%reset -f`` alone keeps the counter).  Run silently (no output, no prompt number).
+RESET_CODE = ("import matplotlib.pyplot as __plt; __plt.close('all'); del __plt\n"
+              "get_ipython().reset(new_session=True)")
 
 
 def _shared_kernel_engine() -> str:
@@ -631,7 +631,8 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
             # with fewer reports than jobs, a report's chapters are dealt over several kernels
             units_of = list(dict.fromkeys(run.key for run, _ in tasks))
             runs_by_key = {run.key: run for run, _ in tasks}
-            kernels = (max(1, jobs // len(units_of)) if share_kernel
+            n_reports = sum(1 for key in units_of if key != PANEL)   # the panel's chapter is short
+            kernels = (max(1, jobs // max(1, n_reports)) if share_kernel
                        else max(len(c) for c in chapters_of.values()))
             units = [(runs_by_key[key], group) for key in units_of
                      for group in chapter_groups(chapters_of[key], kernels)]
