@@ -287,7 +287,8 @@ def cpu_seconds() -> float:
 
 # ------------------------------------------------------------------ the runs
 def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,),
-              raw_root: Path | None = None, clean_root: Path | None = None) -> dict[str, Any]:
+              raw_root: Path | None = None, clean_root: Path | None = None,
+              share_kernel: bool = True) -> dict[str, Any]:
     """One ``run_reports(data=False)`` of the per-report chapters ``notebooks/NN-*.ipynb`` (named
     explicitly, so no cross-report notebook runs); its summary.json plus wall/CPU time and
     return code."""
@@ -298,7 +299,7 @@ def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,
     busy0, cpu0, t0 = busy_seconds(), cpu_seconds(), time.perf_counter()
     rc = run_reports(list(years), list(departments), jobs=jobs, progress=False, notebooks=chapters, data=False,
                      notebooks_dir=config.NOTEBOOKS, reports_dir=reports_dir,
-                     raw_root=raw_root, clean_root=clean_root, stream=out)
+                     raw_root=raw_root, clean_root=clean_root, stream=out, share_kernel=share_kernel)
     wall = time.perf_counter() - t0
     own, busy1 = cpu_seconds() - cpu0, busy_seconds()
     summary = json.loads((Path(reports_dir) / SUMMARY_JSON).read_text(encoding="utf-8"))
@@ -306,6 +307,16 @@ def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,
     other = max(busy1 - busy0 - own, 0.0) / wall if busy0 is not None and busy1 is not None else None
     summary.update(rc=rc, bench_wall_s=wall, bench_cpu_s=own, other_cores=other, output=out.getvalue())
     return summary
+
+
+def floor_seconds(year: int = YEAR, department: str = DEPT) -> float:
+    """Wall time of benchmarks/floor.py in a fresh process (interpreter and imports included):
+    the six chapters' code in one process, figures to PNG."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")), "--repeat", "1",
+                    "--year", str(year), "--department", department],
+                   check=True, capture_output=True, text=True)
+    return time.perf_counter() - t0
 
 
 def failures(summary: dict[str, Any]) -> str:
@@ -531,7 +542,22 @@ class Bench:
                     self.suite_dir, self.suite_last = rdir / str(YEAR) / DEPT, s
                 else:
                     shutil.rmtree(rdir, ignore_errors=True)
+        per_chapter, floor = [], []
+        for i in range(self.slow):   # the kernel per chapter of before, and the floor, interleaved
+            rdir = self.tmp / f"suite-per-chapter-{i}"
+            s = run_suite(rdir, 2, share_kernel=False)
+            if s["rc"]:
+                raise RuntimeError(f"one kernel per chapter: {failures(s)}")
+            per_chapter.append(s["bench_wall_s"])
+            shutil.rmtree(rdir, ignore_errors=True)
+            floor.append(floor_seconds())
         seq, par = median(times[1]), median(times[2])
+        self.add(Row("2", "single-process floor (six chapters' code, figures to PNG)", floor,
+                     result="benchmarks/floor.py in a fresh process"))
+        self.add(Row("2", f"suite {YEAR}/{DEPT}, jobs=2, one kernel per chapter", per_chapter,
+                     result=f"shared kernels {median(per_chapter) / par:.2f}× faster"))
+        self.add(Row("2", "suite jobs=2 ÷ single-process floor", [], result=f"{par / median(floor):.2f}×",
+                     target="≤ 1.0×", met=par <= median(floor)))
         self.add(Row("2", f"suite {YEAR}/{DEPT}, jobs=1 (warm)", times[1],
                      result=f"{len(step_seconds(self.suite_summaries[1])) - 1} notebooks + HTML",
                      target=f"≤ {TARGET_SUITE_S:g} s", met=seq <= TARGET_SUITE_S))
