@@ -394,3 +394,20 @@ def test_chapter_groups():
     assert batch.chapter_groups(cs, 2) == [cs[0::2], cs[1::2]]
     assert batch.chapter_groups(cs, 10) == [[c] for c in cs]
     assert batch.chapter_groups(cs[:1], 3) == [cs[:1]]
+
+
+def test_chapters_whose_kernel_cannot_start_fail_one_by_one(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    chapters = [_nb(nbs, "01-a.ipynb", "x = 1"), _nb(nbs, "02-b.ipynb", "y = 2")]
+    reports = tmp_path / "reports"
+    stale = reports / "2022" / DEPT / "01-a.ipynb"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")                                               # from an earlier run
+    run_ = batch.ReportRun(YEAR, DEPT, "测试厅")
+    tasks = [batch._task(run_, c, nbs, reports, "no-such-kernel-juesuan", 60) for c in chapters]
+    results = batch.execute_chapters_task({"chapters": tasks,
+                                           "kernel_log": str(reports / "2022" / DEPT / "logs" / "kernel.log")})
+    assert [r["step"] for r in results] == ["01-a.ipynb", "02-b.ipynb"]
+    assert all(not r["ok"] and "no-such-kernel-juesuan" in r["error"] for r in results)
+    assert not stale.exists()                                           # nothing looks executed
