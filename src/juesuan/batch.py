@@ -23,7 +23,8 @@ reason) goes to stdout.  Each notebook's kernel runs with the notebook folder as
 directory and the inline matplotlib backend (``make`` exports ``MPLBACKEND=Agg``, which
 would otherwise keep figures out of the notebooks).  What the kernels and papermill print
 is kept out of the terminal: it goes to ``reports/<year>/<department>/logs/<notebook>.log``,
-which is deleted when the notebook succeeded.
+which is deleted when the notebook succeeded; what a shared kernel itself prints goes to
+``logs/kernel-<first chapter>.log``, kept only when a chapter failed.
 """
 from __future__ import annotations
 
@@ -298,58 +299,62 @@ def _shared_kernel_engine() -> str:
 
 
 class _Kernel:
-    """One kernel for several chapters, started on first use and again after it died or hung."""
+    """One kernel for several chapters, started on first use and again after it died or hung.
+
+    An ``AsyncKernelManager`` (nbclient's own kind: a blocking one deadlocks inside nbclient's
+    event loop), driven here through ``run_sync``."""
 
     def __init__(self, kernel_name: str, cwd: str, log: Path) -> None:
         self.kernel_name, self.cwd, self.log = kernel_name, cwd, log
         self.km: Any = None
-        self.starts = 0
 
     def get(self) -> Any:
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
-        if self.km is not None and self.km.is_alive():
+        if self.km is not None and run_sync(self.km.is_alive)():
             return self.km
         self.stop()
-        km = KernelManager(kernel_name=self.kernel_name)
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
         with _output_to(self.log, append=True):       # what the kernel itself prints (rare)
-            km.start_kernel(cwd=self.cwd)
-        kc = km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=START_TIMEOUT_S)
-        except BaseException:
-            kc.stop_channels()
-            km.shutdown_kernel(now=True)
-            raise
-        kc.stop_channels()
-        self.km, self.starts = km, self.starts + 1
+            run_sync(km.start_kernel)(cwd=self.cwd)
+        self.km = km
+        if not self._run("pass", START_TIMEOUT_S):     # it answers: ready for nbclient
+            raise RuntimeError(f"kernel {self.kernel_name} did not answer within {START_TIMEOUT_S} s")
         return km
 
-    def reset(self) -> bool:
-        """Clear the namespace; False if the kernel did not answer (it is then stopped)."""
-        if self.km is None:
-            return True
-        kc = self.km.client()
-        kc.start_channels()
+    def _run(self, code: str, timeout: float) -> bool:
+        """Run ``code`` silently; True if the kernel answered "ok" in time (else it is stopped)."""
+        from jupyter_core.utils import run_sync
+
+        async def go() -> bool:
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=timeout)
+                reply = await kc.execute(code, silent=True, store_history=False, reply=True, timeout=timeout)
+                return reply["content"].get("status") == "ok"
+            finally:
+                kc.stop_channels()
+
         try:
-            msg_id = kc.execute(RESET_CODE, silent=True, store_history=False)
-            reply = kc.get_shell_msg(timeout=30)
-            while reply["parent_header"].get("msg_id") != msg_id:
-                reply = kc.get_shell_msg(timeout=30)
-            ok = reply["content"].get("status") == "ok"
-        except Exception:  # noqa: BLE001 - no answer: start a new kernel for the next chapter
+            ok = run_sync(go)()
+        except Exception:  # noqa: BLE001 - no answer: a new kernel for the next chapter
             ok = False
-        finally:
-            kc.stop_channels()
         if not ok:
             self.stop()
         return ok
 
+    def reset(self) -> bool:
+        """Clear the namespace; False if the kernel did not answer (it is then stopped)."""
+        return self.km is None or self._run(RESET_CODE, 30)
+
     def stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
         if self.km is not None:
             try:
-                self.km.shutdown_kernel(now=True)
+                run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001
                 pass
             self.km = None
