@@ -365,7 +365,7 @@ def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
     process); never raises.  ``task``: ``chapters`` (tasks of :func:`execute_notebook_task`,
     same ``cwd`` and ``kernel_name``) and ``kernel_log``.
 
-    Each chapter starts from an empty namespace (``%reset -f``; the imported modules stay,
+    Each chapter starts from an empty namespace (:data:`RESET_CODE`; the imported modules stay,
     which is the time saved) with its prompt numbers from 1.  After a chapter that did not
     finish normally (the kernel died, the time ran out) the next one gets a new kernel.
     """
