@@ -60,7 +60,7 @@ test-browser: $(STAMP) ## Reports in headless Chromium (installs Debian's chromi
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_browser.py
 
 bench: data ## Benchmarks (parse+validate, notebooks, HTML, batch throughput)
-	$(PY) -m juesuan bench
+	$(PY) benchmarks/bench.py
 
 clean: ## Remove generated data and reports (keeps the environment)
 	rm -rf data/clean/[0-9]* data/clean/panel data/clean/.suite reports/[0-9]* reports/index.html reports/summary.json

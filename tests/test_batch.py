@@ -201,12 +201,13 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
         return [{"year": YEAR, "department": DEPT, "ok": False,
                  "error": "ParseError: 公开01表 not found\nmore detail"}]
 
-    monkeypatch.setattr("juesuan.cli.run_data", fake_run_data)
+    monkeypatch.setattr("juesuan.clean.run_data", fake_run_data)
 
     def no_notebooks(task):  # pragma: no cover - must not be called
         raise AssertionError("notebooks must not run when the data step failed")
 
     monkeypatch.setattr(batch, "execute_notebook_task", no_notebooks)
+    monkeypatch.setattr(batch, "execute_chapters_task", no_notebooks)
     out = io.StringIO()
     rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
                            notebooks_dir=tmp_path / "notebooks", reports_dir=tmp_path / "reports")
@@ -275,3 +276,138 @@ def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypat
     assert res["log"] == "2022/testdept/logs/01-params.log"
     assert os.environ["MPLBACKEND"] == batch.INLINE_BACKEND               # what the kernel would get
     assert str(batch.SRC) in os.environ["PYTHONPATH"].split(os.pathsep)
+
+
+def _square(x):
+    if x < 0:
+        raise ValueError(f"negative {x}")
+    return x * x
+
+
+@pytest.mark.parametrize("make", ["local", "inline"])
+def test_executors_yield_every_completion_with_its_key(make):
+    from juesuan.executor import Executor, InlineExecutor, LocalExecutor
+
+    with (LocalExecutor(2) if make == "local" else InlineExecutor()) as ex:
+        assert isinstance(ex, Executor)
+        for k, x in enumerate([3, -1, 5]):
+            ex.submit(("task", k), _square, x)
+        done = {c.key: c for c in ex.completions()}
+    assert set(done) == {("task", 0), ("task", 1), ("task", 2)}
+    assert done[("task", 0)].ok and done[("task", 0)].result == 9 and done[("task", 2)].result == 25
+    bad = done[("task", 1)]
+    assert not bad.ok and bad.result is None and "negative -1" in str(bad.error)
+
+
+def test_the_executor_knows_nothing_of_html():
+    import ast
+
+    tree = ast.parse(Path(batch.__file__).with_name("executor.py").read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any(m.startswith((".", "juesuan", "nbconvert", "nbformat", "jinja2", "papermill")) or m == ""
+                   for m in imported), imported
+
+
+def test_index_page_from_the_template(tmp_path):
+    from juesuan import render
+
+    (tmp_path / "2022" / "a").mkdir(parents=True)
+    (tmp_path / "2022" / "a" / "report.html").write_text("x")
+    ok = [{"step": "data", "ok": True, "seconds": 0.5, "status": "ok"},
+          {"step": "01-overview.ipynb", "ok": True, "seconds": 3.25, "status": "ok"},
+          {"step": "report.html", "ok": True, "seconds": 1.0, "status": "ok"}]
+    bad = [{"step": "01-overview.ipynb", "ok": False, "seconds": 2.0, "status": "FAILED",
+            "error": 'ValueError: <b>x</b> & "q"', "log": "2022/b/logs/01-overview.log"},
+           {"step": "report.html", "ok": False, "skipped": True, "seconds": 0.0, "status": "skipped",
+            "error": "not rendered: 01-overview.ipynb failed"}]
+    summary = {"generated": "2026-11-29T16:00:00+00:00", "wall_s": 12.345, "reports": [
+        {"year": 2022, "department": "a", "department_name": "甲厅", "ok": True, "steps": ok,
+         "headline": {"income_total_yuan": "95032215.28", "expenditure_total_yuan": None,
+                      "findings": {"error": 1, "warning": 2, "info": 3}, "budget_items": 7,
+                      "budget_rate": "1.146500"}},
+        {"year": 2022, "department": "b", "department_name": "<script>乙</script>", "ok": False, "steps": bad,
+         "headline": {}}],
+        "earlier_reports": [{"year": 2021, "department": "c", "department_name": "丙", "ok": True,
+                             "generated": "2025-01-01T00:00:00", "steps": [], "headline": {}}]}
+    page = render.index_html(summary, tmp_path)
+    assert page.startswith("<!DOCTYPE html>") and "<style>\nbody {" in page and '"Noto Sans CJK SC"' in page
+    assert "本次运行 2 份报告，\n1 份全部成功；用时 12.3 秒" in page
+    assert '<a href="2022/a/report.html">打开报告</a>' in page
+    assert '<a href="2022/a/report.html">01-overview</a> <span class="ok">成功</span>' in page
+    assert "数据清洗与核对 <span class=\"ok\">成功</span> <span class=\"earlier\">0.5 秒</span>" in page
+    assert '<td class="num">9,503.22</td><td class="num">—</td>' in page
+    assert '114.65%<br><span class="earlier">7 项</span>' in page
+    assert '<span class="failed">1</span> / 2 / 3' in page
+    assert "<script>" not in page and "&lt;script&gt;乙&lt;/script&gt;" in page     # report text is escaped
+    assert "ValueError: &lt;b&gt;x&lt;/b&gt; &amp; &#34;q&#34;" in page
+    assert '<a class="earlier" href="2022/b/logs/01-overview.log">日志</a>' in page
+    assert "report.html <span class=\"skipped\">未运行</span><br><span class=\"reason\">not rendered" in page
+    assert "上次运行（2025-01-01T00:00:00）" in page
+    assert page.count("<tr><td>") == 3
+    empty = render.index_html(dict(summary, reports=[], earlier_reports=[]), tmp_path)
+    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty
+
+
+def _nb(folder: Path, name: str, *sources: str) -> Path:
+    ks = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(metadata={"kernelspec": ks})
+    nb.cells = [new_code_cell('year = 1999\ndepartment = "placeholder"', metadata={"tags": ["parameters"]}),
+                *[new_code_cell(s) for s in sources]]
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
+@needs_kernel
+def test_chapters_share_one_kernel_without_sharing_state(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    probe = ('import os\nprint("PID", os.getpid())\n'
+             'print("STATE", "LEAK" if "SECRET" in globals() else "CLEAN")')
+    chapters = [_nb(nbs, "01-a.ipynb", probe, "SECRET = 42\nimport json"),
+                _nb(nbs, "02-b.ipynb", probe, 'raise ValueError("broken chapter")'),
+                _nb(nbs, "03-c.ipynb", probe, "print('THIRD', SECRET if 'SECRET' in dir() else None)")]
+    reports = tmp_path / "reports"
+    run_ = batch.ReportRun(YEAR, DEPT, "测试厅")
+    tasks = [batch._task(run_, c, nbs, reports, KERNEL, 60) for c in chapters]
+    results = batch.execute_chapters_task({"chapters": tasks,
+                                           "kernel_log": str(reports / "2022" / DEPT / "logs" / "kernel.log")})
+    assert [r["ok"] for r in results] == [True, False, True]
+    assert results[1]["cell"] == 4 and "broken chapter" in results[1]["error"]   # prompts count from 1
+    out = {}
+    for c in chapters:
+        nb = nbformat.read(reports / "2022" / DEPT / c.name, as_version=4)
+        out[c.name] = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", []))
+        counts = [cell.execution_count for cell in nb.cells if cell.cell_type == "code"]
+        assert counts[:3] == [1, 2, 3], (c.name, counts)                        # as in a kernel of its own
+    pids = {re.search(r"PID (\d+)", t).group(1) for t in out.values()}
+    assert len(pids) == 1                                                       # one kernel for all three
+    assert all("STATE CLEAN" in t for t in out.values()), out                   # no name leaks across
+    assert not any("ERROR!" in t or "History" in t for t in out.values()), out  # IPython's history is fine
+    assert "THIRD None" in out["03-c.ipynb"]
+    assert not (reports / "2022" / DEPT / "logs" / "kernel.log").exists() or results[1]["log"]
+
+
+def test_chapter_groups():
+    cs = [Path(f"0{i}-x.ipynb") for i in range(1, 7)]
+    assert batch.chapter_groups(cs, 1) == [cs]
+    assert batch.chapter_groups(cs, 2) == [cs[0::2], cs[1::2]]
+    assert batch.chapter_groups(cs, 10) == [[c] for c in cs]
+    assert batch.chapter_groups(cs[:1], 3) == [cs[:1]]
+
+
+def test_chapters_whose_kernel_cannot_start_fail_one_by_one(tmp_path):
+    nbs = tmp_path / "nb"
+    nbs.mkdir()
+    chapters = [_nb(nbs, "01-a.ipynb", "x = 1"), _nb(nbs, "02-b.ipynb", "y = 2")]
+    reports = tmp_path / "reports"
+    stale = reports / "2022" / DEPT / "01-a.ipynb"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")                                               # from an earlier run
+    run_ = batch.ReportRun(YEAR, DEPT, "测试厅")
+    tasks = [batch._task(run_, c, nbs, reports, "no-such-kernel-juesuan", 60) for c in chapters]
+    results = batch.execute_chapters_task({"chapters": tasks,
+                                           "kernel_log": str(reports / "2022" / DEPT / "logs" / "kernel.log")})
+    assert [r["step"] for r in results] == ["01-a.ipynb", "02-b.ipynb"]
+    assert all(not r["ok"] and "no-such-kernel-juesuan" in r["error"] for r in results)
+    assert not stale.exists()                                           # nothing looks executed

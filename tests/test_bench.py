@@ -1,11 +1,15 @@
 """The cheap pieces of ``make bench`` (the benchmark itself is never run here)."""
 import json
 import os
+import sys
 
 import pytest
 
-from juesuan import bench, config
+from juesuan import config
 from juesuan.pipeline import discover, parse_report
+
+sys.path.insert(0, str(config.ROOT / "benchmarks"))   # the harness lives outside the package
+import bench  # noqa: E402
 
 SRC = config.raw_dir(2022, "nxgxt")
 
@@ -154,3 +158,25 @@ def test_disturbance_warning():
     assert bench.disturbance([], "2") == ""
     msg = bench.disturbance(busy, "2")
     assert "0.70 cores" in msg and "max 0.80" in msg and "of the 2" in msg
+
+
+def test_floor_injects_the_parameters_after_the_parameters_cell(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    sys.path.insert(0, str(config.ROOT / "benchmarks"))
+    import floor
+
+    nb = new_notebook(cells=[new_markdown_cell("# t"),
+                             new_code_cell("year = 1\ndepartment = 'x'\nbands = None", metadata={"tags": ["parameters"]}),
+                             new_code_cell("print(year, department, bands)")])
+    nbformat.write(nb, tmp_path / "01-a.ipynb")
+    assert floor.chapter_code(tmp_path / "01-a.ipynb", 2022, "nxgxt") == [
+        "year = 1\ndepartment = 'x'\nbands = None", "year = 2022\ndepartment = 'nxgxt'",
+        "print(year, department, bands)"]
+    import matplotlib
+    matplotlib.use("Agg")
+    (tmp_path / "02-b.ipynb").write_text(nbformat.writes(new_notebook(cells=[
+        new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])\n6 * 7")])), encoding="utf-8")
+    times = floor.run_report(2022, "nxgxt", notebooks=tmp_path)
+    assert set(times) == {"01-a.ipynb", "02-b.ipynb"} and all(t >= 0 for t in times.values())

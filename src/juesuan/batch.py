@@ -2,11 +2,14 @@
 
 For every report folder ``data/raw/<year>/<department>/`` (see :func:`juesuan.pipeline.discover`):
 
-1. the data step (:func:`juesuan.cli.run_data`) parses and validates it into
+1. the data step (:func:`juesuan.clean.run_data`) parses and validates it into
    ``data/clean/<year>/<department>/``; if it fails, the report's notebooks are skipped;
 2. every chapter ``notebooks/NN-*.ipynb`` is executed by papermill with the parameters
    ``year`` and ``department`` into ``reports/<year>/<department>/NN-*.ipynb``: one task per
-   (report, notebook), run by a pool of ``jobs`` processes; a failing notebook does not stop
+   report, its chapters one after the other in ONE kernel (:func:`execute_chapters_task`: the
+   imports are paid once, each chapter starts from an empty namespace), run by an
+   :class:`~juesuan.executor.Executor` (a pool of ``jobs`` processes); with fewer reports than
+   jobs a report's chapters are dealt over several kernels; a failing notebook does not stop
    the others, and its executed notebook (with the error) is kept for reading;
 3. when all of a report's notebooks succeeded, they are rendered in order into ONE offline
    HTML file ``reports/<year>/<department>/report.html`` (:func:`juesuan.render.combine_html`);
@@ -20,22 +23,20 @@ reason) goes to stdout.  Each notebook's kernel runs with the notebook folder as
 directory and the inline matplotlib backend (``make`` exports ``MPLBACKEND=Agg``, which
 would otherwise keep figures out of the notebooks).  What the kernels and papermill print
 is kept out of the terminal: it goes to ``reports/<year>/<department>/logs/<notebook>.log``,
-which is deleted when the notebook succeeded.
+which is deleted when the notebook succeeded; what a shared kernel itself prints goes to
+``logs/kernel-<first chapter>.log``, kept only when a chapter failed.
 """
 from __future__ import annotations
 
 import csv
-import html
 import json
 import logging
-import multiprocessing
 import os
 import re
 import sys
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -44,6 +45,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import config
+from .executor import Executor, LocalExecutor
+from .render import (DASH, INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html,  # noqa: F401
+                     embed_cjk_font, index_html, make_inert, pct, wan, write_public_text)
 
 SRC = Path(__file__).resolve().parents[1]          # the folder holding helpers.py and juesuan/
 NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
@@ -51,13 +55,8 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 KERNEL_NAME = "python3"
 START_TIMEOUT_S = 120       # kernel start (two cores, several kernels at once)
 NOTEBOOK_TIMEOUT_S = 300    # one notebook (--timeout); a hanging notebook is stopped, the batch goes on
-REPORT_HTML = "report.html"
-PANEL = "panel"                 # the cross-report notebooks (notebooks/panel/) and their output folder
-PANEL_HTML = "compare.html"
-INDEX_HTML = "index.html"
 SUMMARY_JSON = "summary.json"
 LOG_DIR = "logs"
-DASH = "—"
 
 
 # ------------------------------------------------------------------ results
@@ -158,13 +157,13 @@ def describe_error(exc: BaseException) -> tuple[str, int | None]:
 
 
 @contextmanager
-def _output_to(log_path: Path) -> Iterator[None]:
+def _output_to(log_path: Path, append: bool = False) -> Iterator[None]:
     """Send this process's file descriptors 1 and 2 (inherited by the kernel) to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab" if append else "wb") as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
     try:
@@ -189,14 +188,16 @@ class _Collect(logging.Handler):
         self.messages.append(first_line(record.getMessage()))
 
 
-def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
+def execute_notebook_task(task: dict[str, Any], km: Any = None) -> dict[str, Any]:
     """Run one notebook for one report (in a worker process); never raises.
 
     ``task``: year, department, input, output, cwd, log, kernel_name, reports_dir.  The output
     is written to a temporary file and renamed into place; a notebook that raised is kept
-    (it shows the error), one whose kernel could not run is not.
+    (it shows the error), one whose kernel could not run is not.  ``km``: a running kernel
+    (a ``jupyter_client`` kernel manager) to run it in instead of starting one
+    (:func:`execute_chapters_task`).
     """
-    from .writer import atomic_path
+    from .atomic import atomic_path
 
     t0 = time.perf_counter()
     out, log = Path(task["output"]), Path(task["log"])
@@ -230,6 +231,7 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
                         kernel_name=task["kernel_name"], language="python", cwd=task["cwd"],
                         progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
                         execution_timeout=limit, timeout_func=remaining,
+                        **({"engine_name": _shared_kernel_engine(), "km": km} if km is not None else {}),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc  # the executed notebook with the error is still renamed into place
@@ -255,6 +257,155 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
         res.log = _rel(log, reports_dir)
     res.seconds = round(time.perf_counter() - t0, 3)
     return asdict(res)
+
+
+SHARED_ENGINE = "juesuan-shared-kernel"
+# Before each chapter in a shared kernel: no figure left open, an empty namespace (the modules
+# stay imported), a new history session and the prompt numbers from 1, as in a kernel of its
+# own (``%reset -f`` alone keeps the counter).  Run silently (no output, no prompt number).
+RESET_CODE = ("import matplotlib.pyplot as __plt; __plt.close('all'); del __plt\n"
+              "get_ipython().reset(new_session=True)")
+
+
+def _shared_kernel_engine() -> str:
+    """papermill's nbclient engine for a kernel that outlives the notebook: it runs the notebook in
+    the given ``km`` and closes its client's channels afterwards (the kernel keeps running)."""
+    import papermill.engines as pe
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    if SHARED_ENGINE in pe.papermill_engines._engines:
+        return SHARED_ENGINE
+
+    class SharedKernelEngine(pe.NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    pe.papermill_engines.register(SHARED_ENGINE, SharedKernelEngine)
+    return SHARED_ENGINE
+
+
+class _Kernel:
+    """One kernel for several chapters, started on first use and again after it died or hung.
+
+    An ``AsyncKernelManager`` (nbclient's own kind: a blocking one deadlocks inside nbclient's
+    event loop), driven here through ``run_sync``."""
+
+    def __init__(self, kernel_name: str, cwd: str, log: Path) -> None:
+        self.kernel_name, self.cwd, self.log = kernel_name, cwd, log
+        self.km: Any = None
+
+    def get(self) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and run_sync(self.km.is_alive)():
+            return self.km
+        self.stop()
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        with _output_to(self.log, append=True):       # what the kernel itself prints (rare)
+            run_sync(km.start_kernel)(cwd=self.cwd)
+        self.km = km
+        if not self._run("pass", START_TIMEOUT_S):     # it answers: ready for nbclient
+            raise RuntimeError(f"kernel {self.kernel_name} did not answer within {START_TIMEOUT_S} s")
+        return km
+
+    def _run(self, code: str, timeout: float) -> bool:
+        """Run ``code`` silently; True if the kernel answered "ok" in time (else it is stopped)."""
+        from jupyter_core.utils import run_sync
+
+        async def go() -> bool:
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=timeout)
+                reply = await kc.execute(code, silent=True, store_history=False, reply=True, timeout=timeout)
+                return reply["content"].get("status") == "ok"
+            finally:
+                kc.stop_channels()
+
+        try:
+            ok = run_sync(go)()
+        except Exception:  # noqa: BLE001 - no answer: a new kernel for the next chapter
+            ok = False
+        if not ok:
+            self.stop()
+        return ok
+
+    def reset(self) -> bool:
+        """Clear the namespace; False if the kernel did not answer (it is then stopped)."""
+        return self.km is None or self._run(RESET_CODE, 30)
+
+    def stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001
+                pass
+            self.km = None
+
+
+def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run several chapters of one report one after the other in ONE kernel (in a worker
+    process); never raises.  ``task``: ``chapters`` (tasks of :func:`execute_notebook_task`,
+    same ``cwd`` and ``kernel_name``) and ``kernel_log``.
+
+    Each chapter starts from an empty namespace (:data:`RESET_CODE`; the imported modules stay,
+    which is the time saved) with its prompt numbers from 1.  After a chapter that did not
+    finish normally (the kernel died, the time ran out) the next one gets a new kernel.
+    """
+    chapters = task["chapters"]
+    _kernel_environment()
+    kernel_log = Path(task["kernel_log"])
+    kernel = _Kernel(chapters[0]["kernel_name"], chapters[0]["cwd"], kernel_log)
+    results: list[dict[str, Any]] = []
+    try:
+        for i, sub in enumerate(chapters):
+            t0 = time.perf_counter()
+            try:
+                km = kernel.get()
+            except Exception as exc:  # noqa: BLE001 - this chapter fails; the next one tries again
+                res = StepResult(step=Path(sub["input"]).name)
+                res.error, _ = describe_error(exc)
+                res.error = f"kernel did not start: {res.error}"
+                res.seconds = round(time.perf_counter() - t0, 3)
+                Path(sub["output"]).unlink(missing_ok=True)
+                results.append(asdict(res))
+                continue
+            res = execute_notebook_task(sub, km=km)
+            results.append(res)
+            if i + 1 < len(chapters):
+                if res["ok"] or res["cell"] is not None:   # finished, or raised in a cell
+                    kernel.reset()
+                else:
+                    kernel.stop()
+    finally:
+        kernel.stop()
+    if all(r["ok"] for r in results) or not (kernel_log.exists() and kernel_log.stat().st_size):
+        kernel_log.unlink(missing_ok=True)
+        _rmdir_if_empty(kernel_log.parent)
+    return results
+
+
+def chapter_groups(chapters: Sequence[Path], groups: int) -> list[list[Path]]:
+    """``chapters`` dealt round-robin into at most ``groups`` kernels (order kept in each)."""
+    groups = max(1, min(int(groups), len(chapters)))
+    return [list(chapters[g::groups]) for g in range(groups) if chapters[g::groups]]
 
 
 def _kernel_environment() -> None:
@@ -338,19 +489,6 @@ def headline(clean: Path) -> dict[str, Any]:
     return out
 
 
-def wan(value: str | Decimal | None) -> str:
-    """元 → 万元 with thousands separators and 2 decimals; None → "—"."""
-    if value is None or value == "":
-        return DASH
-    return f"{Decimal(value) / 10000:,.2f}"
-
-
-def pct(rate: str | Decimal | None) -> str:
-    if rate is None or rate == "":
-        return DASH
-    return f"{Decimal(rate) * 100:,.2f}%"
-
-
 def _department_name(raw_folder: Path, department: str) -> str:
     try:
         meta = json.loads((raw_folder / config.METADATA_FILE).read_text(encoding="utf-8"))
@@ -359,114 +497,7 @@ def _department_name(raw_folder: Path, department: str) -> str:
         return department
 
 
-# ------------------------------------------------------------------ index and summary
-_CSS = """
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-       "Hiragino Sans GB", sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1.5em;
-       color: #222; line-height: 1.5; }
-h1 { font-size: 1.6em; margin-bottom: .2em; }
-p.meta { color: #666; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: .95em; }
-th, td { border-bottom: 1px solid #ddd; padding: .45em .6em; text-align: left; vertical-align: top; }
-th { background: #f4f6f8; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.ok { color: #1b7e3c; font-weight: 600; }
-.failed { color: #b3261e; font-weight: 600; }
-.skipped { color: #8a6d00; }
-ul.chapters { margin: 0; padding-left: 1.1em; }
-.reason { color: #b3261e; font-size: .9em; }
-.earlier { color: #666; font-size: .85em; }
-a { color: #0b57d0; text-decoration: none; } a:hover { text-decoration: underline; }
-footer { margin-top: 2em; color: #888; font-size: .85em; }
-"""
-
-_STATUS_ZH = {"ok": ("成功", "ok"), "FAILED": ("失败", "failed"), "skipped": ("未运行", "skipped")}
-
-
-def _status_html(status: str) -> str:
-    text, cls = _STATUS_ZH.get(status, (status, ""))
-    return f'<span class="{cls}">{html.escape(text)}</span>'
-
-
-def _report_row(rep: dict[str, Any], reports_dir: Path, earlier: bool) -> str:
-    e = html.escape
-    year, dept = rep["year"], rep["department"]
-    folder, page = (PANEL, PANEL_HTML) if dept == PANEL else (f"{year}/{dept}", REPORT_HTML)
-    steps = rep.get("steps", [])
-    html_step = next((s for s in steps if s["step"] == page), None)
-    report_cell = DASH
-    report_href = None
-    if html_step and html_step["ok"] and (reports_dir / folder / page).is_file():
-        report_href = f"{folder}/{page}"
-        report_cell = f'<a href="{e(report_href)}">打开报告</a>'
-    items = []
-    for s in steps:
-        if s["step"] == page:
-            continue
-        label = "数据清洗与核对" if s["step"] == "data" else s["step"].removesuffix(".ipynb")
-        # a chapter links to the rendered report (an executed .ipynb opens as raw JSON in a browser)
-        name = (f'<a href="{e(report_href)}">{e(label)}</a>' if report_href and s["step"] != "data" and s.get("ok")
-                else e(label))
-        line = f"{name} {_status_html(s['status'])} <span class=\"earlier\">{s['seconds']:.1f} 秒</span>"
-        if s.get("error"):
-            line += f'<br><span class="reason">{e(s["error"])}</span>'
-        if s.get("log"):
-            line += f' <a class="earlier" href="{e(s["log"])}">日志</a>'
-        items.append(f"<li>{line}</li>")
-    if html_step and html_step.get("error"):
-        items.append(f'<li>{page} {_status_html(html_step["status"])}'
-                     f'<br><span class="reason">{e(html_step["error"])}</span></li>')
-    h = rep.get("headline") or {}
-    f = h.get("findings")
-    findings = (f'<span class="failed">{f.get("error", 0)}</span> / {f.get("warning", 0)} / {f.get("info", 0)}'
-                if f else DASH)
-    budget = DASH
-    if h.get("budget_rate") is not None:
-        budget = f"{pct(h['budget_rate'])}<br><span class=\"earlier\">{h.get('budget_items')} 项</span>"
-    status = _status_html("ok" if rep.get("ok") else "FAILED")
-    if earlier:
-        status += f'<br><span class="earlier">上次运行（{e(str(rep.get("generated", "")))}）</span>'
-    return (f"<tr><td>{e(str(year)) if dept != PANEL else '全部'}</td><td>{e(rep.get('department_name') or dept)}"
-            f"<br><span class=\"earlier\">{e(dept)}</span></td><td>{status}</td><td>{report_cell}</td>"
-            f"<td><ul class=\"chapters\">{''.join(items)}</ul></td>"
-            f"<td class=\"num\">{wan(h.get('income_total_yuan'))}</td>"
-            f"<td class=\"num\">{wan(h.get('expenditure_total_yuan'))}</td>"
-            f"<td class=\"num\">{budget}</td><td class=\"num\">{findings}</td></tr>")
-
-
-def index_html(summary: dict[str, Any], reports_dir: Path) -> str:
-    """The offline index page (plain HTML + inline CSS, no scripts)."""
-    rows = [_report_row(r, reports_dir, earlier=False) for r in summary["reports"]]
-    rows += [_report_row(r, reports_dir, earlier=True) for r in summary.get("earlier_reports", [])]
-    reports = [r for r in summary["reports"] if r.get("department") != PANEL]
-    n_ok = sum(1 for r in reports if r["ok"])
-    body = "\n".join(rows) or f'<tr><td colspan="9">{DASH} 没有找到报告 {DASH}</td></tr>'
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>部门决算分析报告索引</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<h1>部门决算分析报告索引</h1>
-<p class="meta">生成于 {html.escape(summary["generated"])}；本次运行 {len(reports)} 份报告，
-{n_ok} 份全部成功；用时 {summary["wall_s"]:.1f} 秒。金额单位：万元。</p>
-<table>
-<thead><tr><th>年度</th><th>部门</th><th>状态</th><th>报告</th><th>步骤（已执行的 notebook）</th>
-<th>本年收入合计<br>（万元）</th><th>本年支出合计<br>（万元）</th><th>预算执行<br>（各项决算合计÷<br>年初预算合计）</th>
-<th>核对发现<br>错误 / 警告 / 提示</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-<footer>报告为离线 HTML 文件，可直接发送与打开；数据来自 data/clean/&lt;年度&gt;/&lt;部门&gt;/。</footer>
-</body>
-</html>
-"""
-
-
+# ------------------------------------------------------------------ summary
 def summary_table(runs: Sequence[ReportRun], wall_s: float) -> str:
     """The plain-text summary printed at the end of a batch."""
     lines = [f"{'report':<18} {'step':<34} {'status':<8} {'time':>8}  reason"]
@@ -506,8 +537,14 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                 data: bool = True, *, notebooks_dir: Path | None = None, reports_dir: Path | None = None,
                 clean_root: Path | None = None, raw_root: Path | None = None,
                 kernel_name: str = KERNEL_NAME, stream: TextIO | None = None,
-                timeout: float = NOTEBOOK_TIMEOUT_S) -> int:
+                timeout: float = NOTEBOOK_TIMEOUT_S, executor: Executor | None = None,
+                share_kernel: bool = True) -> int:
     """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
+
+    The notebooks run on ``executor`` (default: a :class:`~juesuan.executor.LocalExecutor` of
+    ``jobs`` processes); each report's HTML is rendered here as soon as its chapters are done.
+    ``share_kernel``: a report's chapters run one after the other in one kernel (more kernels
+    per report only when there are fewer reports than jobs); False: one kernel per chapter.
 
     ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
     skips the data step (the clean tables must exist).  A notebook running longer than
@@ -595,24 +632,33 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         if panel_run is not None:
             chapters_of[panel_run.key] = panel_chapters
         if tasks:
-            ctx = _mp_context()
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-                futures: dict[Future, tuple[ReportRun, Path]] = {}
-                for run, chapter in tasks:
-                    futures[pool.submit(execute_notebook_task,
-                                        _task(run, chapter, notebooks_dir, reports_dir, kernel_name,
-                                              timeout))] = (run, chapter)
-                for fut in as_completed(futures):
-                    run, chapter = futures[fut]
-                    try:
-                        step = StepResult(**fut.result())
-                    except Exception as exc:  # noqa: BLE001 - e.g. a worker process died
-                        err, _ = describe_error(exc)
-                        step = StepResult(chapter.name, error=f"worker failed: {err}")
-                    by_nb[run.key][chapter.name] = step
-                    bar.update(1)
-                    bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
-                    pending[run.key] -= 1
+            # one kernel per report (its chapters one after the other, the imports paid once);
+            # with fewer reports than jobs, a report's chapters are dealt over several kernels
+            units_of = list(dict.fromkeys(run.key for run, _ in tasks))
+            runs_by_key = {run.key: run for run, _ in tasks}
+            n_reports = sum(1 for key in units_of if key != PANEL)   # the panel's chapter is short
+            kernels = (max(1, jobs // max(1, n_reports)) if share_kernel
+                       else max(len(c) for c in chapters_of.values()))
+            units = [(runs_by_key[key], group) for key in units_of
+                     for group in chapter_groups(chapters_of[key], kernels)]
+            with (executor or LocalExecutor(min(jobs, len(units)))) as pool:
+                for i, (run, group) in enumerate(units):
+                    pool.submit(i, execute_chapters_task, {
+                        "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout)
+                                     for c in group],
+                        "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log")})
+                for done in pool.completions():
+                    run, group = units[done.key]
+                    if done.ok:
+                        steps = [StepResult(**r) for r in done.result]
+                    else:  # e.g. a worker process died
+                        err, _ = describe_error(done.error)
+                        steps = [StepResult(c.name, error=f"worker failed: {err}") for c in group]
+                    for chapter, step in zip(group, steps):
+                        by_nb[run.key][chapter.name] = step
+                        bar.update(1)
+                        bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
+                    pending[run.key] -= len(group)
                     if pending[run.key] == 0:
                         run.steps += [by_nb[run.key][c.name] for c in chapters_of[run.key]]
                         run.steps.append(_html_step(run, chapters_of[run.key], reports_dir))
@@ -633,10 +679,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         "reports": [run.to_json() for run in runs],
     }
     summary["earlier_reports"] = _earlier_reports(summary_path, {run.key for run in runs}, reports_dir)
-    from .render import check_offline, write_public_text
-
     index = index_html(summary, reports_dir)
-    from .render import embed_cjk_font, make_inert
     index = embed_cjk_font(make_inert(index))
     check_offline(index)
     write_public_text(reports_dir / INDEX_HTML, index)
@@ -644,15 +687,6 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     print(summary_table(runs, wall_s), file=stream)
     print(f"index: {config.rel(reports_dir / INDEX_HTML)}", file=stream)
     return 0 if summary["ok"] else 1
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """``fork`` where available: unlike ``spawn`` it does not re-import the caller's main module
-    (a script without ``if __name__ == "__main__"`` works) and starts faster.  The parent has
-    no other threads when the pool forks (the progress bar's monitor thread is disabled)."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")  # pragma: no cover - not POSIX
 
 
 def _bar_class():
@@ -676,7 +710,7 @@ def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
 
 
 def _data_step(run: ReportRun) -> StepResult:
-    from .cli import run_data
+    from .clean import run_data
 
     t0 = time.perf_counter()
     step = StepResult("data")
@@ -707,7 +741,6 @@ def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
 
 def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> StepResult:
     """Render the report's executed chapters into report.html, or remove a stale one."""
-    from .render import combine_html
 
     t0 = time.perf_counter()
     out_dir = reports_dir / run.key

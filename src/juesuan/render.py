@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .writer import atomic_path
+from .atomic import atomic_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "offline"
@@ -237,3 +237,80 @@ def combine_html(nb_paths: Sequence[str | Path], html_path: str | Path, title: s
     html = export_html(nb, title=title, name=html_path.stem,
                        path=nb_paths[0].parent if nb_paths else html_path.parent)
     return write_public_text(html_path, html)
+
+
+# ------------------------------------------------------------------ the pages of a batch
+# (templates/pages/: Jinja2 with autoescape; the report and comparison pages are the chapters
+# rendered by nbconvert's ``offline`` template above)
+REPORT_HTML = "report.html"     # reports/<year>/<department>/
+PANEL = "panel"                 # the cross-report chapters and their folder reports/panel/
+PANEL_HTML = "compare.html"
+INDEX_HTML = "index.html"       # reports/
+DASH = "—"
+STATUS_ZH = {"ok": ("成功", "ok"), "FAILED": ("失败", "failed"), "skipped": ("未运行", "skipped")}
+PAGES = TEMPLATES / "pages"
+
+
+def wan(value) -> str:
+    """元 → 万元 with thousands separators and 2 decimals; None → "—"."""
+    from decimal import Decimal
+    if value is None or value == "":
+        return DASH
+    return f"{Decimal(value) / 10000:,.2f}"
+
+
+def pct(rate) -> str:
+    from decimal import Decimal
+    if rate is None or rate == "":
+        return DASH
+    return f"{Decimal(rate) * 100:,.2f}%"
+
+
+def _pages_env():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(PAGES)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _index_row(rep: dict, reports_dir: Path, earlier: bool) -> dict:
+    """What one row of the index shows (plain values; the template escapes them)."""
+    year, dept = rep["year"], rep["department"]
+    folder, page = (PANEL, PANEL_HTML) if dept == PANEL else (f"{year}/{dept}", REPORT_HTML)
+    steps = rep.get("steps", [])
+    page_step = next((s for s in steps if s["step"] == page), None)
+    href = (f"{folder}/{page}" if page_step and page_step["ok"] and (Path(reports_dir) / folder / page).is_file()
+            else None)
+    shown = []
+    for s in steps:
+        if s["step"] == page:
+            continue
+        # a chapter links to the rendered report (an executed .ipynb opens as raw JSON in a browser)
+        shown.append({"label": "数据清洗与核对" if s["step"] == "data" else s["step"].removesuffix(".ipynb"),
+                      "href": href if href and s["step"] != "data" and s.get("ok") else None,
+                      "status": s["status"], "seconds": s["seconds"], "error": s.get("error") or "",
+                      "log": s.get("log") or ""})
+    h = rep.get("headline") or {}
+    f = h.get("findings")
+    return {"year": str(year) if dept != PANEL else "全部", "name": rep.get("department_name") or dept,
+            "department": dept, "status": "ok" if rep.get("ok") else "FAILED",
+            "earlier": str(rep.get("generated", "")) if earlier else "", "href": href, "steps": shown,
+            "page": page, "page_status": page_step["status"] if page_step else "",
+            "page_error": (page_step or {}).get("error") or "",
+            "income": wan(h.get("income_total_yuan")), "expenditure": wan(h.get("expenditure_total_yuan")),
+            "budget_rate": pct(h["budget_rate"]) if h.get("budget_rate") is not None else "",
+            "budget_items": h.get("budget_items"),
+            "findings": ({"error": f.get("error", 0), "warning": f.get("warning", 0), "info": f.get("info", 0)}
+                         if f else None)}
+
+
+def index_html(summary: dict, reports_dir: str | Path) -> str:
+    """The offline index page of a batch (templates/pages/index.html.j2: plain HTML + inline
+    CSS, no scripts) from ``summary`` (what reports/summary.json holds)."""
+    rows = [_index_row(r, reports_dir, earlier=False) for r in summary["reports"]]
+    rows += [_index_row(r, reports_dir, earlier=True) for r in summary.get("earlier_reports", [])]
+    reports = [r for r in summary["reports"] if r.get("department") != PANEL]
+    return _pages_env().get_template("index.html.j2").render(
+        rows=rows, STATUS=STATUS_ZH, DASH=DASH,
+        generated=summary["generated"], n_reports=len(reports), n_ok=sum(1 for r in reports if r["ok"]),
+        wall_s=summary["wall_s"])

@@ -6,45 +6,16 @@ place, so a half-written table never looks complete.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import atomic_path, atomic_write_text  # noqa: F401 - re-exported (they live below)
 from .frames import dictionary
 from .numbers import amount_str, decimal_str
 
 RATE_COLUMNS_SUFFIX = ("_rate", "_share")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def atomic_path(target: Path):
-    """Yield a temporary path next to ``target``; rename it into place on success."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; use the usual mode
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding=encoding)
 
 
 def _cell_str(column: str, value) -> str:

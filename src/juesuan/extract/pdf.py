@@ -121,7 +121,7 @@ def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None
                 pass  # a damaged cache is ignored and rewritten
     doc = _extract(file, meta)
     if cache is not None:
-        from ..writer import atomic_write_text
+        from ..atomic import atomic_write_text
         atomic_write_text(cache, json.dumps({
             "lines": doc.lines, "origins": doc.origins, "pages": doc.pages, "text_pages": doc.text_pages,
             "tables": [{"page": t.page, "top": t.top, "above": t.above, "rows": t.rows} for t in doc.tables],

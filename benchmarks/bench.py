@@ -1,4 +1,4 @@
-"""``make bench``: how long the suite's steps take on this machine (writes BENCHMARKS.md).
+"""``make bench`` (``python benchmarks/bench.py``; outside the package's import graph): how long the suite's steps take on this machine (writes BENCHMARKS.md).
 
 Every number is the MEDIAN of several runs (the run count is printed next to it; the slow
 measurements are repeated fewer times than ``repeat``):
@@ -41,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import config
+from juesuan import config
 
 YEAR, DEPT = 2022, "nxgxt"
 BATCH_SIZES = (1, 4, 16)
@@ -213,9 +213,9 @@ def make_raw_root(src: Path, raw_root: Path, n: int) -> list[str]:
 def data_step(raw_root: Path, clean_root: Path, years=None, departments=None) -> list[str]:
     """parse_report + build_frames + write_clean for every selected report under ``raw_root``
     into ``clean_root/<year>/<department>/``; the reports that failed ("year/dept: error")."""
-    from .frames import build_frames
-    from .pipeline import discover, parse_report
-    from .writer import write_clean
+    from juesuan.frames import build_frames
+    from juesuan.pipeline import discover, parse_report
+    from juesuan.writer import write_clean
 
     failed = []
     for year, dept, folder in discover(years, departments, root=raw_root):
@@ -287,18 +287,19 @@ def cpu_seconds() -> float:
 
 # ------------------------------------------------------------------ the runs
 def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,),
-              raw_root: Path | None = None, clean_root: Path | None = None) -> dict[str, Any]:
+              raw_root: Path | None = None, clean_root: Path | None = None,
+              share_kernel: bool = True) -> dict[str, Any]:
     """One ``run_reports(data=False)`` of the per-report chapters ``notebooks/NN-*.ipynb`` (named
     explicitly, so no cross-report notebook runs); its summary.json plus wall/CPU time and
     return code."""
-    from .batch import SUMMARY_JSON, run_reports, select_notebooks
+    from juesuan.batch import SUMMARY_JSON, run_reports, select_notebooks
 
     chapters = select_notebooks(config.NOTEBOOKS)
     out = io.StringIO()
     busy0, cpu0, t0 = busy_seconds(), cpu_seconds(), time.perf_counter()
     rc = run_reports(list(years), list(departments), jobs=jobs, progress=False, notebooks=chapters, data=False,
                      notebooks_dir=config.NOTEBOOKS, reports_dir=reports_dir,
-                     raw_root=raw_root, clean_root=clean_root, stream=out)
+                     raw_root=raw_root, clean_root=clean_root, stream=out, share_kernel=share_kernel)
     wall = time.perf_counter() - t0
     own, busy1 = cpu_seconds() - cpu0, busy_seconds()
     summary = json.loads((Path(reports_dir) / SUMMARY_JSON).read_text(encoding="utf-8"))
@@ -306,6 +307,16 @@ def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,
     other = max(busy1 - busy0 - own, 0.0) / wall if busy0 is not None and busy1 is not None else None
     summary.update(rc=rc, bench_wall_s=wall, bench_cpu_s=own, other_cores=other, output=out.getvalue())
     return summary
+
+
+def floor_seconds(year: int = YEAR, department: str = DEPT) -> float:
+    """Wall time of benchmarks/floor.py in a fresh process (interpreter and imports included):
+    the six chapters' code in one process, figures to PNG."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")), "--repeat", "1",
+                    "--year", str(year), "--department", department],
+                   check=True, capture_output=True, text=True)
+    return time.perf_counter() - t0
 
 
 def failures(summary: dict[str, Any]) -> str:
@@ -342,7 +353,7 @@ def cell_breakdown(nb_path: Path) -> dict[str, float]:
 
 def html_breakdown(nb_paths: Sequence[Path], title: str) -> dict[str, float]:
     """combine_html split into: read + combine, nbconvert export, CJK font subsetting."""
-    from . import render
+    from juesuan import render
 
     t0 = time.perf_counter()
     nb = render.combine((render.read_notebook(p) for p in nb_paths), title=title)
@@ -362,7 +373,7 @@ def kernel_start(cwd: Path) -> tuple[float, float]:
     first lines (``import helpers; helpers.setup()``) in it."""
     from jupyter_client.manager import start_new_kernel
 
-    from .batch import KERNEL_NAME, _kernel_environment
+    from juesuan.batch import KERNEL_NAME, _kernel_environment
 
     saved = dict(os.environ)
     _kernel_environment()                   # what the batch workers give their kernels
@@ -459,9 +470,9 @@ class Bench:
 
     # §1
     def parse(self) -> None:
-        from .frames import build_frames
-        from .pipeline import discover, parse_report
-        from .writer import write_clean
+        from juesuan.frames import build_frames
+        from juesuan.pipeline import discover, parse_report
+        from juesuan.writer import write_clean
 
         self.log("§1 parse + validate, build_frames, write_clean", flush=True)
         found = discover()
@@ -507,7 +518,7 @@ class Bench:
 
     # §2
     def suite(self) -> None:
-        from .cli import run_data
+        from juesuan.clean import run_data
 
         self.log(f"§2 notebook suite for {YEAR}/{DEPT} (jobs 1 vs 2, warm, {self.slow} runs each)", flush=True)
         res = run_data([YEAR], [DEPT], quiet=True)
@@ -531,7 +542,22 @@ class Bench:
                     self.suite_dir, self.suite_last = rdir / str(YEAR) / DEPT, s
                 else:
                     shutil.rmtree(rdir, ignore_errors=True)
+        per_chapter, floor = [], []
+        for i in range(self.slow):   # the kernel per chapter of before, and the floor, interleaved
+            rdir = self.tmp / f"suite-per-chapter-{i}"
+            s = run_suite(rdir, 2, share_kernel=False)
+            if s["rc"]:
+                raise RuntimeError(f"one kernel per chapter: {failures(s)}")
+            per_chapter.append(s["bench_wall_s"])
+            shutil.rmtree(rdir, ignore_errors=True)
+            floor.append(floor_seconds())
         seq, par = median(times[1]), median(times[2])
+        self.add(Row("2", "single-process floor (six chapters' code, figures to PNG)", floor,
+                     result="benchmarks/floor.py in a fresh process"))
+        self.add(Row("2", f"suite {YEAR}/{DEPT}, jobs=2, one kernel per chapter", per_chapter,
+                     result=f"shared kernels {median(per_chapter) / par:.2f}× faster"))
+        self.add(Row("2", "suite jobs=2 ÷ single-process floor", [], result=f"{par / median(floor):.2f}×",
+                     target="≤ 1.0×", met=par <= median(floor)))
         self.add(Row("2", f"suite {YEAR}/{DEPT}, jobs=1 (warm)", times[1],
                      result=f"{len(step_seconds(self.suite_summaries[1])) - 1} notebooks + HTML",
                      target=f"≤ {TARGET_SUITE_S:g} s", met=seq <= TARGET_SUITE_S))
@@ -541,8 +567,8 @@ class Bench:
 
     # §3
     def html(self) -> None:
-        from . import render
-        from .batch import REPORT_HTML
+        from juesuan import render
+        from juesuan.batch import REPORT_HTML
 
         self.log(f"§3 HTML rendering (combine_html, {self.slow} runs)", flush=True)
         if self.suite_dir is None:
@@ -706,7 +732,7 @@ def write_markdown(path: Path, machine: dict[str, str], rows: Sequence[Row], whe
     missed = [r for r in rows if r.met is False]
     text = f"""# Benchmarks
 
-Run them with `make bench` (or `.venv/bin/python -m juesuan bench --repeat N`); this file is
+Run them with `make bench` (or `.venv/bin/python benchmarks/bench.py --repeat N`); this file is
 overwritten with the latest run.  Benchmarks are not pass/fail: they say how long each step takes on
 the machine below.  Every time is the **median** of the runs in the `runs` column (`--repeat`,
 default 5, for the fast measurements; at most {SLOW_REPEAT} for the notebook runs and HTML rendering;
@@ -756,7 +782,7 @@ Targets missed: {", ".join(r.name.strip() for r in missed) if missed else "none"
     if notes:
         text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     path = Path(path)
-    from .writer import atomic_write_text
+    from juesuan.writer import atomic_write_text
     atomic_write_text(path, text)
     return path
 
@@ -807,3 +833,13 @@ def main(repeat: int = 5, out: Path | None = None) -> int:
     path = write_markdown(out, machine, b.rows, where, notes, max(1, int(repeat)), elapsed)
     print(f"\n{config.rel(path)} written ({elapsed / 60:.1f} min)")
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python benchmarks/bench.py", description="make bench")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    args = ap.parse_args()
+    sys.exit(main(repeat=args.repeat))
