@@ -295,7 +295,7 @@ def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = 1, cache_dir:
         finally:
             bar.close()
         if cache is not None:
-            from ..writer import atomic_write_text
+            from ..atomic import atomic_write_text
 
             atomic_write_text(cache, json.dumps({"engine": engine_version(), "dpi": dpi, "deskew": deskew_pages,
                                                  "pages": [done[p] for p in sorted(done)]}, ensure_ascii=False))
