@@ -28,6 +28,7 @@ from juesuan import analysis, config  # noqa: E402,F401
 from juesuan.frames import BUILDERS, dictionary  # noqa: E402
 from juesuan.numbers import fmt_pct, fmt_wan, fmt_yuan  # noqa: E402
 from juesuan import safety  # noqa: E402
+from juesuan.identity import report_metadata  # noqa: E402
 from juesuan.writer import unguard_value  # noqa: E402
 
 __all__ = ["setup", "load", "Dataset", "md", "esc", "table", "yuan", "wan", "pct", "analysis", "config",
@@ -125,9 +126,7 @@ class Dataset(_Tables):
 
     @property
     def name(self) -> str:
-        return (self.meta.get("department_name")
-                or (load_metadata(self.year, self.department).get("used") or {}).get("department_name")
-                or self.department)
+        return self.meta.get("department_name") or self.department
 
     def fact(self, subject: str, measure: str = "actual"):
         """A figure stated in the explanation section (or None)."""
@@ -150,8 +149,7 @@ def load(year: int, department: str, exact: bool = False) -> Dataset:
     path = config.clean_dir(year, department)
     if not (path / "line_items.csv").exists():
         raise FileNotFoundError(f"no clean data in {config.rel(path)}: run `make data` first")
-    meta_file = config.raw_dir(year, department) / config.METADATA_FILE
-    meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    meta = report_metadata(year, department)   # metadata.json, else what the document states
     safety.register(_strings(meta))
     tables = {name: read_table(path / f"{name}.csv", name, exact) for name in BUILDERS
               if (path / f"{name}.csv").exists()}

@@ -134,27 +134,28 @@ def test_budget_direction_words(b, a, w, ok):
         assert e[0].severity == "error" and e[0].location == "t.txt:5"
 
 
+def direction_ok(body: str) -> bool:
+    """Run the direction-word check on one explanation text: it runs once; True when it passes."""
+    ex, _ = explanation(body)
+    log = CheckLog("t.txt")
+    dc.check_directions(ex, log)
+    assert log.counts["doc_direction_words"].run == 1
+    return errors(log, "doc_direction_words") == []
+
+
 def test_direction_compares_with_the_initial_budget():
     body = ("五、一般公共预算财政拨款支出决算情况说明\n（三）一般公共预算财政拨款支出决算具体情况\n"
             "1、教育支出（类）普通教育（款）高等教育（项）。年初预算为100.00万元，调整预算为150.00万元，"
             "支出决算为120.00万元。决算数{w}预算数的主要原因：追加。\n")
     for w, ok in (("大于", True), ("小于", False)):
-        ex, _ = explanation(body.format(w=w))
-        log = CheckLog("t.txt")
-        dc.check_directions(ex, log)
-        assert log.counts["doc_direction_words"].run == 1
-        assert (errors(log, "doc_direction_words") == []) == ok
+        assert direction_ok(body.format(w=w)) == ok
 
 
 @pytest.mark.parametrize("w,ok", [("小于", True), ("大于", False)])
 def test_no_spending_is_an_outturn_of_zero(w, ok):
     body = ("七、财政拨款“三公”经费支出决算情况说明\n（二）“三公”经费财政拨款支出决算具体情况说明。\n"
             f"1. 因公出国（境）费预算为147900元，无支出；2021年无支出。决算数{w}预算数的主要原因是当年没有出国计划。\n")
-    ex, _ = explanation(body)
-    log = CheckLog("t.txt")
-    dc.check_directions(ex, log)
-    assert log.counts["doc_direction_words"].run == 1
-    assert (errors(log, "doc_direction_words") == []) == ok
+    assert direction_ok(body) == ok
 
 
 def test_sangong_direction_uses_the_total_not_the_last_item():
@@ -162,22 +163,14 @@ def test_sangong_direction_uses_the_total_not_the_last_item():
             "“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.00万元，完成预算的0%，其中："
             "公务接待费支出决算为0.00万元，完成预算的0%。2024年度“三公”经费支出决算数{w}预算数的主要原因：无支出。\n")
     for w, ok in (("小于", True), ("大于", False)):
-        ex, _ = explanation(body.format(w=w))
-        log = CheckLog("t.txt")
-        dc.check_directions(ex, log)
-        assert log.counts["doc_direction_words"].run == 1
-        assert (errors(log, "doc_direction_words") == []) == ok
+        assert direction_ok(body.format(w=w)) == ok
 
 
 @pytest.mark.parametrize("rate_word,ok", [("增长", True), ("下降", False)])
 def test_change_and_rate_in_opposite_directions(rate_word, ok):
     body = ("十一、其他重要事项的情况说明\n（一）机关运行经费支出情况\n"
             f"机关运行经费支出184.65万元，比2023年度增加2.55万元，{rate_word}1.40%。\n")
-    ex, _ = explanation(body)
-    log = CheckLog("t.txt")
-    dc.check_directions(ex, log)
-    assert log.counts["doc_direction_words"].run == 1
-    assert (errors(log, "doc_direction_words") == []) == ok
+    assert direction_ok(body) == ok
 
 
 # ---------------------------------------------------------------- template leftovers

@@ -220,3 +220,26 @@ def test_seed_metadata_inferred_is_written_and_loadable():
     assert meta["metadata_json"]["department_name"] == "宁夏回族自治区工业和信息化厅"
     assert meta["used"]["department_name"] == "宁夏回族自治区工业和信息化厅"   # metadata.json wins when it agrees
     assert helpers.load_metadata(1999, "nothing") == {}
+
+
+def test_report_metadata_falls_back_to_what_the_document_states(tmp_path, monkeypatch):
+    """One rule for the index, the panel and h.load: metadata.json when present, else the
+    name read from the document (metadata_inferred.json), else nothing."""
+    import json
+
+    from juesuan import config, identity
+
+    monkeypatch.setattr(config, "RAW", tmp_path / "raw")
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    raw, clean = config.raw_dir(2024, "x"), config.clean_dir(2024, "x")
+    raw.mkdir(parents=True)
+    clean.mkdir(parents=True)
+    assert identity.report_metadata(2024, "x") == {}
+    (clean / "metadata_inferred.json").write_text(json.dumps(
+        {"used": {"department_name": "上海市普陀区财政局"}}, ensure_ascii=False), encoding="utf-8")
+    assert identity.report_metadata(2024, "x")["department_name"] == "上海市普陀区财政局"
+    (raw / "metadata.json").write_text(json.dumps({"department_name": "甲局"}, ensure_ascii=False),
+                                       encoding="utf-8")
+    assert identity.report_metadata(2024, "x")["department_name"] == "甲局"
+    (raw / "metadata.json").write_text("{not json", encoding="utf-8")      # unreadable: the document's
+    assert identity.report_metadata(2024, "x")["department_name"] == "上海市普陀区财政局"

@@ -7,6 +7,7 @@ element, no formula cell, and the text comes back exactly / is shown as text.
 """
 import csv
 import shutil
+import tempfile
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -302,27 +303,25 @@ def test_named_payloads_through_the_real_2022_report(tmp_path_factory, monkeypat
     assert len(injected) == 3     # the parser kept all three: reason, project name, indicator
 
 
-@settings(max_examples=6, deadline=None, database=None, derandomize=True)
-@given(reason=LINE_TEXT, project=LINE_TEXT, indicator=LINE_TEXT)
-def test_fuzzed_text_through_the_real_2022_report(tmp_path_factory, reason, project, indicator):
-    CASES["end_to_end"] += 1
+class _TMP:
+    """tmp_path_factory's mktemp for the generated cases (a body of ``variants`` takes no fixture);
+    _end_to_end removes the folder it made."""
+    @staticmethod
+    def mktemp(name: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"juesuan-{name}-"))
+
+
+def _fuzzed_report(reason, project, indicator):
+    """Arbitrary lines as a stated reason, a project name and an indicator of the real 2022 report."""
     mp = pytest.MonkeyPatch()
     try:
-        _end_to_end(tmp_path_factory, mp, reason, "项目" + project, "指标" + indicator)
+        _end_to_end(_TMP, mp, reason, "项目" + project, "指标" + indicator)
     finally:
         mp.undo()
 
 
-@pytest.mark.slow
-@settings(max_examples=200, deadline=None, database=None)
-@given(reason=LINE_TEXT, project=LINE_TEXT, indicator=LINE_TEXT)
-def test_fuzzed_text_through_the_real_2022_report_slow(tmp_path_factory, reason, project, indicator):
-    CASES["end_to_end_slow"] += 1
-    mp = pytest.MonkeyPatch()
-    try:
-        _end_to_end(tmp_path_factory, mp, reason, "项目" + project, "指标" + indicator)
-    finally:
-        mp.undo()
+test_fuzzed_text_through_the_real_2022_report, test_fuzzed_text_through_the_real_2022_report_slow = variants(
+    _fuzzed_report, 6, 200, reason=LINE_TEXT, project=LINE_TEXT, indicator=LINE_TEXT)
 
 
 def test_fragments_cover_every_attack_class():

@@ -46,6 +46,7 @@ from typing import Any, TextIO
 
 from . import config
 from .executor import Executor, LocalExecutor
+from .identity import report_metadata
 from .render import (DASH, INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html,  # noqa: F401
                      embed_cjk_font, index_html, make_inert, pct, wan, write_public_text)
 
@@ -489,12 +490,9 @@ def headline(clean: Path) -> dict[str, Any]:
     return out
 
 
-def _department_name(raw_folder: Path, department: str) -> str:
-    try:
-        meta = json.loads((raw_folder / config.METADATA_FILE).read_text(encoding="utf-8"))
-        return str(meta.get("department_name") or department)
-    except (OSError, ValueError):
-        return department
+def _department_name(year: int, raw_folder: Path, department: str) -> str:
+    """metadata.json's name, else the one read from the document, else the slug."""
+    return str(report_metadata(year, department, raw_folder).get("department_name") or department)
 
 
 # ------------------------------------------------------------------ summary
@@ -575,7 +573,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         print(f"no notebooks matching NN-*.ipynb in {config.rel(notebooks_dir)}/", file=sys.stderr)
         return 1
 
-    runs = [ReportRun(year, dept, _department_name(folder, dept)) for year, dept, folder in found]
+    runs = [ReportRun(year, dept, _department_name(year, folder, dept)) for year, dept, folder in found]
     panel_chapters = (select_notebooks(notebooks_dir / PANEL) if notebooks is None
                       and (notebooks_dir / PANEL).is_dir() else [])
     total = len(runs) * (len(chapters) + 1) + (len(runs) if data else 0)

@@ -134,3 +134,20 @@ def problems(raw_root: Path | None = None) -> dict[Path, IdentityError]:
                 out[f] = IdentityError(f"the same source file (sha256 {digest[:16]}…) is in {names}: "
                                        f"one report, two folders; remove one", config.rel(f))
     return out
+
+
+def report_metadata(year, department: str, raw_folder: Path | None = None) -> dict:
+    """What is known of a report's identity: its metadata.json when it has one, else what
+    ``make data`` read from the document (``used`` in data/clean/<y>/<d>/metadata_inferred.json);
+    {} when neither exists or can be read."""
+    raw = Path(raw_folder) if raw_folder is not None else config.raw_dir(year, department)
+    for file, part in ((raw / config.METADATA_FILE, None),
+                       (config.clean_dir(year, department) / "metadata_inferred.json", "used")):
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        data = data.get(part) if part else data
+        if isinstance(data, dict) and data:
+            return data
+    return {}

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from . import config
+from .identity import report_metadata
 from .safety import csv_encode
 from .writer import atomic_write_text
 
@@ -59,10 +60,7 @@ def build_panel(clean_root: Path | None = None) -> Path | None:
         totals = {(r["table"], r["row_key"], r["side"]): r["amount_yuan"] for r in items
                   if r["table"] == "公开01"}
         _, findings = _read(folder / "findings.csv") if (folder / "findings.csv").exists() else ([], [])
-        meta_file = config.raw_dir(folder.parent.name, folder.name) / config.METADATA_FILE
-        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
-        if not meta and (folder / "metadata_inferred.json").exists():   # read from the document
-            meta = json.loads((folder / "metadata_inferred.json").read_text(encoding="utf-8")).get("used") or {}
+        meta = report_metadata(folder.parent.name, folder.name)
         summary.append({
             "year": folder.parent.name, "department": folder.name,
             "department_name": csv_encode(str(meta.get("department_name", folder.name))),
