@@ -16,6 +16,10 @@ CLEAN = Path(os.environ.get("JUESUAN_CLEAN_ROOT") or DATA / "clean")
 REPORTS = Path(os.environ.get("JUESUAN_REPORTS_ROOT") or ROOT / "reports")
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+# Derived files that are not data (the base font for the HTML pages, its subsets): outside the
+# repository, in the user's cache folder, so a fresh clone and a second checkout share them.
+CACHE = Path(os.environ.get("JUESUAN_CACHE_DIR")
+             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "juesuan")
 
 METADATA_FILE = "metadata.json"
 

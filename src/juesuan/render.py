@@ -122,28 +122,12 @@ _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
 
 def font_subset_css(text: str) -> str:
     """An @font-face rule embedding the bundled Noto Sans CJK SC, subset to the characters
-    of ``text`` (as WOFF, base64): the page shows Chinese on any machine, offline."""
-    import base64
-    import io
-
-    from fontTools import subset
-
-    from .plotting import font_path
+    of ``text`` (as WOFF, base64; see :mod:`juesuan.fonts`): the page shows Chinese on any
+    machine, offline."""
+    from .fonts import font_face_css
 
     chars = {ord(c) for c in _DATA_URI.sub("", text) if ord(c) > 126} | set(range(32, 127))
-    opts = subset.Options()
-    opts.flavor = "woff"
-    opts.layout_features = ["*"]
-    opts.notdef_outline = True
-    font = subset.load_font(str(font_path()), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=sorted(chars))
-    sub.subset(font)
-    buf = io.BytesIO()
-    subset.save_font(font, buf, opts)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'@font-face{{font-family:"{FONT_FAMILY}";src:url(data:font/woff;base64,{data}) '
-            f'format("woff");font-display:block;}}\n'
+    return (font_face_css(chars, FONT_FAMILY) +
             f'body,table,th,td,p,li,h1,h2,h3,h4,.jp-RenderedHTMLCommon{{font-family:"{FONT_FAMILY}",'
             f'"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;}}')
 
