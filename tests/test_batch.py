@@ -194,10 +194,11 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     stale.write_text("old")
     monkeypatch.setattr(config, "RAW", raw)
     monkeypatch.setattr(config, "CLEAN", clean)
-    calls = []
+    calls_file = tmp_path / "calls.jsonl"   # the data step runs in a worker process
 
     def fake_run_data(years, departments, quiet=False, panel=True):
-        calls.append((years, departments, quiet, panel))
+        with open(calls_file, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps([years, departments, quiet, panel]) + "\n")
         return [{"year": YEAR, "department": DEPT, "ok": False,
                  "error": "ParseError: 公开01表 not found\nmore detail"}]
 
@@ -211,7 +212,8 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     out = io.StringIO()
     rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
                            notebooks_dir=tmp_path / "notebooks", reports_dir=tmp_path / "reports")
-    assert rc == 1 and calls == [([YEAR], [DEPT], True, False)]  # the batch builds the panel once
+    calls = [json.loads(line) for line in calls_file.read_text(encoding="utf-8").splitlines()]
+    assert rc == 1 and calls == [[[YEAR], [DEPT], True, False]]  # the batch builds the panel once
     assert not stale.exists()
     summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
     steps = summary["reports"][0]["steps"]

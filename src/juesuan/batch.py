@@ -189,14 +189,14 @@ class _Collect(logging.Handler):
         self.messages.append(first_line(record.getMessage()))
 
 
-def execute_notebook_task(task: dict[str, Any], km: Any = None) -> dict[str, Any]:
+def execute_notebook_task(task: dict[str, Any], km: Any = None, kc: Any = None) -> dict[str, Any]:
     """Run one notebook for one report (in a worker process); never raises.
 
     ``task``: year, department, input, output, cwd, log, kernel_name, reports_dir.  The output
     is written to a temporary file and renamed into place; a notebook that raised is kept
     (it shows the error), one whose kernel could not run is not.  ``km``: a running kernel
-    (a ``jupyter_client`` kernel manager) to run it in instead of starting one
-    (:func:`execute_chapters_task`).
+    (a ``jupyter_client`` kernel manager) to run it in instead of starting one, and ``kc`` its
+    connected client (:func:`execute_chapters_task`).
     """
     from .atomic import atomic_path
 
@@ -232,7 +232,7 @@ def execute_notebook_task(task: dict[str, Any], km: Any = None) -> dict[str, Any
                         kernel_name=task["kernel_name"], language="python", cwd=task["cwd"],
                         progress_bar=False, log_output=False, start_timeout=START_TIMEOUT_S,
                         execution_timeout=limit, timeout_func=remaining,
-                        **({"engine_name": _shared_kernel_engine(), "km": km} if km is not None else {}),
+                        **({"engine_name": _shared_kernel_engine(), "km": km, "kc": kc} if km is not None else {}),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc  # the executed notebook with the error is still renamed into place
@@ -266,6 +266,15 @@ SHARED_ENGINE = "juesuan-shared-kernel"
 # own (``%reset -f`` alone keeps the counter).  Run silently (no output, no prompt number).
 RESET_CODE = ("import matplotlib.pyplot as __plt; __plt.close('all'); del __plt\n"
               "get_ipython().reset(new_session=True)")
+# What a warm kernel imports while it starts (IPKernelApp.exec_lines), before any chapter: the
+# modules every chapter imports.  Names it defines are cleared by RESET_CODE before each chapter.
+WARM_IMPORTS = ("import os, pandas, numpy, matplotlib, matplotlib.pyplot, seaborn, helpers, "
+                "juesuan.analysis, juesuan.figures, juesuan.messages_zh, juesuan.method")
+
+
+def _reset_code(cwd: str) -> str:
+    """RESET_CODE and a change to the chapter's folder (a kernel reused across folders)."""
+    return f"import os as __os; __os.chdir({cwd!r}); del __os\n" + RESET_CODE
 
 
 def _shared_kernel_engine() -> str:
@@ -288,11 +297,19 @@ def _shared_kernel_engine() -> str:
             final = merge_kwargs(safe, timeout=execution_timeout or kwargs.get("timeout"),
                                  startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
                                  log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            kc = kwargs.get("kc")
+            final.pop("kc", None)
             client = PapermillNotebookClient(nb_man, **final)
+            client.kc = kc   # the kernel's long-lived client (no second wait_for_ready per chapter)
+            # papermill writes the whole notebook (figures included) before and after every cell
+            # — 40 writes of up to 1 MB per chapter, 1–2 CPU-s per report; it is written once,
+            # when the notebook completes (or fails), instead.
+            nb_man.save = lambda *args, **kwargs: None
             try:
                 return client.execute()
             finally:
-                if client.kc is not None:
+                del nb_man.save
+                if client.kc is not None and client.kc is not kc:
                     client.kc.stop_channels()
 
     pe.papermill_engines.register(SHARED_ENGINE, SharedKernelEngine)
@@ -303,83 +320,150 @@ class _Kernel:
     """One kernel for several chapters, started on first use and again after it died or hung.
 
     An ``AsyncKernelManager`` (nbclient's own kind: a blocking one deadlocks inside nbclient's
-    event loop), driven here through ``run_sync``."""
+    event loop), driven here through ``run_sync``.  :meth:`start` only launches the process (it
+    imports :data:`WARM_IMPORTS` on its own while the worker does other work); :meth:`get`
+    waits until it answers."""
 
     def __init__(self, kernel_name: str, cwd: str, log: Path) -> None:
         self.kernel_name, self.cwd, self.log = kernel_name, cwd, log
         self.km: Any = None
+        self.kc: Any = None
+        self.ready = False
 
-    def get(self) -> Any:
+    def start(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        if self.km is not None and run_sync(self.km.is_alive)():
-            return self.km
         self.stop()
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         with _output_to(self.log, append=True):       # what the kernel itself prints (rare)
-            run_sync(km.start_kernel)(cwd=self.cwd)
-        self.km = km
-        if not self._run("pass", START_TIMEOUT_S):     # it answers: ready for nbclient
-            raise RuntimeError(f"kernel {self.kernel_name} did not answer within {START_TIMEOUT_S} s")
-        return km
+            run_sync(km.start_kernel)(cwd=self.cwd,
+                                      extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_IMPORTS]!r}",
+                                                       "--HistoryManager.enabled=False"])
+        self.km, self.ready = km, False
+
+    def get(self) -> Any:
+        """The running kernel's manager, started (or started again) and answering."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and run_sync(self.km.is_alive)():
+            if self.ready:
+                return self.km
+        else:
+            self.start()
+        try:  # one client for the kernel's life: its channels connect once (wait_for_ready ≈ 0.2 s)
+            kc = self.km.client()
+            kc.start_channels()
+            self.kc = kc
+            run_sync(kc.wait_for_ready)(timeout=START_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001
+            self.stop()
+            raise RuntimeError(f"kernel {self.kernel_name} did not answer within {START_TIMEOUT_S} s") from exc
+        self.ready = True
+        return self.km
 
     def _run(self, code: str, timeout: float) -> bool:
         """Run ``code`` silently; True if the kernel answered "ok" in time (else it is stopped)."""
         from jupyter_core.utils import run_sync
 
         async def go() -> bool:
-            kc = self.km.client()
-            kc.start_channels()
-            try:
-                await kc.wait_for_ready(timeout=timeout)
-                reply = await kc.execute(code, silent=True, store_history=False, reply=True, timeout=timeout)
-                return reply["content"].get("status") == "ok"
-            finally:
-                kc.stop_channels()
+            reply = await self.kc.execute(code, silent=True, store_history=False, reply=True, timeout=timeout)
+            return reply["content"].get("status") == "ok"
 
         try:
-            ok = run_sync(go)()
+            ok = self.kc is not None and run_sync(go)()
         except Exception:  # noqa: BLE001 - no answer: a new kernel for the next chapter
             ok = False
         if not ok:
             self.stop()
         return ok
 
-    def reset(self) -> bool:
-        """Clear the namespace; False if the kernel did not answer (it is then stopped)."""
-        return self.km is None or self._run(RESET_CODE, 30)
+    def reset(self, cwd: str | None = None) -> bool:
+        """Clear the namespace (and go to ``cwd``); False if the kernel did not answer (it is
+        then stopped)."""
+        return self.km is None or self._run(_reset_code(cwd or self.cwd), 30)
 
     def stop(self) -> None:
         from jupyter_core.utils import run_sync
 
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:  # noqa: BLE001
+                pass
+            self.kc = None
         if self.km is not None:
             try:
                 run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001
                 pass
             self.km = None
+            self.ready = False
+
+
+# The warm kernel of this worker process, reused by every chapter it runs (of any report); it is
+# stopped when the worker process exits.
+_WORKER_KERNELS: dict[str, _Kernel] = {}
+
+
+def _stop_worker_kernels() -> None:
+    for kernel in _WORKER_KERNELS.values():
+        kernel.stop()
+    _WORKER_KERNELS.clear()
+
+
+def _worker_kernel(kernel_name: str, cwd: str, log: Path) -> _Kernel:
+    kernel = _WORKER_KERNELS.get(kernel_name)
+    if kernel is None:
+        import atexit
+        from multiprocessing import util
+
+        if not _WORKER_KERNELS:
+            util.Finalize(None, _stop_worker_kernels, exitpriority=10)  # a pool worker's exit
+            atexit.register(_stop_worker_kernels)                        # any other process
+        kernel = _WORKER_KERNELS[kernel_name] = _Kernel(kernel_name, cwd, log)
+    kernel.log = log
+    return kernel
+
+
+def warm_worker(kernel_name: str, cwd: str) -> None:
+    """Pool initializer: launch this worker's kernel now (it imports the chapters' modules while
+    the first data steps run); never raises — a kernel that fails to start is started again, or
+    reported, by the first chapter."""
+    try:
+        _kernel_environment()
+        _worker_kernel(kernel_name, cwd, Path(os.devnull)).start()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
     """Run several chapters of one report one after the other in ONE kernel (in a worker
-    process); never raises.  ``task``: ``chapters`` (tasks of :func:`execute_notebook_task`,
-    same ``cwd`` and ``kernel_name``) and ``kernel_log``.
+    process); never raises.  ``task``: ``chapters`` (tasks of :func:`execute_notebook_task`),
+    ``kernel_log`` and ``reuse`` (default False).
 
-    Each chapter starts from an empty namespace (:data:`RESET_CODE`; the imported modules stay,
-    which is the time saved) with its prompt numbers from 1.  After a chapter that did not
-    finish normally (the kernel died, the time ran out) the next one gets a new kernel.
+    Each chapter starts from an empty namespace in its own folder (:data:`RESET_CODE`; the
+    imported modules stay, which is the time saved) with its prompt numbers from 1.  After a
+    chapter that did not finish normally (the kernel died, the time ran out) the next one gets
+    a new kernel.  ``reuse``: the kernel is this worker's warm one (:func:`warm_worker`), kept
+    for the next task; otherwise it is started here and stopped at the end.
     """
     chapters = task["chapters"]
     _kernel_environment()
     kernel_log = Path(task["kernel_log"])
-    kernel = _Kernel(chapters[0]["kernel_name"], chapters[0]["cwd"], kernel_log)
+    reuse = bool(task.get("reuse"))
+    kernel = (_worker_kernel(chapters[0]["kernel_name"], chapters[0]["cwd"], kernel_log) if reuse
+              else _Kernel(chapters[0]["kernel_name"], chapters[0]["cwd"], kernel_log))
     results: list[dict[str, Any]] = []
     try:
-        for i, sub in enumerate(chapters):
+        for sub in chapters:
             t0 = time.perf_counter()
             try:
                 km = kernel.get()
+                if not kernel.reset(sub["cwd"]):
+                    km = kernel.get()                # it did not answer: a new one
+                    if not kernel.reset(sub["cwd"]):
+                        raise RuntimeError("the kernel did not answer")
             except Exception as exc:  # noqa: BLE001 - this chapter fails; the next one tries again
                 res = StepResult(step=Path(sub["input"]).name)
                 res.error, _ = describe_error(exc)
@@ -388,15 +472,13 @@ def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
                 Path(sub["output"]).unlink(missing_ok=True)
                 results.append(asdict(res))
                 continue
-            res = execute_notebook_task(sub, km=km)
+            res = execute_notebook_task(sub, km=km, kc=kernel.kc)
             results.append(res)
-            if i + 1 < len(chapters):
-                if res["ok"] or res["cell"] is not None:   # finished, or raised in a cell
-                    kernel.reset()
-                else:
-                    kernel.stop()
+            if not (res["ok"] or res["cell"] is not None):   # died or timed out: not reused
+                kernel.stop()
     finally:
-        kernel.stop()
+        if not reuse:
+            kernel.stop()
     if all(r["ok"] for r in results) or not (kernel_log.exists() and kernel_log.stat().st_size):
         kernel_log.unlink(missing_ok=True)
         _rmdir_if_empty(kernel_log.parent)
@@ -539,10 +621,14 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                 share_kernel: bool = True) -> int:
     """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
 
-    The notebooks run on ``executor`` (default: a :class:`~juesuan.executor.LocalExecutor` of
-    ``jobs`` processes); each report's HTML is rendered here as soon as its chapters are done.
-    ``share_kernel``: a report's chapters run one after the other in one kernel (more kernels
-    per report only when there are fewer reports than jobs); False: one kernel per chapter.
+    Every step is a task on ``executor`` (default: a :class:`~juesuan.executor.LocalExecutor`
+    of ``jobs`` processes, each with a warm kernel launched when the pool starts): a report's
+    data step (:func:`data_task`), then its chapters (:func:`execute_chapters_task`: one task
+    per kernel — several per report when there are fewer reports than jobs), then its HTML
+    (:func:`html_task`).  This process only decides what runs next, as steps complete; after
+    the last data step it builds the panel and queues the comparison chapters.
+    ``share_kernel``: chapters reuse the worker's warm kernel (an empty namespace for each);
+    False: a new kernel for every chapter, as a notebook run alone.
 
     ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
     skips the data step (the clean tables must exist).  A notebook running longer than
@@ -579,88 +665,115 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     total = len(runs) * (len(chapters) + 1) + (len(runs) if data else 0)
     total += len(panel_chapters) + 1 if panel_chapters else 0
     bar = _bar_class()(total=total, desc="reports", unit="step", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True, leave=True)
-    try:
-        # 1. data (fast, in this process)
-        ready: list[ReportRun] = []
-        for run in runs:
-            if data:
-                bar.set_postfix_str(f"{run.key} data", refresh=True)
-                step = _data_step(run)
-                run.steps.append(step)
-                bar.update(1)
-                if not step.ok:
-                    run.steps += [StepResult(c.name, skipped=True, error="not run: the data step failed")
-                                  for c in chapters]
-                    _remove_stale_html(reports_dir, run)
-                    run.steps.append(StepResult(REPORT_HTML, skipped=True, error="not rendered"))
-                    bar.update(len(chapters) + 1)
-                    continue
+                       dynamic_ncols=True, leave=True)
+    # chapters of one report over several kernels only when the reports alone cannot fill the jobs
+    kernels = max(1, jobs // len(runs)) if share_kernel else max(len(chapters), 1)
+    by_key = {run.key: run for run in runs}
+    chapters_of = {run.key: chapters for run in runs}
+    results: dict[str, dict[str, StepResult]] = {run.key: {} for run in runs}
+    groups_left: dict[str, int] = {}
+    data_left = len(runs) if data else 0
+    pool = executor or LocalExecutor(min(jobs, len(runs) * kernels), initializer=warm_worker,
+                                     initargs=(kernel_name, str(notebooks_dir)))
+
+    def skip_rest(run: ReportRun, reason: str, first: StepResult | None = None) -> None:
+        run.steps += [first] if first else []
+        run.steps += [StepResult(c.name, skipped=True, error=f"not run: {reason}") for c in chapters_of[run.key]]
+        _remove_stale_html(reports_dir, run)
+        run.steps.append(StepResult(run.html_name, skipped=True, error="not rendered"))
+        bar.update(len(chapters_of[run.key]) + 1)
+
+    def queue_chapters(run: ReportRun) -> None:
+        if run.department != PANEL:
             try:  # the notebooks write only inside the reports folder
                 from .identity import output_dir
                 output_dir(reports_dir, run.year, run.department)
             except ValueError as exc:
-                run.steps += [StepResult("output folder", error=str(exc))]
-                run.steps += [StepResult(c.name, skipped=True, error="not run: bad output folder")
-                              for c in chapters]
-                bar.update(len(chapters) + 1)
-                continue
-            ready.append(run)
-        if data:  # the panel of all clean reports, once, before the notebooks read it
+                skip_rest(run, "bad output folder", StepResult("output folder", error=str(exc)))
+                return
+        groups = chapter_groups(chapters_of[run.key], kernels if run.department != PANEL else 1)
+        groups_left[run.key] = len(groups)
+        for group in groups:
+            pool.submit(("chapters", run.key, tuple(c.name for c in group)), execute_chapters_task, {
+                "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout) for c in group],
+                "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log"),
+                "reuse": share_kernel})
+
+    def queue_panel() -> None:
+        if data:  # the panel of all clean reports, once, after the last data step
             from .panel import build_panel
             try:
                 build_panel(clean_root)
             except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
                 print(f"panel: FAILED — {describe_error(exc)[0]}", file=sys.stderr)
-
-        # 2. notebooks in a process pool; 3. each report's HTML as soon as its notebooks are done
-        tasks = [(run, c) for run in ready for c in chapters]
-        pending = {run.key: len(chapters) for run in ready}
-        by_nb: dict[str, dict[str, StepResult]] = {run.key: {} for run in ready}
-        panel_run = None
-        if panel_chapters and (clean_root / PANEL / "reports.csv").is_file():
-            panel_run = ReportRun(0, PANEL, "各报告对比")
-            runs.append(panel_run)
-            tasks += [(panel_run, c) for c in panel_chapters]
-            pending[panel_run.key] = len(panel_chapters)
-            by_nb[panel_run.key] = {}
-        elif panel_chapters:
+        if not panel_chapters:
+            return
+        if not (clean_root / PANEL / "reports.csv").is_file():
             bar.update(len(panel_chapters) + 1)
-        chapters_of = {run.key: chapters for run in ready}
-        if panel_run is not None:
-            chapters_of[panel_run.key] = panel_chapters
-        if tasks:
-            # one kernel per report (its chapters one after the other, the imports paid once);
-            # with fewer reports than jobs, a report's chapters are dealt over several kernels
-            units_of = list(dict.fromkeys(run.key for run, _ in tasks))
-            runs_by_key = {run.key: run for run, _ in tasks}
-            n_reports = sum(1 for key in units_of if key != PANEL)   # the panel's chapter is short
-            kernels = (max(1, jobs // max(1, n_reports)) if share_kernel
-                       else max(len(c) for c in chapters_of.values()))
-            units = [(runs_by_key[key], group) for key in units_of
-                     for group in chapter_groups(chapters_of[key], kernels)]
-            with (executor or LocalExecutor(min(jobs, len(units)))) as pool:
-                for i, (run, group) in enumerate(units):
-                    pool.submit(i, execute_chapters_task, {
-                        "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout)
-                                     for c in group],
-                        "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log")})
-                for done in pool.completions():
-                    run, group = units[done.key]
+            return
+        panel_run = ReportRun(0, PANEL, "各报告对比")
+        runs.append(panel_run)
+        by_key[panel_run.key] = panel_run
+        chapters_of[panel_run.key] = panel_chapters
+        results[panel_run.key] = {}
+        queue_chapters(panel_run)
+
+    try:
+        with pool:
+            for run in runs:
+                if data:
+                    pool.submit(("data", run.key), data_task, {"year": run.year, "department": run.department})
+                else:
+                    queue_chapters(run)
+            if not data:
+                queue_panel()
+            for done in pool.completions():
+                kind, key = done.key[0], done.key[1]
+                run = by_key[key]
+                if kind == "data":
+                    step = StepResult(**done.result) if done.ok else StepResult(
+                        "data", error=f"worker failed: {describe_error(done.error)[0]}")
+                    bar.update(1)
+                    bar.set_postfix_str(f"{key} data {step.status}", refresh=True)
+                    if step.ok:
+                        run.steps.append(step)
+                        queue_chapters(run)
+                    else:
+                        skip_rest(run, "the data step failed", step)
+                    data_left -= 1
+                    if data_left == 0:
+                        queue_panel()
+                elif kind == "chapters":
+                    names = done.key[2]
                     if done.ok:
                         steps = [StepResult(**r) for r in done.result]
                     else:  # e.g. a worker process died
                         err, _ = describe_error(done.error)
-                        steps = [StepResult(c.name, error=f"worker failed: {err}") for c in group]
-                    for chapter, step in zip(group, steps):
-                        by_nb[run.key][chapter.name] = step
+                        steps = [StepResult(name, error=f"worker failed: {err}") for name in names]
+                    for step in steps:
+                        results[key][step.step] = step
                         bar.update(1)
-                        bar.set_postfix_str(f"{run.key} {chapter.name} {step.status}", refresh=True)
-                    pending[run.key] -= len(group)
-                    if pending[run.key] == 0:
-                        run.steps += [by_nb[run.key][c.name] for c in chapters_of[run.key]]
-                        run.steps.append(_html_step(run, chapters_of[run.key], reports_dir))
-                        bar.update(1)
+                        bar.set_postfix_str(f"{key} {step.step} {step.status}", refresh=True)
+                    groups_left[key] -= 1
+                    if groups_left[key] == 0:
+                        run.steps += [results[key][c.name] for c in chapters_of[key]]
+                        failed = [s.step for s in run.steps if not s.ok]
+                        if failed:
+                            _remove_stale_html(reports_dir, run)
+                            run.steps.append(StepResult(run.html_name, skipped=True,
+                                                        error="not rendered: " + ", ".join(failed) + " failed"))
+                            bar.update(1)
+                        else:
+                            pool.submit(("html", key), html_task,
+                                        _html_task(run, chapters_of[key], reports_dir))
+                elif kind == "html":
+                    step = StepResult(**done.result) if done.ok else StepResult(
+                        run.html_name, error=f"worker failed: {describe_error(done.error)[0]}")
+                    if not step.ok:
+                        _remove_stale_html(reports_dir, run)
+                    run.steps.append(step)
+                    bar.update(1)
+                    bar.set_postfix_str(f"{key} {step.step} {step.status}", refresh=True)
     finally:
         bar.close()
 
@@ -707,22 +820,25 @@ def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
             "reports_dir": str(reports_dir), "timeout": timeout}
 
 
-def _data_step(run: ReportRun) -> StepResult:
+def data_task(task: dict[str, Any]) -> dict[str, Any]:
+    """The data step of one report (in a worker): parse, validate and write its clean tables
+    (:func:`juesuan.clean.run_data`, without the panel); a :class:`StepResult` as a dict."""
     from .clean import run_data
 
     t0 = time.perf_counter()
     step = StepResult("data")
+    key = f"{task['year']}/{task['department']}"
     try:
-        results = run_data([run.year], [run.department], quiet=True, panel=False)
+        results = run_data([task["year"]], [task["department"]], quiet=True, panel=False)
         if not results:
-            step.error = f"no raw report {run.key} under {config.rel(config.RAW)}"
+            step.error = f"no raw report {key} under {config.rel(config.RAW)}"
         else:
             step.ok = bool(results[0].get("ok"))
             step.error = "" if step.ok else first_line(results[0].get("error", "")) or "data step failed"
     except Exception as exc:  # noqa: BLE001
         step.error, _ = describe_error(exc)
     step.seconds = round(time.perf_counter() - t0, 3)
-    return step
+    return asdict(step)
 
 
 def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
@@ -737,27 +853,25 @@ def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
     target.unlink(missing_ok=True)
 
 
-def _html_step(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> StepResult:
-    """Render the report's executed chapters into report.html, or remove a stale one."""
-
-    t0 = time.perf_counter()
+def _html_task(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> dict[str, Any]:
     out_dir = reports_dir / run.key
-    step = StepResult(run.html_name)
-    failed = [s.step for s in run.steps if not s.ok]
-    if failed:
-        _remove_stale_html(reports_dir, run)
-        step.skipped = True
-        step.error = "not rendered: " + ", ".join(failed) + " failed"
-    else:
-        try:
-            title = (f"{run.department_name}{run.year}年度部门决算分析报告" if run.department != PANEL
-                     else "各部门、各年度部门决算对比")
-            # the narrative chapter (NN-report) opens the document; the detailed chapters follow
-            ordered = sorted(chapters, key=lambda c: (not c.stem.endswith("-report"), c.name))
-            target = combine_html([out_dir / c.name for c in ordered], out_dir / run.html_name, title)
-            step.ok, step.output = True, _rel(target, reports_dir)
-        except Exception as exc:  # noqa: BLE001
-            _remove_stale_html(reports_dir, run)
-            step.error, _ = describe_error(exc)
+    title = (f"{run.department_name}{run.year}年度部门决算分析报告" if run.department != PANEL
+             else "各部门、各年度部门决算对比")
+    # the narrative chapter (NN-report) opens the document; the detailed chapters follow
+    ordered = sorted(chapters, key=lambda c: (not c.stem.endswith("-report"), c.name))
+    return {"inputs": [str(out_dir / c.name) for c in ordered], "output": str(out_dir / run.html_name),
+            "title": title, "reports_dir": str(reports_dir), "step": run.html_name}
+
+
+def html_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Render a report's executed chapters into its one HTML file (in a worker); a
+    :class:`StepResult` as a dict (never raises)."""
+    t0 = time.perf_counter()
+    step = StepResult(task["step"])
+    try:
+        target = combine_html([Path(p) for p in task["inputs"]], Path(task["output"]), task["title"])
+        step.ok, step.output = True, _rel(target, Path(task["reports_dir"]))
+    except Exception as exc:  # noqa: BLE001
+        step.error, _ = describe_error(exc)
     step.seconds = round(time.perf_counter() - t0, 3)
-    return step
+    return asdict(step)

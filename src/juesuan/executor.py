@@ -5,7 +5,8 @@ key chosen by the caller — and yields a :class:`Completion` for each as it fin
 order.  It knows nothing of notebooks, reports or HTML: :mod:`juesuan.batch` decides what the
 steps are and what to do with their results.
 
-- :class:`LocalExecutor`: a pool of worker processes on this machine (``jobs`` of them);
+- :class:`LocalExecutor`: a pool of worker processes on this machine (``jobs`` of them; an
+  ``initializer`` prepares each, e.g. launches its warm kernel);
 - :class:`InlineExecutor`: one step after the other in this process (debugging, tests).
 
 A cluster backend is one more class with the same three methods.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Hashable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -64,17 +65,22 @@ def mp_context() -> multiprocessing.context.BaseContext:
 class LocalExecutor(_Closing):
     """``jobs`` worker processes on this machine (a :class:`~concurrent.futures.ProcessPoolExecutor`)."""
 
-    def __init__(self, jobs: int, context: multiprocessing.context.BaseContext | None = None) -> None:
+    def __init__(self, jobs: int, context: multiprocessing.context.BaseContext | None = None,
+                 initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> None:
         self.jobs = max(1, int(jobs))
-        self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context or mp_context())
+        self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context or mp_context(),
+                                         initializer=initializer, initargs=initargs)
         self._pending: dict[Future, Hashable] = {}
 
     def submit(self, key: Hashable, fn: Callable[[Any], Any], task: Any) -> None:
         self._pending[self._pool.submit(fn, task)] = key
 
     def completions(self) -> Iterator[Completion]:
+        # steps submitted while the completions are read (the next step of a report) are waited
+        # for as soon as they are queued
         while self._pending:
-            for fut in as_completed(list(self._pending)):
+            done, _ = wait(list(self._pending), return_when=FIRST_COMPLETED)
+            for fut in done:
                 key = self._pending.pop(fut)
                 try:
                     yield Completion(key, result=fut.result())
