@@ -74,6 +74,7 @@ class StepResult:
     log: str = ""                  # kept log of a failed notebook, relative to the reports folder
     skipped: bool = False
     notes: list[str] = field(default_factory=list)
+    started: float = 0.0           # wall-clock start (epoch seconds; 0: did not start)
 
     @property
     def status(self) -> str:
@@ -200,7 +201,7 @@ def execute_notebook_task(task: dict[str, Any], km: Any = None, kc: Any = None) 
     """
     from .atomic import atomic_path
 
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.time()
     out, log = Path(task["output"]), Path(task["log"])
     reports_dir = Path(task["reports_dir"])
     limit = float(task.get("timeout") or NOTEBOOK_TIMEOUT_S)
@@ -210,7 +211,7 @@ def execute_notebook_task(task: dict[str, Any], km: Any = None, kc: Any = None) 
         if not deadline:
             deadline.append(time.monotonic() + limit)
         return max(deadline[0] - time.monotonic(), 0.001)
-    res = StepResult(step=Path(task["input"]).name, output=_rel(out, reports_dir))
+    res = StepResult(step=Path(task["input"]).name, output=_rel(out, reports_dir), started=started)
     _kernel_environment()
     collect = _Collect()
     pm_log = logging.getLogger("papermill")
@@ -639,7 +640,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     """
     from .pipeline import discover
 
-    t_start = time.perf_counter()
+    t_start, started = time.perf_counter(), time.time()
     stream = stream or sys.stdout
     notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS).resolve()
     reports_dir = Path(reports_dir or config.REPORTS).resolve()
@@ -785,7 +786,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     summary_path = reports_dir / SUMMARY_JSON
     summary = {
         "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "wall_s": wall_s, "jobs": jobs, "ok": all(run.ok for run in runs),
+        "started": round(started, 3), "wall_s": wall_s, "jobs": jobs, "ok": all(run.ok for run in runs),
         "failed": [f"{run.key} {s.step}: {s.error}" for run in runs for s in run.steps if not s.ok],
         "reports": [run.to_json() for run in runs],
     }
@@ -826,7 +827,7 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
     from .clean import run_data
 
     t0 = time.perf_counter()
-    step = StepResult("data")
+    step = StepResult("data", started=time.time())
     key = f"{task['year']}/{task['department']}"
     try:
         results = run_data([task["year"]], [task["department"]], quiet=True, panel=False)
@@ -867,7 +868,7 @@ def html_task(task: dict[str, Any]) -> dict[str, Any]:
     """Render a report's executed chapters into its one HTML file (in a worker); a
     :class:`StepResult` as a dict (never raises)."""
     t0 = time.perf_counter()
-    step = StepResult(task["step"])
+    step = StepResult(task["step"], started=time.time())
     try:
         target = combine_html([Path(p) for p in task["inputs"]], Path(task["output"]), task["title"])
         step.ok, step.output = True, _rel(target, Path(task["reports_dir"]))
