@@ -25,7 +25,7 @@ $(STAMP): requirements.txt requirements.lock
 	$(PY) -c "import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()['purelib'], 'juesuan-src.pth').write_text('$(CURDIR)/src\n')"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (juesuan)" >/dev/null
 	$(PY) tools/quiet_kernel.py $(VENV)/share/jupyter/kernels/python3/kernel.json
-	$(PY) -m juesuan.fonts
+	$(PY) -m juesuan.render.fonts
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 env: $(STAMP) ## Create the virtual environment from the pinned requirements

@@ -214,9 +214,9 @@ def make_raw_root(src: Path, raw_root: Path, n: int) -> list[str]:
 def data_step(raw_root: Path, clean_root: Path, years=None, departments=None) -> list[str]:
     """parse_report + build_frames + write_clean for every selected report under ``raw_root``
     into ``clean_root/<year>/<department>/``; the reports that failed ("year/dept: error")."""
-    from juesuan.frames import build_frames
-    from juesuan.pipeline import discover, parse_report
-    from juesuan.writer import write_clean
+    from juesuan.clean.frames import build_frames
+    from juesuan.clean.pipeline import discover, parse_report
+    from juesuan.clean.writer import write_clean
 
     failed = []
     for year, dept, folder in discover(years, departments, root=raw_root):
@@ -294,7 +294,7 @@ def run_suite(reports_dir: Path, jobs: int, *, years=(YEAR,), departments=(DEPT,
     no cross-report notebook runs, unless ``panel``); with ``data`` the data step runs first (the
     roots must then be this process's ``config`` roots: see :func:`roots_env`).  Its summary.json
     plus wall/CPU time and return code."""
-    from juesuan.batch import SUMMARY_JSON, run_reports, select_notebooks
+    from juesuan.run.batch import SUMMARY_JSON, run_reports, select_notebooks
 
     chapters = None if panel else select_notebooks(config.NOTEBOOKS)
     out = io.StringIO()
@@ -389,7 +389,8 @@ PAGE_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
 page, arg, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-from juesuan import batch, render   # what the batch's processes have imported before
+from juesuan.run import batch
+from juesuan import render  # what the batch's processes have imported before
 t0 = time.perf_counter()
 if page == "index.html":
     summary = json.loads(arg.read_text(encoding="utf-8"))
@@ -413,7 +414,7 @@ def page_seconds(page: str, arg: Path, out: Path, fresh_cache: bool) -> dict[str
     """Render the index page (from a summary.json) or a comparison page (from an executed chapter)
     in a fresh process; the seconds of the call (the batch modules imported before the clock).
     ``fresh_cache``: an empty font-subset cache (the base font is kept), else the user's cache."""
-    from juesuan import fonts
+    from juesuan.render import fonts
 
     out.mkdir(parents=True, exist_ok=True)
     base = fonts.build_base()
@@ -433,7 +434,7 @@ def kernel_start(cwd: Path) -> tuple[float, float]:
     first lines (``import helpers; helpers.setup()``) in it."""
     from jupyter_client.manager import start_new_kernel
 
-    from juesuan.batch import KERNEL_NAME, _kernel_environment
+    from juesuan.run.kernels import KERNEL_NAME, _kernel_environment
 
     saved = dict(os.environ)
     _kernel_environment()                   # what the batch workers give their kernels
@@ -530,9 +531,9 @@ class Bench:
 
     # §1
     def parse(self) -> None:
-        from juesuan.frames import build_frames
-        from juesuan.pipeline import discover, parse_report
-        from juesuan.writer import write_clean
+        from juesuan.clean.frames import build_frames
+        from juesuan.clean.pipeline import discover, parse_report
+        from juesuan.clean.writer import write_clean
 
         self.log("§1 parse + validate, build_frames, write_clean", flush=True)
         found = discover()
@@ -856,7 +857,7 @@ Targets missed: {", ".join(r.name.strip() for r in missed) if missed else "none"
     if notes:
         text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     path = Path(path)
-    from juesuan.writer import atomic_write_text
+    from juesuan.clean.writer import atomic_write_text
     atomic_write_text(path, text)
     return path
 

@@ -25,11 +25,11 @@ if str(_SRC) not in sys.path:
 import pandas as pd  # noqa: E402
 
 from juesuan import analysis, config  # noqa: E402,F401
-from juesuan.frames import BUILDERS, dictionary  # noqa: E402
+from juesuan.clean.frames import BUILDERS, dictionary  # noqa: E402
 from juesuan.numbers import fmt_pct, fmt_wan, fmt_yuan  # noqa: E402
 from juesuan import safety  # noqa: E402
 from juesuan.identity import report_metadata  # noqa: E402
-from juesuan.writer import unguard_value  # noqa: E402
+from juesuan.clean.writer import unguard_value  # noqa: E402
 
 __all__ = ["setup", "load", "Dataset", "md", "esc", "table", "yuan", "wan", "pct", "analysis", "config",
            "describe", "load_panel"]

@@ -19,11 +19,11 @@ def cell(li, table, key, column="amount", side=None):
 @pytest.fixture(scope="module")
 def rep(request):
     """The parsed and validated report of the test module's ``RAW`` folder."""
-    from juesuan.pipeline import parse_report
+    from juesuan.clean.pipeline import parse_report
     return parse_report(request.module.RAW)
 
 
 @pytest.fixture(scope="module")
 def frames(rep):
-    from juesuan.frames import build_frames
+    from juesuan.clean.frames import build_frames
     return build_frames(rep)

@@ -7,7 +7,7 @@ import pytest
 from juesuan import config
 from juesuan.cli import run_data
 from juesuan.errors import ParseError
-from juesuan.pipeline import discover, parse_report
+from juesuan.clean.pipeline import discover, parse_report
 from juesuan.source import Document, read_metadata
 
 RAW = config.raw_dir(2022, "nxgxt")

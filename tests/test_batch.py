@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from juesuan import batch, config
+from juesuan.run import batch, kernels
+from juesuan import config
 
 YEAR, DEPT = 2022, "testdept"
 KERNEL = "python3"
@@ -276,8 +277,8 @@ def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypat
     assert res["ok"] is False and "no-such-kernel-juesuan" in res["error"]
     assert not out.exists() and res["output"] == ""
     assert res["log"] == "2022/testdept/logs/01-params.log"
-    assert os.environ["MPLBACKEND"] == batch.INLINE_BACKEND               # what the kernel would get
-    assert str(batch.SRC) in os.environ["PYTHONPATH"].split(os.pathsep)
+    assert os.environ["MPLBACKEND"] == kernels.INLINE_BACKEND               # what the kernel would get
+    assert str(kernels.SRC) in os.environ["PYTHONPATH"].split(os.pathsep)
 
 
 def _square(x):
@@ -288,7 +289,7 @@ def _square(x):
 
 @pytest.mark.parametrize("make", ["local", "inline"])
 def test_executors_yield_every_completion_with_its_key(make):
-    from juesuan.executor import Executor, InlineExecutor, LocalExecutor
+    from juesuan.run.executor import Executor, InlineExecutor, LocalExecutor
 
     with (LocalExecutor(2) if make == "local" else InlineExecutor()) as ex:
         assert isinstance(ex, Executor)

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from juesuan import config
-from juesuan.pipeline import discover, parse_report
+from juesuan.clean.pipeline import discover, parse_report
 
 sys.path.insert(0, str(config.ROOT / "benchmarks"))   # the harness lives outside the package
 import bench  # noqa: E402
@@ -52,7 +52,7 @@ def test_copy_parses_like_the_original(tmp_path, original):
         {k: v for k, v in orig_meta.items() if k != "department"}
     copy = parse_report(folder)
     assert copy.department == "copy01"
-    from juesuan.frames import build_frames
+    from juesuan.clean.frames import build_frames
     assert len(build_frames(copy)["line_items"]) == len(build_frames(original)["line_items"])
     # the original is untouched
     assert json.loads((SRC / config.METADATA_FILE).read_text(encoding="utf-8"))["department"] == "nxgxt"

@@ -7,7 +7,7 @@ import pytest
 from conftest import cell
 
 from juesuan import config
-from juesuan.pipeline import amount_cells_in_source, parse_report
+from juesuan.clean.pipeline import amount_cells_in_source, parse_report
 
 RAW = config.raw_dir(2022, "nxgxt")
 

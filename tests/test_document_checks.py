@@ -270,7 +270,7 @@ def test_note_found_below_the_table():
 @pytest.mark.parametrize("year,dept", [(2022, "nxgxt"), (2024, "ptczj")])
 def test_no_document_finding_on_the_real_reports(year, dept):
     from juesuan import config
-    from juesuan.pipeline import parse_report
+    from juesuan.clean.pipeline import parse_report
     rep = parse_report(config.raw_dir(year, dept))
     family = [c for c in rep.log.counts if c.startswith("doc_") or c.startswith("metadata_")
               or c == "folder_year"]

@@ -6,7 +6,8 @@ import io
 import pytest
 from fontTools.ttLib import TTFont
 
-from juesuan import config, fonts, render
+from juesuan import config, render
+from juesuan.render import fonts
 
 PAGE = "宁夏回族自治区工业和信息化厅2022年度部门决算 职业年金缴费 350.55% 一般公共预算财政拨款（公开01）"
 RARE = "堃𠀀"          # not in GB 2312: 堃 (GBK), 𠀀 (CJK extension B)

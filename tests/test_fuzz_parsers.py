@@ -46,7 +46,7 @@ from fuzzkit import case_report_fixture, variant_factory
 from juesuan.errors import ParseError
 from juesuan.extract.tables import parse_tables, table_specs
 from juesuan.findings import CheckLog
-from juesuan.pipeline import locate_parts, parse_report
+from juesuan.clean.pipeline import locate_parts, parse_report
 from juesuan.source import Document
 from juesuan.validate.tables import check_tables
 

@@ -114,3 +114,41 @@ def test_cli_is_at_the_top():
 def test_benchmark_harness_is_outside_the_package():
     assert not (SRC / "bench.py").exists()
     assert (SRC.parents[1] / "benchmarks" / "bench.py").is_file()
+
+
+# The pipeline's stages, in order: a module imports only modules of its own stage or of an
+# earlier one (the folders show the flow raw → extract → validate → clean → run → render, with
+# the orchestrating ``run`` placed after ``render`` because the batch renders the pages).
+STAGES = ["base", "extract", "validate", "clean", "chapters", "render", "run", "cli"]
+BASE = {"config", "errors", "atomic", "numbers", "safety", "identity", "findings", "source", "dictionary"}
+CHAPTERS = {"analysis", "figures", "plotting", "method", "messages_zh"}   # what the notebooks call
+
+
+def stage(module: str) -> str:
+    part = module.split(".")[1]
+    if part in BASE:
+        return "base"
+    if part in CHAPTERS:
+        return "chapters"
+    if part in ("cli", "__main__"):
+        return "cli"
+    return part
+
+
+def test_every_module_has_a_stage():
+    assert all(stage(m) in STAGES for m in import_graph() if m != PACKAGE), \
+        sorted(m for m in import_graph() if stage(m) not in STAGES)
+
+
+def test_imports_follow_the_pipeline_order():
+    rank = {s: i for i, s in enumerate(STAGES)}
+    upward = sorted(f"{m} → {t}" for m, targets in import_graph().items() for t in targets
+                    if rank[stage(t)] > rank[stage(m)])
+    assert not upward, upward
+
+
+def test_stage_rule_catches_an_upward_import():
+    graph = {"juesuan.extract.pdf": {"juesuan.clean.writer"}, "juesuan.clean.writer": set()}
+    rank = {s: i for i, s in enumerate(STAGES)}
+    assert [(m, t) for m, ts in graph.items() for t in ts if rank[stage(t)] > rank[stage(m)]] == \
+        [("juesuan.extract.pdf", "juesuan.clean.writer")]

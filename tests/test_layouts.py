@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from juesuan import config
 from juesuan.extract.words import Word, WordTableReader, columns_of, group_lines
-from juesuan.pipeline import parse_report
+from juesuan.clean.pipeline import parse_report
 from synth import generate as g
 
 LAYOUTS = {lay["name"]: lay for lay in g.layouts()}

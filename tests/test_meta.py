@@ -11,7 +11,7 @@ import pytest
 from juesuan import config
 from juesuan.extract.meta import infer_metadata, is_placeholder, same_department
 from juesuan.findings import CheckLog
-from juesuan.pipeline import parse_report
+from juesuan.clean.pipeline import parse_report
 from juesuan.source import Document
 from juesuan.validate.document import check_metadata
 

@@ -376,7 +376,7 @@ def test_a_scanned_pdf_is_read_through_ocr_into_the_same_tables(table_scan, scan
 
 def test_uncertain_ocr_words_become_findings_of_the_report(monkeypatch, tmp_path):
     """The pipeline records every ocr_uncertain finding the OCR reader returns, with its page and line."""
-    from juesuan import pipeline
+    from juesuan.clean import pipeline
     from juesuan.extract import pdf as pdfmod
 
     real = pdfmod.read_pdf
@@ -400,8 +400,8 @@ def test_uncertain_ocr_words_become_findings_of_the_report(monkeypatch, tmp_path
 def test_make_data_on_the_200dpi_scan_gives_the_text_pdfs_cells(scan_dir, tmp_path):
     """The whole pipeline (pdf.read_pdf → OCR → grid → checks) on a folder holding only the scan:
     the same line_items and the same findings as the text PDF."""
-    from juesuan import pipeline
-    from juesuan.frames import build_frames
+    from juesuan.clean import pipeline
+    from juesuan.clean.frames import build_frames
 
     folder = tmp_path / "raw" / "2024" / "ptczj-scan"
     scan = ocr_bed.make_variant("200dpi", folder)
@@ -418,7 +418,7 @@ def test_make_data_on_the_200dpi_scan_gives_the_text_pdfs_cells(scan_dir, tmp_pa
 def test_findings_on_a_page_with_uncertain_ocr_say_they_may_come_from_the_ocr():
     from juesuan.findings import CheckLog
     from juesuan.messages_zh import english_words, message_zh
-    from juesuan.pipeline import mark_ocr_suspects
+    from juesuan.clean.pipeline import mark_ocr_suspects
 
     log = CheckLog("scan.pdf", locate=lambda n: {3: "p8:3", 9: "p9:9"}[n])
     log.add("ocr_uncertain", "warning", "OCR 读数不确定", line=3)

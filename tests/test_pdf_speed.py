@@ -11,8 +11,8 @@ import pytest
 from juesuan import config
 from juesuan.extract import pdf as pdfmod
 from juesuan.extract.pdfium import _classify, page_objects
-from juesuan.frames import build_frames
-from juesuan.pipeline import parse_report
+from juesuan.clean.frames import build_frames
+from juesuan.clean.pipeline import parse_report
 
 RAW = config.raw_dir(2024, "ptczj")
 PDF = next(RAW.glob("*.pdf"))

@@ -23,7 +23,7 @@ from securitykit import (FORMULA_CHARS, FRAGMENTS, LINE_TEXT, PAYLOAD_FORMULA, P
 
 import helpers as h
 from juesuan import config, render, safety
-from juesuan.writer import write_clean
+from juesuan.clean.writer import write_clean
 
 RAW = config.raw_dir(2022, "nxgxt")
 RAW_TEXT = next(RAW.glob("*.txt"))
@@ -100,8 +100,8 @@ def inject(text: str, reason: str, project: str, indicator: str) -> str:
 
 def run_pipeline(raw_folder: Path, clean: Path):
     """parse → frames → clean CSV/XLSX → the loader; returns (frames, loaded tables, xlsx)."""
-    from juesuan.frames import build_frames
-    from juesuan.pipeline import parse_report
+    from juesuan.clean.frames import build_frames
+    from juesuan.clean.pipeline import parse_report
     rep = parse_report(raw_folder)
     frames = build_frames(rep)
     write_clean(frames, clean, "t", "t")
@@ -110,7 +110,7 @@ def run_pipeline(raw_folder: Path, clean: Path):
 
 
 def assert_spreadsheets_inert(frames, loaded, xlsx, clean):
-    from juesuan.writer import to_text_frame
+    from juesuan.clean.writer import to_text_frame
     assert formula_cells(xlsx) == []
     for name, df in frames.items():
         assert unguarded_csv_cells(clean / f"{name}.csv", safety.text_columns(name)) == []
@@ -397,7 +397,7 @@ def test_figures_show_dollar_and_markup_in_names_literally(tmp_path, monkeypatch
 
 
 def test_index_page_shows_report_text_as_text(tmp_path):
-    from juesuan import batch
+    from juesuan.run import batch
     rep = {"year": 2022, "department": "x", "department_name": PAYLOAD_IMG, "ok": False,
            "steps": [{"step": "data", "ok": False, "status": "FAILED", "seconds": 0.1, "output": "",
                       "log": "", "error": f"report.txt:12: bad value {PAYLOAD_FORMULA} <script>alert(1)</script>"}],

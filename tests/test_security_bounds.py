@@ -10,7 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from juesuan import batch, config, identity
+from juesuan.run import batch
+from juesuan import config, identity
 from juesuan.errors import ParseError
 from juesuan.extract import pdf as pdfmod
 

@@ -10,7 +10,7 @@ import pytest
 
 from juesuan.extract.explanation import parse_explanation
 from juesuan.findings import CheckLog
-from juesuan.pipeline import parse_report
+from juesuan.clean.pipeline import parse_report
 from juesuan.source import Document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def test_one_absent_table_is_one_error(tmp_path, seed, first, stop, tid, skipped
 
 
 def test_checks_frame_has_the_skipped_columns(seed):
-    from juesuan.frames import checks
+    from juesuan.clean.frames import checks
     df = checks(seed)
     assert {"skipped", "skip_reason"} <= set(df.columns)
     assert (df.run == df.passed + df.failed).all()

@@ -68,8 +68,8 @@ def check_pipeline(scan: Path, src: Path, dpi: int, jobs: int, deskew_pages: boo
     import hashlib
     import shutil
 
-    from juesuan import pipeline
-    from juesuan.frames import build_frames
+    from juesuan.clean import pipeline
+    from juesuan.clean.frames import build_frames
 
     folder = Path(tempfile.mkdtemp(prefix="ocr-report-"))
     try:

@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     os.environ["JUESUAN_CLEAN_ROOT"] = str(clean_root.resolve())
     sys.path.insert(0, str(ROOT / "src"))
     from juesuan.cli import run_data
-    from juesuan.panel import build_panel
+    from juesuan.clean.panel import build_panel
 
     failed = []
     for year, dept in SUITE_REPORTS:

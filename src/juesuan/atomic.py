@@ -1,7 +1,7 @@
 """Atomic file writes: a temporary file in the target's folder, renamed into place.
 
 The lowest layer of the writers (no import of the package): the PDF and OCR caches, the clean
-tables (:mod:`juesuan.writer`), the panel and the HTML pages all write through it, so a
+tables (:mod:`juesuan.clean.writer`), the panel and the HTML pages all write through it, so a
 half-written file never looks complete.
 """
 from __future__ import annotations

@@ -87,7 +87,7 @@ def main(argv=None) -> int:
               + (f"; FAILED: {names}" if failed else ""))
         return 1 if failed else 0
     if args.cmd == "reports":
-        from .batch import run_reports
+        from .run.batch import run_reports
         return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress,
                            notebooks=args.notebooks or None, timeout=args.timeout)
     if args.cmd == "notebooks":

@@ -40,7 +40,7 @@ def csv_decode(text: str) -> str:
 
 def text_columns(table: str) -> set[str]:
     """Columns of ``table`` whose type in the data dictionary is ``string`` (they get the guard)."""
-    from .frames import dictionary
+    from .dictionary import dictionary
     d = dictionary()
     types: dict[str, str] = {}
     for r in d[d.table == "*"].itertuples():
@@ -52,7 +52,7 @@ def text_columns(table: str) -> set[str]:
 
 def is_text_column(table: str, column: str) -> bool:
     """Unknown columns count as text (the safe side); ``*_yuan``/rates are numbers by name."""
-    from .frames import dictionary
+    from .dictionary import dictionary
     d = dictionary()
     spec = d[(d.table == table) & (d.column == column)]
     if spec.empty:

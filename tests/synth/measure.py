@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1] / "src"), str(HERE.parent)]
 
 from juesuan import config  # noqa: E402
-from juesuan.pipeline import parse_report  # noqa: E402
+from juesuan.clean.pipeline import parse_report  # noqa: E402
 from synth import generate as g  # noqa: E402
 
 

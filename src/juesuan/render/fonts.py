@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from . import config
-from .atomic import atomic_path
+from .. import config
+from ..atomic import atomic_path
 
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -216,7 +216,7 @@ def font_face_css(chars: Iterable[int], family: str) -> str:
             f'format("woff");font-display:block;}}\n')
 
 
-if __name__ == "__main__":  # ``python -m juesuan.fonts``: build the base font (``make env`` does)
+if __name__ == "__main__":  # ``python -m juesuan.render.fonts``: build the base font (``make env`` does)
     import time
 
     t0 = time.perf_counter()

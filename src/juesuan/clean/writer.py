@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_path, atomic_write_text  # noqa: F401 - re-exported (they live below)
+from ..atomic import atomic_path, atomic_write_text  # noqa: F401 - re-exported (they live below)
 from .frames import dictionary
-from .numbers import amount_str, decimal_str
+from ..numbers import amount_str, decimal_str
 
 RATE_COLUMNS_SUFFIX = ("_rate", "_share")
 
@@ -37,7 +37,7 @@ def guard_text_frame(text: pd.DataFrame, table: str) -> pd.DataFrame:
     """The spreadsheet rule (see :mod:`juesuan.safety`): in the text columns of ``table`` (type
     ``string`` in the data dictionary), a cell starting with ``= + - @``, TAB, CR or ``'`` gets one
     leading ``'``; numbers and integers stay as they are (``-12.50`` is an amount)."""
-    from .safety import csv_encode, is_text_column
+    from ..safety import csv_encode, is_text_column
     out = text.copy()
     for col in out.columns:
         if is_text_column(table, col):
@@ -47,7 +47,7 @@ def guard_text_frame(text: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def unguard_value(text: str) -> str:
     """The original text of a guarded CSV text cell (the read path calls this)."""
-    from .safety import csv_decode
+    from ..safety import csv_decode
     return csv_decode(text)
 
 

@@ -8,16 +8,14 @@ names every column; ``helpers.load`` derives the pandas dtypes from its type and
 """
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
-from functools import lru_cache
 
 import pandas as pd
 
-from .config import PACKAGE_DATA
-from .extract.explanation import categorize_reason
-from .extract.tables import class_names
-from .numbers import ratio
+from ..dictionary import check_descriptions, columns_of, dictionary  # noqa: F401 - re-exported
+from ..extract.explanation import categorize_reason
+from ..extract.tables import class_names
+from ..numbers import ratio
 from .pipeline import Report
 
 Z = Decimal(0)
@@ -27,24 +25,6 @@ SANGONG = [("total", "“三公”经费合计", "sangong"), ("abroad", "因公�
            ("vehicle_purchase", "公务用车购置费", "sangong_vehicle_purchase"),
            ("vehicle_operation", "公务用车运行维护费", "sangong_vehicle_operation"),
            ("reception", "公务接待费", "sangong_reception")]
-
-
-@lru_cache(maxsize=None)
-def dictionary() -> pd.DataFrame:
-    with open(PACKAGE_DATA / "dictionary.csv", encoding="utf-8", newline="") as fh:
-        return pd.DataFrame(list(csv.DictReader(fh)))
-
-
-@lru_cache(maxsize=None)
-def check_descriptions() -> dict[str, str]:
-    with open(PACKAGE_DATA / "checks.csv", encoding="utf-8", newline="") as fh:
-        return {r["check"]: r["description"] for r in csv.DictReader(fh)}
-
-
-def columns_of(table: str) -> list[str]:
-    d = dictionary()
-    own = d[d.table == table].column.tolist()
-    return ["year", "department"] + own
 
 
 def _frame(rep: Report, name: str, rows: list[dict]) -> pd.DataFrame:
@@ -166,7 +146,7 @@ def _facts_by_subject(rep: Report) -> dict[str, dict[str, dict]]:
 
 
 def prior_year(rep: Report) -> pd.DataFrame:
-    from .validate.crosscheck import SUBJECT_LABELS
+    from ..validate.crosscheck import SUBJECT_LABELS
     fs = _facts_by_subject(rep)
     rows = []
     for subject, m in fs.items():

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from .atomic import atomic_path
+from ..atomic import atomic_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "offline"
@@ -84,6 +84,18 @@ def prepare(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+def warm() -> None:
+    """Import nbconvert, compile the page template and load the base font's character map, so
+    the first page this process renders costs what the others do (called by a batch worker while
+    its kernel runs the chapters, i.e. while the worker itself only waits)."""
+    from .fonts import _base_cmap
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("预热"))
+    _exporter().from_notebook_node(nb, resources={"metadata": {"name": "warm", "path": "."}})
+    _base_cmap()
+
+
 def _exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -122,7 +134,7 @@ _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
 
 def font_subset_css(text: str) -> str:
     """An @font-face rule embedding the bundled Noto Sans CJK SC, subset to the characters
-    of ``text`` (as WOFF, base64; see :mod:`juesuan.fonts`): the page shows Chinese on any
+    of ``text`` (as WOFF, base64; see :mod:`juesuan.render.fonts`): the page shows Chinese on any
     machine, offline."""
     from .fonts import font_face_css
 
@@ -167,7 +179,7 @@ def make_inert(html: str) -> str:
     """The last line of defence: the page without active content (see
     :func:`juesuan.safety.sanitize_html`). Report text is escaped where it enters the page, so
     normally nothing is removed; what is removed is logged."""
-    from .safety import sanitize_html
+    from ..safety import sanitize_html
 
     clean, removed = sanitize_html(html)
     if removed:

@@ -14,9 +14,9 @@ import csv
 import json
 from pathlib import Path
 
-from . import config
-from .identity import report_metadata
-from .safety import csv_encode
+from .. import config
+from ..identity import report_metadata
+from ..safety import csv_encode
 from .writer import atomic_write_text
 
 STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings"]

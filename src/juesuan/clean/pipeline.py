@@ -7,20 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import config
-from .errors import ParseError
-from .extract.explanation import parse_explanation
-from .extract.grid import parse_pdf_tables
-from .extract.pdf import read_pdf
-from .extract.projects import parse_projects
-from .extract.tables import Table, parse_tables
-from .findings import CheckLog
-from .extract.meta import Inferred, infer_metadata
-from .source import Document, find_source, read_metadata
-from .validate.document import check_document, check_metadata, contents_range
-from .validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
+from .. import config
+from ..errors import ParseError
+from ..extract.explanation import parse_explanation
+from ..extract.grid import parse_pdf_tables
+from ..extract.pdf import read_pdf
+from ..extract.projects import parse_projects
+from ..extract.tables import Table, parse_tables
+from ..findings import CheckLog
+from ..extract.meta import Inferred, infer_metadata
+from ..source import Document, find_source, read_metadata
+from ..validate.document import check_document, check_metadata, contents_range
+from ..validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
                                   check_project_list, check_text_vs_tables, resolve_outturn_codes)
-from .validate.tables import check_tables
+from ..validate.tables import check_tables
 
 
 @dataclass

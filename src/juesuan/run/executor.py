@@ -2,7 +2,7 @@
 
 An :class:`Executor` takes steps — a picklable function and its task (plain data), under a
 key chosen by the caller — and yields a :class:`Completion` for each as it finishes, in any
-order.  It knows nothing of notebooks, reports or HTML: :mod:`juesuan.batch` decides what the
+order.  It knows nothing of notebooks, reports or HTML: :mod:`juesuan.run.batch` decides what the
 steps are and what to do with their results.
 
 - :class:`LocalExecutor`: a pool of worker processes on this machine (``jobs`` of them; an

@@ -1,7 +1,7 @@
 """The clean step: raw report → parse (extract) → validate → ``data/clean/<year>/<department>/``.
 
 :func:`run_data` is ``python -m juesuan data`` and the first step of a batch
-(:mod:`juesuan.batch`); it sits below both, so neither imports the command line.
+(:mod:`juesuan.run.batch`); it sits below both, so neither imports the command line.
 """
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import sys
 import time
 import traceback
 
-from . import config
-from .errors import ParseError
+from .. import config
+from ..errors import ParseError
 
 
 def run_data(years=None, departments=None, quiet: bool = False, panel: bool = True) -> list[dict]:
     """Parse, validate and write every selected report; one failure does not stop the rest.
 
     ``panel=False`` leaves data/clean/panel/ alone (a caller running report by report builds it
-    once at the end with :func:`juesuan.panel.build_panel`)."""
-    from . import identity
+    once at the end with :func:`juesuan.clean.panel.build_panel`)."""
+    from .. import identity
     from .frames import build_frames
     from .pipeline import discover, inferred_record, parse_report
     from .panel import build_panel
