@@ -30,7 +30,6 @@ written to temporary names first and renamed into place at the end.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
@@ -286,11 +285,11 @@ def _swap_dir(new: Path, target: Path) -> None:
     reader sees the old tree, the new one, or (for an instant) none — never a half-written one."""
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / target.name
         os.replace(target, old)
     os.replace(new, target)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old.parent, ignore_errors=True)
 
 
 def _write_part(path: Path, tbl) -> None:
