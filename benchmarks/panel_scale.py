@@ -39,10 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from juesuan.frames import columns_of  # noqa: E402
-from juesuan.numbers import decimal_str, ratio  # noqa: E402
-from juesuan.safety import csv_encode, text_columns  # noqa: E402
-from synth import generate as g  # noqa: E402
+# The generator's imports (juesuan, tests/synth with reportlab) are made where they are used, so the
+# measured child processes (--step build / query) load only what a researcher's session loads.
 
 YEARS = list(range(2011, 2025))
 BASES = ["czj", "jyj", "wsjkw", "gxt", "fgw", "sfj", "mzj", "rsj", "zjj", "jtj", "nyj", "swj", "tjj", "sjj",
@@ -67,11 +65,13 @@ def _quote(v: str) -> str:
 
 @lru_cache(maxsize=None)
 def _guarded(table: str) -> frozenset:
+    from juesuan.safety import text_columns
     return frozenset(text_columns(table))
 
 
 def csv_text(table: str, columns: list[str], rows: list[dict]) -> str:
     """Rows as the clean writer writes them (juesuan.writer.csv_text after guard_text_frame)."""
+    from juesuan.safety import csv_encode
     guard = _guarded(table)
     lines = [",".join(_quote(c) for c in columns)]
     for r in rows:
@@ -93,6 +93,8 @@ def yuan(h: int) -> str:
 def report_tables(i: int, seed: int = 2024) -> tuple[dict[str, list[dict]], dict]:
     """The clean tables of synthetic report ``i`` ({table: rows}) and its expected completion
     sums {class: (Σ initial budget, Σ actual)} in Decimal 元 (items with both amounts)."""
+    from juesuan.numbers import decimal_str, ratio
+    from synth import generate as g
     year, dept = identity(i)
     m = g.model(seed + i)
     cells = g.sums(m)
@@ -163,6 +165,7 @@ def report_tables(i: int, seed: int = 2024) -> tuple[dict[str, list[dict]], dict
 def generate(clean_root: Path, reports: int, seed: int = 2024) -> dict:
     """Write ``reports`` synthetic reports under ``clean_root``/<year>/<dept>/; return the row counts
     per table and the expected completion sums {(year, class): [Σ budget, Σ actual]}."""
+    from juesuan.frames import columns_of
     cols = {t: columns_of(t) for t in ("line_items", "budget_outturn", "projects", "sangong", "checks", "findings")}
     rows = dict.fromkeys(cols, 0)
     expected: dict = {}
@@ -235,6 +238,7 @@ def _child(step: str, clean_root: Path, *extra: str) -> dict:
 
 def verify(gen: dict, query: dict) -> list[str]:
     """Differences between what was generated and what the panel / the query give (empty: none)."""
+    from juesuan.numbers import ratio
     problems = []
     for t, n in gen["rows"].items():
         if query["panel_rows"][t] != n:
