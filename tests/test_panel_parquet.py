@@ -318,3 +318,25 @@ def test_scale_benchmark_generator_and_build_small(tmp_path, monkeypatch):
     assert gen["rows"]["line_items"] == 50 * 515 and len(res) > 0
     broken = dict(query, result=[[*query["result"][0][:3], "1.00", None]] + query["result"][1:])
     assert ps.verify(gen, broken)                              # the check can fail
+
+
+def test_a_ragged_row_in_a_re_encoded_report_is_refused_too(tmp_path, monkeypatch):
+    clean = _tiny_reports(tmp_path, monkeypatch)
+    f = clean / "2022/b/budget_outturn.csv"
+    text = f.read_text(encoding="utf-8-sig")
+    f.write_text(text.replace("year,department", "department,year", 1) + "2022,b\n", encoding="utf-8")
+    with pytest.raises(panel.PanelError, match=r"2022/b/budget_outturn\.csv:3: 2 fields, the header has 17"):
+        panel.build_panel(clean)
+
+
+def test_a_table_no_report_has_leaves_the_panel(tmp_path, monkeypatch):
+    clean = _tiny_reports(tmp_path, monkeypatch)
+    assert set(panel.manifest()["tables"]) == {"line_items", "budget_outturn", "reports"}
+    with pytest.raises(KeyError, match="no table 'projects'"):
+        h.load_panel("projects")
+    for f in clean.glob("*/*/budget_outturn.csv"):
+        f.unlink()
+    panel.build_panel(clean)
+    assert not (clean / "panel/panel_budget_outturn.csv").exists()
+    assert not (clean / "panel/parquet/budget_outturn").exists() and "budget_outturn" not in panel.manifest()["tables"]
+    assert set(h.load_panel().tables) == {"line_items", "reports"}

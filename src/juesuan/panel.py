@@ -78,11 +78,6 @@ def _line(values) -> str:
     return ",".join(_quote(v) for v in values) + "\n"
 
 
-def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
-    text = _line(columns) + "".join(_line("" if r.get(c) is None else str(r.get(c)) for c in columns) for r in rows)
-    atomic_write_text(path, "\ufeff" + text)
-
-
 def report_folders(clean_root: Path | None = None) -> list[Path]:
     root = Path(clean_root or config.CLEAN)
     return sorted(p.parent for p in root.glob("[0-9][0-9][0-9][0-9]/*/line_items.csv"))
@@ -143,15 +138,25 @@ def _body(path: Path, data: bytes, columns: list[str], header: bytes) -> bytes:
     if data.startswith(header):
         body = data[len(header):]
         return body if not body or body.endswith(b"\n") else body + b"\n"
-    _, rows = _read(path)
-    return "".join(_line("" if r.get(c) is None else r[c] for c in columns) for r in rows).encode()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        head = next(reader, [])
+        out = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(head):
+                raise PanelError(f"{config.rel(path)}:{reader.line_num}: {len(row)} fields, the header has {len(head)}")
+            r = dict(zip(head, row))
+            out.append(_line(r.get(c, "") for c in columns))
+    return "".join(out).encode()
 
 
 def _locate_bad_row(paths: list[Path], n: int) -> str:
     for p in paths:
         with open(p, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
-            for i, row in enumerate(reader, start=1):
+            for row in reader:
                 if row and len(row) != n:
                     return f"{config.rel(p)}:{reader.line_num}: {len(row)} fields, the header has {n}"
     return ""
@@ -173,9 +178,11 @@ def _parse(header: bytes, bodies: list[bytes], columns: list[str], paths: list[P
 
 
 # ------------------------------------------------------------------ build
-def build_panel(clean_root: Path | None = None, parquet: bool = True) -> Path | None:
-    """(Re)write data/clean/panel/ (CSVs and, unless ``parquet=False``, the Parquet folder) from
-    every report's clean tables; None if there are none."""
+def build_panel(clean_root: Path | None = None) -> Path | None:
+    """(Re)write data/clean/panel/ — the CSVs and the Parquet folder, always together — from every
+    report's clean tables; None if there are none.  A table the panel cannot stack (a row with
+    more or fewer fields than its header, a year that is not its folder's, an amount that is not
+    a number) is a :class:`PanelError` naming the file (and line), and the previous panel stays."""
     root = Path(clean_root or config.CLEAN)
     folders = report_folders(root)
     if not folders:
@@ -189,21 +196,20 @@ def build_panel(clean_root: Path | None = None, parquet: bool = True) -> Path | 
     summary = {f: {"year": f.parent.name, "department": f.name} for f in folders}
     manifest: dict = {"format": 1, "partitioning": "hive: <table>/year=<YYYY>/part-0.parquet",
                       "reports": len(folders), "tables": {}}
-    pq_tmp = Path(tempfile.mkdtemp(prefix=".parquet.", suffix=".tmp", dir=out)) if parquet else None
+    pq_tmp = Path(tempfile.mkdtemp(prefix=".parquet.", suffix=".tmp", dir=out))
     try:
         _build(out, folders, years, summary, manifest, pq_tmp, columns_of)
-        if pq_tmp is not None:      # the CSVs are in place: now the Parquet tree, in one rename
-            _swap_dir(pq_tmp, out / PARQUET)
+        _swap_dir(pq_tmp, out / PARQUET)   # the CSVs are in place: now the Parquet tree, in one rename
     finally:
-        if pq_tmp is not None and pq_tmp.exists():
+        if pq_tmp.exists():
             shutil.rmtree(pq_tmp, ignore_errors=True)
     write_datapackage(out)
     return out
 
 
-def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest: dict, pq_tmp: Path | None,
+def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest: dict, pq_tmp: Path,
            columns_of) -> None:
-    parquet = pq_tmp is not None
+    stale: list[Path] = []
     with ExitStack() as stack:     # every CSV to a temporary file, all renamed when all are written
         for name in ["line_items"] + STACKED:
             files = {f: f / f"{name}.csv" for f in folders}
@@ -217,14 +223,12 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
                     head = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
                     columns += [c for c in head if c not in columns]
                 if not columns:
-                    stale = out / f"panel_{name}.csv"
-                    if stale.exists():
-                        stale.unlink()
+                    stale.append(out / f"panel_{name}.csv")   # no report has it (any more)
                     continue
             target = out / f"panel_{name}.csv"
             tmp = stack.enter_context(atomic_path(target))
             header = _line(columns).encode()
-            types = arrow_types(name, columns) if parquet else {}
+            types = arrow_types(name, columns)
             rows_total = 0
             with open(tmp, "wb") as fh:
                 fh.write(BOM + header)
@@ -239,21 +243,17 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
                     fh.write(b"".join(bodies))
                     counts = [_records(b) for b in bodies]
                     rows_total += sum(counts)
-                    if not parquet and name not in ("line_items", "findings"):
-                        continue
                     tbl = _parse(header, bodies, columns, [files[f] for f in yfolders])
                     del bodies
                     if tbl.num_rows != sum(counts):
                         raise PanelError(f"{config.rel(out)}/{year}: {name} read {tbl.num_rows} rows, "
                                          f"counted {sum(counts)}")
                     _summarize(name, tbl, yfolders, counts, summary)
-                    if parquet:
-                        _check_year(tbl, year, yfolders, counts, files)
-                        tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
-                        _write_part(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl)
-            if parquet:
-                manifest["tables"][name] = {"csv": target.name, "rows": rows_total, "columns": columns,
-                                            "types": {c: str(t) for c, t in types.items()}}
+                    _check_year(tbl, year, yfolders, counts, files)
+                    tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
+                    _write_part(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl)
+            manifest["tables"][name] = {"csv": target.name, "rows": rows_total, "columns": columns,
+                                        "types": {c: str(t) for c, t in types.items()}}
         # reports.csv
         for f in folders:
             meta = report_metadata(f.parent.name, f.name)
@@ -271,13 +271,13 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
         tmp = stack.enter_context(atomic_path(target))
         text = _line(cols) + "".join(_line(r[c] for c in cols) for r in rows)
         tmp.write_text("\ufeff" + text, encoding="utf-8")
-        if parquet:
-            _reports_parquet(pq_tmp, cols, rows)
-            manifest["tables"]["reports"] = {"csv": "reports.csv", "rows": len(rows), "columns": cols,
-                                             "types": {c: str(t) for c, t in arrow_types("reports", cols).items()}}
-            (pq_tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                           encoding="utf-8")
-            os.chmod(pq_tmp, 0o777 & ~_umask())
+        _reports_parquet(pq_tmp, cols, rows)
+        manifest["tables"]["reports"] = {"csv": "reports.csv", "rows": len(rows), "columns": cols,
+                                         "types": {c: str(t) for c, t in arrow_types("reports", cols).items()}}
+        (pq_tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.chmod(pq_tmp, 0o777 & ~_umask())
+    for f in stale:
+        f.unlink(missing_ok=True)
 
 
 def _swap_dir(new: Path, target: Path) -> None:
