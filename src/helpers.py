@@ -25,6 +25,7 @@ if str(_SRC) not in sys.path:
 import pandas as pd  # noqa: E402
 
 from juesuan import analysis, config  # noqa: E402,F401
+from juesuan.clean import panel  # noqa: E402
 from juesuan.clean.frames import BUILDERS, dictionary  # noqa: E402
 from juesuan.numbers import fmt_pct, fmt_wan, fmt_yuan  # noqa: E402
 from juesuan import safety  # noqa: E402
@@ -32,7 +33,7 @@ from juesuan.identity import report_metadata  # noqa: E402
 from juesuan.clean.writer import unguard_value  # noqa: E402
 
 __all__ = ["setup", "load", "Dataset", "md", "esc", "table", "yuan", "wan", "pct", "analysis", "config",
-           "describe", "load_panel"]
+           "describe", "load_panel", "completion_by_class"]
 
 
 def setup() -> str:
@@ -287,27 +288,117 @@ class Panel(_Tables):
         return f"{name}（{year}）"
 
 
-def load_panel(years=None, departments=None, exact: bool = False) -> Panel:
-    """Load data/clean/panel/ (written by ``make data``), optionally filtered.
+PANEL_TABLES = ("reports", "line_items", "budget_outturn", "projects", "sangong", "checks", "findings")
 
-    The tables have the columns (and, like :func:`load`, the dtypes) of the per-report tables,
-    so a report's table merges with the panel's on the same names."""
-    path = config.CLEAN / "panel"
-    if not (path / "reports.csv").exists():
-        raise FileNotFoundError(f"no panel in {config.rel(path)}: run `make data` first")
+
+def load_panel(table: str | None = None, *, years=None, departments=None, columns=None, exact: bool = False,
+               lazy: bool = False):
+    """The panel of all reports (written by ``make data``): Parquet in data/clean/panel/parquet/,
+    partitioned by year; the ``years`` / ``departments`` filters are pushed down to the files.
+
+        bo = h.load_panel("budget_outturn", years=[2022, 2023])   # one table: a pandas frame
+        h.completion_by_class(years=[2022, 2023])                  # completion rate by 类 and year
+        rel = h.load_panel("line_items", lazy=True)                # DuckDB relation: nothing read yet
+        rel.filter("\"table\" = '公开03'").aggregate("year, sum(amount_yuan) AS yuan", "year").df()
+        p = h.load_panel(years=[2022])                             # every table (p.line_items, p.reports …)
+
+    ``table`` (reports, line_items, budget_outturn, projects, sangong, checks, findings): that table as
+    a pandas frame with the columns and dtypes of :func:`load` — amounts float64 rounded to the fen,
+    counts and years Int64, text ``string`` (``exact=True``: ``Decimal`` amounts and rates, ``int``);
+    ``columns`` reads only those.  ``lazy=True``: a DuckDB relation over the Parquet (amounts
+    ``DECIMAL(18,2)``, exact in SQL sums; ``.df()`` gives float64 numbers, ``.fetchall()`` Decimal),
+    for questions over 10,000 reports that should not load every row.  No ``table``: a
+    :class:`Panel` with every table (read from the Parquet; from the CSVs when there is no Parquet).
+    Empty ``years`` / ``departments`` mean all."""
+    years = [int(y) for y in years] if years else None
+    departments = [str(d) for d in departments] if departments else None
+    if table is None:
+        path = config.CLEAN / "panel"
+        if not (path / "reports.csv").exists():
+            raise FileNotFoundError(f"no panel in {config.rel(path)}: run `make data` first")
+        if not (path / "parquet" / "_manifest.json").exists():
+            return _panel_from_csv(path, years, departments, exact)
+        have = panel.manifest()["tables"]
+        return Panel(path, {t: load_panel(t, years=years, departments=departments, exact=exact)
+                            for t in PANEL_TABLES if t in have})
+    if lazy:
+        return panel.panel_relation(table, years, departments)
+    tbl = panel.arrow_table(table, years, departments, columns)
+    return _frame_from_arrow(tbl, exact)
+
+
+def _frame_from_arrow(tbl, exact: bool) -> pd.DataFrame:
+    """A Parquet panel table in the dtypes of :func:`read_table` (text registered as report text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    out = {}
+    for name in tbl.column_names:
+        col = tbl.column(name)
+        t = col.type
+        if pa.types.is_string(t):
+            safety.register(v for v in pc.unique(col).to_pylist() if v is not None)
+            out[name] = (pd.Series(col.to_pylist(), dtype=object) if exact
+                         else col.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get))
+        elif pa.types.is_decimal(t):
+            out[name] = (pd.Series(col.to_pylist(), dtype=object) if exact
+                         else pc.cast(col, pa.float64()).to_pandas().round(AMOUNT_PLACES))
+        elif pa.types.is_integer(t):
+            out[name] = (pd.Series(col.to_pylist(), dtype=object) if exact
+                         else col.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
+        elif pa.types.is_floating(t):
+            out[name] = (pd.Series([None if v is None else _float_decimal(v) for v in col.to_pylist()],
+                                   dtype=object) if exact else col.to_pandas())
+        else:  # pragma: no cover - the panel writes only these four types
+            raise TypeError(f"panel column {name}: unexpected type {t}")
+    return pd.DataFrame({n: pd.Series(v).reset_index(drop=True) for n, v in out.items()},
+                        columns=tbl.column_names)
+
+
+def _float_decimal(v: float) -> Decimal:
+    """A rate stored as float64 as the Decimal of the CSV (its shortest repr, no trailing '.0')."""
+    s = repr(v)
+    return Decimal(s[:-2] if s.endswith(".0") else s)
+
+
+def _panel_from_csv(path: Path, years, departments, exact: bool) -> Panel:
     names = {"reports": "reports", "line_items": "panel_line_items"}
-    names.update({n: f"panel_{n}" for n in ("budget_outturn", "projects", "sangong", "checks", "findings")})
+    names.update({n: f"panel_{n}" for n in PANEL_TABLES[2:]})
     tables = {}
     for key, stem in names.items():
         f = path / f"{stem}.csv"
         if f.exists():
             df = read_table(f, key, exact)
             if years:
-                df = df[df.year.isin([int(y) for y in years])]
+                df = df[df.year.isin(years)]
             if departments:
-                df = df[df.department.isin(list(departments))]
+                df = df[df.department.isin(departments)]
             tables[key] = df.reset_index(drop=True)
     return Panel(path, tables)
+
+
+def completion_by_class(years=None, departments=None, exact: bool = False) -> pd.DataFrame:
+    """Completion rate Σ ``actual_yuan`` ÷ Σ ``initial_budget_yuan`` of the panel's budget_outturn by
+    function class (类, first 3 digits of the code) and year, over the items with both amounts
+    (DuckDB over the Parquet: exact sums, only the two columns read).
+
+        h.completion_by_class().pivot(index="class_name", columns="year", values="completion_rate")
+
+    Columns: year, class_code, class_name, reports, items, initial_budget_yuan, actual_yuan,
+    completion_rate (float64; ``exact=True``: Decimal, the rate rounded half-up to 6 places)."""
+    years = [int(y) for y in years] if years else None
+    departments = [str(d) for d in departments] if departments else None
+    df = panel.completion_by_class(years, departments)
+    if exact:
+        return df
+    out = df.copy()
+    for c in ("initial_budget_yuan", "actual_yuan", "completion_rate"):
+        out[c] = pd.to_numeric(pd.Series([None if v is None else float(v) for v in df[c]], dtype=object),
+                               errors="raise").astype("float64")
+    for c in ("year", "reports", "items"):
+        out[c] = out[c].astype("Int64")
+    for c in ("class_code", "class_name"):
+        out[c] = out[c].astype("string")
+    return out
 
 
 def details(obj, summary: str, open_: bool = False):

@@ -30,7 +30,7 @@ import helpers as h
 from juesuan import analysis as an, figures as fg, messages_zh as mz, method
 
 h.setup()
-p = h.load_panel(years, departments, exact=True)  # exact Decimal amounts
+p = h.load_panel(years=years, departments=departments, exact=True)  # exact Decimal amounts
 m = method.from_params(completion_bands, pi1_bands)
 
 # %%

@@ -3,18 +3,43 @@
 - ``panel_line_items``: long form, one row per amount cell of the nine public tables of every
   report, with exactly the columns of a report's ``line_items`` (year, department, table, code,
   row_key, column, amount_yuan …): one vocabulary, described once in the data dictionary;
-- ``panel_budget_outturn``, ``panel_projects``, ``panel_sangong``, ``panel_checks``: the per-report
-  tables stacked (they already carry year and department);
+- ``panel_budget_outturn``, ``panel_projects``, ``panel_sangong``, ``panel_checks``,
+  ``panel_findings``: the per-report tables stacked (they already carry year and department);
 - ``reports``: one row per report with headline numbers.
-Amounts stay exact decimal strings, as in the per-report tables.
+Amounts stay exact decimal strings in the CSVs, as in the per-report tables.
+
+The same tables are also written as Parquet, partitioned by year (hive layout)::
+
+    panel/parquet/<table>/year=<YYYY>/part-0.parquet     <table>: line_items, budget_outturn, …, reports
+    panel/parquet/_manifest.json                         columns (CSV order), types, row counts
+
+with the CSV's columns (``year`` is the partition key, in the folder name, not in the files) and
+these types: amounts in 元 (``*_yuan``, unit 元 in the dictionary) ``decimal128(18, 2)`` — exact,
+their text form is the CSV's decimal string; integers ``int64``; rates and points (other
+numbers: ratios rounded to ≤ 6 places in the CSV) ``float64``, whose shortest repr is the CSV's
+number; text ``string`` holding the report's text itself (the spreadsheet guard ``'`` of the CSV is
+a CSV matter and is not applied); an empty CSV cell is null.  :func:`panel_relation` and
+:func:`completion_by_class` query it with DuckDB; ``helpers.load_panel`` reads it into pandas.
+
+Scale: the per-report CSVs are written by :func:`juesuan.clean.writer.csv_text` in one dialect, so the
+panel CSV is their bodies concatenated (a file whose header differs is parsed and re-encoded);
+the Parquet is parsed from the same bytes, one year at a time (pyarrow, multi-threaded), which
+keeps memory to about one year of the largest table.  Everything (CSVs and the Parquet folder) is
+written to temporary names first and renamed into place at the end.
 """
 from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+import tempfile
+from contextlib import ExitStack
+from decimal import Decimal
 from pathlib import Path
 
 from .. import config
+from ..atomic import _umask, atomic_path
 from ..identity import report_metadata
 from ..safety import csv_encode
 from .writer import atomic_write_text
@@ -22,6 +47,17 @@ from .writer import atomic_write_text
 STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings"]
 # The panel's long table has the columns of line_items (and its dictionary entries).
 PANEL_TABLES = {"panel_line_items": "line_items"}
+PARQUET = "parquet"
+MANIFEST = "_manifest.json"
+AMOUNT_PRECISION, AMOUNT_SCALE = 18, 2     # decimal128(18, 2): up to 10^16 元, exact to the fen
+ROW_GROUP = 128 * 1024                      # rows per Parquet row group (department stats prune)
+BOM = "\ufeff".encode()
+TOTAL_KEYS = {("income_total", "收入"): "income_total_yuan", ("expenditure_total", "支出"): "expenditure_total_yuan",
+              ("grand_total", "收入"): "grand_total_yuan"}
+
+
+class PanelError(ValueError):
+    """A clean table the panel cannot stack (names the file and, when known, the line)."""
 
 
 def _read(path: Path) -> tuple[list[str], list[dict]]:
@@ -30,13 +66,16 @@ def _read(path: Path) -> tuple[list[str], list[dict]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def _write(path: Path, columns: list[str], rows: list[dict]) -> None:
-    import io
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    w.writerows(rows)
-    atomic_write_text(path, "\ufeff" + buf.getvalue())
+def _quote(v: str) -> str:
+    # the rule of juesuan.clean.writer.csv_text (QUOTE_MINIMAL, and a lone CR quoted too)
+    return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\r\n') else v
+
+
+def _line(values) -> str:
+    values = list(values)
+    if len(values) == 1 and values[0] == "":
+        return '""\n'
+    return ",".join(_quote(v) for v in values) + "\n"
 
 
 def report_folders(clean_root: Path | None = None) -> list[Path]:
@@ -44,56 +83,268 @@ def report_folders(clean_root: Path | None = None) -> list[Path]:
     return sorted(p.parent for p in root.glob("[0-9][0-9][0-9][0-9]/*/line_items.csv"))
 
 
+# ------------------------------------------------------------------ types
+def arrow_types(table: str, columns: list[str]) -> dict:
+    """Column → pyarrow type from the data dictionary (``table`` as named there)."""
+    import pyarrow as pa
+
+    from ..dictionary import dictionary
+    d = dictionary()
+    spec = {}
+    for r in d[d.table == "*"].itertuples():
+        spec[r.column] = (r.type, r.unit)
+    for r in d[d.table == table].itertuples():
+        spec[r.column] = (r.type, r.unit)
+    out = {}
+    for c in columns:
+        kind, unit = spec.get(c, ("string", ""))
+        out[c] = (pa.int64() if kind == "integer" else
+                  pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE) if kind == "number" and unit == "元" else
+                  pa.float64() if kind == "number" else pa.string())
+    return out
+
+
+def _typed(tbl, types: dict, where: str):
+    """All-string ``tbl`` (as parsed from the CSV) → the Parquet types; '' → null, guard removed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    arrays = []
+    for name in tbl.column_names:
+        col = tbl.column(name)
+        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        t = types[name]
+        if pa.types.is_string(t):
+            col = pc.if_else(pc.starts_with(col, "'"), pc.utf8_slice_codeunits(col, 1), col)
+        else:
+            try:
+                col = pc.cast(col, t)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise PanelError(f"{where}: column {name} is not {t}: {exc}") from None
+        arrays.append(col)
+    return pa.table(arrays, names=tbl.column_names)
+
+
+# ------------------------------------------------------------------ reading many CSVs
+def _records(body: bytes) -> int:
+    """CSV records in ``body`` (line ends outside quotes)."""
+    if b'"' not in body:
+        return body.count(b"\n")
+    return sum(part.count(b"\n") for part in body.split(b'"')[::2])
+
+
+def _body(path: Path, data: bytes, columns: list[str], header: bytes) -> bytes:
+    """The rows of one per-report CSV as panel CSV bytes (its own bytes when its header is the
+    panel's; otherwise parsed and re-encoded into the panel's columns, missing ones empty)."""
+    if data.startswith(header):
+        body = data[len(header):]
+        return body if not body or body.endswith(b"\n") else body + b"\n"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        head = next(reader, [])
+        out = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(head):
+                raise PanelError(f"{config.rel(path)}:{reader.line_num}: {len(row)} fields, the header has {len(head)}")
+            r = dict(zip(head, row))
+            out.append(_line(r.get(c, "") for c in columns))
+    return "".join(out).encode()
+
+
+def _locate_bad_row(paths: list[Path], n: int) -> str:
+    for p in paths:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            for row in reader:
+                if row and len(row) != n:
+                    return f"{config.rel(p)}:{reader.line_num}: {len(row)} fields, the header has {n}"
+    return ""
+
+
+def _parse(header: bytes, bodies: list[bytes], columns: list[str], paths: list[Path]):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    data = header + b"".join(bodies)
+    try:
+        return pcsv.read_csv(pa.BufferReader(data),
+                             parse_options=pcsv.ParseOptions(newlines_in_values=True),
+                             convert_options=pcsv.ConvertOptions(
+                                 column_types={c: pa.string() for c in columns},
+                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        where = _locate_bad_row(paths, len(columns))
+        raise PanelError(where or f"{', '.join(config.rel(p) for p in paths[:3])}…: {exc}") from None
+
+
+# ------------------------------------------------------------------ build
 def build_panel(clean_root: Path | None = None) -> Path | None:
-    """(Re)write data/clean/panel/ from every report's clean tables; None if there are none."""
+    """(Re)write data/clean/panel/ — the CSVs and the Parquet folder, always together — from every
+    report's clean tables; None if there are none.  A table the panel cannot stack (a row with
+    more or fewer fields than its header, a year that is not its folder's, an amount that is not
+    a number) is a :class:`PanelError` naming the file (and line), and the previous panel stays."""
     root = Path(clean_root or config.CLEAN)
     folders = report_folders(root)
     if not folders:
         return None
     out = root / "panel"
-    rows = []
-    summary = []
-    for folder in folders:
-        _, items = _read(folder / "line_items.csv")
-        for r in items:
-            rows.append(r)
-        totals = {(r["table"], r["row_key"], r["side"]): r["amount_yuan"] for r in items
-                  if r["table"] == "公开01"}
-        _, findings = _read(folder / "findings.csv") if (folder / "findings.csv").exists() else ([], [])
-        meta = report_metadata(folder.parent.name, folder.name)
-        summary.append({
-            "year": folder.parent.name, "department": folder.name,
-            "department_name": csv_encode(str(meta.get("department_name", folder.name))),
-            "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", ""),
-            "income_total_yuan": totals.get(("公开01", "income_total", "收入"), ""),
-            "expenditure_total_yuan": totals.get(("公开01", "expenditure_total", "支出"), ""),
-            "grand_total_yuan": totals.get(("公开01", "grand_total", "收入"), ""),
-            "line_items": len(items),
-            "errors": sum(1 for f in findings if f["severity"] == "error"),
-            "warnings": sum(1 for f in findings if f["severity"] == "warning"),
-        })
-    from .frames import columns_of
-    _write(out / "panel_line_items.csv", columns_of("line_items"), rows)
-    _write(out / "reports.csv", list(summary[0].keys()), summary)
-    for name in STACKED:
-        columns: list[str] = []
-        stacked: list[dict] = []
-        for folder in folders:
-            f = folder / f"{name}.csv"
-            if not f.exists():
-                continue
-            cols, data = _read(f)
-            columns += [c for c in cols if c not in columns]
-            stacked += data
-        if columns:
-            _write(out / f"panel_{name}.csv", columns, stacked)
+    out.mkdir(parents=True, exist_ok=True)
+    from ..dictionary import columns_of
+    years: dict[str, list[Path]] = {}
+    for f in folders:
+        years.setdefault(f.parent.name, []).append(f)
+    summary = {f: {"year": f.parent.name, "department": f.name} for f in folders}
+    manifest: dict = {"format": 1, "partitioning": "hive: <table>/year=<YYYY>/part-0.parquet",
+                      "reports": len(folders), "tables": {}}
+    pq_tmp = Path(tempfile.mkdtemp(prefix=".parquet.", suffix=".tmp", dir=out))
+    try:
+        _build(out, folders, years, summary, manifest, pq_tmp, columns_of)
+        _swap_dir(pq_tmp, out / PARQUET)   # the CSVs are in place: now the Parquet tree, in one rename
+    finally:
+        if pq_tmp.exists():
+            shutil.rmtree(pq_tmp, ignore_errors=True)
     write_datapackage(out)
     return out
 
 
+def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest: dict, pq_tmp: Path,
+           columns_of) -> None:
+    stale: list[Path] = []
+    with ExitStack() as stack:     # every CSV to a temporary file, all renamed when all are written
+        for name in ["line_items"] + STACKED:
+            files = {f: f / f"{name}.csv" for f in folders}
+            files = {f: p for f, p in files.items() if p.exists()}
+            if name == "line_items":
+                columns, cache = columns_of("line_items"), {}
+            else:
+                cache = {f: p.read_bytes() for f, p in files.items()}
+                columns = []
+                for data in cache.values():
+                    head = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
+                    columns += [c for c in head if c not in columns]
+                if not columns:
+                    stale.append(out / f"panel_{name}.csv")   # no report has it (any more)
+                    continue
+            target = out / f"panel_{name}.csv"
+            tmp = stack.enter_context(atomic_path(target))
+            header = _line(columns).encode()
+            types = arrow_types(name, columns)
+            rows_total = 0
+            with open(tmp, "wb") as fh:
+                fh.write(BOM + header)
+                for year, yfolders in years.items():
+                    yfolders = [f for f in yfolders if f in files]
+                    if not yfolders:
+                        continue
+                    bodies = []
+                    for f in yfolders:
+                        data = cache.pop(f) if f in cache else files[f].read_bytes()
+                        bodies.append(_body(files[f], data, columns, BOM + header))
+                    fh.write(b"".join(bodies))
+                    counts = [_records(b) for b in bodies]
+                    rows_total += sum(counts)
+                    tbl = _parse(header, bodies, columns, [files[f] for f in yfolders])
+                    del bodies
+                    if tbl.num_rows != sum(counts):
+                        raise PanelError(f"{config.rel(out)}/{year}: {name} read {tbl.num_rows} rows, "
+                                         f"counted {sum(counts)}")
+                    _summarize(name, tbl, yfolders, counts, summary)
+                    _check_year(tbl, year, yfolders, counts, files)
+                    tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
+                    _write_part(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl)
+            manifest["tables"][name] = {"csv": target.name, "rows": rows_total, "columns": columns,
+                                        "types": {c: str(t) for c, t in types.items()}}
+        # reports.csv
+        for f in folders:
+            meta = report_metadata(f.parent.name, f.name)
+            s = summary[f]
+            s.update({"department_name": csv_encode(str(meta.get("department_name", f.name))),
+                      "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", "")})
+        cols = ["year", "department", "department_name", "source_format", "source_unit", "income_total_yuan",
+                "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings"]
+        rows = [{c: str(summary[f].get(c, "")) for c in cols} for f in folders]
+        for r, f in zip(rows, folders):
+            r["errors"] = str(summary[f].get("errors", 0))
+            r["warnings"] = str(summary[f].get("warnings", 0))
+            r["line_items"] = str(summary[f].get("line_items", 0))
+        target = out / "reports.csv"
+        tmp = stack.enter_context(atomic_path(target))
+        text = _line(cols) + "".join(_line(r[c] for c in cols) for r in rows)
+        tmp.write_text("\ufeff" + text, encoding="utf-8")
+        _reports_parquet(pq_tmp, cols, rows)
+        manifest["tables"]["reports"] = {"csv": "reports.csv", "rows": len(rows), "columns": cols,
+                                         "types": {c: str(t) for c, t in arrow_types("reports", cols).items()}}
+        (pq_tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.chmod(pq_tmp, 0o777 & ~_umask())
+    for f in stale:
+        f.unlink(missing_ok=True)
+
+
+def _swap_dir(new: Path, target: Path) -> None:
+    """Put folder ``new`` at ``target``: the old one is renamed away first and removed after, so a
+    reader sees the old tree, the new one, or (for an instant) none — never a half-written one."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / target.name
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old.parent, ignore_errors=True)
+
+
+def _write_part(path: Path, tbl) -> None:
+    import pyarrow.parquet as pq
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(tbl, path, row_group_size=ROW_GROUP)
+
+
+def _check_year(tbl, year: str, yfolders: list[Path], counts: list[int], files: dict) -> None:
+    import pyarrow.compute as pc
+    bad = pc.not_equal(tbl.column("year"), year)
+    if pc.any(bad).as_py():
+        i = pc.index(bad, True).as_py()
+        import numpy as np
+        k = int(np.searchsorted(np.cumsum(counts), i, side="right"))
+        raise PanelError(f"{config.rel(files[yfolders[k]])}: year {tbl.column('year')[i].as_py()!r} in a "
+                         f"folder of {year} (the Parquet panel is partitioned by year)")
+
+
+def _summarize(name: str, tbl, yfolders: list[Path], counts: list[int], summary: dict) -> None:
+    """Headline numbers of each report (reports.csv) from its rows of line_items / findings."""
+    import numpy as np
+    import pyarrow.compute as pc
+    which = np.repeat(np.arange(len(yfolders)), counts)
+    if name == "line_items":
+        for f, n in zip(yfolders, counts):
+            summary[f]["line_items"] = n
+        idx = np.flatnonzero(pc.equal(tbl.column("table"), "公开01").to_numpy(zero_copy_only=False))
+        sub = tbl.take(idx)
+        for i, key, side, amount in zip(idx, sub.column("row_key").to_pylist(), sub.column("side").to_pylist(),
+                                        sub.column("amount_yuan").to_pylist()):
+            if (key, side) in TOTAL_KEYS:     # the last row of a key wins, as before
+                summary[yfolders[which[i]]][TOTAL_KEYS[(key, side)]] = amount
+    elif name == "findings" and "severity" in tbl.column_names:
+        sev = tbl.column("severity").to_numpy(zero_copy_only=False)
+        for label, key in (("error", "errors"), ("warning", "warnings")):
+            per = np.bincount(which[sev == label], minlength=len(yfolders))
+            for f, n in zip(yfolders, per):
+                summary[f][key] = int(n)
+
+
+def _reports_parquet(pq_tmp: Path, cols: list[str], rows: list[dict]) -> None:
+    import pyarrow as pa
+    types = arrow_types("reports", cols)
+    by_year: dict[str, list[dict]] = {}
+    for r in rows:
+        by_year.setdefault(r["year"], []).append(r)
+    for year, part in by_year.items():
+        tbl = pa.table({c: pa.array([r[c] for r in part], pa.string()) for c in cols if c != "year"})
+        _write_part(pq_tmp / "reports" / f"year={year}" / "part-0.parquet", _typed(tbl, types, f"reports {year}"))
+
+
 def write_datapackage(out: Path) -> None:
     """datapackage.json for the panel, fields described from the data dictionary."""
-    from .frames import dictionary
+    from ..dictionary import dictionary
     d = dictionary()
     resources = []
     for f in sorted(out.glob("*.csv")):
@@ -123,3 +374,115 @@ def write_datapackage(out: Path) -> None:
 def _read_header(path: Path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return next(csv.reader(fh)), None
+
+
+# ------------------------------------------------------------------ reading the Parquet panel
+def parquet_root(clean_root: Path | None = None) -> Path:
+    return Path(clean_root or config.CLEAN) / "panel" / PARQUET
+
+
+def manifest(clean_root: Path | None = None) -> dict:
+    """The Parquet panel's manifest (tables, columns in CSV order, types, rows)."""
+    path = parquet_root(clean_root) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no Parquet panel in {config.rel(path.parent)}: run `make data` first") from None
+
+
+def _spec(table: str, clean_root: Path | None) -> dict:
+    tables = manifest(clean_root)["tables"]
+    if table not in tables:
+        raise KeyError(f"no table {table!r} in the panel; it has: {', '.join(sorted(tables))}")
+    return tables[table]
+
+
+def _schema(spec: dict):
+    import pyarrow as pa
+    types = {"int64": pa.int64(), "double": pa.float64(), "string": pa.string(),
+             f"decimal128({AMOUNT_PRECISION}, {AMOUNT_SCALE})": pa.decimal128(AMOUNT_PRECISION, AMOUNT_SCALE)}
+    return pa.schema([(c, types[spec["types"][c]]) for c in spec["columns"]])
+
+
+def arrow_table(table: str = "line_items", years=None, departments=None, columns=None,
+                clean_root: Path | None = None):
+    """One Parquet panel table as a pyarrow Table in the CSV's column order; the year and
+    department filters are pushed down (year partitions skipped, row groups pruned by statistics)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    spec = _spec(table, clean_root)
+    cols = list(columns) if columns is not None else spec["columns"]
+    unknown = [c for c in cols if c not in spec["columns"]]
+    if unknown:
+        raise KeyError(f"panel table {table!r} has no column(s) {unknown}")
+    folder = parquet_root(clean_root) / table
+    schema = _schema(spec)
+    if not any(folder.glob("year=*/*.parquet")):
+        return schema.empty_table().select(cols)
+    part = ds.partitioning(pa.schema([("year", pa.int64())]), flavor="hive")
+    data = ds.dataset(folder, format="parquet", partitioning=part)
+    cond = None
+    if years is not None:
+        cond = ds.field("year").isin([int(y) for y in years])
+    if departments is not None:
+        c = ds.field("department").isin([str(d) for d in departments])
+        cond = c if cond is None else cond & c
+    return data.to_table(columns=cols, filter=cond).cast(pa.schema([schema.field(c) for c in cols]))
+
+
+def _sql_list(values, kind) -> str:
+    if kind is int:
+        return ", ".join(str(int(v)) for v in values) or "NULL"
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) or "NULL"
+
+
+def panel_relation(table: str = "line_items", years=None, departments=None, clean_root: Path | None = None,
+                   con=None):
+    """A lazy DuckDB relation over one Parquet panel table (the CSV's columns, in order; amounts
+    DECIMAL(18,2)), filtered to ``years`` / ``departments``: nothing is read until it is
+    aggregated or fetched (``.df()``, ``.arrow()``, ``.fetchall()``)."""
+    import duckdb
+    spec = _spec(table, clean_root)
+    con = con if con is not None else duckdb.connect()
+    folder = parquet_root(clean_root) / table
+    cols = ", ".join('"' + c.replace('"', '""') + '"' for c in spec["columns"])
+    if any(folder.glob("year=*/*.parquet")):
+        path = str(folder / "year=*" / "*.parquet").replace("'", "''")
+        source = f"read_parquet('{path}', hive_partitioning = true, hive_types = {{'year': BIGINT}})"
+    else:
+        empty = _schema(spec).empty_table()  # noqa: F841 - read by DuckDB's replacement scan
+        con.register("_empty_panel_table", empty)
+        source = "_empty_panel_table"
+    where = []
+    if years is not None:
+        where.append(f"year IN ({_sql_list(years, int)})")
+    if departments is not None:
+        where.append(f"department IN ({_sql_list(departments, str)})")
+    return con.sql(f"SELECT {cols} FROM {source}" + (f" WHERE {' AND '.join(where)}" if where else ""))
+
+
+def completion_by_class(years=None, departments=None, clean_root: Path | None = None):
+    """Σ actual ÷ Σ initial budget (``actual_yuan``, ``initial_budget_yuan`` of budget_outturn) by
+    function class (类: the first 3 digits of the item's code) and year, over the items that have
+    both amounts.  A pandas frame: year, class_code, class_name, reports, items, Σ initial budget,
+    Σ actual (exact ``Decimal``) and the rate (``Decimal``, rounded half-up to 6 places; None for a
+    zero budget), ordered by year and class."""
+    import pandas as pd
+
+    from ..extract.tables import class_names
+    from ..numbers import ratio
+    rel = panel_relation("budget_outturn", years, departments, clean_root)
+    q = rel.query("bo", """
+        SELECT year, substr(code, 1, 3) AS class_code, count(DISTINCT department) AS reports,
+               count(*) AS items, sum(initial_budget_yuan) AS initial_budget_yuan, sum(actual_yuan) AS actual_yuan
+        FROM bo
+        WHERE initial_budget_yuan IS NOT NULL AND actual_yuan IS NOT NULL AND length(code) >= 3
+        GROUP BY ALL ORDER BY year, class_code""")
+    rows = q.fetchall()
+    names = class_names()
+    out = pd.DataFrame([{"year": y, "class_code": c, "class_name": names.get(c, ""), "reports": r, "items": n,
+                         "initial_budget_yuan": Decimal(b), "actual_yuan": Decimal(a), "completion_rate": ratio(a, b)}
+                        for y, c, r, n, b, a in rows],
+                       columns=["year", "class_code", "class_name", "reports", "items", "initial_budget_yuan",
+                                "actual_yuan", "completion_rate"])
+    return out
