@@ -160,7 +160,7 @@ def test_close_releases_its_own_client_not_one_passed_in(cluster):
     assert shared.status == "running"
     own = DaskExecutor(cluster["address"])
     assert own.client is not shared
-    own.submit("x", square, {"n": 2, "sleep": 30})    # never read: close cancels it
+    own.submit("x", square, {"n": 2, "sleep": 1})     # never read: close cancels it
     own.close()
     own.close()                                        # idempotent
     assert own.client.status == "closed"

@@ -131,7 +131,7 @@ def _one_at_a_time(fn: Callable[[Any], Any], task: Any) -> Any:
 
     A batch step redirects file descriptors 1 and 2 around its kernels and sets environment
     variables for them: both are process-wide, so two steps in two threads of one process
-    would mix their logs.  With ``--nthreads 1`` (what :class:`DaskExecutor` asks for) the lock
+    would mix their logs.  On workers started with ``--nthreads 1`` (as they should be) the lock
     is never contended; with more threads the extra ones only wait."""
     with _PROCESS_LOCK:
         return fn(task)
@@ -189,7 +189,6 @@ class DaskExecutor(_Closing):
                 msg = (f"Dask worker {worker} runs {n} task threads: start workers with --nthreads 1 "
                        "(a batch step redirects the process's output around its kernels); "
                        "its steps run one at a time, so its other threads stay idle")
-                log.warning(msg)
                 warnings.warn(msg, ThreadedWorkerWarning, stacklevel=2)
         return threads
 
