@@ -341,3 +341,49 @@ def test_batch_on_the_cluster_matches_the_local_pool(cluster, in_roots):
         assert not (in_roots["root"] / r / str(YEAR) / BROKEN / "report.html").exists()
         for dept in GOOD:
             assert {p.name for p in (in_roots["root"] / r / str(YEAR) / dept).glob("*.ipynb")} == set(CHAPTERS)
+
+
+class _Reversed:
+    """An executor whose steps finish in the reverse order (run inline when read)."""
+
+    def __init__(self):
+        self.steps, self.closed = [], False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def submit(self, key, fn, task):
+        self.steps.append((key, fn, task))
+
+    def completions(self):
+        for key, fn, task in reversed(self.steps):
+            try:
+                yield Completion(key, result=fn(task))
+            except Exception as exc:  # noqa: BLE001
+                yield Completion(key, error=exc)
+
+    def close(self):
+        self.closed = True
+
+
+def test_run_data_prints_in_the_order_found_and_names_a_lost_step(in_roots, monkeypatch, capsys):
+    """Steps finishing out of order are printed in the order found; a step the executor lost
+    (an error completion: a worker died) is that report's failure, the others go on."""
+    def fake(task):
+        if task["department"] == "synth":
+            raise WorkerDied("the Dask worker running step 1 died (1 attempt(s), the last on tcp://w:1)")
+        return {"result": {"year": task["year"], "department": task["department"], "ok": True, "error": ""},
+                "out": [f"done {task['department']}"], "err": []}
+
+    monkeypatch.setattr(clean, "data_task", fake)
+    ex = _Reversed()
+    rows = clean.run_data(executor=ex, panel=False)
+    printed = capsys.readouterr()
+    assert ex.closed and [k for k, _, _ in ex.steps] == [0, 1, 2]
+    assert [(r["department"], r["ok"]) for r in rows] == [(BROKEN, True), ("synth", False), ("synthb", True)]
+    assert rows[1]["error"] == "WorkerDied: the Dask worker running step 1 died (1 attempt(s), the last on tcp://w:1)"
+    assert printed.out.splitlines() == [f"done {BROKEN}", "done synthb"]
+    assert f"{YEAR}/synth: FAILED — WorkerDied: the Dask worker" in printed.err
