@@ -11,7 +11,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements.lock tools
 YEARS ?=
 DEPARTMENTS ?=
 JOBS ?= 2
+SCHEDULER ?=
 SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
+CLUSTER = $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help env data notebooks lab reports test test-fast test-slow test-browser bench clean distclean
@@ -30,11 +32,11 @@ $(STAMP): requirements.txt requirements.lock
 
 env: $(STAMP) ## Create the virtual environment from the pinned requirements
 
-data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (YEARS=, DEPARTMENTS=)
-	$(PY) -m juesuan data $(SELECT)
+data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (YEARS=, DEPARTMENTS=, SCHEDULER=)
+	$(PY) -m juesuan data $(SELECT) $(CLUSTER)
 
-reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=)
-	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS)
+reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=, SCHEDULER=tcp://HOST:8786)
+	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS) $(CLUSTER)
 
 SUITE_CLEAN := data/clean/.suite
 

@@ -197,13 +197,14 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     monkeypatch.setattr(config, "CLEAN", clean)
     calls_file = tmp_path / "calls.jsonl"   # the data step runs in a worker process
 
-    def fake_run_data(years, departments, quiet=False, panel=True):
+    def fake_data_task(task):
         with open(calls_file, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps([years, departments, quiet, panel]) + "\n")
-        return [{"year": YEAR, "department": DEPT, "ok": False,
-                 "error": "ParseError: 公开01表 not found\nmore detail"}]
+            fh.write(json.dumps([task["year"], task["department"], Path(task["clean_root"]).name]) + "\n")
+        return {"result": {"year": YEAR, "department": DEPT, "ok": False,
+                           "error": "ParseError: 公开01表 not found\nmore detail"}, "out": [], "err": []}
 
-    monkeypatch.setattr("juesuan.clean.run_data", fake_run_data)
+    monkeypatch.setattr("juesuan.clean.data_task", fake_data_task)
+    monkeypatch.setattr("juesuan.identity.problems", lambda root=None: {})
 
     def no_notebooks(task):  # pragma: no cover - must not be called
         raise AssertionError("notebooks must not run when the data step failed")
@@ -214,7 +215,7 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
                            notebooks_dir=tmp_path / "notebooks", reports_dir=tmp_path / "reports")
     calls = [json.loads(line) for line in calls_file.read_text(encoding="utf-8").splitlines()]
-    assert rc == 1 and calls == [[[YEAR], [DEPT], True, False]]  # the batch builds the panel once
+    assert rc == 1 and calls == [[YEAR, DEPT, "clean"]]        # one data step, in a worker
     assert not stale.exists()
     summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
     steps = summary["reports"][0]["steps"]

@@ -12,6 +12,23 @@ from .clean import run_data  # noqa: F401 - ``juesuan.cli.run_data`` stays the e
 def _select(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", nargs="*", type=int, help="years to run (default: all under data/raw)")
     p.add_argument("--departments", nargs="*", help="department slugs (default: all)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="run each report's steps on the workers of this Dask scheduler "
+                        "(they must share data/ and reports/ at the same path; start them with --nthreads 1)")
+
+
+def _cluster(address: str):
+    """A :class:`~juesuan.run.executor.DaskExecutor` on ``address``, or None (said on stderr) when
+    the scheduler cannot be reached."""
+    from .run.executor import DaskExecutor
+
+    try:
+        return DaskExecutor(address)
+    except ImportError as exc:
+        print(f"--scheduler needs the distributed package ({exc})", file=sys.stderr)
+    except (OSError, TimeoutError, ValueError) as exc:
+        print(f"cannot reach the Dask scheduler at {address}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return None
 
 
 def execute_in_place(names=None) -> int:
@@ -77,7 +94,12 @@ def main(argv=None) -> int:
         os.environ[NO_OCR_ENV] = "1"
 
     if args.cmd == "data":
-        results = run_data(args.years, args.departments)
+        executor = None
+        if args.scheduler:
+            executor = _cluster(args.scheduler)
+            if executor is None:
+                return 1
+        results = run_data(args.years, args.departments, **({"executor": executor} if executor else {}))
         failed = [r for r in results if not r["ok"]]
         if not results:
             print("no reports found under data/raw/<year>/<department>/", file=sys.stderr)
@@ -88,8 +110,17 @@ def main(argv=None) -> int:
         return 1 if failed else 0
     if args.cmd == "reports":
         from .run.batch import run_reports
-        return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress,
-                           notebooks=args.notebooks or None, timeout=args.timeout)
+        kw = {}
+        if args.scheduler:
+            kw["executor"] = _cluster(args.scheduler)
+            if kw["executor"] is None:
+                return 1
+        try:
+            return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress,
+                               notebooks=args.notebooks or None, timeout=args.timeout, **kw)
+        finally:
+            if kw:
+                kw["executor"].close()
     if args.cmd == "notebooks":
         return execute_in_place(args.names)
     if args.cmd == "bench":  # the harness is outside the package: run it as a script

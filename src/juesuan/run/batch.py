@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import config
+from ..errors import ParseError
 from .executor import Executor, LocalExecutor
 from .kernels import (KERNEL_NAME, LOG_DIR, NOTEBOOK_TIMEOUT_S, StepResult, _rel, _rmdir_if_empty,  # noqa: F401
                       describe_error, execute_chapters_task, execute_notebook_task, first_line, warm_worker)
@@ -244,6 +245,13 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         return 1
 
     runs = [ReportRun(year, dept, _department_name(year, folder, dept)) for year, dept, folder in found]
+    folders = {f"{year}/{dept}": folder for year, dept, folder in found}
+    refused: dict[str, Exception] = {}
+    if data:  # checked once here for all reports (a source counted twice needs them all)
+        from ..extract.ocr import ocr_enabled
+        from ..identity import problems
+        bad = problems(raw_root)
+        refused = {f"{y}/{d}": bad[f] for y, d, f in found if f in bad}
     panel_chapters = (select_notebooks(notebooks_dir / PANEL) if notebooks is None
                       and (notebooks_dir / PANEL).is_dir() else [])
     total = len(runs) * (len(chapters) + 1) + (len(runs) if data else 0)
@@ -305,11 +313,20 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     try:
         with pool:
             for run in runs:
-                if data:
-                    pool.submit(("data", run.key), data_task, {"year": run.year, "department": run.department})
+                if data and run.key in refused:     # names, paths, a source counted twice
+                    err = refused[run.key]
+                    skip_rest(run, "the data step failed", StepResult(
+                        "data", error=first_line(str(err) if isinstance(err, ParseError)
+                                                 else f"{type(err).__name__}: {err}")))
+                    bar.update(1)
+                    data_left -= 1
+                elif data:
+                    pool.submit(("data", run.key), data_task, {
+                        "year": run.year, "department": run.department, "folder": str(folders[run.key]),
+                        "clean_root": str(clean_root), "debug": "--debug" in sys.argv, "no_ocr": not ocr_enabled()})
                 else:
                     queue_chapters(run)
-            if not data:
+            if not data or data_left == 0:
                 queue_panel()
             for done in pool.completions():
                 kind, key = done.key[0], done.key[1]
@@ -405,20 +422,17 @@ def _task(run: ReportRun, chapter: Path, notebooks_dir: Path, reports_dir: Path,
 
 
 def data_task(task: dict[str, Any]) -> dict[str, Any]:
-    """The data step of one report (in a worker): parse, validate and write its clean tables
-    (:func:`juesuan.clean.run_data`, without the panel); a :class:`StepResult` as a dict."""
-    from ..clean import run_data
+    """The data step of one report (in a worker): :func:`juesuan.clean.data_task` (parse,
+    validate, write the clean tables; the panel is built once after the last one) as a
+    :class:`StepResult` dict."""
+    from ..clean import data_task as clean_data_task
 
     t0 = time.perf_counter()
     step = StepResult("data", started=time.time())
-    key = f"{task['year']}/{task['department']}"
     try:
-        results = run_data([task["year"]], [task["department"]], quiet=True, panel=False)
-        if not results:
-            step.error = f"no raw report {key} under {config.rel(config.RAW)}"
-        else:
-            step.ok = bool(results[0].get("ok"))
-            step.error = "" if step.ok else first_line(results[0].get("error", "")) or "data step failed"
+        res = clean_data_task(task)["result"]
+        step.ok = bool(res.get("ok"))
+        step.error = "" if step.ok else first_line(res.get("error", "")) or "data step failed"
     except Exception as exc:  # noqa: BLE001
         step.error, _ = describe_error(exc)
     step.seconds = round(time.perf_counter() - t0, 3)

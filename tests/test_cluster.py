@@ -1,0 +1,390 @@
+"""Issue 13, past one machine: the batch on a Dask cluster (:class:`juesuan.run.executor.DaskExecutor`).
+
+A real scheduler and two single-threaded worker PROCESSES (``LocalCluster(processes=True)``, the
+workers spawned by nannies, so nothing is shared with this process but the files): first the
+executor with trivial steps (results, errors, completion order, a dying worker, threads, close),
+then a batch of generated reports (two synthetic PDFs and one corrupt one) through the cluster and
+through the local process pool, compared: the same step statuses and reasons, byte-identical clean
+data, report.html for the good reports with the same text.
+"""
+from __future__ import annotations
+
+import html.parser
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import dask
+import pytest
+from distributed import Client, LocalCluster
+from synth import generate as g
+
+from juesuan.run import batch
+from juesuan import clean, config
+from juesuan.run.executor import (Completion, DaskExecutor, LocalExecutor, ThreadedWorkerWarning, WorkerDied,
+                              executor_for)
+
+ENV_ROOTS = ("JUESUAN_RAW_ROOT", "JUESUAN_CLEAN_ROOT", "JUESUAN_REPORTS_ROOT")
+YEAR = 2024
+GOOD = {"synth": 11, "synthb": 12}          # department → model seed (different amounts)
+BROKEN = "broken"
+CHAPTERS = ["02-overview.ipynb", "04-basic-sangong.ipynb"]    # the two quickest chapters
+
+
+# ------------------------------------------------------------------ steps run on the workers
+def square(task):
+    time.sleep(task.get("sleep", 0))
+    return {"n": task["n"], "square": task["n"] ** 2, "pid": os.getpid()}
+
+
+def fail(task):
+    raise ValueError(f"第 {task['n']} 步出错")
+
+
+def die(task):
+    os._exit(3)
+
+
+def interval(task):
+    t0 = time.monotonic()
+    time.sleep(task["sleep"])
+    return (t0, time.monotonic())
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def roots(tmp_path_factory):
+    """Temporary raw/clean/reports roots: two synthetic reports and a corrupt one."""
+    root = tmp_path_factory.mktemp("cluster")
+    raw = root / "raw"
+    lay = g.layouts()[0]
+    for dept, seed in GOOD.items():
+        g.render(lay, g.model(seed), raw / str(YEAR) / dept, dept=dept)
+    bad = raw / str(YEAR) / BROKEN
+    bad.mkdir(parents=True)
+    (bad / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF truncated")
+    (bad / "metadata.json").write_text(json.dumps(
+        {"department": BROKEN, "department_name": "损坏测试局", "year": YEAR, "source_file": "broken.pdf",
+         "source_format": "pdf", "unit": "万元"}, ensure_ascii=False), encoding="utf-8")
+    return {"raw": raw, "clean": root / "clean", "reports": root / "reports", "root": root}
+
+
+@pytest.fixture(scope="module")
+def cluster(roots):
+    """Scheduler + 2 worker processes (1 thread each) that see the temporary roots (their
+    environment is fixed when the nannies spawn them).  No retry of a step whose worker died."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, key in zip(ENV_ROOTS, ("raw", "clean", "reports")):
+            mp.setenv(name, str(roots[key]))
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = Client(lc, set_as_default=False)
+        try:
+            client.wait_for_workers(2, timeout=120)
+            yield {"cluster": lc, "client": client, "address": lc.scheduler_address}
+        finally:
+            client.close()
+            lc.close()
+
+
+@pytest.fixture
+def in_roots(roots, monkeypatch):
+    """This process's config (and the environment its kernels inherit) on the temporary roots."""
+    for name, key in zip(ENV_ROOTS, ("raw", "clean", "reports")):
+        monkeypatch.setenv(name, str(roots[key]))
+    monkeypatch.setattr(config, "RAW", roots["raw"])
+    monkeypatch.setattr(config, "CLEAN", roots["clean"])
+    monkeypatch.setattr(config, "REPORTS", roots["reports"])
+    return roots
+
+
+def _all(executor, steps):
+    """Submit ``steps`` (key, fn, task) and read every completion: (order of keys, {key: Completion})."""
+    with executor:
+        for key, fn, task in steps:
+            executor.submit(key, fn, task)
+        order, by_key = [], {}
+        for c in executor.completions():
+            assert isinstance(c, Completion)
+            order.append(c.key)
+            by_key[c.key] = c
+    return order, by_key
+
+
+# ------------------------------------------------------------------ the executor
+def test_results_come_back_under_their_keys_in_the_order_they_finish(cluster):
+    steps = [(("slow", 0), square, {"n": 3, "sleep": 2.0})] + [(("fast", i), square, {"n": i}) for i in range(1, 5)]
+    order, by_key = _all(DaskExecutor(client=cluster["client"]), steps)
+    assert sorted(order) == sorted(k for k, _, _ in steps)          # each key once
+    for key, _, task in steps:
+        assert by_key[key].ok and by_key[key].result["square"] == task["n"] ** 2
+    assert order[0] != ("slow", 0)           # the order they finished in, not the order submitted
+    # the steps ran in the worker processes, not here
+    assert {c.result["pid"] for c in by_key.values()}.isdisjoint({os.getpid()})
+
+
+def test_a_step_that_raises_is_an_error_completion_and_the_others_go_on(cluster):
+    steps = [(0, square, {"n": 2}), (1, fail, {"n": 1}), (2, square, {"n": 5})]
+    _, by_key = _all(DaskExecutor(client=cluster["client"]), steps)
+    assert by_key[0].result["square"] == 4 and by_key[2].result["square"] == 25
+    assert not by_key[1].ok and by_key[1].result is None
+    assert isinstance(by_key[1].error, ValueError) and "第 1 步出错" in str(by_key[1].error)
+
+
+def test_a_worker_that_dies_is_an_error_completion_and_the_others_go_on(cluster):
+    client = cluster["client"]
+    try:
+        steps = [("dies", die, {}), ("ok", square, {"n": 7, "sleep": 0.5})]
+        _, by_key = _all(DaskExecutor(client=client), steps)
+        assert by_key["ok"].ok and by_key["ok"].result["square"] == 49
+        err = by_key["dies"].error
+        assert isinstance(err, WorkerDied), repr(err)
+        assert "'dies'" in str(err) and "tcp://" in str(err)
+        assert type(err.__cause__).__name__ == "KilledWorker"
+    finally:
+        client.wait_for_workers(2, timeout=120)     # the nanny starts the worker again
+
+
+def test_close_releases_its_own_client_not_one_passed_in(cluster):
+    shared = cluster["client"]
+    with DaskExecutor(client=shared) as ex:
+        ex.submit("a", square, {"n": 1})
+        assert [c.result["square"] for c in ex.completions()] == [1]
+    assert shared.status == "running"
+    own = DaskExecutor(cluster["address"])
+    assert own.client is not shared
+    own.submit("x", square, {"n": 2, "sleep": 1})     # never read: close cancels it
+    own.close()
+    own.close()                                        # idempotent
+    assert own.client.status == "closed"
+    with pytest.raises(RuntimeError, match="closed"):
+        own.submit("y", square, {"n": 3})
+    # nothing of it is left on the scheduler
+    deadline = time.monotonic() + 30
+    while shared.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert shared.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
+
+
+def test_executor_for_picks_the_cluster_or_the_local_pool(cluster):
+    ex = executor_for(2, cluster["address"])
+    try:
+        assert isinstance(ex, DaskExecutor) and ex.address == cluster["address"]
+        ex.submit(0, square, {"n": 4})
+        assert [c.result["square"] for c in ex.completions()] == [16]
+        assert set(ex.check_workers().values()) == {1}      # both workers single-threaded
+    finally:
+        ex.close()
+    local = executor_for(2, None)
+    try:
+        assert isinstance(local, LocalExecutor) and local.jobs == 2
+    finally:
+        local.close()
+
+
+def test_a_worker_with_more_threads_is_named_once_and_runs_one_step_at_a_time():
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as lc, \
+            Client(lc, set_as_default=False) as client:
+        worker = next(iter(client.nthreads()))
+        with pytest.warns(ThreadedWorkerWarning, match=re.escape(worker)) as record:
+            ex = DaskExecutor(client=client)
+        assert "--nthreads 1" in str(record[0].message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ThreadedWorkerWarning)      # not again for the same worker
+            _, by_key = _all(ex, [(i, interval, {"sleep": 0.4}) for i in range(3)])
+        spans = sorted(c.result for c in by_key.values())
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), spans
+
+
+def test_distributed_is_imported_only_when_a_cluster_is_used():
+    code = ("import sys, juesuan.run.executor, juesuan.clean, juesuan.cli, juesuan.run.batch; "
+            "print('distributed' in sys.modules, 'dask' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=config.ROOT)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    env = dict(os.environ, DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="2s")
+    res = subprocess.run([sys.executable, "-m", "juesuan", "data", "--scheduler", "tcp://127.0.0.1:9"],
+                         capture_output=True, text=True, env=env, cwd=config.ROOT, timeout=120)
+    assert res.returncode == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.stderr
+
+
+# ------------------------------------------------------------------ the batch
+def _files(root: Path) -> dict[str, bytes | list]:
+    """Every file under ``root``: its bytes; for a workbook its sheets' cells (openpyxl stamps
+    the time of writing into the XLSX itself, docProps/core.xml and the zip entries)."""
+    return {p.relative_to(root).as_posix(): _cells(p) if p.suffix == ".xlsx" else p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _cells(path: Path) -> list:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return [(ws.title, [[(c.value, c.number_format, c.data_type) for c in row] for row in ws.iter_rows()])
+            for ws in wb.worksheets]
+
+
+def _untimed(text: str) -> str:
+    return re.sub(r"\s*\d+\.\d+ s\b", " … s", text)
+
+
+def test_data_step_on_the_cluster_is_the_serial_one(cluster, in_roots, capsys):
+    """``run_data`` (``python -m juesuan data``): serial in this process vs each report a task on
+    the cluster — the same results, the same printed lines, byte-identical clean files."""
+    serial = clean.run_data()
+    printed_serial = capsys.readouterr()
+    kept = in_roots["root"] / "clean-serial"
+    shutil.move(in_roots["clean"], kept)
+    on_cluster = clean.run_data(executor=DaskExecutor(client=cluster["client"]))
+    printed_cluster = capsys.readouterr()
+
+    strip = lambda rows: [{k: v for k, v in r.items() if not k.endswith("_s")} for r in rows]  # noqa: E731
+    assert strip(on_cluster) == strip(serial)
+    assert [(r["department"], r["ok"]) for r in serial] == [(BROKEN, False), ("synth", True), ("synthb", True)]
+    assert serial[0]["error"]                                       # the reason, named
+    assert _untimed(printed_cluster.out) == _untimed(printed_serial.out)
+    assert printed_cluster.err == printed_serial.err
+    assert f"{YEAR}/{BROKEN}: FAILED — {serial[0]['error']}" in printed_cluster.err
+    assert _files(in_roots["clean"]) == _files(kept)
+    assert any(name.endswith("line_items.csv") for name in _files(kept))
+    shutil.rmtree(kept)
+
+
+def test_data_command_with_scheduler(cluster, in_roots):
+    """``python -m juesuan data --scheduler …`` (the CLI path; this process's environment
+    points it at the temporary roots, the workers got the same at spawn)."""
+    res = subprocess.run([sys.executable, "-m", "juesuan", "data", "--scheduler", cluster["address"]],
+                         capture_output=True, text=True, cwd=config.ROOT, timeout=600, env=dict(os.environ))
+    assert res.returncode == 1, res.stdout + res.stderr           # one report is corrupt
+    assert f"data: 2 of 3 reports written; FAILED: {YEAR}/{BROKEN}" in res.stdout
+    for dept in GOOD:
+        assert (in_roots["clean"] / str(YEAR) / dept / "line_items.csv").is_file()
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def _text(path: Path) -> list[str]:
+    p = _Text()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p.parts
+
+
+def _batch(executor, reports_dir: Path) -> tuple[int, dict, str]:
+    out = io.StringIO()
+    rc = batch.run_reports(jobs=2, progress=False, notebooks=CHAPTERS, reports_dir=reports_dir, stream=out,
+                           executor=executor)
+    return rc, json.loads((reports_dir / batch.SUMMARY_JSON).read_text(encoding="utf-8")), out.getvalue()
+
+
+def _steps(summary: dict) -> dict[str, list[tuple[str, str, str]]]:
+    return {f"{r['year']}/{r['department']}": [(s["step"], s["status"], s["error"]) for s in r["steps"]]
+            for r in summary["reports"]}
+
+
+def test_batch_on_the_cluster_matches_the_local_pool(cluster, in_roots):
+    """The same batch (data step + two chapters + report.html + index) through the local
+    process pool and through the cluster's worker processes."""
+    shutil.rmtree(in_roots["clean"], ignore_errors=True)
+    rc_local, local, table_local = _batch(LocalExecutor(2), in_roots["root"] / "reports-local")
+    clean_local = in_roots["root"] / "clean-local"
+    shutil.move(in_roots["clean"], clean_local)
+    rc_cluster, dist, table_cluster = _batch(DaskExecutor(client=cluster["client"]),
+                                             in_roots["root"] / "reports-cluster")
+
+    assert rc_local == rc_cluster == 1                           # the corrupt report
+    assert _steps(dist) == _steps(local)
+    steps = _steps(local)
+    assert sorted(steps) == [f"{YEAR}/{d}" for d in sorted([BROKEN, *GOOD])]
+    assert steps[f"{YEAR}/{BROKEN}"][0][:2] == ("data", "FAILED") and steps[f"{YEAR}/{BROKEN}"][0][2]
+    assert {s[1] for s in steps[f"{YEAR}/{BROKEN}"][1:]} == {"skipped"}
+    for dept in GOOD:
+        assert [s[:2] for s in steps[f"{YEAR}/{dept}"]] == [("data", "ok"), *((c, "ok") for c in CHAPTERS),
+                                                            ("report.html", "ok")]
+    assert dist["failed"] == local["failed"]
+    assert any(line.startswith(f"{YEAR}/{BROKEN} data: ") for line in dist["failed"])
+    assert _untimed(table_cluster).splitlines()[:-1] == _untimed(table_local).splitlines()[:-1]
+
+    # clean data byte-identical, report.html with the same text (the executed notebooks carry
+    # timestamps; figures and fonts are compared through the text around them)
+    assert _files(in_roots["clean"]) == _files(clean_local)
+    for dept in GOOD:
+        pages = [in_roots["root"] / r / str(YEAR) / dept / "report.html" for r in ("reports-local", "reports-cluster")]
+        text = [_text(p) for p in pages]
+        assert text[0] == text[1]
+        assert "上海市合成测试局" in " ".join(text[1])
+    for r in ("reports-local", "reports-cluster"):
+        assert not (in_roots["root"] / r / str(YEAR) / BROKEN / "report.html").exists()
+        for dept in GOOD:
+            assert {p.name for p in (in_roots["root"] / r / str(YEAR) / dept).glob("*.ipynb")} == set(CHAPTERS)
+
+
+class _Reversed:
+    """An executor whose steps finish in the reverse order (run inline when read)."""
+
+    def __init__(self):
+        self.steps, self.closed = [], False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def submit(self, key, fn, task):
+        self.steps.append((key, fn, task))
+
+    def completions(self):
+        for key, fn, task in reversed(self.steps):
+            try:
+                yield Completion(key, result=fn(task))
+            except Exception as exc:  # noqa: BLE001
+                yield Completion(key, error=exc)
+
+    def close(self):
+        self.closed = True
+
+
+def test_run_data_prints_in_the_order_found_and_names_a_lost_step(in_roots, monkeypatch, capsys):
+    """Steps finishing out of order are printed in the order found; a step the executor lost
+    (an error completion: a worker died) is that report's failure, the others go on."""
+    def fake(task):
+        if task["department"] == "synth":
+            raise WorkerDied("the Dask worker running step 1 died (1 attempt(s), the last on tcp://w:1)")
+        return {"result": {"year": task["year"], "department": task["department"], "ok": True, "error": ""},
+                "out": [f"done {task['department']}"], "err": []}
+
+    monkeypatch.setattr(clean, "data_task", fake)
+    ex = _Reversed()
+    rows = clean.run_data(executor=ex, panel=False)
+    printed = capsys.readouterr()
+    assert ex.closed and [k for k, _, _ in ex.steps] == [0, 1, 2]
+    assert [(r["department"], r["ok"]) for r in rows] == [(BROKEN, True), ("synth", False), ("synthb", True)]
+    assert rows[1]["error"] == "WorkerDied: the Dask worker running step 1 died (1 attempt(s), the last on tcp://w:1)"
+    assert printed.out.splitlines() == [f"done {BROKEN}", "done synthb"]
+    assert f"{YEAR}/synth: FAILED — WorkerDied: the Dask worker" in printed.err
