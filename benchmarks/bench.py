@@ -52,6 +52,8 @@ ONCE = (16,)                # batch sizes measured once (twice with --repeat ≥
 TARGET_PARSE_S = 0.3        # parse + validate of a report (text, or a PDF with cached extraction)
 TARGET_PDF_COLD_S = 0.5     # cold parse of the 25-page 2024 PDF (issue "Fast")
 TARGET_RATE = 15.0          # reports/min, 16 reports on 2 cores
+CLUSTER_REPORTS = 16        # §6: the batch through the local pool and a 2-worker Dask cluster
+PANEL_REPORTS = 10_000      # §6: the Parquet panel at scale
 ENV_ROOTS = ("JUESUAN_RAW_ROOT", "JUESUAN_CLEAN_ROOT", "JUESUAN_REPORTS_ROOT")
 BENCHMARKS_MD = "BENCHMARKS.md"
 
@@ -721,6 +723,48 @@ class Bench:
                               + other_load(summaries))
         return self.rows[-1]
 
+    # §6
+    def scale(self) -> None:
+        """Issue "past one machine": the 16-report batch through the local pool and a 2-worker Dask
+        cluster (benchmarks/cluster.py), and the Parquet panel of 10,000 reports (panel_scale.py)."""
+        here = Path(__file__).resolve().parent
+        self.log(f"§6 past one machine: {CLUSTER_REPORTS} reports local vs Dask; panel of "
+                 f"{PANEL_REPORTS:,} reports", flush=True)
+        out = self.tmp / "cluster.json"
+        subprocess.run([sys.executable, str(here / "cluster.py"), "--reports", str(CLUSTER_REPORTS),
+                        "--json", str(out)], check=False, capture_output=True, text=True, cwd=here)
+        if out.exists():
+            c = json.loads(out.read_text(encoding="utf-8"))
+            (config.ROOT / "benchmarks" / "cluster.json").write_text(json.dumps(c, ensure_ascii=False, indent=2) + "\n",
+                                                                     encoding="utf-8")
+            for tag, label in (("local", "local process pool, jobs=2"), ("cluster", "Dask LocalCluster, 2 workers × 1 thread")):
+                r = c[tag]
+                self.add(Row("6", f"batch {c['reports']} reports (no comparison page), {label}", r["runs_wall_s"],
+                             result=f"{r['reports_per_min']:.1f} reports/min"
+                                    + (f"; cluster start {r['start_s']:.1f} s not counted" if tag == "cluster" else ""),
+                             error="" if r["ok"] else f"failed: {r['failed'][:1]}"))
+            self.add(Row("6", "  cluster ÷ local throughput", [], result=f"{c['ratio_cluster_over_local']:.2f}×"))
+        else:
+            self.add(Row("6", "batch local vs cluster", error="benchmarks/cluster.py wrote no results"))
+        out = self.tmp / "panel.json"
+        subprocess.run([sys.executable, str(here / "panel_scale.py"), "--reports", str(PANEL_REPORTS),
+                        "--out", str(out)], check=False, capture_output=True, text=True, cwd=here)
+        if out.exists():
+            p = json.loads(out.read_text(encoding="utf-8"))
+            b, q = p["build"], p["query"]
+            (config.ROOT / "benchmarks" / f"panel_scale_{p['reports']}.json").write_text(
+                json.dumps(p, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            self.add(Row("6", f"panel of {p['reports']:,} synthetic reports: build_panel (CSV + Parquet)", [b["seconds"]],
+                         result=f"{p['generated_rows']['line_items']:,} line items; peak RSS {b['maxrss_mb']:.0f} MB; "
+                                f"Parquet {b['parquet_mb']} MB, CSV {b['csv_mb']} MB",
+                         target="≤ 60 s", met=b["seconds"] <= 60))
+            self.add(Row("6", "  completion rate by function class and year (h.completion_by_class)", [q["seconds"]],
+                         result=f"{p['query_groups']} groups, verified {p['verified']}; warm {q['warm_seconds']} s; "
+                                f"peak RSS {q['maxrss_mb']:.0f} MB",
+                         target="≤ 2 s", met=q["seconds"] <= 2))
+        else:
+            self.add(Row("6", "panel at scale", error="benchmarks/panel_scale.py wrote no results"))
+
     # §5
     def profile(self) -> None:
         self.log("§5 where the time goes", flush=True)
@@ -878,7 +922,8 @@ def main(repeat: int = 5, out: Path | None = None) -> int:
             print(f"cannot run the benchmarks: {exc}", file=sys.stderr)
             return 1
         for section, name, fn in (("2", "notebook suite", b.suite), ("3", "HTML rendering", b.html),
-                                  ("4", "batch throughput", b.batches), ("5", "profile", b.profile)):
+                                  ("4", "batch throughput", b.batches), ("5", "profile", b.profile),
+                                  ("6", "past one machine", b.scale)):
             try:
                 fn()
             except Exception as exc:  # noqa: BLE001
@@ -893,8 +938,8 @@ def main(repeat: int = 5, out: Path | None = None) -> int:
         notes.insert(0, disturbed)
     notes.append("The copies in §4 are named nxgxt, copy01, …; the copies' clean data exist only in the "
                  "temporary clean root, so their notebooks succeeding shows the kernels read it.")
-    notes.append("The project's data/clean/2022/nxgxt is refreshed before §2 (as `make data` does); "
-                 "reports/ is not touched.")
+    notes.append("Every run works in temporary raw/clean/reports folders; the project's data/ and reports/ "
+                 "are not touched (§6 writes benchmarks/cluster.json and benchmarks/panel_scale_10000.json).")
     elapsed = time.perf_counter() - started
     print()
     print(text_table(b.rows))
