@@ -398,6 +398,12 @@ def test_chapter_groups():
     assert batch.chapter_groups(cs, 2) == [cs[0::2], cs[1::2]]
     assert batch.chapter_groups(cs, 10) == [[c] for c in cs]
     assert batch.chapter_groups(cs[:1], 3) == [cs[:1]]
+    # with expected seconds: longest first to the emptier kernel, each kernel in chapter order
+    w = {c.name: s for c, s in zip(cs, [1.5, 2.3, 3.3, 1.8, 2.6, 3.7])}
+    assert batch.chapter_groups(cs, 2, w) == [[cs[0], cs[1], cs[5]], [cs[2], cs[3], cs[4]]]
+    assert batch.chapter_groups(cs, 3, w) == [[cs[0], cs[5]], [cs[2], cs[3]], [cs[1], cs[4]]]
+    sizes = [sum(w[c.name] for c in g) for g in batch.chapter_groups(cs, 3, w)]
+    assert max(sizes) - min(sizes) <= max(w.values())
 
 
 def test_chapters_whose_kernel_cannot_start_fail_one_by_one(tmp_path):
@@ -415,3 +421,14 @@ def test_chapters_whose_kernel_cannot_start_fail_one_by_one(tmp_path):
     assert [r["step"] for r in results] == ["01-a.ipynb", "02-b.ipynb"]
     assert all(not r["ok"] and "no-such-kernel-juesuan" in r["error"] for r in results)
     assert not stale.exists()                                           # nothing looks executed
+
+
+def test_chapter_weights_from_the_executed_notebooks(tmp_path):
+    nb = new_notebook()
+    nb.cells = [new_code_cell("x = 1", metadata={"papermill": {"duration": 0.5}}),
+                new_code_cell("y = 2", metadata={"papermill": {"duration": 1.25}}), new_markdown_cell("text")]
+    nbformat.write(nb, tmp_path / "01-a.ipynb")
+    nbformat.write(new_notebook(), tmp_path / "02-b.ipynb")          # never executed: 1 s
+    (tmp_path / "03-c.ipynb").write_text("not json")                 # unreadable: 1 s
+    w = batch.chapter_weights([tmp_path / "01-a.ipynb", tmp_path / "02-b.ipynb", tmp_path / "03-c.ipynb"])
+    assert w == {"01-a.ipynb": 1.75, "02-b.ipynb": 1.0, "03-c.ipynb": 1.0}

@@ -75,37 +75,35 @@ def csv_text(text: pd.DataFrame) -> str:
 
 
 def write_xlsx(frames: dict[str, pd.DataFrame], target: Path) -> None:
+    """One sheet per table (streamed: openpyxl's write-only mode), header frozen and filtered,
+    amounts as ``#,##0.00`` and rates as ``0.00%``; a text that looks like a formula stays text."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for name, df in frames.items():
         ws = wb.create_sheet(title=name[:31])
-        ws.append([str(c) for c in df.columns])
-        for cell in ws[1]:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-        for row in df.itertuples(index=False):
-            ws.append([_xlsx_value(v) for v in row])
-            for cell in ws[ws.max_row]:
-                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: keep it text
-                    cell.data_type = "s"
+        fmts = [("#,##0.00" if col.endswith("_yuan") else "0.00%" if col.endswith(RATE_COLUMNS_SUFFIX) else None)
+                for col in df.columns]
+        for j, col in enumerate(df.columns, start=1):
+            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200).tolist()])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(10, width * 1.2), 60)
         ws.freeze_panes = "A2"
         if len(df.columns):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df) + 1, 1)}"
-        for j, col in enumerate(df.columns, start=1):
-            letter = get_column_letter(j)
-            fmt = None
-            if col.endswith("_yuan"):
-                fmt = "#,##0.00"
-            elif col.endswith(RATE_COLUMNS_SUFFIX):
-                fmt = "0.00%"
+
+        def cell(value, fmt=None):
+            c = WriteOnlyCell(ws, value=value)
+            if c.data_type == "f":       # openpyxl reads "=…" as a formula: keep it text
+                c.data_type = "s"
             if fmt:
-                for cell in ws[letter][1:]:
-                    cell.number_format = fmt
-            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200).tolist()])
-            ws.column_dimensions[letter].width = min(max(10, width * 1.2), 60)
+                c.number_format = fmt
+            return c
+
+        ws.append([cell(str(c)) for c in df.columns])
+        for row in df.itertuples(index=False):
+            ws.append([cell(_xlsx_value(v), fmt) for v, fmt in zip(row, fmts)])
     with atomic_path(target) as tmp:
         wb.save(tmp)
 

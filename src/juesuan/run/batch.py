@@ -99,10 +99,37 @@ def select_notebooks(notebooks_dir: Path, notebooks: Sequence[str | Path] | None
     return sorted(chosen, key=lambda p: p.name)
 
 
-def chapter_groups(chapters: Sequence[Path], groups: int) -> list[list[Path]]:
-    """``chapters`` dealt round-robin into at most ``groups`` kernels (order kept in each)."""
+def chapter_groups(chapters: Sequence[Path], groups: int,
+                   weights: dict[str, float] | None = None) -> list[list[Path]]:
+    """``chapters`` dealt into at most ``groups`` kernels, each group in chapter order.
+
+    Without ``weights`` round-robin; with them (expected seconds by file name) the longest
+    first, each to the group with the least so far, so the kernels finish together."""
     groups = max(1, min(int(groups), len(chapters)))
-    return [list(chapters[g::groups]) for g in range(groups) if chapters[g::groups]]
+    if not weights:
+        return [list(chapters[g::groups]) for g in range(groups) if chapters[g::groups]]
+    load = [0.0] * groups
+    dealt: list[list[Path]] = [[] for _ in range(groups)]
+    for c in sorted(chapters, key=lambda c: (-weights.get(c.name, 1.0), c.name)):
+        g = load.index(min(load))
+        dealt[g].append(c)
+        load[g] += weights.get(c.name, 1.0)
+    order = {c: i for i, c in enumerate(chapters)}
+    return [sorted(d, key=order.__getitem__) for d in dealt if d]
+
+
+def chapter_weights(chapters: Sequence[Path]) -> dict[str, float]:
+    """Expected seconds of each chapter: the sum of its cells' times in the notebook as last
+    executed (papermill writes them into the cell metadata); chapters without them count 1 s."""
+    out = {}
+    for c in chapters:
+        try:
+            nb = json.loads(Path(c).read_text(encoding="utf-8"))
+            out[c.name] = sum(float((cell.get("metadata", {}).get("papermill") or {}).get("duration") or 0)
+                              for cell in nb.get("cells", [])) or 1.0
+        except (OSError, ValueError, TypeError):
+            out[c.name] = 1.0
+    return out
 
 
 
@@ -260,6 +287,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                        dynamic_ncols=True, leave=True)
     # chapters of one report over several kernels only when the reports alone cannot fill the jobs
     kernels = max(1, jobs // len(runs)) if share_kernel else max(len(chapters), 1)
+    weights = chapter_weights(chapters) if 1 < kernels < len(chapters) else None
     by_key = {run.key: run for run in runs}
     chapters_of = {run.key: chapters for run in runs}
     results: dict[str, dict[str, StepResult]] = {run.key: {} for run in runs}
@@ -283,7 +311,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
             except ValueError as exc:
                 skip_rest(run, "bad output folder", StepResult("output folder", error=str(exc)))
                 return
-        groups = chapter_groups(chapters_of[run.key], kernels if run.department != PANEL else 1)
+        groups = chapter_groups(chapters_of[run.key], kernels if run.department != PANEL else 1, weights)
         groups_left[run.key] = len(groups)
         for group in groups:
             pool.submit(("chapters", run.key, tuple(c.name for c in group)), execute_chapters_task, {

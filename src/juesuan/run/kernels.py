@@ -361,30 +361,9 @@ def warm_worker(kernel_name: str, cwd: str) -> None:
     try:
         _kernel_environment()
         _worker_kernel(kernel_name, cwd, Path(os.devnull)).start()
+        _shared_kernel_engine()      # papermill and nbclient imported while the kernel starts
     except Exception:  # noqa: BLE001
         pass
-
-
-_RENDERER_WARM: list[Any] = []
-
-
-def _warm_renderer() -> None:
-    """Once per worker process, in a thread: :func:`juesuan.render.warm` while the kernel works
-    (the report's HTML step then does not pay the imports after its last chapter)."""
-    if _RENDERER_WARM:
-        return
-    import threading
-
-    def go() -> None:
-        try:
-            from ..render import warm
-            warm()
-        except Exception:  # noqa: BLE001 - only a head start; the HTML step imports what it needs
-            pass
-
-    thread = threading.Thread(target=go, name="juesuan-warm-renderer", daemon=True)
-    _RENDERER_WARM.append(thread)
-    thread.start()
 
 
 def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
@@ -400,7 +379,6 @@ def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
     """
     chapters = task["chapters"]
     _kernel_environment()
-    _warm_renderer()
     kernel_log = Path(task["kernel_log"])
     reuse = bool(task.get("reuse"))
     kernel = (_worker_kernel(chapters[0]["kernel_name"], chapters[0]["cwd"], kernel_log) if reuse
