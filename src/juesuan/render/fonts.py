@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.resources
+import importlib.util
 import io
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -39,12 +39,12 @@ _DROP_TABLES = ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG", "JSTF", "DSIG"]
 
 def font_path() -> Path:
     """Path of the bundled Noto Sans CJK SC font inside the installed ``mplfonts`` package."""
-    try:
-        path = importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE
-    except ModuleNotFoundError as exc:
+    # find_spec locates the package without importing it (mplfonts' __init__ imports matplotlib)
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"the {FONT_PACKAGE!r} package (pinned in requirements.txt) is not installed; "
-                           "it ships the Chinese font the figures and pages need") from exc
-    path = Path(str(path))
+                           "it ships the Chinese font the figures and pages need")
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / FONT_FILE
     if not path.is_file():
         raise RuntimeError(f"{FONT_FILE} not found in the {FONT_PACKAGE} package at {path.parent}")
     return path
