@@ -659,8 +659,9 @@ class Bench:
                 self.add(Row("3", f"{page} in a fresh process, font cache {cache}", [r["total"] for r in runs],
                              result=", ".join(f"{k} {fmt_s(median([r[k] for r in runs]))}"
                                               for k in runs[0] if k != "total"),
-                             target="≤ 0.2 s" if cache == "warm" else "",
-                             met=median([r["total"] for r in runs]) <= 0.2 if cache == "warm" else None))
+                             target="≤ 0.2 s" if cache == "warm" and page == "index.html" else "",
+                             met=(median([r["total"] for r in runs]) <= 0.2
+                                  if cache == "warm" and page == "index.html" else None)))
 
     def _panel_notebook(self) -> Path | None:
         """An executed comparison chapter (from a run with the panel), or None."""
@@ -717,6 +718,11 @@ class Bench:
         if summaries:
             cpu = median([s["bench_cpu_s"] / s["bench_wall_s"] for s in summaries])
             per = step_seconds(summaries)
+            if per.get("compare.html") is not None and n == max(BATCH_SIZES):
+                self.add(Row("4", f"  compare.html step inside the {n}-report batch (a worker)",
+                             [st["seconds"] for s in summaries for rep in s["reports"] for st in rep["steps"]
+                              if st["step"] == "compare.html" and st.get("ok")],
+                             target="≤ 0.2 s", met=per["compare.html"] <= 0.2))
             self.where.append(f"batch {n}: run_reports used {cpu:.2f} cores on average (CPU seconds of the "
                               f"parent, workers and kernels ÷ wall time); per report: data step "
                               f"{fmt_s(per.get('data'))}, report.html {fmt_s(per.get('report.html'))}"
