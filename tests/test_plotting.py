@@ -117,3 +117,130 @@ def test_percent_formatter():
     assert plotting.percent_formatter(places=1)(350.55) == "350.6%"
     assert plotting.percent_formatter(fraction=True)(0.85) == "85%"
     assert plotting.percent_formatter()(-0.3) == "0%"
+
+
+def _place_labels_reference(ax, xs, ys, texts, fontsize=7.5, color="#333333", marker_px=6.0):
+    """The measured placement: a real annotation laid out (with its clipped leader line) for every
+    candidate, after a full draw.  place_labels must land every label exactly where this does."""
+    from matplotlib import transforms
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    pts = [ax.transData.transform((x, y)) for x, y in zip(xs, ys)]
+    pad = 1.5
+    taken = [transforms.Bbox.from_extents(px - marker_px, py - marker_px, px + marker_px, py + marker_px)
+             for px, py in pts]
+    skipped = []
+    for i, (x, y, text) in enumerate(zip(xs, ys, texts)):
+        placed = False
+        for dx, dy in plotting._LABEL_OFFSETS:
+            far = abs(dx) > 6 or dy > 5 or dy < -12
+            ann = ax.annotate(str(text), (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                              color=color, ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                              va="bottom" if dy >= 0 else "top", zorder=5,
+                              arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#888888",
+                                          "shrinkA": 0, "shrinkB": 3} if far else None)
+            bb = ann.get_window_extent(renderer)
+            bb = transforms.Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
+            inside = bb.x0 >= box.x0 and bb.x1 <= box.x1 and bb.y0 >= box.y0 and bb.y1 <= box.y1
+            own = taken[i]
+            if inside and not any(bb.overlaps(t) for t in taken if t is not own):
+                taken.append(bb)
+                placed = True
+                break
+            ann.remove()
+        if not placed:
+            skipped.append(i)
+    return skipped
+
+
+def _labels_drawn(ax):
+    renderer = ax.figure.canvas.get_renderer()
+    return [(a.get_text(), tuple(a.xy), tuple(a.xyann), a.arrow_patch is not None,
+             tuple(round(v, 6) for v in a.get_window_extent(renderer).extents)) for a in ax.texts]
+
+
+def _scatter(seed: int, n: int, figsize=(6, 4), labels=None):
+    import random
+    rng = random.Random(seed)
+    fig, ax = plt.subplots(figsize=figsize)
+    xs = [rng.choice([rng.uniform(-5, 105), rng.gauss(50, 4), rng.uniform(95, 101)]) for _ in range(n)]
+    ys = [rng.choice([rng.uniform(78, 101.5), rng.gauss(92, 1.5), rng.uniform(99, 103)]) for _ in range(n)]
+    for i in range(1, n):                                  # small crowds at one place (100%, 100 分)
+        if rng.random() < 0.4:
+            j = rng.randrange(i)
+            xs[i], ys[i] = xs[j] + rng.choice([-1, 1]) * rng.uniform(1.5, 4), ys[j] + rng.uniform(-1, 1)
+    ax.scatter(xs, ys)
+    ax.set_xlim(-5, 108)
+    ax.set_ylim(77, 101.5)                                 # some points above the top: never labelled
+    ax.set_title("标题")
+    fig.tight_layout()
+    texts = labels or [rng.choice(["", "", "", "P", "项目", "专项资金 85%"]) + str(i) for i in range(n)]
+    return fig, ax, xs, ys, texts
+
+
+@pytest.mark.parametrize("seed,n,figsize", [(1, 12, (6, 4)), (2, 40, (8, 5)), (3, 70, (8, 5)), (4, 25, (4, 3)),
+                                            (5, 60, (7, 4.6))])
+def test_place_labels_lands_where_measuring_every_candidate_does(styled, seed, n, figsize):
+    fig, ax, xs, ys, texts = _scatter(seed, n, figsize)
+    skipped = plotting.place_labels(ax, xs, ys, texts)
+    fast = _labels_drawn(ax)
+    plt.close(fig)
+    fig, ax, xs, ys, texts = _scatter(seed, n, figsize)
+    ref_skipped = _place_labels_reference(ax, xs, ys, texts)
+    assert (skipped, fast) == (ref_skipped, _labels_drawn(ax))
+    assert skipped and len(fast) >= n // 4                 # crowded: some skipped, many placed
+
+
+def _crowds():
+    """Points each ringed by four neighbours 15 px away diagonally: its near places are taken by their
+    markers, so its label goes further out on a leader line."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    fig.tight_layout()
+    inv = ax.transData.inverted()
+    centres = [(150, 150), (300, 200), (450, 120), (330, 330), (52, 45)]
+    pix = [c for c in centres] + [(cx + sx * 15, cy + sy * 15) for cx, cy in centres for sx in (-1, 1)
+                                  for sy in (-1, 1)]
+    xs, ys = zip(*(inv.transform(p) for p in pix))
+    ax.scatter(xs, ys)
+    return fig, ax, list(xs), list(ys), [f"P{i}" for i in range(len(xs))]
+
+
+@pytest.mark.parametrize("marker_px", [4.0, 6.0])
+def test_place_labels_leader_lines_land_where_measuring_does(styled, marker_px):
+    fig, ax, xs, ys, texts = _crowds()
+    skipped = plotting.place_labels(ax, xs, ys, texts, marker_px=marker_px)
+    fast = _labels_drawn(ax)
+    plt.close(fig)
+    fig, ax, xs, ys, texts = _crowds()
+    assert (skipped, fast) == (_place_labels_reference(ax, xs, ys, texts, marker_px=marker_px), _labels_drawn(ax))
+    assert sum(a[3] for a in fast) >= 4                    # leader lines
+
+
+
+def test_place_labels_decides_close_calls_on_a_real_annotation(styled, monkeypatch):
+    """With the margin so wide that every candidate is "too close to call", every decision is a
+    measured one, and the result is still the reference's."""
+    monkeypatch.setattr(plotting, "_EPS", 1e6)
+    fig, ax, xs, ys, texts = _scatter(7, 30)
+    skipped = plotting.place_labels(ax, xs, ys, texts)
+    fast = _labels_drawn(ax)
+    plt.close(fig)
+    fig, ax, xs, ys, texts = _scatter(7, 30)
+    assert (skipped, fast) == (_place_labels_reference(ax, xs, ys, texts), _labels_drawn(ax))
+
+
+def test_decide():
+    from matplotlib.transforms import Bbox
+    box = Bbox.from_extents(0, 0, 100, 100)
+    other = [Bbox.from_extents(50, 50, 60, 60)]
+    assert plotting._decide(10, 10, 20, 20, box, other) is True
+    assert plotting._decide(-5, 10, 20, 20, box, other) is False           # outside the axes
+    assert plotting._decide(55, 55, 70, 70, box, other) is False           # overlaps
+    assert plotting._decide(60.1, 10, 70, 20, box, other) is True          # beside it (y apart)
+    assert plotting._decide(60.1, 55, 70, 58, box, other) is None          # 0.1 px from touching
+    assert plotting._decide(0.1, 10, 20, 20, box, other) is None           # 0.1 px from the edge
+    assert plotting._decide(0.1, 55, 55, 58, box, other) is False          # overlaps whatever the edge

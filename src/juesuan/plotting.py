@@ -14,6 +14,7 @@ first sans-serif font, with DejaVu Sans as the per-glyph fallback.
 from __future__ import annotations
 
 import importlib.resources
+import math
 from pathlib import Path
 
 import matplotlib
@@ -165,34 +166,100 @@ def place_labels(ax: Axes, xs, ys, texts, fontsize: float = 7.5, color: str = "#
     earlier label nor a point; a label placed away from its point gets a thin leader line.
     Returns the indexes of the labels that found no free place (not drawn).
 
-    Call after the figure's layout is final (e.g. after ``tight_layout``)."""
+    Call after the figure's layout is final (e.g. after ``tight_layout``).
+
+    The candidate places are tested in display coordinates from one measurement of each label's
+    text (its size does not depend on where it goes) and, for a leader line, the end the line
+    would have (3 points short of the point, on the line to the label's centre): no annotation is
+    made, laid out, clipped and removed per candidate.  A candidate within a fraction of a pixel
+    of a decision boundary is decided by a real annotation, as before, so the labels land exactly
+    where measuring every candidate would put them; only the chosen ones are drawn."""
     fig = ax.figure
-    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
     box = ax.get_window_extent(renderer)
-    pts = [ax.transData.transform((x, y)) for x, y in zip(xs, ys)]
+    pts = [tuple(ax.transData.transform((x, y))) for x, y in zip(xs, ys)]
     pad = 1.5
+    ppt = fig.get_figure(root=True).dpi / 72          # pixels per point
+    shrink = 3 * ppt                                   # the leader's shrinkB, in pixels
     taken = [transforms.Bbox.from_extents(px - marker_px, py - marker_px, px + marker_px, py + marker_px)
              for px, py in pts]
     skipped = []
+
+    def annotate(text, x, y, dx, dy, far):
+        return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                           color=color, ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                           va="bottom" if dy >= 0 else "top", zorder=5,
+                           arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#888888",
+                                       "shrinkA": 0, "shrinkB": 3} if far else None)
+
+    def measured(ann):
+        bb = ann.get_window_extent(renderer)
+        return transforms.Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
+
+    def free(bb, own):
+        inside = bb.x0 >= box.x0 and bb.x1 <= box.x1 and bb.y0 >= box.y0 and bb.y1 <= box.y1
+        return inside and not any(bb.overlaps(t) for t in taken if t is not own)
+
     for i, (x, y, text) in enumerate(zip(xs, ys, texts)):
-        placed = False
+        text = str(text)
+        own = taken[i]
+        px, py = pts[i]
+        if not ax.contains_point((px, py)):    # an annotation of a point outside the axes is not drawn:
+            skipped.append(i)                   # no place is ever free for it
+            continue
+        probe = annotate(text, x, y, 0, 0, False)
+        tb = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = tb.width, tb.height
+        chosen = None
         for dx, dy in _LABEL_OFFSETS:
             far = abs(dx) > 6 or dy > 5 or dy < -12
-            ann = ax.annotate(str(text), (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
-                              color=color, ha="left" if dx > 0 else "right" if dx < 0 else "center",
-                              va="bottom" if dy >= 0 else "top", zorder=5,
-                              arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#888888",
-                                          "shrinkA": 0, "shrinkB": 3} if far else None)
-            bb = ann.get_window_extent(renderer)
-            bb = transforms.Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
-            inside = bb.x0 >= box.x0 and bb.x1 <= box.x1 and bb.y0 >= box.y0 and bb.y1 <= box.y1
-            own = taken[i]
-            if inside and not any(bb.overlaps(t) for j, t in enumerate(taken) if t is not own):
-                taken.append(bb)
-                placed = True
+            ox, oy = px + dx * ppt, py + dy * ppt
+            x0 = ox if dx > 0 else ox - w if dx < 0 else ox - w / 2
+            y0 = oy if dy >= 0 else oy - h
+            x1, y1 = x0 + w, y0 + h
+            if far:                             # the leader line's end joins the label's extent
+                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                dist = math.hypot(cx - px, cy - py)
+                ex, ey = (px + shrink * (cx - px) / dist, py + shrink * (cy - py) / dist) if dist > shrink \
+                    else (px, py)
+                x0, y0, x1, y1 = min(x0, ex), min(y0, ey), max(x1, ex), max(y1, ey)
+            x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+            verdict = _decide(x0, y0, x1, y1, box, [t for t in taken if t is not own])
+            if verdict is None:                 # too close to call: measure a real annotation
+                ann = annotate(text, x, y, dx, dy, far)
+                bb = measured(ann)
+                if free(bb, own):
+                    taken.append(bb)
+                    chosen = ann
+                    break
+                ann.remove()
+            elif verdict:
+                chosen = annotate(text, x, y, dx, dy, far)
+                taken.append(measured(chosen))
                 break
-            ann.remove()
-        if not placed:
+        if chosen is None:
             skipped.append(i)
     return skipped
+
+
+_EPS = 0.25   # pixels: a computed edge this close to another is checked on a real annotation
+
+
+def _decide(x0, y0, x1, y1, box, others) -> bool | None:
+    """True: the box [x0, x1] × [y0, y1] is clearly inside ``box`` and clear of every box in
+    ``others`` (Bbox.overlaps counts touching edges as overlapping); False: clearly not; None: an
+    edge lies within _EPS of deciding it."""
+    margin = min(x0 - box.x0, box.x1 - x1, y0 - box.y0, box.y1 - y1)
+    if margin < -_EPS:
+        return False
+    ambiguous = margin <= _EPS
+    for t in others:
+        # they overlap when all four gaps are >= 0 (touching counts), are clear when one is < 0
+        low = min(t.x1 - x0, x1 - t.x0, t.y1 - y0, y1 - t.y0)
+        if low > _EPS:
+            return False
+        if low >= -_EPS:
+            ambiguous = True
+    return None if ambiguous else True
