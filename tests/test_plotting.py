@@ -244,3 +244,106 @@ def test_decide():
     assert plotting._decide(60.1, 55, 70, 58, box, other) is None          # 0.1 px from touching
     assert plotting._decide(0.1, 10, 20, 20, box, other) is None           # 0.1 px from the edge
     assert plotting._decide(0.1, 55, 55, 58, box, other) is False          # overlaps whatever the edge
+
+
+def _annotated_figure(suptitle=False, pie=False):
+    fig, axes = plt.subplots(1, 2, figsize=(7, 3.2))
+    axes[0].barh(["基本支出", "项目支出（很长的名称）", "“三公”经费"], [12345.6, 30000, -56.78], label="决算数")
+    axes[0].xaxis.set_major_formatter(plotting.yuan_formatter("万元"))
+    axes[0].set_title("2022年度本年支出构成（公开03表）：一个比坐标轴宽得多的标题，伸到图的左边")
+    axes[0].set_xlabel("金额（万元）")
+    axes[0].legend(loc="best")
+    if pie:
+        axes[1].pie([3, 5], labels=["人员经费\n1,234.00万元", "公用经费\n56.00万元"], autopct="%1.1f%%")
+    else:
+        axes[1].plot([0, 1, 2], [5, 1e5, 3])
+        axes[1].set_ylabel("决算数（万元）")
+    if suptitle:
+        fig.suptitle("2022年度12个项目的执行率与自评得分分布")
+    plotting.source_note(fig, "宁夏回族自治区工业和信息化厅2022年度部门决算 公开03表；第三部分五(三)")
+    fig.tight_layout()
+    return fig
+
+
+def _png(fig, **kw):
+    import io
+
+    import numpy as np
+    from PIL import Image
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", **kw)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize("suptitle,pie", [(False, False), (True, True)])
+def test_fit_canvas_draws_what_a_tight_save_crops_to(styled, suptitle, pie):
+    assert matplotlib.rcParams["savefig.bbox"] is None             # setup: plain saves
+    tight = _png(_annotated_figure(suptitle, pie), bbox_inches="tight")
+    fig = plotting.fit_canvas(_annotated_figure(suptitle, pie))
+    plain = _png(fig)
+    assert plain.shape == tight.shape
+    assert abs(plain - tight).max() <= 8 and (abs(plain - tight).max(axis=2) > 0).mean() < 0.002
+    # and a tight save of the fitted figure crops nothing more: everything drawn is on the canvas
+    assert _png(fig, bbox_inches="tight").shape == plain.shape
+    renderer = fig.canvas.get_renderer()
+    drawn = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+    inside = fig.bbox.padded(-0.1 * fig.dpi)                        # the canvas less the 0.1 in pad
+    assert max(abs(a - b) for a, b in zip(drawn.extents, inside.extents)) < 1, (drawn, inside)
+    note = fig.texts[-1].get_window_extent(renderer)
+    assert note.y0 >= 0 and note.x0 >= 0 and all(a.get_in_layout() for a in fig.axes)
+    assert fig.get_layout_engine() is None                          # no layout pass at save time
+
+
+def test_fit_canvas_without_fitting_the_note_is_cut_off(styled):
+    """The check above can fail: a plain save of an unfitted figure loses the note below the canvas."""
+    fig = _annotated_figure()
+    renderer = fig.canvas.get_renderer()
+    assert fig.texts[-1].get_window_extent(renderer).y1 < 0
+    assert _png(fig).shape != _png(_annotated_figure(), bbox_inches="tight").shape
+
+
+def test_fit_canvas_refuses_what_would_not_follow(styled):
+    fig, ax = plt.subplots(layout="constrained")
+    with pytest.raises(ValueError, match="layout engine"):
+        plotting.fit_canvas(fig)
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], label="a")
+    fig.legend()
+    with pytest.raises(ValueError, match="legends"):
+        plotting.fit_canvas(fig)
+
+
+def _suite_figures():
+    import helpers as h
+    from juesuan import figures as fg
+    for year, dept in [(2022, "nxgxt"), (2024, "ptczj")]:
+        d = h.load(year, dept)
+        for name in ("findings_overview", "income_sources", "expenditure_by_class", "year_on_year",
+                     "completion_rates", "budget_vs_actual_amounts", "rate_vs_amount", "reason_categories",
+                     "personnel_public", "economic_classes", "sangong", "projects_scatter", "project_distributions"):
+            yield f"{year}/{dept} {name}", (lambda f=getattr(fg, name), d=d: f(d))
+        yield f"{year}/{dept} pefa_outturn", (lambda d=d: fg.pefa_outturn(d, d.fact("gpb_budget", "budget"),
+                                                                         d.fact("gpb_budget", "actual")))
+    p = h.load_panel()
+    for name in ("panel_structure", "panel_completion", "panel_sangong"):
+        yield f"panel {name}", (lambda f=getattr(fg, name): f(p))
+
+
+def test_every_figure_of_the_suite_fits_its_canvas(styled):
+    """What the reports show: each figure, saved as it is (no tight crop), holds everything it draws
+    — titles, tick labels, legends, labels and the source note — within the 0.1 in pad."""
+    drawn_figures = 0
+    for label, make in _suite_figures():
+        fig = make()
+        if fig is None:
+            continue
+        drawn_figures += 1
+        renderer = fig.canvas.get_renderer()
+        canvas = fig.bbox.padded(-0.1 * fig.dpi)
+        drawn = fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans)
+        assert max(abs(a - b) for a, b in zip(drawn.extents, canvas.extents)) < 1, label
+        note = [t for t in fig.texts if t.get_text().startswith(plotting.SOURCE_PREFIX)]
+        assert len(note) == 1 and fig.bbox.contains(*note[0].get_window_extent(renderer).p0), label
+        assert fig.get_layout_engine() is None, label
+        plt.close(fig)
+    assert drawn_figures >= 25

@@ -72,7 +72,7 @@ def setup(style: bool = True) -> str:
         "axes.unicode_minus": False,     # ASCII hyphen-minus: no dependence on U+2212
         "figure.dpi": DPI,
         "savefig.dpi": DPI,
-        "savefig.bbox": "tight",
+        "savefig.bbox": "standard",      # figures are cropped when drawn (fit_canvas): no tight pass
         "figure.figsize": (8.0, 4.0),
         "axes.titlesize": 12,
         "axes.labelsize": 10,
@@ -103,8 +103,10 @@ def source_note(target: Axes | Figure | SubFigure, text: str, fontsize: float = 
     ``target`` is a Figure or an Axes (its figure gets the note).  The prefix is added
     unless ``text`` already starts with it.  The note sits outside the canvas, so it
     never collides with tick or axis labels whatever layout the figure uses; it is
-    included when the figure is saved with ``bbox_inches="tight"`` (the rc default set
-    by :func:`setup`, and what the notebook inline backend does).  Returns the Text.
+    included when the figure is saved with ``bbox_inches="tight"``, or once
+    :func:`fit_canvas` has grown the canvas round it (what :mod:`juesuan.figures` does; the
+    rc set by :func:`setup` and the notebooks' inline backend then save the canvas as it is).
+    Returns the Text.
     """
     fig = _figure_of(target)
     text = str(text).strip()
@@ -114,6 +116,55 @@ def source_note(target: Axes | Figure | SubFigure, text: str, fontsize: float = 
     below = transforms.offset_copy(fig.transSubfigure, fig=root, x=0, y=-4, units="points")
     return fig.text(0.0, 0.0, text, ha="left", va="top", fontsize=fontsize, color="#666666",
                     transform=below)
+
+
+def fit_canvas(fig: Figure, pad_inches: float | None = None) -> Figure:
+    """Make the canvas exactly what ``savefig(bbox_inches="tight")`` would crop to: the box round
+    everything drawn (the source note below the axes included), padded by ``pad_inches``
+    (default :rc:`savefig.pad_inches`).  Nothing moves on the page: the figure is resized and the
+    axes and figure texts are shifted by the crop, so a plain save (``bbox_inches=None``, what
+    :func:`setup` sets) draws the same picture as a tight save, without a tight save's extra
+    layout pass and draw.  Call it once the layout is final (after ``tight_layout``); anything
+    added later must stay inside the axes.  Returns ``fig``.
+
+    A figure drawn by a layout engine at every draw (constrained layout) or holding
+    figure-level artists other than axes and texts is refused (ValueError): they would not follow.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        raise ValueError(f"fit_canvas: the figure has a layout engine ({type(engine).__name__}) "
+                         "that would lay it out again at every draw")
+    others = [kind for kind in ("lines", "patches", "images", "legends", "subfigs") if getattr(fig, kind)]
+    if others:
+        raise ValueError(f"fit_canvas: figure-level {', '.join(others)} are not supported")
+    if engine is not None and not (matplotlib.rcParams["figure.autolayout"]
+                                   or matplotlib.rcParams["figure.constrained_layout.use"]):
+        fig.set_layout_engine(None)    # a placeholder left by tight_layout makes every save lay out again
+    renderer = fig.canvas.get_renderer()
+    pad = matplotlib.rcParams["savefig.pad_inches"] if pad_inches is None else pad_inches
+    crop = fig.get_tightbbox(renderer).padded(pad)            # inches, as savefig computes it
+    dpi = fig.dpi
+    w, h = fig.get_size_inches()
+    shift = (crop.x0 * dpi, crop.y0 * dpi)
+    axes = [(ax, ax.get_position(original=True).frozen(), ax.get_position(original=False).frozen())
+            for ax in fig.axes]
+    texts = [(t, t.get_transform().transform(t.get_unitless_position())) for t in fig.texts]
+    fig.set_size_inches(crop.width, crop.height, forward=False)
+
+    def moved(pos):    # figure fractions of the old canvas → of the cropped one
+        return transforms.Bbox.from_extents((pos.x0 * w - crop.x0) / crop.width, (pos.y0 * h - crop.y0) / crop.height,
+                                            (pos.x1 * w - crop.x0) / crop.width, (pos.y1 * h - crop.y0) / crop.height)
+
+    for ax, original, active in axes:
+        in_layout = ax.get_in_layout()      # set_position takes an axes out of the layout: not this move
+        ax.set_position(moved(original), which="original")
+        ax.set_position(moved(active), which="active")
+        ax.set_in_layout(in_layout)
+    for t, (x, y) in texts:
+        t.set_position(t.get_transform().inverted().transform((x - shift[0], y - shift[1])))
+    return fig
 
 
 def yuan_formatter(unit: str = "万元", places: int = 0, from_yuan: bool = False,
