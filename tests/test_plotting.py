@@ -347,3 +347,33 @@ def test_every_figure_of_the_suite_fits_its_canvas(styled):
         assert fig.get_layout_engine() is None, label
         plt.close(fig)
     assert drawn_figures >= 25
+
+
+def test_text_metrics_are_shared_and_exact(styled):
+    from matplotlib import text as mtext
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+    shared = mtext._get_text_metrics_with_cache
+    assert shared.shared_across_canvases and plotting.share_text_metrics()      # installed once
+    for dpi in (72, 110, 220):
+        for size in (7.5, 12):
+            for text in ("2022年度本年收入构成（公开01表）", "12,345", "lp", "资料来源：公开03表", "Wg"):
+                prop = FontProperties(family=["sans-serif"], size=size)
+                own = RendererAgg(50, 30, dpi).get_text_width_height_descent(text, prop, False)
+                assert shared(RendererAgg(640, 480, dpi), text, prop, False, dpi) == own
+    hits = shared.cache_info().hits
+    prop = FontProperties(family=["sans-serif"], size=9)
+    first = shared(RendererAgg(300, 200, 110), "基本支出", prop, False, 110)
+    assert shared(RendererAgg(400, 100, 110), "基本支出", prop, False, 110) == first   # another canvas
+    assert shared.cache_info().hits == hits + 1
+    # the font settings are part of the key: without the CJK font the same text measures otherwise
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert shared(RendererAgg(300, 200, 110), "基本支出", prop, False, 110) != first
+
+
+def test_figures_draw_the_same_with_shared_text_metrics(styled, monkeypatch):
+    from matplotlib import text as mtext
+    shared = _png(plotting.fit_canvas(_annotated_figure(True)))
+    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", mtext._get_text_metrics_with_cache.__wrapped__)
+    assert (_png(plotting.fit_canvas(_annotated_figure(True))) == shared).all()

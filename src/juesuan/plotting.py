@@ -82,6 +82,7 @@ def setup(style: bool = True) -> str:
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
+    share_text_metrics()
     if style:
         import seaborn as sns
 
@@ -89,6 +90,64 @@ def setup(style: bool = True) -> str:
     else:
         matplotlib.rcParams.update(rc)
     return name
+
+
+# what a text's size depends on besides the text, its font properties and the dpi: which files
+# the font families name, and how glyphs are hinted and kerned
+_METRIC_RC = tuple(k for k in ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
+                               "text.hinting", "text.hinting_factor", "text.kerning_factor")
+                   if k in matplotlib.rcParams)
+
+
+def share_text_metrics() -> bool:
+    """Measure each text once per process, not once per canvas.
+
+    matplotlib caches the size of a text per *renderer*, and an Agg renderer lives as long as the
+    canvas keeps its size: laying a figure out, cropping it and saving it measure every title, tick
+    and label again on each new canvas size — with a CJK font, the largest single cost of drawing
+    the report's figures.  An Agg renderer's measurement depends only on the text, its font
+    properties, the dpi and the font settings (never on the canvas), so one cache keyed on exactly
+    those serves every Agg canvas; other renderers and mathtext keep matplotlib's own cache.
+    Installed by :func:`setup` (once per process); returns False, changing nothing, if this
+    matplotlib's text module does not have the expected (private) hook."""
+    import functools
+    import inspect
+
+    from matplotlib import text as mtext
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    current = getattr(mtext, "_get_text_metrics_with_cache", None)
+    if current is None:
+        return False
+    if getattr(current, "shared_across_canvases", False):
+        return True
+    try:
+        if list(inspect.signature(current).parameters) != ["renderer", "text", "fontprop", "ismath", "dpi"]:
+            return False
+    except (TypeError, ValueError):
+        return False
+    probes: dict = {}
+
+    @functools.lru_cache(maxsize=16384)
+    def measure(text, fontprop, ismath, dpi, state):
+        probe = probes.get(dpi)
+        if probe is None:
+            probe = probes[dpi] = RendererAgg(1, 1, dpi)
+        return probe.get_text_width_height_descent(text, fontprop, ismath)
+
+    def metrics(renderer, text, fontprop, ismath, dpi):
+        if ismath is False and type(renderer) is RendererAgg and renderer.dpi == dpi:
+            rc = matplotlib.rcParams
+            state = (tuple(str(rc[k]) for k in _METRIC_RC), id(font_manager.fontManager),
+                     len(font_manager.fontManager.ttflist))
+            return measure(text, fontprop.copy(), ismath, dpi, state)
+        return current(renderer, text, fontprop, ismath, dpi)
+
+    metrics.shared_across_canvases = True
+    metrics.__wrapped__ = current
+    metrics.cache_info = measure.cache_info
+    mtext._get_text_metrics_with_cache = metrics
+    return True
 
 
 def _figure_of(target: Axes | Figure | SubFigure) -> Figure | SubFigure:
