@@ -137,8 +137,8 @@ def share_text_metrics() -> bool:
 
     def metrics(renderer, text, fontprop, ismath, dpi):
         if ismath is False and type(renderer) is RendererAgg and renderer.dpi == dpi:
-            rc = matplotlib.rcParams
-            state = (tuple(str(rc[k]) for k in _METRIC_RC), id(font_manager.fontManager),
+            values = [dict.__getitem__(matplotlib.rcParams, k) for k in _METRIC_RC]   # no validation: fast
+            state = (tuple(tuple(v) if isinstance(v, list) else v for v in values), id(font_manager.fontManager),
                      len(font_manager.fontManager.ttflist))
             return measure(text, fontprop.copy(), ismath, dpi, state)
         return current(renderer, text, fontprop, ismath, dpi)
