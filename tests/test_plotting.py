@@ -361,15 +361,17 @@ def test_text_metrics_are_shared_and_exact(styled):
                 prop = FontProperties(family=["sans-serif"], size=size)
                 own = RendererAgg(50, 30, dpi).get_text_width_height_descent(text, prop, False)
                 assert shared(RendererAgg(640, 480, dpi), text, prop, False, dpi) == own
-    hits = shared.cache_info().hits
+    text = f"基本支出 {id(object())}"                       # not measured before in this process
     prop = FontProperties(family=["sans-serif"], size=9)
-    first = shared(RendererAgg(300, 200, 110), "基本支出", prop, False, 110)
-    assert shared(RendererAgg(400, 100, 110), "基本支出", prop, False, 110) == first   # another canvas
-    assert shared.cache_info().hits == hits + 1
+    before = shared.cache_info()
+    first = shared(RendererAgg(300, 200, 110), text, prop, False, 110)
+    assert shared(RendererAgg(400, 100, 110), text, prop, False, 110) == first   # another canvas
+    after = shared.cache_info()
+    assert (after.misses, after.hits) == (before.misses + 1, before.hits + 1)    # measured once
     # the font settings are part of the key: without the CJK font the same text measures otherwise
     with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert shared(RendererAgg(300, 200, 110), "基本支出", prop, False, 110) != first
+        assert shared(RendererAgg(300, 200, 110), text, prop, False, 110) != first
 
 
 def test_figures_draw_the_same_with_shared_text_metrics(styled, monkeypatch):
