@@ -44,6 +44,9 @@ def setup() -> str:
         ip = get_ipython()
         if ip is not None and getattr(ip, "kernel", None) is not None:
             ip.run_line_magic("matplotlib", "inline")
+            # the figures come cropped to what they draw (plotting.fit_canvas): a plain save, not a
+            # second layout pass and draw for bbox_inches="tight"
+            ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'bbox_inches': None}")
     except ImportError:  # pragma: no cover
         pass
     font = plotting.setup()

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from . import analysis
 from . import method as _method
 from .analysis import keep_rows as keep, num
-from .plotting import percent_formatter, place_labels, source_note, yuan_formatter
+from .plotting import fit_canvas, percent_formatter, place_labels, source_note, yuan_formatter
 
 BAND_COLORS = {"low": "#d95f02", "mid": "#1b9e77", "high": "#7570b3", "none": "#999999"}
 PALETTE = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
@@ -58,10 +58,11 @@ def _signed(v: float, places: int = 1) -> str:
 
 
 def _finish(fig, note: str) -> plt.Figure:
-    """Source note under the figure, tight layout."""
+    """Source note under the figure, tight layout, the canvas cropped to what is drawn (a plain save
+    then draws what a tight save would, once)."""
     source_note(fig, note)
     fig.tight_layout()
-    return fig
+    return fit_canvas(fig)
 
 
 def _src(d) -> str:

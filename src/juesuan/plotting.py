@@ -14,6 +14,7 @@ first sans-serif font, with DejaVu Sans as the per-glyph fallback.
 from __future__ import annotations
 
 import importlib.resources
+import math
 from pathlib import Path
 
 import matplotlib
@@ -71,7 +72,7 @@ def setup(style: bool = True) -> str:
         "axes.unicode_minus": False,     # ASCII hyphen-minus: no dependence on U+2212
         "figure.dpi": DPI,
         "savefig.dpi": DPI,
-        "savefig.bbox": "tight",
+        "savefig.bbox": "standard",      # figures are cropped when drawn (fit_canvas): no tight pass
         "figure.figsize": (8.0, 4.0),
         "axes.titlesize": 12,
         "axes.labelsize": 10,
@@ -81,6 +82,7 @@ def setup(style: bool = True) -> str:
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
+    share_text_metrics()
     if style:
         import seaborn as sns
 
@@ -88,6 +90,64 @@ def setup(style: bool = True) -> str:
     else:
         matplotlib.rcParams.update(rc)
     return name
+
+
+# what a text's size depends on besides the text, its font properties and the dpi: which files
+# the font families name, and how glyphs are hinted and kerned
+_METRIC_RC = tuple(k for k in ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
+                               "text.hinting", "text.hinting_factor", "text.kerning_factor")
+                   if k in matplotlib.rcParams)
+
+
+def share_text_metrics() -> bool:
+    """Measure each text once per process, not once per canvas.
+
+    matplotlib caches the size of a text per *renderer*, and an Agg renderer lives as long as the
+    canvas keeps its size: laying a figure out, cropping it and saving it measure every title, tick
+    and label again on each new canvas size — with a CJK font, the largest single cost of drawing
+    the report's figures.  An Agg renderer's measurement depends only on the text, its font
+    properties, the dpi and the font settings (never on the canvas), so one cache keyed on exactly
+    those serves every Agg canvas; other renderers and mathtext keep matplotlib's own cache.
+    Installed by :func:`setup` (once per process); returns False, changing nothing, if this
+    matplotlib's text module does not have the expected (private) hook."""
+    import functools
+    import inspect
+
+    from matplotlib import text as mtext
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    current = getattr(mtext, "_get_text_metrics_with_cache", None)
+    if current is None:
+        return False
+    if getattr(current, "shared_across_canvases", False):
+        return True
+    try:
+        if list(inspect.signature(current).parameters) != ["renderer", "text", "fontprop", "ismath", "dpi"]:
+            return False
+    except (TypeError, ValueError):
+        return False
+    probes: dict = {}
+
+    @functools.lru_cache(maxsize=16384)
+    def measure(text, fontprop, ismath, dpi, state):
+        probe = probes.get(dpi)
+        if probe is None:
+            probe = probes[dpi] = RendererAgg(1, 1, dpi)
+        return probe.get_text_width_height_descent(text, fontprop, ismath)
+
+    def metrics(renderer, text, fontprop, ismath, dpi):
+        if ismath is False and type(renderer) is RendererAgg and renderer.dpi == dpi:
+            values = [dict.__getitem__(matplotlib.rcParams, k) for k in _METRIC_RC]   # no validation: fast
+            state = (tuple(tuple(v) if isinstance(v, list) else v for v in values), id(font_manager.fontManager),
+                     len(font_manager.fontManager.ttflist))
+            return measure(text, fontprop.copy(), ismath, dpi, state)
+        return current(renderer, text, fontprop, ismath, dpi)
+
+    metrics.shared_across_canvases = True
+    metrics.__wrapped__ = current
+    metrics.cache_info = measure.cache_info
+    mtext._get_text_metrics_with_cache = metrics
+    return True
 
 
 def _figure_of(target: Axes | Figure | SubFigure) -> Figure | SubFigure:
@@ -102,8 +162,10 @@ def source_note(target: Axes | Figure | SubFigure, text: str, fontsize: float = 
     ``target`` is a Figure or an Axes (its figure gets the note).  The prefix is added
     unless ``text`` already starts with it.  The note sits outside the canvas, so it
     never collides with tick or axis labels whatever layout the figure uses; it is
-    included when the figure is saved with ``bbox_inches="tight"`` (the rc default set
-    by :func:`setup`, and what the notebook inline backend does).  Returns the Text.
+    included when the figure is saved with ``bbox_inches="tight"``, or once
+    :func:`fit_canvas` has grown the canvas round it (what :mod:`juesuan.figures` does; the
+    rc set by :func:`setup` and the notebooks' inline backend then save the canvas as it is).
+    Returns the Text.
     """
     fig = _figure_of(target)
     text = str(text).strip()
@@ -113,6 +175,55 @@ def source_note(target: Axes | Figure | SubFigure, text: str, fontsize: float = 
     below = transforms.offset_copy(fig.transSubfigure, fig=root, x=0, y=-4, units="points")
     return fig.text(0.0, 0.0, text, ha="left", va="top", fontsize=fontsize, color="#666666",
                     transform=below)
+
+
+def fit_canvas(fig: Figure, pad_inches: float | None = None) -> Figure:
+    """Make the canvas exactly what ``savefig(bbox_inches="tight")`` would crop to: the box round
+    everything drawn (the source note below the axes included), padded by ``pad_inches``
+    (default :rc:`savefig.pad_inches`).  Nothing moves on the page: the figure is resized and the
+    axes and figure texts are shifted by the crop, so a plain save (``bbox_inches=None``, what
+    :func:`setup` sets) draws the same picture as a tight save, without a tight save's extra
+    layout pass and draw.  Call it once the layout is final (after ``tight_layout``); anything
+    added later must stay inside the axes.  Returns ``fig``.
+
+    A figure drawn by a layout engine at every draw (constrained layout) or holding
+    figure-level artists other than axes and texts is refused (ValueError): they would not follow.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if engine is not None and not isinstance(engine, PlaceHolderLayoutEngine):
+        raise ValueError(f"fit_canvas: the figure has a layout engine ({type(engine).__name__}) "
+                         "that would lay it out again at every draw")
+    others = [kind for kind in ("lines", "patches", "images", "legends", "subfigs") if getattr(fig, kind)]
+    if others:
+        raise ValueError(f"fit_canvas: figure-level {', '.join(others)} are not supported")
+    if engine is not None and not (matplotlib.rcParams["figure.autolayout"]
+                                   or matplotlib.rcParams["figure.constrained_layout.use"]):
+        fig.set_layout_engine(None)    # a placeholder left by tight_layout makes every save lay out again
+    renderer = fig.canvas.get_renderer()
+    pad = matplotlib.rcParams["savefig.pad_inches"] if pad_inches is None else pad_inches
+    crop = fig.get_tightbbox(renderer).padded(pad)            # inches, as savefig computes it
+    dpi = fig.dpi
+    w, h = fig.get_size_inches()
+    shift = (crop.x0 * dpi, crop.y0 * dpi)
+    axes = [(ax, ax.get_position(original=True).frozen(), ax.get_position(original=False).frozen())
+            for ax in fig.axes]
+    texts = [(t, t.get_transform().transform(t.get_unitless_position())) for t in fig.texts]
+    fig.set_size_inches(crop.width, crop.height, forward=False)
+
+    def moved(pos):    # figure fractions of the old canvas → of the cropped one
+        return transforms.Bbox.from_extents((pos.x0 * w - crop.x0) / crop.width, (pos.y0 * h - crop.y0) / crop.height,
+                                            (pos.x1 * w - crop.x0) / crop.width, (pos.y1 * h - crop.y0) / crop.height)
+
+    for ax, original, active in axes:
+        in_layout = ax.get_in_layout()      # set_position takes an axes out of the layout: not this move
+        ax.set_position(moved(original), which="original")
+        ax.set_position(moved(active), which="active")
+        ax.set_in_layout(in_layout)
+    for t, (x, y) in texts:
+        t.set_position(t.get_transform().inverted().transform((x - shift[0], y - shift[1])))
+    return fig
 
 
 def yuan_formatter(unit: str = "万元", places: int = 0, from_yuan: bool = False,
@@ -165,34 +276,100 @@ def place_labels(ax: Axes, xs, ys, texts, fontsize: float = 7.5, color: str = "#
     earlier label nor a point; a label placed away from its point gets a thin leader line.
     Returns the indexes of the labels that found no free place (not drawn).
 
-    Call after the figure's layout is final (e.g. after ``tight_layout``)."""
+    Call after the figure's layout is final (e.g. after ``tight_layout``).
+
+    The candidate places are tested in display coordinates from one measurement of each label's
+    text (its size does not depend on where it goes) and, for a leader line, the end the line
+    would have (3 points short of the point, on the line to the label's centre): no annotation is
+    made, laid out, clipped and removed per candidate.  A candidate within a fraction of a pixel
+    of a decision boundary is decided by a real annotation, as before, so the labels land exactly
+    where measuring every candidate would put them; only the chosen ones are drawn."""
     fig = ax.figure
-    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
     box = ax.get_window_extent(renderer)
-    pts = [ax.transData.transform((x, y)) for x, y in zip(xs, ys)]
+    pts = [tuple(ax.transData.transform((x, y))) for x, y in zip(xs, ys)]
     pad = 1.5
+    ppt = fig.get_figure(root=True).dpi / 72          # pixels per point
+    shrink = 3 * ppt                                   # the leader's shrinkB, in pixels
     taken = [transforms.Bbox.from_extents(px - marker_px, py - marker_px, px + marker_px, py + marker_px)
              for px, py in pts]
     skipped = []
+
+    def annotate(text, x, y, dx, dy, far):
+        return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                           color=color, ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                           va="bottom" if dy >= 0 else "top", zorder=5,
+                           arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#888888",
+                                       "shrinkA": 0, "shrinkB": 3} if far else None)
+
+    def measured(ann):
+        bb = ann.get_window_extent(renderer)
+        return transforms.Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
+
+    def free(bb, own):
+        inside = bb.x0 >= box.x0 and bb.x1 <= box.x1 and bb.y0 >= box.y0 and bb.y1 <= box.y1
+        return inside and not any(bb.overlaps(t) for t in taken if t is not own)
+
     for i, (x, y, text) in enumerate(zip(xs, ys, texts)):
-        placed = False
+        text = str(text)
+        own = taken[i]
+        px, py = pts[i]
+        if not ax.contains_point((px, py)):    # an annotation of a point outside the axes is not drawn:
+            skipped.append(i)                   # no place is ever free for it
+            continue
+        probe = annotate(text, x, y, 0, 0, False)
+        tb = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = tb.width, tb.height
+        chosen = None
         for dx, dy in _LABEL_OFFSETS:
             far = abs(dx) > 6 or dy > 5 or dy < -12
-            ann = ax.annotate(str(text), (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
-                              color=color, ha="left" if dx > 0 else "right" if dx < 0 else "center",
-                              va="bottom" if dy >= 0 else "top", zorder=5,
-                              arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#888888",
-                                          "shrinkA": 0, "shrinkB": 3} if far else None)
-            bb = ann.get_window_extent(renderer)
-            bb = transforms.Bbox.from_extents(bb.x0 - pad, bb.y0 - pad, bb.x1 + pad, bb.y1 + pad)
-            inside = bb.x0 >= box.x0 and bb.x1 <= box.x1 and bb.y0 >= box.y0 and bb.y1 <= box.y1
-            own = taken[i]
-            if inside and not any(bb.overlaps(t) for j, t in enumerate(taken) if t is not own):
-                taken.append(bb)
-                placed = True
+            ox, oy = px + dx * ppt, py + dy * ppt
+            x0 = ox if dx > 0 else ox - w if dx < 0 else ox - w / 2
+            y0 = oy if dy >= 0 else oy - h
+            x1, y1 = x0 + w, y0 + h
+            if far:                             # the leader line's end joins the label's extent
+                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                dist = math.hypot(cx - px, cy - py)
+                ex, ey = (px + shrink * (cx - px) / dist, py + shrink * (cy - py) / dist) if dist > shrink \
+                    else (px, py)
+                x0, y0, x1, y1 = min(x0, ex), min(y0, ey), max(x1, ex), max(y1, ey)
+            x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+            verdict = _decide(x0, y0, x1, y1, box, [t for t in taken if t is not own])
+            if verdict is None:                 # too close to call: measure a real annotation
+                ann = annotate(text, x, y, dx, dy, far)
+                bb = measured(ann)
+                if free(bb, own):
+                    taken.append(bb)
+                    chosen = ann
+                    break
+                ann.remove()
+            elif verdict:
+                chosen = annotate(text, x, y, dx, dy, far)
+                taken.append(measured(chosen))
                 break
-            ann.remove()
-        if not placed:
+        if chosen is None:
             skipped.append(i)
     return skipped
+
+
+_EPS = 0.25   # pixels: a computed edge this close to another is checked on a real annotation
+
+
+def _decide(x0, y0, x1, y1, box, others) -> bool | None:
+    """True: the box [x0, x1] × [y0, y1] is clearly inside ``box`` and clear of every box in
+    ``others`` (Bbox.overlaps counts touching edges as overlapping); False: clearly not; None: an
+    edge lies within _EPS of deciding it."""
+    margin = min(x0 - box.x0, box.x1 - x1, y0 - box.y0, box.y1 - y1)
+    if margin < -_EPS:
+        return False
+    ambiguous = margin <= _EPS
+    for t in others:
+        # they overlap when all four gaps are >= 0 (touching counts), are clear when one is < 0
+        low = min(t.x1 - x0, x1 - t.x0, t.y1 - y0, y1 - t.y0)
+        if low > _EPS:
+            return False
+        if low >= -_EPS:
+            ambiguous = True
+    return None if ambiguous else True
