@@ -23,6 +23,26 @@ CACHE = Path(os.environ.get("JUESUAN_CACHE_DIR")
 
 METADATA_FILE = "metadata.json"
 
+# The Chinese font of the figures and the HTML pages: Noto Sans CJK SC, bundled in the pinned
+# ``mplfonts`` package (nothing installed system-wide).
+FONT_PACKAGE = "mplfonts"
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+def font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font inside the installed ``mplfonts`` package."""
+    import importlib.util
+
+    # find_spec locates the package without importing it (mplfonts' __init__ imports matplotlib)
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the {FONT_PACKAGE!r} package (pinned in requirements.txt) is not installed; "
+                           "it ships the Chinese font the figures and pages need")
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / FONT_FILE
+    if not path.is_file():
+        raise RuntimeError(f"{FONT_FILE} not found in the {FONT_PACKAGE} package at {path.parent}")
+    return path
+
 
 def raw_dir(year: int | str, department: str) -> Path:
     return RAW / str(year) / department

@@ -13,7 +13,6 @@ first sans-serif font, with DejaVu Sans as the per-glyph fallback.
 """
 from __future__ import annotations
 
-import importlib.resources
 import math
 from pathlib import Path
 
@@ -23,27 +22,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import FuncFormatter
 
+from .config import font_path  # noqa: F401 - plotting.font_path stays the public name
+
 FONT_NAME = "Noto Sans CJK SC"
-FONT_PACKAGE = "mplfonts"
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FALLBACK_FONT = "DejaVu Sans"
 DPI = 110
 SOURCE_PREFIX = "资料来源："
 
 UNIT_FACTORS = {"元": 1, "千元": 1_000, "万元": 10_000, "百万元": 1_000_000, "亿元": 100_000_000}
-
-
-def font_path() -> Path:
-    """Path of the bundled Noto Sans CJK SC font inside the installed ``mplfonts`` package."""
-    try:
-        path = importlib.resources.files(FONT_PACKAGE) / "fonts" / FONT_FILE
-    except ModuleNotFoundError as exc:
-        raise RuntimeError(f"the {FONT_PACKAGE!r} package (pinned in requirements.txt) is not installed; "
-                           "it ships the Chinese font the figures need") from exc
-    path = Path(str(path))
-    if not path.is_file():
-        raise RuntimeError(f"{FONT_FILE} not found in the {FONT_PACKAGE} package at {path.parent}")
-    return path
 
 
 def register_font() -> str:

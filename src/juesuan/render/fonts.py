@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import io
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -28,26 +27,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import config
+from ..config import FONT_FILE, font_path  # noqa: F401 - font_path re-exported
 from ..atomic import atomic_path
 
-FONT_PACKAGE = "mplfonts"
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
 BASE_VERSION = 1
 SUBSET_CACHE_FILES = 500          # at most this many cached subsets on disk (oldest go first)
 _DROP_TABLES = ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG", "JSTF", "DSIG"]
-
-
-def font_path() -> Path:
-    """Path of the bundled Noto Sans CJK SC font inside the installed ``mplfonts`` package."""
-    # find_spec locates the package without importing it (mplfonts' __init__ imports matplotlib)
-    spec = importlib.util.find_spec(FONT_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"the {FONT_PACKAGE!r} package (pinned in requirements.txt) is not installed; "
-                           "it ships the Chinese font the figures and pages need")
-    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / FONT_FILE
-    if not path.is_file():
-        raise RuntimeError(f"{FONT_FILE} not found in the {FONT_PACKAGE} package at {path.parent}")
-    return path
 
 
 def base_chars() -> set[int]:
