@@ -425,10 +425,19 @@ def test_chapters_whose_kernel_cannot_start_fail_one_by_one(tmp_path):
 
 def test_chapter_weights_from_the_executed_notebooks(tmp_path):
     nb = new_notebook()
-    nb.cells = [new_code_cell("x = 1", metadata={"papermill": {"duration": 0.5}}),
+    nb.cells = [new_code_cell("import helpers as h\nh.setup()", metadata={"papermill": {"duration": 0.8}}),
+                new_code_cell("x = 1", metadata={"papermill": {"duration": 0.5}}),
                 new_code_cell("y = 2", metadata={"papermill": {"duration": 1.25}}), new_markdown_cell("text")]
     nbformat.write(nb, tmp_path / "01-a.ipynb")
     nbformat.write(new_notebook(), tmp_path / "02-b.ipynb")          # never executed: 1 s
     (tmp_path / "03-c.ipynb").write_text("not json")                 # unreadable: 1 s
-    w = batch.chapter_weights([tmp_path / "01-a.ipynb", tmp_path / "02-b.ipynb", tmp_path / "03-c.ipynb"])
-    assert w == {"01-a.ipynb": 1.75, "02-b.ipynb": 1.0, "03-c.ipynb": 1.0}
+    chapters = [tmp_path / "01-a.ipynb", tmp_path / "02-b.ipynb", tmp_path / "03-c.ipynb"]
+    w = batch.chapter_weights(chapters)
+    assert w == {"01-a.ipynb": 2.05, "02-b.ipynb": 1.0, "03-c.ipynb": 1.0}   # without the set-up cell, + 0.3
+    summary = tmp_path / "summary.json"                               # a batch run before: its times
+    summary.write_text(json.dumps({"reports": [
+        {"steps": [{"step": "01-a.ipynb", "ok": True, "seconds": 0.9}, {"step": "02-b.ipynb", "ok": False,
+                                                                         "seconds": 9.0}]},
+        {"steps": [{"step": "01-a.ipynb", "ok": True, "seconds": 1.1}, {"step": "01-a.ipynb", "ok": True,
+                                                                         "seconds": 3.0}]}]}))
+    assert batch.chapter_weights(chapters, summary) == {"01-a.ipynb": 1.1, "02-b.ipynb": 1.0, "03-c.ipynb": 1.0}

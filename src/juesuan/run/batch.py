@@ -118,15 +118,34 @@ def chapter_groups(chapters: Sequence[Path], groups: int,
     return [sorted(d, key=order.__getitem__) for d in dealt if d]
 
 
-def chapter_weights(chapters: Sequence[Path]) -> dict[str, float]:
-    """Expected seconds of each chapter: the sum of its cells' times in the notebook as last
-    executed (papermill writes them into the cell metadata); chapters without them count 1 s."""
+def chapter_weights(chapters: Sequence[Path], summary: Path | None = None) -> dict[str, float]:
+    """Expected seconds of each chapter in a warm kernel: the median of its steps in the last
+    batch's ``summary`` (reports/summary.json), else the sum of its cells' times in the notebook
+    as last executed (papermill writes them into the cell metadata) without the first code
+    cells up to the one calling ``setup()`` (the imports a warm kernel has done) plus 0.3 s;
+    1 s for a chapter with neither."""
+    seen: dict[str, list[float]] = {}
+    try:
+        old = json.loads(Path(summary).read_text(encoding="utf-8")) if summary else {}
+        for rep in old.get("reports", []):
+            for st in rep.get("steps", []):
+                if st.get("ok") and st.get("seconds"):
+                    seen.setdefault(st["step"], []).append(float(st["seconds"]))
+    except (OSError, ValueError, TypeError, AttributeError):
+        seen = {}
     out = {}
     for c in chapters:
+        if seen.get(c.name):
+            times = sorted(seen[c.name])
+            out[c.name] = times[len(times) // 2]
+            continue
         try:
             nb = json.loads(Path(c).read_text(encoding="utf-8"))
-            out[c.name] = sum(float((cell.get("metadata", {}).get("papermill") or {}).get("duration") or 0)
-                              for cell in nb.get("cells", [])) or 1.0
+            code = [cell for cell in nb.get("cells", []) if cell.get("cell_type") == "code"]
+            first = next((i for i, cell in enumerate(code) if "setup()" in "".join(cell.get("source", ""))), -1)
+            cells = sum(float((cell.get("metadata", {}).get("papermill") or {}).get("duration") or 0)
+                        for cell in code[first + 1:])
+            out[c.name] = cells + 0.3 if cells else 1.0
         except (OSError, ValueError, TypeError):
             out[c.name] = 1.0
     return out
@@ -287,7 +306,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                        dynamic_ncols=True, leave=True)
     # chapters of one report over several kernels only when the reports alone cannot fill the jobs
     kernels = max(1, jobs // len(runs)) if share_kernel else max(len(chapters), 1)
-    weights = chapter_weights(chapters) if 1 < kernels < len(chapters) else None
+    weights = chapter_weights(chapters, reports_dir / SUMMARY_JSON) if 1 < kernels < len(chapters) else None
     by_key = {run.key: run for run in runs}
     chapters_of = {run.key: chapters for run in runs}
     results: dict[str, dict[str, StepResult]] = {run.key: {} for run in runs}
@@ -317,7 +336,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
             pool.submit(("chapters", run.key, tuple(c.name for c in group)), execute_chapters_task, {
                 "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout) for c in group],
                 "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log"),
-                "reuse": share_kernel})
+                "reuse": share_kernel, "warm_renderer": share_kernel})
 
     def queue_panel() -> None:
         if data:  # the panel of all clean reports, once, after the last data step

@@ -361,7 +361,6 @@ def warm_worker(kernel_name: str, cwd: str) -> None:
     try:
         _kernel_environment()
         _worker_kernel(kernel_name, cwd, Path(os.devnull)).start()
-        _shared_kernel_engine()      # papermill and nbclient imported while the kernel starts
     except Exception:  # noqa: BLE001
         pass
 
@@ -411,7 +410,33 @@ def execute_chapters_task(task: dict[str, Any]) -> list[dict[str, Any]]:
     if all(r["ok"] for r in results) or not (kernel_log.exists() and kernel_log.stat().st_size):
         kernel_log.unlink(missing_ok=True)
         _rmdir_if_empty(kernel_log.parent)
+    if task.get("warm_renderer"):
+        _warm_renderer()
     return results
+
+
+_WARMED: list[Any] = []
+
+
+def _warm_renderer() -> None:
+    """Once per worker process, after its first chapters: import nbconvert and compile the page
+    template in a thread (:func:`juesuan.render.warm`).  The worker is idle until its next step,
+    which is most often the report's HTML (the worker that finished its chapters first takes it),
+    so the HTML step after the report's last chapter does not pay the imports."""
+    if _WARMED:
+        return
+    import threading
+
+    def go() -> None:
+        try:
+            from ..render import warm
+            warm()
+        except Exception:  # noqa: BLE001 - only a head start; the HTML step imports what it needs
+            pass
+
+    thread = threading.Thread(target=go, name="juesuan-warm-renderer", daemon=True)
+    _WARMED.append(thread)
+    thread.start()
 
 
 def _kernel_environment() -> None:
