@@ -306,7 +306,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
                        dynamic_ncols=True, leave=True)
     # chapters of one report over several kernels only when the reports alone cannot fill the jobs
     kernels = max(1, jobs // len(runs)) if share_kernel else max(len(chapters), 1)
-    weights = chapter_weights(chapters, reports_dir / SUMMARY_JSON) if 1 < kernels < len(chapters) else None
+    weights = chapter_weights(chapters, reports_dir / SUMMARY_JSON) if share_kernel and kernels > 1 else {}
     by_key = {run.key: run for run in runs}
     chapters_of = {run.key: chapters for run in runs}
     results: dict[str, dict[str, StepResult]] = {run.key: {} for run in runs}
@@ -330,13 +330,20 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
             except ValueError as exc:
                 skip_rest(run, "bad output folder", StepResult("output folder", error=str(exc)))
                 return
-        groups = chapter_groups(chapters_of[run.key], kernels if run.department != PANEL else 1, weights)
+        if share_kernel and kernels > 1 and run.department != PANEL:
+            # fewer reports than jobs: every chapter its own step, the longest first, taken by
+            # whichever worker (and its warm kernel) is free — the kernels finish together
+            groups = [[c] for c in sorted(chapters_of[run.key], key=lambda c: (-weights.get(c.name, 1.0), c.name))]
+        else:
+            groups = chapter_groups(chapters_of[run.key], kernels if run.department != PANEL else 1)
         groups_left[run.key] = len(groups)
-        for group in groups:
+        for i, group in enumerate(groups):
             pool.submit(("chapters", run.key, tuple(c.name for c in group)), execute_chapters_task, {
                 "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout) for c in group],
                 "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log"),
-                "reuse": share_kernel, "warm_renderer": share_kernel})
+                "reuse": share_kernel,
+                # the last steps before a worker may fall idle: import the renderer afterwards
+                "warm_renderer": share_kernel and i >= len(groups) - jobs})
 
     def queue_panel() -> None:
         if data:  # the panel of all clean reports, once, after the last data step
