@@ -24,6 +24,7 @@ run at all (no report, no notebooks).  The project's own ``data/clean`` is refre
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -206,10 +207,20 @@ def copy_names(n: int, first: str = DEPT) -> list[str]:
 
 
 def make_raw_root(src: Path, raw_root: Path, n: int) -> list[str]:
-    """N copies of the report ``src`` under ``raw_root``; their department names."""
+    """N copies of the report ``src`` under ``raw_root``; their department names.  Each copy's
+    source gets as many extra line breaks at its end as its number (``source_sha256`` updated):
+    the same report, but not the same source file — two folders with one source are refused as
+    one report counted twice.  The first copy is the original byte for byte."""
     names = copy_names(n, Path(src).name)
-    for name in names:
-        copy_report(src, raw_root, name)
+    for i, name in enumerate(names):
+        dest = copy_report(src, raw_root, name)
+        meta_path = dest / config.METADATA_FILE
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        source = dest / meta["source_file"]
+        if i:
+            source.write_bytes(source.read_bytes() + b"\n" * i)
+        meta["source_sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return names
 
 

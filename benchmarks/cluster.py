@@ -23,7 +23,6 @@ pass/fail; the exit code is 1 only when a run failed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import json
 import sys
@@ -32,28 +31,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import YEAR, DEPT, copy_report, copy_names, machine_info, median, roots_env
+from bench import YEAR, DEPT, machine_info, make_raw_root, median, roots_env
 
 from juesuan import config
 
 WORKERS = 2
 JOBS = 2
-
-
-def make_copies(src: Path, raw_root: Path, n: int) -> list[str]:
-    """N copies of the report ``src`` under ``raw_root`` with distinct source files (one line
-    break appended, ``source_sha256`` updated); their department names."""
-    names = copy_names(n, Path(src).name)
-    for i, name in enumerate(names):
-        dest = copy_report(src, raw_root, name)
-        meta_path = dest / config.METADATA_FILE
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        source = dest / meta["source_file"]
-        if i:                                   # the first copy stays byte-for-byte the original
-            source.write_bytes(source.read_bytes() + b"\n" * i)
-        meta["source_sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
-        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return names
 
 
 def one_batch(tmp: Path, raw: Path, tag: str, executor_factory) -> dict[str, Any]:
@@ -128,7 +111,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="juesuan-cluster-bench-") as tmp_name:
         tmp = Path(tmp_name)
         raw = tmp / "raw"
-        make_copies(config.raw_dir(YEAR, DEPT), raw, n)
+        make_raw_root(config.raw_dir(YEAR, DEPT), raw, n)
         for i in range(repeat):                 # interleaved, so drift affects both alike
             for tag, factory in (("local", local_pool), ("cluster", local_cluster)):
                 res = one_batch(tmp, raw, f"{tag}-{i}", factory)

@@ -48,8 +48,11 @@ def test_copy_parses_like_the_original(tmp_path, original):
     meta = json.loads((folder / config.METADATA_FILE).read_text(encoding="utf-8"))
     orig_meta = json.loads((SRC / config.METADATA_FILE).read_text(encoding="utf-8"))
     assert meta["department"] == "copy01"
-    assert {k: v for k, v in meta.items() if k != "department"} == \
-        {k: v for k, v in orig_meta.items() if k != "department"}
+    assert {k: v for k, v in meta.items() if k not in ("department", "source_sha256")} == \
+        {k: v for k, v in orig_meta.items() if k not in ("department", "source_sha256")}
+    from juesuan import identity
+    assert identity.problems(tmp_path) == {}          # distinct sources: not one report counted twice
+    assert (folder / meta["source_file"]).read_bytes() == (SRC / meta["source_file"]).read_bytes() + b"\n"
     copy = parse_report(folder)
     assert copy.department == "copy01"
     from juesuan.clean.frames import build_frames
