@@ -365,6 +365,21 @@ def timeline(summary: dict[str, Any]) -> str:
     return ", ".join(p for _, p in sorted(parts)) + (f"; index and summary written by {end:.1f}" if end else "")
 
 
+def phases_of(summary: dict[str, Any]) -> dict[str, float]:
+    """Seconds before the first chapter, of the chapters (first start to last end), their sum, the
+    idle kernel time and after the last chapter, from a run's step start times ({} if unknown)."""
+    t0, wall = summary.get("started"), summary.get("wall_s")
+    steps = [st for rep in summary.get("reports", []) for st in rep.get("steps", [])
+             if st.get("started") and st["step"].endswith(".ipynb")]
+    if not t0 or not wall or not steps:
+        return {}
+    first = min(st["started"] for st in steps) - t0
+    last = max(st["started"] + st["seconds"] for st in steps) - t0
+    total = sum(st["seconds"] for st in steps)
+    return {"before": first, "chapters": last - first, "chapter_sum": total,
+            "idle": max(2 * (last - first) - total, 0.0), "after": wall - last}
+
+
 def cell_breakdown(nb_path: Path) -> dict[str, float]:
     """From papermill's metadata of an executed notebook: the set-up cell (``h.setup()``),
     the other cells, and the whole papermill run (kernel start included)."""
@@ -830,6 +845,16 @@ class Bench:
             if runs2:
                 lines.append("one report, jobs=2, timeline of the last run (seconds from the start of run_reports): "
                              + timeline(runs2[-1]) + ".")
+                phases = phases_of(runs2[-1])
+                if phases:
+                    lines.append(
+                        f"what remains, one report with jobs=2 (last run): {phases['before']:.1f} s before the first "
+                        f"chapter (the data step, with the two kernels starting and importing the chapters' modules "
+                        f"meanwhile), {phases['chapters']:.1f} s of chapters on two kernels ({phases['chapter_sum']:.1f} s "
+                        f"summed, so {phases['idle']:.1f} s of a kernel idle while the other finished), "
+                        f"{phases['after']:.1f} s after the last chapter (report.html, index).  The floor does the "
+                        f"chapters' work on one core without a kernel; what is left above half of it is the "
+                        f"second kernel's imports, the data step and the HTML.")
             par = step_seconds(self.suite_summaries.get(2, []))
             nb_seq = sum(v for k, v in seq.items() if k.endswith(".ipynb"))
             nb_par = sum(v for k, v in par.items() if k.endswith(".ipynb"))

@@ -183,3 +183,16 @@ def test_floor_injects_the_parameters_after_the_parameters_cell(tmp_path):
         new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2])\n6 * 7")])), encoding="utf-8")
     times = floor.run_report(2022, "nxgxt", notebooks=tmp_path)
     assert set(times) == {"01-a.ipynb", "02-b.ipynb"} and all(t >= 0 for t in times.values())
+
+
+def test_phases_of_a_run():
+    summary = {"started": 100.0, "wall_s": 6.0, "reports": [{"steps": [
+        {"step": "data", "started": 100.1, "seconds": 1.0},
+        {"step": "01.ipynb", "started": 101.5, "seconds": 2.0},
+        {"step": "02.ipynb", "started": 101.6, "seconds": 3.0},
+        {"step": "report.html", "started": 104.6, "seconds": 0.4}]}]}
+    p = bench.phases_of(summary)
+    assert p["before"] == pytest.approx(1.5) and p["chapters"] == pytest.approx(3.1)
+    assert p["chapter_sum"] == pytest.approx(5.0) and p["idle"] == pytest.approx(1.2)
+    assert p["after"] == pytest.approx(1.4)
+    assert bench.phases_of({"reports": []}) == {}
