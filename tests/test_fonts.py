@@ -77,3 +77,12 @@ def test_page_css_embeds_the_subset(cache):
     css = render.font_subset_css(f"<html><body>{PAGE}</body></html>")
     assert css.startswith('@font-face{font-family:"JuesuanCJK";src:url(data:font/woff;base64,')
     assert "font-family:\"JuesuanCJK\"" in css.split("}", 1)[1]
+
+
+def test_an_unwritable_cache_folder_falls_back_to_the_temporary_directory(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"          # a file where the cache folder would go (even
+    blocker.write_text("x")                      # root cannot make a folder inside a file)
+    monkeypatch.setattr(config, "CACHE", blocker / "juesuan")
+    folder = fonts.font_cache()
+    assert folder.is_dir() and blocker not in folder.parents
+    assert fonts.subset_woff({ord(c) for c in "决算"}).startswith(b"wOFF")

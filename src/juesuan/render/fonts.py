@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import lru_cache
@@ -59,8 +60,25 @@ def base_key() -> str:
     return _key(FONT_FILE, st.st_size, fontTools.version, BASE_VERSION)
 
 
+def font_cache() -> Path:
+    """``<config.CACHE>/fonts``, or a folder in the temporary directory when that cannot be
+    written (a read-only home on a build machine): the pages are the same, only slower to make."""
+    folder = Path(config.CACHE) / "fonts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"juesuan-cache-{os.getuid()}" / "fonts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def base_path() -> Path:
-    return config.CACHE / "fonts" / f"{Path(FONT_FILE).stem}-base-{base_key()}.ttf"
+    return font_cache() / f"{Path(FONT_FILE).stem}-base-{base_key()}.ttf"
 
 
 @contextmanager
@@ -170,7 +188,7 @@ def subset_woff(chars: Iterable[int]) -> bytes:
     key = _key(base_key(), ",".join(map(str, unicodes)))
     if key in _MEMORY:
         return _MEMORY[key]
-    cached = config.CACHE / "fonts" / "subsets" / f"{key}.woff"
+    cached = font_cache() / "subsets" / f"{key}.woff"
     try:
         data = cached.read_bytes()
     except OSError:
