@@ -1,22 +1,27 @@
-"""``make reports``: clean data → notebooks (papermill, in parallel) → one HTML per report → index.
+"""``make reports``: clean data → notebooks (papermill) → one HTML per report → index.
 
-For every report folder ``data/raw/<year>/<department>/`` (see :func:`juesuan.clean.pipeline.discover`):
+Every step is a task on an :class:`~juesuan.run.executor.Executor` (a local pool of ``jobs``
+worker processes, or a Dask cluster); this process only decides what runs next as tasks
+complete.  For every report folder ``data/raw/<year>/<department>/`` (see
+:func:`juesuan.clean.pipeline.discover`):
 
-1. the data step (:func:`juesuan.clean.run_data`) parses and validates it into
-   ``data/clean/<year>/<department>/``; if it fails, the report's notebooks are skipped;
-2. every chapter ``notebooks/NN-*.ipynb`` is executed by papermill with the parameters
-   ``year`` and ``department`` into ``reports/<year>/<department>/NN-*.ipynb``: one task per
-   report, its chapters one after the other in ONE kernel (:func:`execute_chapters_task`: the
-   imports are paid once, each chapter starts from an empty namespace), run by an
-   :class:`~juesuan.run.executor.Executor` (a pool of ``jobs`` processes); with fewer reports than
-   jobs a report's chapters are dealt over several kernels; a failing notebook does not stop
-   the others, and its executed notebook (with the error) is kept for reading;
+1. its data step (:func:`data_task` → :func:`juesuan.clean.data_task`) parses and validates it
+   into ``data/clean/<year>/<department>/``; the folder's identity (name, paths, a source counted
+   twice) is checked here first, for all reports at once; if the step fails, the report's
+   notebooks are skipped; after the last data step the panel is built and the comparison
+   chapters are queued;
+2. its chapters ``notebooks/NN-*.ipynb`` are executed by papermill with the parameters ``year``
+   and ``department`` into ``reports/<year>/<department>/NN-*.ipynb``
+   (:func:`juesuan.run.kernels.execute_chapters_task`) in the worker's warm kernel, each from an
+   empty namespace: one task per report, or — with fewer reports than jobs — one task per
+   chapter, longest first, so the kernels finish together; a failing notebook does not stop the
+   others, and its executed notebook (with the error) is kept for reading;
 3. when all of a report's notebooks succeeded, they are rendered in order into ONE offline
-   HTML file ``reports/<year>/<department>/report.html`` (:func:`juesuan.render.combine_html`);
-   otherwise an old ``report.html`` of that report is removed, so nothing looks complete
-   that is not;
+   HTML file ``reports/<year>/<department>/report.html`` (:func:`html_task`); otherwise an old
+   ``report.html`` of that report is removed, so nothing looks complete that is not;
 4. ``reports/index.html`` (offline, Chinese) lists every report with links, status and headline
-   numbers from the clean data; ``reports/summary.json`` holds the same information.
+   numbers from the clean data; ``reports/summary.json`` holds the same information and every
+   step's start time and seconds.
 
 A progress bar goes to stderr; a summary table (every step with ok/FAILED, time and the
 reason) goes to stdout.  Each notebook's kernel runs with the notebook folder as working
