@@ -441,3 +441,21 @@ def test_chapter_weights_from_the_executed_notebooks(tmp_path):
         {"steps": [{"step": "01-a.ipynb", "ok": True, "seconds": 1.1}, {"step": "01-a.ipynb", "ok": True,
                                                                          "seconds": 3.0}]}]}))
     assert batch.chapter_weights(chapters, summary) == {"01-a.ipynb": 1.1, "02-b.ipynb": 1.0, "03-c.ipynb": 1.0}
+
+
+@needs_kernel
+def test_a_warm_kernel_logs_what_it_prints_and_leaves_no_empty_log(tmp_path):
+    logs = tmp_path / "reports" / "logs"
+    kernels.warm_worker(KERNEL, str(tmp_path), str(logs))
+    try:
+        (kernel,) = kernels._WORKER_KERNELS.values()
+        assert kernel.start_log.parent == logs and kernel.start_log.exists()
+        kernel.get()
+        assert kernel._run("import os; os.write(2, b'KERNEL-OWN-OUTPUT\\\\n')", 30)   # the process's own fd 2
+        kernels._stop_worker_kernels()
+        assert "KERNEL-OWN-OUTPUT" in kernel.start_log.read_text()        # kept: it is not empty
+        kernel.start_log.write_text("")
+        kernels._WORKER_KERNELS["x"] = kernel
+    finally:
+        kernels._stop_worker_kernels()
+    assert not logs.exists()                                              # empty: removed, folder too

@@ -318,7 +318,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     groups_left: dict[str, int] = {}
     data_left = len(runs) if data else 0
     pool = executor or LocalExecutor(min(jobs, len(runs) * kernels), initializer=warm_worker,
-                                     initargs=(kernel_name, str(notebooks_dir)))
+                                     initargs=(kernel_name, str(notebooks_dir), str(reports_dir / LOG_DIR)))
 
     def skip_rest(run: ReportRun, reason: str, first: StepResult | None = None) -> None:
         run.steps += [first] if first else []

@@ -257,6 +257,7 @@ class _Kernel:
         self.km: Any = None
         self.kc: Any = None
         self.ready = False
+        self.start_log = log                           # where this kernel's own output goes
 
     def start(self) -> None:
         from jupyter_client.manager import AsyncKernelManager
@@ -264,6 +265,7 @@ class _Kernel:
 
         self.stop()
         km = AsyncKernelManager(kernel_name=self.kernel_name)
+        self.start_log = self.log
         with _output_to(self.log, append=True):       # what the kernel itself prints (rare)
             run_sync(km.start_kernel)(cwd=self.cwd,
                                       extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_IMPORTS]!r}",
@@ -337,6 +339,10 @@ _WORKER_KERNELS: dict[str, _Kernel] = {}
 def _stop_worker_kernels() -> None:
     for kernel in _WORKER_KERNELS.values():
         kernel.stop()
+        log = Path(kernel.start_log)
+        if log != Path(os.devnull) and log.is_file() and not log.stat().st_size:
+            log.unlink(missing_ok=True)         # a kernel that printed nothing leaves no log
+            _rmdir_if_empty(log.parent)
     _WORKER_KERNELS.clear()
 
 
@@ -354,13 +360,16 @@ def _worker_kernel(kernel_name: str, cwd: str, log: Path) -> _Kernel:
     return kernel
 
 
-def warm_worker(kernel_name: str, cwd: str) -> None:
+def warm_worker(kernel_name: str, cwd: str, log_dir: str | None = None) -> None:
     """Pool initializer: launch this worker's kernel now (it imports the chapters' modules while
     the first data steps run); never raises — a kernel that fails to start is started again, or
-    reported, by the first chapter."""
+    reported, by the first chapter.  What the kernel process itself prints (not the notebooks'
+    outputs: rare, e.g. a crash) goes to ``<log_dir>/kernel-worker-<pid>.log``, removed at the
+    worker's exit when empty."""
     try:
         _kernel_environment()
-        _worker_kernel(kernel_name, cwd, Path(os.devnull)).start()
+        log = Path(log_dir) / f"kernel-worker-{os.getpid()}.log" if log_dir else Path(os.devnull)
+        _worker_kernel(kernel_name, cwd, log).start()
     except Exception:  # noqa: BLE001
         pass
 
