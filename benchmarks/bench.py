@@ -224,25 +224,6 @@ def make_raw_root(src: Path, raw_root: Path, n: int) -> list[str]:
     return names
 
 
-def data_step(raw_root: Path, clean_root: Path, years=None, departments=None) -> list[str]:
-    """parse_report + build_frames + write_clean for every selected report under ``raw_root``
-    into ``clean_root/<year>/<department>/``; the reports that failed ("year/dept: error")."""
-    from juesuan.clean.frames import build_frames
-    from juesuan.clean.pipeline import discover, parse_report
-    from juesuan.clean.writer import write_clean
-
-    failed = []
-    for year, dept, folder in discover(years, departments, root=raw_root):
-        try:
-            rep = parse_report(folder)
-            frames = build_frames(rep)
-            title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
-            write_clean(frames, Path(clean_root) / str(year) / dept, f"{year}-{dept}", title)
-        except Exception as exc:  # noqa: BLE001
-            failed.append(f"{year}/{dept}: {type(exc).__name__}: {exc}")
-    return failed
-
-
 def is_pdf(folder: Path) -> bool:
     """Whether the report's source (metadata ``source_file``) is a PDF."""
     try:

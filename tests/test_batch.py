@@ -398,12 +398,6 @@ def test_chapter_groups():
     assert batch.chapter_groups(cs, 2) == [cs[0::2], cs[1::2]]
     assert batch.chapter_groups(cs, 10) == [[c] for c in cs]
     assert batch.chapter_groups(cs[:1], 3) == [cs[:1]]
-    # with expected seconds: longest first to the emptier kernel, each kernel in chapter order
-    w = {c.name: s for c, s in zip(cs, [1.5, 2.3, 3.3, 1.8, 2.6, 3.7])}
-    assert batch.chapter_groups(cs, 2, w) == [[cs[0], cs[1], cs[5]], [cs[2], cs[3], cs[4]]]
-    assert batch.chapter_groups(cs, 3, w) == [[cs[0], cs[5]], [cs[2], cs[3]], [cs[1], cs[4]]]
-    sizes = [sum(w[c.name] for c in g) for g in batch.chapter_groups(cs, 3, w)]
-    assert max(sizes) - min(sizes) <= max(w.values())
 
 
 def test_chapters_whose_kernel_cannot_start_fail_one_by_one(tmp_path):

@@ -86,3 +86,10 @@ def test_an_unwritable_cache_folder_falls_back_to_the_temporary_directory(tmp_pa
     folder = fonts.font_cache()
     assert folder.is_dir() and blocker not in folder.parents
     assert fonts.subset_woff({ord(c) for c in "决算"}).startswith(b"wOFF")
+
+
+def test_the_memory_cache_is_bounded(cache):
+    for i in range(fonts.MEMORY_SUBSETS + 5):
+        fonts.subset_woff({ord("决"), 0x4E00 + i})
+    assert len(fonts._MEMORY) == fonts.MEMORY_SUBSETS
+    assert len(list((cache / "fonts" / "subsets").glob("*.woff"))) == fonts.MEMORY_SUBSETS + 5

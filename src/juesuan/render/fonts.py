@@ -180,6 +180,8 @@ def _subset_bytes(source: Path, unicodes: list[int], drop_layout: bool) -> bytes
 
 
 _MEMORY: dict[str, bytes] = {}
+MEMORY_SUBSETS = 8                # subsets kept in memory per process (a long-lived worker renders
+                                  # thousands of reports; the disk cache keeps the rest)
 
 
 def subset_woff(chars: Iterable[int]) -> bytes:
@@ -198,6 +200,8 @@ def subset_woff(chars: Iterable[int]) -> bytes:
         data = _subset_bytes(build_base() if in_base else font_path(), unicodes, drop_layout=in_base)
         _store(cached, data)
     _MEMORY[key] = data
+    while len(_MEMORY) > MEMORY_SUBSETS:
+        del _MEMORY[next(iter(_MEMORY))]   # the oldest first (dicts keep insertion order)
     return data
 
 

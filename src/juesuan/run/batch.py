@@ -104,23 +104,10 @@ def select_notebooks(notebooks_dir: Path, notebooks: Sequence[str | Path] | None
     return sorted(chosen, key=lambda p: p.name)
 
 
-def chapter_groups(chapters: Sequence[Path], groups: int,
-                   weights: dict[str, float] | None = None) -> list[list[Path]]:
-    """``chapters`` dealt into at most ``groups`` kernels, each group in chapter order.
-
-    Without ``weights`` round-robin; with them (expected seconds by file name) the longest
-    first, each to the group with the least so far, so the kernels finish together."""
+def chapter_groups(chapters: Sequence[Path], groups: int) -> list[list[Path]]:
+    """``chapters`` dealt round-robin into at most ``groups`` kernels (order kept in each)."""
     groups = max(1, min(int(groups), len(chapters)))
-    if not weights:
-        return [list(chapters[g::groups]) for g in range(groups) if chapters[g::groups]]
-    load = [0.0] * groups
-    dealt: list[list[Path]] = [[] for _ in range(groups)]
-    for c in sorted(chapters, key=lambda c: (-weights.get(c.name, 1.0), c.name)):
-        g = load.index(min(load))
-        dealt[g].append(c)
-        load[g] += weights.get(c.name, 1.0)
-    order = {c: i for i, c in enumerate(chapters)}
-    return [sorted(d, key=order.__getitem__) for d in dealt if d]
+    return [list(chapters[g::groups]) for g in range(groups) if chapters[g::groups]]
 
 
 def chapter_weights(chapters: Sequence[Path], summary: Path | None = None) -> dict[str, float]:
