@@ -10,6 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from juesuan import render
 from juesuan.run import batch, kernels
 from juesuan import config
 
@@ -209,7 +210,7 @@ def test_data_step_failure_skips_notebooks_and_removes_stale_html(tmp_path, monk
     def no_notebooks(task):  # pragma: no cover - must not be called
         raise AssertionError("notebooks must not run when the data step failed")
 
-    monkeypatch.setattr(batch, "execute_notebook_task", no_notebooks)
+    monkeypatch.setattr(kernels, "execute_notebook_task", no_notebooks)
     monkeypatch.setattr(batch, "execute_chapters_task", no_notebooks)
     out = io.StringIO()
     rc = batch.run_reports([YEAR], [DEPT], jobs=2, progress=False, data=True, stream=out,
@@ -260,8 +261,8 @@ def test_headline_and_formatting(tmp_path):
     h = batch.headline(tmp_path / "c")
     assert h["budget_items"] == 3 and h["budget_rate"] == "0.300000"
     assert batch.headline(tmp_path / "missing")["findings"] is None
-    assert batch.wan("95032215.28") == "9,503.22" and batch.wan(None) == "—"
-    assert batch.pct("1.146500") == "114.65%" and batch.pct(None) == "—"
+    assert render.wan("95032215.28") == "9,503.22" and render.wan(None) == "—"
+    assert render.pct("1.146500") == "114.65%" and render.pct(None) == "—"
 
 
 def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypatch):
@@ -271,7 +272,7 @@ def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypat
     out = tmp_path / "reports" / "2022" / DEPT / "01-params.ipynb"
     out.parent.mkdir(parents=True)
     out.write_text("{}")                                                # from an earlier run
-    res = batch.execute_notebook_task({
+    res = kernels.execute_notebook_task({
         "year": YEAR, "department": DEPT, "input": str(tmp_path / "nb" / "01-params.ipynb"),
         "output": str(out), "cwd": str(tmp_path / "nb"), "log": str(out.parent / "logs" / "01-params.log"),
         "kernel_name": "no-such-kernel-juesuan", "reports_dir": str(tmp_path / "reports")})

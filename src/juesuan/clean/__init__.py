@@ -91,10 +91,24 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
     return {"result": res, "out": out_lines, "err": err_lines}
 
 
+def task_for(year: int, dept: str, folder: Path | str, clean_root: Path | str | None = None) -> dict[str, Any]:
+    """The plain-data task of :func:`data_task` for one report (this process's ``--debug`` and
+    ``--no-ocr`` travel with it: a worker elsewhere did not inherit them)."""
+    from ..extract.ocr import ocr_enabled
+
+    return {"year": year, "department": dept, "folder": str(folder),
+            "clean_root": str(clean_root or config.CLEAN), "debug": "--debug" in sys.argv,
+            "no_ocr": not ocr_enabled()}
+
+
+def refusal(exc: Exception) -> str:
+    """The error line of a report refused before parsing (names, paths, a source counted twice)."""
+    return str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+
+
 def _refused(year, dept, exc: Exception) -> dict[str, Any]:
     """The result of a report refused before parsing (as :func:`data_task` would give it)."""
-    error = str(exc) if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
-    return {"result": {"year": year, "department": dept, "ok": False, "error": error}, "out": [], "err": []}
+    return {"result": {"year": year, "department": dept, "ok": False, "error": refusal(exc)}, "out": [], "err": []}
 
 
 def run_data(years=None, departments=None, quiet: bool = False, panel: bool = True,
@@ -107,15 +121,12 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
     the end); default: one after the other in this process.  Either way the reports are
     printed and returned in the order they were found."""
     from .. import identity
-    from ..extract.ocr import ocr_enabled
     from .panel import build_panel
     from .pipeline import discover
 
     found = discover(years, departments)
     refused = identity.problems(config.RAW) if found else {}   # names, paths, duplicate sources
-    debug = "--debug" in sys.argv
-    tasks = [{"year": year, "department": dept, "folder": str(folder), "clean_root": str(config.CLEAN),
-              "debug": debug, "no_ocr": not ocr_enabled()} for year, dept, folder in found]
+    tasks = [task_for(year, dept, folder) for year, dept, folder in found]
     done: dict[int, dict[str, Any]] = {}
 
     def emit(i: int, answer: dict[str, Any]) -> None:

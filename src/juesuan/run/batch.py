@@ -46,13 +46,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import config
-from ..errors import ParseError
 from .executor import Executor, LocalExecutor
-from .kernels import (KERNEL_NAME, LOG_DIR, NOTEBOOK_TIMEOUT_S, StepResult, _rel, _rmdir_if_empty,  # noqa: F401
-                      describe_error, execute_chapters_task, execute_notebook_task, first_line, warm_worker)
+from .kernels import (KERNEL_NAME, LOG_DIR, NOTEBOOK_TIMEOUT_S, StepResult, _rel, describe_error,
+                      execute_chapters_task, first_line, warm_worker)
 from ..identity import report_metadata
-from ..render import (DASH, INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html,  # noqa: F401
-                     embed_cjk_font, index_html, make_inert, pct, wan, write_public_text)
+from ..render import (INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html, embed_cjk_font,
+                      index_html, make_inert, write_public_text)
 
 NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
 SUMMARY_JSON = "summary.json"
@@ -286,7 +285,7 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     folders = {f"{year}/{dept}": folder for year, dept, folder in found}
     refused: dict[str, Exception] = {}
     if data:  # checked once here for all reports (a source counted twice needs them all)
-        from ..extract.ocr import ocr_enabled
+        from ..clean import refusal, task_for
         from ..identity import problems
         bad = problems(raw_root)
         refused = {f"{y}/{d}": bad[f] for y, d, f in found if f in bad}
@@ -360,16 +359,13 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
         with pool:
             for run in runs:
                 if data and run.key in refused:     # names, paths, a source counted twice
-                    err = refused[run.key]
-                    skip_rest(run, "the data step failed", StepResult(
-                        "data", error=first_line(str(err) if isinstance(err, ParseError)
-                                                 else f"{type(err).__name__}: {err}")))
+                    skip_rest(run, "the data step failed",
+                              StepResult("data", error=first_line(refusal(refused[run.key]))))
                     bar.update(1)
                     data_left -= 1
                 elif data:
-                    pool.submit(("data", run.key), data_task, {
-                        "year": run.year, "department": run.department, "folder": str(folders[run.key]),
-                        "clean_root": str(clean_root), "debug": "--debug" in sys.argv, "no_ocr": not ocr_enabled()})
+                    pool.submit(("data", run.key), data_task,
+                                task_for(run.year, run.department, folders[run.key], clean_root))
                 else:
                     queue_chapters(run)
             if not data or data_left == 0:
