@@ -11,10 +11,12 @@ were read from (``sources``), so that a reader (and a finding) can check them.
 """
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..source import Document
 
@@ -24,7 +26,8 @@ BARE_YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年度?)?\s*$")
 PART_HEAD_RE = re.compile(r"^\s*第([一二三四五六七八九十]+)部分\s*(.*)$")
 CONTENTS_RE = re.compile(r"^\s*目\s*录\s*$")
 UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|元)")
-DEPT_LINE_RE = re.compile(r"^\s*(?:公开部门|部门名称|编制单位|单位名称)\s*[:：]\s*(\S.*?)\s*$")
+DEPT_LINE_RE = re.compile(r"^\s*(?:公开部门|部门名称|编制单位|单位名称|预算主管部门|预算单位|编制部门)\s*[:：]\s*"
+                          r"(\S.*?)(?:\s+(?:金额)?单位\s*[:：].*)?\s*$")
 SCOPE_RE = re.compile(r"[（(]\s*(部门汇总|汇总|本级|部门本级)\s*[)）]")
 # words that end a department name on the cover / in a heading
 TAIL_RE = re.compile(r"(?:(?:19|20)\d{2})?\s*(?:年度|年)?\s*(?:部门|单位)?决算.*$")
@@ -52,6 +55,9 @@ class Inferred:
     year: int | None = None
     scope: str | None = None
     unit: str | None = None
+    doc_kind: str = "final"        # "final" 决算 | "budget" 预算 | "other" (neither: refused)
+    doc_level: str = "部门"        # "部门" | "单位"
+    looks_like: str = ""           # doc_kind "other": what the document looks like (in Chinese)
     sources: dict = field(default_factory=dict)    # key -> {"line": n, "text": "..."}
     years_seen: dict = field(default_factory=dict)  # year -> first line (cover and part headings)
 
@@ -61,7 +67,8 @@ class Inferred:
         for k, v in self.sources.items():
             src[k] = dict(v, location=where(v["line"]) if where else str(v["line"]))
         return {"department_name": self.department_name, "year": self.year, "scope": self.scope,
-                "unit": self.unit, "sources": src}
+                "unit": self.unit, "doc_kind": self.doc_kind, "doc_kind_zh": DOC_KIND_ZH.get(self.doc_kind, ""),
+                "doc_level": self.doc_level, "sources": src}
 
 
 def cover_range(doc: Document) -> tuple[int, int]:
@@ -111,12 +118,73 @@ def part_headings(doc: Document) -> list[tuple[int, str]]:
     return out
 
 
+DOC_KIND_ZH = {"final": "决算", "budget": "预算", "other": ""}
+
+
+@lru_cache(maxsize=None)
+def doc_kind_cues() -> list[dict]:
+    """data/doc_kind_cues.csv: what a cover, heading or table title says about the document."""
+    from ..config import PACKAGE_DATA
+    with open(PACKAGE_DATA / "doc_kind_cues.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def infer_doc_kind(doc: Document, cover: list[tuple[int, str]], inf: Inferred) -> None:
+    """预算 or 决算, 部门 or 单位 — or neither (a region's 总预算, a 预算执行情况报告, a contents page).
+
+    The cover decides (its cue words, data/doc_kind_cues.csv, ``where=cover``); else the
+    headings and table titles of the whole document (``where=body``) by count."""
+    cover_text = _clean("".join(t for _, t in cover))
+    for cue in doc_kind_cues():
+        if cue["where"] == "cover" and re.search(cue["pattern"], cover_text):
+            inf.doc_kind = cue["kind"]
+            inf.looks_like = cue["looks_like"]
+            if cue["level"]:
+                inf.doc_level = cue["level"]
+            line = next((n for n, t in cover if re.search(cue["pattern"], _clean(t))), cover[0][0] if cover else 1)
+            inf.sources["doc_kind"] = {"line": line, "text": doc.line(line).strip()}
+            break
+    else:
+        counts: Counter = Counter()
+        first: dict[str, int] = {}
+        body = [c for c in doc_kind_cues() if c["where"] == "body"]
+        for n, t in doc.numbered(1, len(doc.lines) + 1):
+            s = _clean(t)
+            if len(s) > 60:
+                continue
+            for cue in body:
+                if re.search(cue["pattern"], s):
+                    counts[cue["kind"]] += 1
+                    first.setdefault(cue["kind"], n)
+                    break
+        if counts:
+            kind = max(counts, key=lambda k: (counts[k], -first[k]))
+            inf.doc_kind = kind
+            n = first[kind]
+            inf.sources["doc_kind"] = {"line": n, "text": doc.line(n).strip()}
+            for cue in body:
+                if cue["kind"] == kind and cue["level"] and re.search(cue["pattern"], _clean(doc.line(n))):
+                    inf.doc_level = cue["level"]
+                    break
+    if inf.doc_kind != "other" and contents_only(doc):
+        inf.doc_kind, inf.looks_like = "other", "只有目录页（没有表格和说明正文）"
+
+
+def contents_only(doc: Document) -> bool:
+    """A document that is a contents page and little else: no amount anywhere, few lines."""
+    text = [t for _, t in doc.numbered(1, len(doc.lines) + 1) if t.strip()]
+    has_contents = any(CONTENTS_RE.match(_clean(t)) for t in text)
+    amounts = any(re.search(r"\d[\d,]*\.\d{2}(?!\d)", t) for t in text)
+    return has_contents and not amounts and len(text) <= 60
+
+
 def infer_metadata(doc: Document) -> Inferred:
-    """Department name, year, scope and unit as the document states them."""
+    """Department name, year, scope, unit and the kind of document as the document states them."""
     inf = Inferred()
     c0, c1 = cover_range(doc)
     cover = [(n, t) for n, t in doc.numbered(c0, c1) if t.strip()][:COVER_LINES]
     cover_text = "".join(t for _, t in cover)
+    infer_doc_kind(doc, cover, inf)
     # -- year: the cover, then part headings (their most common year wins)
     years: Counter = Counter()
     first_line: dict[int, int] = {}
