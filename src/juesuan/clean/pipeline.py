@@ -21,6 +21,9 @@ from ..validate.document import check_document, check_metadata, contents_range
 from ..validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
                                   check_project_list, check_text_vs_tables, resolve_outturn_codes)
 from ..validate.tables import check_tables
+from ..extract.budget_tables import parse_budget_tables
+from ..extract.budget_text import parse_budget_text
+from ..validate.budget import check_budget, check_doc_kind
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Report:
     explanation: object = None
     projects: object = None
     inferred: dict = field(default_factory=dict)   # what the document states (metadata_inferred.json)
+    doc_kind: str = "final"                        # "final" 决算 | "budget" 预算
     given: dict = field(default_factory=dict)      # metadata.json as found ({} when there is none)
 
 
@@ -105,6 +109,12 @@ def parse_report(folder: Path) -> Report:
     doc = (read_pdf(file, given, cache_dir=config.clean_dir(cache_year, folder.name) / ".cache")
            if is_pdf else Document.read(file, given))
     inferred = infer_metadata(doc)
+    if inferred.doc_kind == "other":
+        src = inferred.sources.get("doc_kind", {})
+        raise ParseError(f"not a department's budget (部门预算) or final accounts (部门决算): it looks like "
+                         f"{inferred.looks_like}"
+                         + (f" (“{src['text'][:40]}”, {doc.where(src['line'])})" if src.get("line") else "")
+                         + "; nothing is checked", config.rel(file))
     meta = resolve_metadata(folder, given, inferred, file)
     doc.meta = meta
     if meta["year"] is None:
@@ -124,6 +134,10 @@ def parse_report(folder: Path) -> Report:
     rep = Report(year, meta["department"], meta, doc, log)
     rep.inferred = inferred.as_dict(doc.where)
     rep.given = given
+    rep.doc_kind = inferred.doc_kind
+    check_doc_kind(given, inferred, log)
+    if inferred.doc_kind == "budget":
+        return parse_budget(rep, is_pdf, inferred)
     if is_pdf:
         rep.tables = parse_pdf_tables(doc, log, meta.get("unit", "万元"))
         rows = [t.start for t in rep.tables.values() if t.present and t.start]
@@ -152,6 +166,28 @@ def parse_report(folder: Path) -> Report:
     check_document(rep.doc, rep.tables, rep.explanation, text_year, rep.parts, log,
                    department_name=inferred.department_name,
                    name_line=inferred.sources.get("department_name", {}).get("line"))
+    if getattr(doc, "ocr_findings", None):
+        mark_ocr_suspects(log, [f.location for f in log.findings if f.check == "ocr_uncertain"])
+    return rep
+
+
+def parse_budget(rep: Report, is_pdf: bool, inferred: Inferred) -> Report:
+    """A budget report (部门预算 / 单位预算): tables 预算01–10 by role, the text's facts, the budget
+    checks; the final-accounts-only checks are recorded as skipped with the reason."""
+    doc, log = rep.doc, rep.log
+    if is_pdf:
+        rep.tables = parse_budget_tables(doc, log, rep.meta.get("unit", "元"))
+        table_lines = {n for t in doc.tables for n, _ in t.rows}
+    else:
+        rep.tables = {}
+        table_lines = set()
+        log.add("budget_table_present", "error", "a budget report in a text file: its tables are read from "
+                "PDF grids only; none was read", line=1)
+    rep.explanation = parse_budget_text(doc, table_lines, rep.tables, log, rep.year)
+    first = min((t.start for t in rep.tables.values() if t.present and t.start), default=None)
+    rep.parts = {"tables": first, "end": len(doc.lines) + 1}
+    check_budget(rep.tables, rep.explanation, doc, inferred.year or rep.year, inferred.department_name,
+                 table_lines, log)
     if getattr(doc, "ocr_findings", None):
         mark_ocr_suspects(log, [f.location for f in log.findings if f.check == "ocr_uncertain"])
     return rep
@@ -229,7 +265,10 @@ def inferred_record(rep: Report) -> dict:
     gave (if any), and what the run used."""
     keys = ("department", "department_name", "year", "scope", "unit", "source_file",
             "source_format")
+    kind = rep.inferred.get("doc_kind", "final")
     return {"department": rep.department, "year": rep.year,
+            "doc_kind": kind, "doc_kind_zh": rep.inferred.get("doc_kind_zh", "决算"),
+            "doc_level": rep.inferred.get("doc_level", "部门"),
             "document": rep.inferred,
             "metadata_json": rep.given or None,
             "used": {k: rep.meta.get(k) for k in keys}}
