@@ -141,7 +141,16 @@ class BudgetGridParser(GridParser):
                 else:
                     kept.append((n, c))
             p.rows = kept
+        # a row with fewer cells than the table (合计 over the merged code and name cells, often
+        # alone on the last page): its amounts are the right-hand columns
+        width = max((len(c) for p in parts for _, c in p.rows), default=0)
+        for p in parts:
+            p.rows = [(n, [None] * (width - len(c)) + list(c) if len(c) < width and any(
+                x and is_amount(x.strip()) for x in c) else c) for n, c in p.rows]
         table = super().parse_table(tid, parts)
+        amounts = [v for p in parts for _, c in p.rows for v in c if v and is_amount(v.strip())]
+        if amounts and not any("." in v for v in amounts):
+            table.places = 0            # amounts printed in whole 元: rounding is to 1 元
         title = next((l.strip() for p in parts[:1] for l in reversed(p.above) if budget_title(l) == tid), None)
         if title:
             table.title = title
@@ -171,6 +180,10 @@ class BudgetGridParser(GridParser):
         table.columns[""] = sort_columns(table.id, list(cols.values()))
         for line, c in rows[head_end:]:
             parts = code_pieces(c[j] for j in code_cols if j < len(c))
+            if len(parts) > 1 and re.fullmatch(r"\d", parts[1]):
+                self.log.note("code_padded", f"{table.id}: 款 code {parts[1]!r} of {parts[0]} read as "
+                              f"{parts[1].zfill(2)}", line=line, table=table.id, found=parts[1])
+                parts[1] = parts[1].zfill(2)
             name = (c[name_col] or "").strip() if name_col < len(c) else ""
             if parts and re.fullmatch(r"\d{3}(?:\d{2})?", parts[0]):
                 code = parts[0] + "".join(p for p in parts[1:] if re.fullmatch(r"\d{2}", p))

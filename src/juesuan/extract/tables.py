@@ -147,6 +147,7 @@ class Table:
     rows: list = field(default_factory=list)
     declared_empty: bool = False
     empty_statement: str = ""
+    places: int = 2                                 # decimals the amounts are printed with (0: whole 元)
 
     def find(self, key: str, side: str | None = None) -> Row | None:
         for r in self.rows:
@@ -163,8 +164,9 @@ class Table:
 
     @property
     def precision(self) -> Decimal:
-        """The precision amounts are printed with, in 元 (0.01 元, or 100 元 for 万元)."""
-        return Decimal("0.01") * UNIT_FACTORS.get(self.unit, Decimal(1))
+        """The precision amounts are printed with, in 元 (0.01 元, or 100 元 for 万元; 1 元 for a
+        table printed in whole 元)."""
+        return Decimal(1).scaleb(-self.places) * UNIT_FACTORS.get(self.unit, Decimal(1))
 
 
 # ---------------------------------------------------------------- helpers

@@ -139,6 +139,19 @@ def check_economic(t: Table, log: CheckLog) -> None:
                         what=f"{t.id} 合计 ({col}) = Σ {len(classes)} classes")
 
 
+def check_codes(t: Table, log: CheckLog) -> None:
+    """Each function code is a 类 (3 digits) with its 款 and 项 (2 digits each) under a 类 the
+    classification has; a code cell such as ``7`` for ``210`` is a slip of the source."""
+    from ..extract.tables import class_names
+    known = set(class_names())
+    for r in t.details():
+        ok = len(r.code) in (3, 5, 7) and r.code[:3] in known
+        log.record("budget_code", ok, severity="error", line=r.line, table=t.id,
+                   message=f"{t.id}: row {r.item} has the function code {r.code}, whose 类 {r.code[:3]!r} is "
+                           "not a class of the classification (a code cell misprinted)",
+                   expected="a 3-digit 类 code", found=r.code)
+
+
 # ------------------------------------------------------------------ across tables
 def _absent(log: CheckLog, check: str, tables: dict, *ids: str) -> bool:
     missing = [i for i in ids if not _ok(tables.get(i))]
@@ -335,8 +348,8 @@ def _stated_match(stated: Decimal, places: int, table_value: Decimal) -> tuple[b
 
 def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
     for f in facts:
-        if f["measure"] not in ("budget", "budget_restated"):
-            continue
+        if f["measure"] != "budget":
+            continue              # a restated amount is compared with the item's own (text_internal)
         s = f["subject"]
         if not (s in TEXT_TARGETS or s.startswith("func:")):
             continue
@@ -504,6 +517,7 @@ def check_budget(tables: dict[str, Table], text, doc: Document, year: int, depar
             continue
         layout = table_specs()[t.id]["layout"]
         if layout == "by_function":
+            check_codes(t, log)
             check_structure(t, log)
             check_sum_to_total(t, log)
             check_hierarchy(t, log)
