@@ -219,3 +219,49 @@ def test_grid_codes_in_one_column_lanci_row_and_repeated_header():
     check_tables({"公开05": t, "公开06": t6}, log)
     assert log.counts["sum_to_total"].failed == 0 and log.counts["hierarchy_sum"].run > 0
     assert log.counts["econ_class_sum"].failed == 0
+
+
+def _page_running_off_its_box(path, engine_note=""):
+    """A reportlab page whose table ruling runs below the page's bottom edge and whose last text
+    line lies outside the page box (a real provincial budget PDF failed on such a page:
+    “Bounding box (0.0, -0.05, 595.3, 1179.4) is not fully within parent page bounding box”)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=(595.3, 841.9))
+    c.setFont("STSong-Light", 10)
+    c.drawString(40, 800, "2025年部门收入预算总表")
+    for y in (700, 680, 660, 20, -40):
+        c.line(40, y, 400, y)
+    for x in (40, 200, 400):
+        c.line(x, 700, x, -40)
+    c.drawString(45, 685, "项目")
+    c.drawString(205, 685, "合计")
+    c.drawString(45, 665, "201 一般公共服务支出")
+    c.drawString(205, 665, "1,000.00")
+    c.drawString(45, 5, "合计")
+    c.drawString(205, 5, "1,000.00")
+    c.drawString(450, -25, "页面之外的一行")      # outside the page box
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_a_page_whose_content_runs_outside_its_box_is_read_not_refused(tmp_path, engine):
+    from juesuan.extract import pdf as pdfmod
+    pdf = _page_running_off_its_box(tmp_path / "outside.pdf")
+    doc = pdfmod._extract(pdf, engine=engine)
+    assert doc.lines[0] == "2025年部门收入预算总表"
+    rows = [cells for t in doc.tables for _, cells in t.rows]
+    assert rows == [["项目", "合计"], ["201 一般公共服务支出", "1,000.00"], ["合计", "1,000.00"]]
+    assert doc.pages == 1 and doc.origins[0] == "p1:1"
+
+
+def test_within_clips_a_box_to_the_page():
+    from juesuan.extract.pdf import _within
+    page = (0, 0, 595.3, 841.9)
+    assert _within((0.0, -0.05, 595.3, 1179.4), page) == (0.0, 0, 595.3, 841.9)
+    assert _within((10, 900, 20, 950), page) is None
+    assert _within((10, 20, 30, 40), page) == (10, 20, 30, 40)

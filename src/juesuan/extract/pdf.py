@@ -209,7 +209,9 @@ def _extract(file: Path, meta: dict | None = None, engine: str | None = None) ->
                     found = page.find_tables()
                     words_page = page
                     for t in found:
-                        words_page = words_page.outside_bbox(t.bbox)
+                        box = _within(t.bbox, page.bbox)
+                        if box is not None:
+                            words_page = words_page.outside_bbox(box)
                     text_lines = words_page.extract_text_lines(**TEXT_SETTINGS)
                     words = [Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], pno)
                              for w in words_page.extract_words(x_tolerance=1.5, y_tolerance=3)]
@@ -241,6 +243,14 @@ def _extract(file: Path, meta: dict | None = None, engine: str | None = None) ->
                       tables=tables, pages=len(pages), text_pages=text_pages)
     doc.fast_pages = fast_pages
     return doc
+
+
+def _within(bbox, page_bbox):
+    """``bbox`` clipped to the page (a table whose ruling runs off the page edge, as on a real
+    provincial budget: pdfplumber refuses a box not fully within its page); None if nothing is left."""
+    x0, top, x1, bottom = (max(bbox[0], page_bbox[0]), max(bbox[1], page_bbox[1]),
+                           min(bbox[2], page_bbox[2]), min(bbox[3], page_bbox[3]))
+    return (x0, top, x1, bottom) if x0 < x1 and top < bottom else None
 
 
 def _add_page(pno: int, items: list, lines: list, origins: list, tables: list) -> None:
