@@ -56,7 +56,7 @@ def budget_title(text: str) -> str | None:
         if s.endswith(name):
             head = s[: -len(name)]
             # what precedes the name: a year, the department, 部门/单位/预算单位 — no sentence
-            if re.search(r"[，。；：:]", head):
+            if re.search(r"[，,。；;：:、]", head) or len(head) > 30:
                 continue
             return tid
     return None

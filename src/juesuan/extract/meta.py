@@ -174,7 +174,7 @@ def contents_only(doc: Document) -> bool:
     """A document that is a contents page and little else: no amount anywhere, few lines."""
     text = [t for _, t in doc.numbered(1, len(doc.lines) + 1) if t.strip()]
     has_contents = any(CONTENTS_RE.match(_clean(t)) for t in text)
-    amounts = any(re.search(r"\d[\d,]*\.\d{2}(?!\d)", t) for t in text)
+    amounts = any(re.search(r"\d[\d,]*\.\d{2}(?!\d)|\d{1,3}(?:,\d{3})+|\d\s*万元", t) for t in text)
     return has_contents and not amounts and len(text) <= 60
 
 
