@@ -61,13 +61,13 @@ def test_metadata_json_stating_the_other_kind_is_an_error():
     inf = infer_metadata(doc(["上海市普陀区2025年区级部门预算", "预算主管部门：上海市普陀区财政局"]))
     log = CheckLog("r.pdf")
     check_doc_kind({"doc_kind": "决算"}, inf, log)
-    assert [(f.check, f.severity) for f in log.findings] == [("doc_kind", "error")]
+    assert [(f.check, f.severity) for f in log.findings] == [("document_kind", "error")]
     log = CheckLog("r.pdf")
     check_doc_kind({"doc_kind": "预算"}, inf, log)
-    assert not log.findings and log.counts["doc_kind"].passed == 1
+    assert not log.findings and log.counts["document_kind"].passed == 1
     log = CheckLog("r.pdf")
     check_doc_kind({}, inf, log)
-    assert log.counts["doc_kind"].skipped == 1
+    assert log.counts["document_kind"].skipped == 1
 
 
 # ------------------------------------------------------------------ table titles by role

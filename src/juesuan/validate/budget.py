@@ -489,11 +489,11 @@ def check_doc_kind(given: dict, inferred, log: CheckLog) -> None:
     the kind the document states."""
     want = str(given.get("doc_kind") or given.get("doc_kind_zh") or "").strip()
     if not want:
-        log.skip("doc_kind", "metadata.json states no doc_kind")
+        log.skip("document_kind", "metadata.json states no doc_kind")
         return
     norm = {"budget": "budget", "预算": "budget", "final": "final", "决算": "final"}.get(want, want)
     line = inferred.sources.get("doc_kind", {}).get("line")
-    log.record("doc_kind", norm == inferred.doc_kind, severity="error", line=line, table="document",
+    log.record("document_kind", norm == inferred.doc_kind, severity="error", line=line, table="document",
                message=f"metadata.json says the document is a {want}, the document is a "
                        f"{'budget (预算)' if inferred.doc_kind == 'budget' else 'final account (决算)'}",
                expected=want, found=inferred.doc_kind)
