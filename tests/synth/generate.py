@@ -66,9 +66,10 @@ TITLES = {"公开01": "收入支出决算总表", "公开02": "收入决算表",
           "公开09": "国有资本经营预算财政拨款收入支出决算表"}
 
 
-def layouts() -> list[dict]:
+def layouts(kind: str = "final") -> list[dict]:
+    """The layouts of one kind of report (``final`` 决算, ``budget`` 预算) in layouts.csv."""
     with open(HERE / "layouts.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return [r for r in csv.DictReader(fh) if (r.get("kind") or "final") == kind]
 
 
 def class_names() -> list[tuple[str, str]]:
@@ -521,3 +522,333 @@ def by_function(d, layout, tid, cols, cells, printed, units, m, title, amt, labe
                int(layout["page_rows"] or 0), layout["repeat_header_on_continuation"] == "1",
                layout["name_valign"] == "middle")
     d.text("注：本表反映部门本年度的收支情况。", 8)
+
+
+# ============================================================================= budgets (部门预算)
+# The budget forms: the current Shanghai one (收支总表 … “三公”经费和机关运行经费预算表, codes in 类/款/项
+# columns, the department on every page) and the national one of 2015–2020 (收支总表 with 本年收入合计 and
+# 上年结转, 支出总表 with 单位预留机动经费 and 结转下年资金, codes in one column, no department on the page,
+# older class names).  ``budget_model(seed)`` draws amounts so that every identity holds;
+# ``render_budget(layout, m, folder)`` draws one layout of layouts.csv (kind ``budget``) and returns the
+# known cells {(table, side, key, col): Decimal 元}.
+OLD_NAMES = {"210": "医疗卫生与计划生育支出", "207": "文化体育与传媒支出"}
+FUND_ITEM = "2079999"
+
+
+@dataclass
+class BudgetModel:
+    items: dict = field(default_factory=dict)     # 项 code → {gpb_basic, gpb_project, fund_project, business,
+    names: dict = field(default_factory=dict)     #            reserve, carryover_next} in hundreds of 元
+    econ: dict = field(default_factory=dict)      # econ item code → h (Σ = Σ gpb_basic)
+    sangong: dict = field(default_factory=dict)
+    operating_costs: int = 0
+
+
+def budget_model(seed: int, with_fund: bool = False, old: bool = False) -> BudgetModel:
+    rng = random.Random(seed)
+    m = BudgetModel()
+    for cls, cname, kuans in FUNCTIONS:
+        m.names[cls] = OLD_NAMES.get(cls, cname) if old else cname
+        for kuan, kname, xiangs in kuans:
+            m.names[kuan] = kname
+            for code, name in xiangs:
+                m.names[code] = name
+                z = lambda hi: 0 if rng.random() < 0.3 else rng.randint(1, hi)  # noqa: E731
+                it = {"gpb_basic": z(90000), "gpb_project": z(60000), "business": z(5000),
+                      "fund_project": rng.randint(1, 40000) if with_fund and code == FUND_ITEM else 0,
+                      "reserve": z(900) if old else 0, "carryover_next": z(700) if old else 0}
+                if not any(it.values()):
+                    it["gpb_basic"] = rng.randint(1, 5000)
+                m.items[code] = it
+    gpb_basic = sum(it["gpb_basic"] for it in m.items.values())
+    econ_items = [code for _, _, _, items in ECONOMIC for code, _ in items]
+    for code, h in zip(econ_items, _split(rng, gpb_basic, len(econ_items))):
+        m.econ[code] = h
+    for code, name in [(c, n) for *_, items in ECONOMIC for c, n in items] + [(c, n) for c, n, _, _ in ECONOMIC]:
+        m.names[code] = name
+    s = {p: (0 if rng.random() < 0.3 else rng.randint(1, 800)) for p in ("abroad", "vehicle_purchase",
+                                                                        "vehicle_operation", "reception")}
+    s["vehicle"] = s["vehicle_purchase"] + s["vehicle_operation"]
+    s["total"] = s["abroad"] + s["vehicle"] + s["reception"]
+    m.sangong = s
+    m.operating_costs = rng.randint(100, 90000)
+    return m
+
+
+def _item_cols(it: dict) -> dict:
+    fiscal = it["gpb_basic"] + it["gpb_project"] + it["fund_project"]
+    carry = it["reserve"] + it["carryover_next"]
+    basic = it["gpb_basic"] + it["business"]
+    project = it["gpb_project"] + it["fund_project"]
+    return {"total": basic + project + carry, "basic": basic, "project": project, "reserve": it["reserve"],
+            "carryover_next": it["carryover_next"], "fiscal": fiscal, "fiscal_gpb": it["gpb_basic"] + it["gpb_project"],
+            "fiscal_gov_fund": it["fund_project"], "business": it["business"], "carryover": carry,
+            "gpb_total": it["gpb_basic"] + it["gpb_project"], "gpb_basic": it["gpb_basic"],
+            "gpb_project": it["gpb_project"], "fund_total": it["fund_project"]}
+
+
+def _rollup(m: BudgetModel) -> dict:
+    """code (类, 款, 项) → summed item columns."""
+    out: dict = {}
+    for code, it in m.items.items():
+        cols = _item_cols(it)
+        for c in (code[:3], code[:5], code):
+            acc = out.setdefault(c, {})
+            for k, v in cols.items():
+                acc[k] = acc.get(k, 0) + v
+    return out
+
+
+def budget_sums(m: BudgetModel, old: bool) -> dict:
+    """Every cell of 预算01–09 from the model: {(table, side, key, col): h}."""
+    r = _rollup(m)
+    tot = {k: sum(_item_cols(it)[k] for it in m.items.values()) for k in _item_cols(next(iter(m.items.values())))}
+    cells: dict = {}
+    classes = [c for c, _, _ in FUNCTIONS]
+    inc = {"fiscal_gpb": tot["fiscal_gpb"], "fiscal_gov_fund": tot["fiscal_gov_fund"], "fiscal_soe": 0,
+           "business": tot["business"], "operating": 0, "other": 0}
+    if old:
+        inc.update(income_total=tot["fiscal"] + tot["business"], carryover=tot["carryover"])
+    else:
+        inc["fiscal"] = tot["fiscal"]
+    inc["grand_total"] = tot["total"]
+    for k, v in inc.items():
+        cells[("预算01", "收入", k, "amount")] = v
+    for c in classes:
+        cells[("预算01", "支出", f"class:{c}", "amount")] = r[c]["total"]
+    cells[("预算01", "支出", "grand_total", "amount")] = tot["total"]
+    c02 = (["total", "carryover", "fiscal_gpb", "fiscal_gov_fund", "business", "operating", "other"] if old
+           else ["total", "fiscal", "business", "operating", "other"])
+    c03 = ["total", "basic", "project"] + (["reserve", "carryover_next"] if old else [])
+    for code, v in r.items():
+        for col in c02:
+            cells[("预算02", "", f"func:{code}", col)] = v.get(col, 0)
+        for col in c03:
+            cells[("预算03", "", f"func:{code}", col)] = v.get(col, 0)
+        if v["gpb_total"]:
+            for col, k in (("total", "gpb_total"), ("basic", "gpb_basic"), ("project", "gpb_project")):
+                cells[("预算05", "", f"func:{code}", col)] = v[k]
+        if v["fund_total"]:
+            for col, k in (("total", "fund_total"), ("basic", None), ("project", "fund_total")):
+                cells[("预算08", "", f"func:{code}", col)] = v[k] if k else 0
+    for col in c02:
+        cells[("预算02", "", "total", col)] = tot.get(col, 0)
+    for col in c03:
+        cells[("预算03", "", "total", col)] = tot[col]
+    for col, k in (("total", "gpb_total"), ("basic", "gpb_basic"), ("project", "gpb_project")):
+        cells[("预算05", "", "total", col)] = tot[k]
+    if tot["fund_total"]:
+        for col, v in (("total", tot["fund_total"]), ("basic", 0), ("project", tot["fund_total"])):
+            cells[("预算08", "", "total", col)] = v
+    for k in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"):
+        cells[("预算04", "收入", k, "amount")] = inc[k]
+    cells[("预算04", "收入", "grand_total", "amount")] = tot["fiscal"]
+    for c in classes:
+        cells[("预算04", "支出", f"class:{c}", "total")] = r[c]["fiscal"]
+        cells[("预算04", "支出", f"class:{c}", "gpb")] = r[c]["gpb_total"]
+        cells[("预算04", "支出", f"class:{c}", "gov_fund")] = r[c]["fund_total"]
+        cells[("预算04", "支出", f"class:{c}", "soe")] = 0
+    for col, v in (("total", tot["fiscal"]), ("gpb", tot["gpb_total"]), ("gov_fund", tot["fund_total"]), ("soe", 0)):
+        cells[("预算04", "支出", "grand_total", col)] = v
+    pers = pub = 0
+    for cls, _, panel, items in ECONOMIC:
+        s = sum(m.econ[c] for c, _ in items)
+        for key, v in [(cls, s)] + [(c, m.econ[c]) for c, _ in items]:
+            p = v if panel == "人员经费" else 0
+            for col, x in (("total", v), ("personnel", p), ("public", v - p)):
+                cells[("预算06", "", f"econ:{key}", col)] = x
+        pers, pub = (pers + s, pub) if panel == "人员经费" else (pers, pub + s)
+    for col, x in (("total", pers + pub), ("personnel", pers), ("public", pub)):
+        cells[("预算06", "", "total", col)] = x
+    for k, v in m.sangong.items():
+        cells[("预算07", "", "sangong", k)] = v
+    cells[("预算07", "", "sangong", "operating_costs")] = m.operating_costs
+    return cells
+
+
+def _bfmt(h: int, unit: str, zero_style: str) -> str:
+    if h == 0:
+        return "" if zero_style == "blank" else "0.00"
+    return fmt(h, unit, zero_style)
+
+
+def render_budget(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | None = None,
+                  dept: str = "synth", year: int = 2025) -> dict:
+    """Draw the budget report; return the known cells {(table, side, key, col): Decimal 元}.
+
+    ``mutate`` = (table, side, key, col, delta_h) changes that one printed amount."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    old = layout["form"] == "national_old"
+    cells = budget_sums(m, old)
+    printed = dict(cells)
+    if mutate:
+        printed[mutate[:4]] = printed[mutate[:4]] + mutate[4]
+    ruled = layout["ruled"] == "1"
+    zs = layout["zero_style"]
+    unit = layout["unit"]
+    page_rows = int(layout["page_rows"] or 0)
+    pdf = folder / f"{dept}.pdf"
+    d = Doc(pdf, layout)
+    name = "上海市合成测试局"
+    pre = "部门" if layout["level"] == "部门" else "预算单位"
+
+    def amt(tid, side, key, col, u=None):
+        return _bfmt(printed.get((tid, side, key, col), 0), u or unit, zs)
+
+    if old:
+        d.text(f"{name}{year}年部门预算", 22, center=True, gap=120)
+    else:
+        d.text(f"上海市{year}年市级{layout['level']}预算", 22, center=True, gap=120)
+        d.text(f"预算{'主管部门' if layout['level'] == '部门' else '单位'}：{name}", 14, center=True)
+    d.new_page()
+    d.text(f"{year}年{layout['level']}预算编制说明", 14, center=True)
+    w = lambda h: f"{h // 100:,}.{h % 100:02d}"  # noqa: E731  (万元 with two decimals)
+    p = printed
+    income_key = "income_total" if old else "grand_total"
+    lines = [f"{year}年，{name}收入预算{w(p[('预算01', '收入', income_key, 'amount')])}万元，其中：财政拨款收入"
+             f"{w(p[('预算04', '收入', 'grand_total', 'amount')])}万元，比{year - 1}年预算增加12.34万元；"
+             f"事业收入{w(p[('预算01', '收入', 'business', 'amount')])}万元；其他收入0万元。",
+             f"支出预算{w(p[('预算01', '支出', 'grand_total', 'amount')] - (p[('预算01', '收入', 'carryover', 'amount')] if old else 0))}"
+             f"万元。财政拨款支出预算中，一般公共预算拨款支出预算{w(p[('预算05', '', 'total', 'total')])}万元，"
+             f"与{year - 1}年预算持平；政府性基金拨款支出预算{w(p.get(('预算08', '', 'total', 'total'), 0))}万元。",
+             "财政拨款支出主要内容如下："]
+    n = 0
+    for cls, cname, kuans in FUNCTIONS:
+        for kuan, kname, xiangs in kuans:
+            for code, xname in xiangs:
+                v = p.get(("预算05", "", f"func:{code}", "total"), 0) + p.get(("预算08", "", f"func:{code}", "total"), 0)
+                if v:          # the fiscal appropriation of the item (一般公共预算 + 政府性基金)
+                    n += 1
+                    lines.append(f"{n}.“{m.names[cls]}（类）{kname}（款）{xname}（项）”{w(v)}万元，主要用于测试。")
+    sg = {k: p[("预算07", "", "sangong", k)] for k in m.sangong}
+    lines += [f"{year}年“三公”经费预算数为{w(sg['total'])}万元。其中：因公出国（境）费{w(sg['abroad'])}万元；"
+              f"公务用车购置及运行费{w(sg['vehicle'])}万元；公务接待费{w(sg['reception'])}万元。",
+              f"{year}年{name}财政拨款的机关运行经费预算为{w(p[('预算07', '', 'sangong', 'operating_costs')])}万元。"]
+    if old:   # 支出预算 is this year's: 支出总计 less 结转下年 is not a table cell; say 支出总计
+        lines[1] = (f"支出预算{w(p[('预算01', '支出', 'grand_total', 'amount')])}万元。财政拨款支出预算中，一般公共预算拨款"
+                    f"支出预算{w(p[('预算05', '', 'total', 'total')])}万元，与{year - 1}年预算持平。")
+    for ln in lines:
+        for part in wrap(ln, PAGE[0] - 2 * LEFT, 9):
+            d.text(part, 9, gap=4)
+
+    def title(tid, text, u=None):
+        d.new_page()
+        d.text(f"{year}年{pre}{text}" if not old else text, 12, center=True, gap=10)
+        if old:
+            d.text(f"单位：{u or unit}", 8, x=PAGE[0] - 120)
+        else:
+            d.text(f"编制{'部门' if pre == '部门' else '单位'}：{name}    单位：{u or unit}", 8, x=LEFT)
+        d.y -= 6
+
+    # 预算01 收支总表
+    if old:
+        inc = [("fiscal_gpb", "一、一般公共预算拨款收入"), ("fiscal_gov_fund", "二、政府性基金预算拨款收入"),
+               ("fiscal_soe", "三、国有资本经营预算拨款收入"), ("business", "四、事业收入"),
+               ("operating", "五、事业单位经营收入"), ("other", "六、其他收入"), ("income_total", "本年收入合计"),
+               ("carryover", "上年结转"), ("grand_total", "收入总计")]
+    else:
+        inc = [("fiscal", "一、财政拨款收入"), ("fiscal_gpb", "1. 一般公共预算资金"), ("fiscal_gov_fund", "2. 政府性基金"),
+               ("fiscal_soe", "3. 国有资本经营预算"), ("business", "二、事业收入"), ("operating", "三、事业单位经营收入"),
+               ("other", "四、其他收入"), ("grand_total", "收入总计")]
+    exp = [(f"class:{c}", f"{CN[i]}、{m.names[c]}") for i, (c, _, _) in enumerate(FUNCTIONS)]
+    title("预算01", "收支总表" if old else "财务收支预算总表")
+    n_rows = max(len(inc) - 1, len(exp))
+    rows = []
+    for i in range(n_rows):
+        left = [inc[i][1], amt("预算01", "收入", inc[i][0], "amount")] if i < len(inc) - 1 else ["", ""]
+        right = [exp[i][1], amt("预算01", "支出", exp[i][0], "amount")] if i < len(exp) else ["", ""]
+        rows.append(left + right)
+    rows.append(["收入总计", amt("预算01", "收入", "grand_total", "amount"), "支出总计",
+                 amt("预算01", "支出", "grand_total", "amount")])
+    head = [("收入" if old else "本年收入", 0, 0, 1, 2), ("支出" if old else "本年支出", 0, 2, 1, 2),
+            ("项目", 1, 0, 1, 1), ("预算数", 1, 1, 1, 1), ("项目", 1, 2, 1, 1), ("预算数", 1, 3, 1, 1)]
+    draw_table(d, [180, 90, 200, 90], head, rows, "lrlr", ruled, 0, True)
+
+    def by_function(tid, text, cols, group, keep=lambda code: True, note=None):
+        title(tid, text)
+        split = layout["code_columns"] == "3"
+        ncode = 3 if split else 1
+        widths = ([30, 24, 24] if split else [60]) + [200] + [75] * len(cols)
+        head = [("项目", 0, 0, 1, ncode + 1), (group, 0, ncode + 1, 1, len(cols))]
+        if split:
+            head += [("功能分类科目编码", 1, 0, 1, 3), ("功能分类科目名称", 1, 3, 2, 1),
+                     ("类", 2, 0, 1, 1), ("款", 2, 1, 1, 1), ("项", 2, 2, 1, 1)]
+        else:
+            head += [("科目编码", 1, 0, 2, 1), ("科目名称", 1, 1, 2, 1)]
+        head += [(lab, 1, ncode + 1 + j, 2, 1) for j, (_, lab) in enumerate(cols)]
+        body = []
+        for cls, _, kuans in FUNCTIONS:
+            for code in [cls] + [c for k, _, xs in kuans for c in [k] + [x for x, _ in xs]]:
+                if not keep(code):
+                    continue
+                cs = [code[:3], code[3:5], code[5:7]] if split else [code]
+                body.append(cs + [m.names[code]] + [amt(tid, "", f"func:{code}", c) for c, _ in cols])
+        total = (["合计", "", ""] if split else ["合计"]) + [""] + [amt(tid, "", "total", c) for c, _ in cols]
+        if not body and note:
+            body = []
+        draw_table(d, widths, head, body + [total], "l" * (ncode + 1) + "r" * len(cols), ruled, page_rows, True)
+        if note and not body:
+            d.text(note, 8)
+
+    c02 = ([("total", "合计"), ("carryover", "上年结转"), ("fiscal_gpb", "一般公共预算拨款"),
+            ("fiscal_gov_fund", "政府性基金预算拨款"), ("business", "事业收入"), ("operating", "事业单位经营收入"),
+            ("other", "其他收入")] if old else
+           [("total", "合计"), ("fiscal", "财政拨款收入"), ("business", "事业收入"), ("operating", "事业单位经营收入"),
+            ("other", "其他收入")])
+    c03 = [("total", "合计"), ("basic", "基本支出"), ("project", "项目支出")] + (
+        [("reserve", "单位预留机动经费"), ("carryover_next", "结转下年资金")] if old else [])
+    by_function("预算02", "收入总表" if old else "收入预算总表", c02, "收入预算")
+    by_function("预算03", "支出总表" if old else "支出预算总表", c03, "支出预算")
+    # 预算04 财政拨款收支总表
+    title("预算04", "财政拨款收支总表" if old else "财政拨款收支预算总表")
+    inc4 = [("fiscal_gpb", "一、一般公共预算资金"), ("fiscal_gov_fund", "二、政府性基金"), ("fiscal_soe", "三、国有资本经营预算")]
+    ecols = ["total", "gpb", "gov_fund", "soe"]
+    rows = []
+    for i in range(max(len(inc4), len(exp))):
+        left = [inc4[i][1], amt("预算04", "收入", inc4[i][0], "amount")] if i < len(inc4) else ["", ""]
+        right = [exp[i][1]] + [amt("预算04", "支出", exp[i][0], c) for c in ecols] if i < len(exp) else [""] * 5
+        rows.append(left + right)
+    rows.append(["收入总计", amt("预算04", "收入", "grand_total", "amount"), "支出总计"]
+                + [amt("预算04", "支出", "grand_total", c) for c in ecols])
+    head = [("财政拨款收入", 0, 0, 1, 2), ("财政拨款支出", 0, 2, 1, 5), ("项目", 1, 0, 1, 1), ("预算数", 1, 1, 1, 1),
+            ("项目", 1, 2, 1, 1), ("合计", 1, 3, 1, 1), ("一般公共预算", 1, 4, 1, 1), ("政府性基金预算", 1, 5, 1, 1),
+            ("国有资本经营预算", 1, 6, 1, 1)]
+    draw_table(d, [130, 75, 170, 70, 70, 70, 70], head, rows, "lrlrrrr", ruled, 0, True)
+    gpb_codes = {k[2][5:] for k in cells if k[0] == "预算05" and k[2].startswith("func:")}
+    by_function("预算05", "一般公共预算支出表" if old else "一般公共预算支出功能分类预算表",
+                [("total", "合计"), ("basic", "基本支出"), ("project", "项目支出")], "一般公共预算支出",
+                keep=lambda code: code in gpb_codes)
+    # 预算06 基本支出 by economic class
+    title("预算06", "一般公共预算基本支出表" if old else "一般公共预算基本支出部门预算经济分类预算表")
+    head = [("项目", 0, 0, 1, 3), ("一般公共预算基本支出", 0, 3, 1, 3), ("经济分类科目编码", 1, 0, 1, 2),
+            ("经济分类科目名称", 1, 2, 2, 1), ("合计", 1, 3, 2, 1), ("人员经费", 1, 4, 2, 1), ("公用经费", 1, 5, 2, 1),
+            ("类", 2, 0, 1, 1), ("款", 2, 1, 1, 1)]
+    body = []
+    for cls, cname, _, items in sorted(ECONOMIC):
+        for code, nm in [(cls, cname)] + items:
+            body.append([code[:3], code[3:], nm] + [amt("预算06", "", f"econ:{code}", c) for c in ("total", "personnel", "public")])
+    body.append(["合计", "", ""] + [amt("预算06", "", "total", c) for c in ("total", "personnel", "public")])
+    draw_table(d, [30, 30, 220, 90, 90, 90], head, body, "lllrrr", ruled, page_rows, True)
+    # 预算07 三公 (万元)
+    title("预算07", "一般公共预算“三公”经费支出表" if old else "“三公”经费和机关运行经费预算表", "万元")
+    head = [("“三公”经费预算数", 0, 0, 1, 6), ("机关运行经费预算数", 0, 6, 3, 1), ("合计", 1, 0, 2, 1),
+            ("因公出国(境)费", 1, 1, 2, 1), ("公务接待费", 1, 2, 2, 1), ("公务用车购置及运行费", 1, 3, 1, 3),
+            ("小计", 2, 3, 1, 1), ("购置费", 2, 4, 1, 1), ("运行费", 2, 5, 1, 1)]
+    row = [amt("预算07", "", "sangong", k, "万元") for k in ("total", "abroad", "reception", "vehicle",
+                                                            "vehicle_purchase", "vehicle_operation", "operating_costs")]
+    draw_table(d, [70, 80, 70, 80, 70, 70, 90], head, [row], "rrrrrrr", ruled, 0, True)
+    fund_codes = {k[2][5:] for k in cells if k[0] == "预算08" and k[2].startswith("func:")}
+    by_function("预算08", "政府性基金预算支出表" if old else "政府性基金预算支出功能分类预算表",
+                [("total", "合计"), ("basic", "基本支出"), ("project", "项目支出")], "政府性基金预算支出",
+                keep=lambda code: code in fund_codes,
+                note=f"注：本{layout['level']}{year}年无政府性基金预算财政拨款安排的预算，故本表为空表。")
+    by_function("预算09", "国有资本经营预算支出表" if old else "国有资本经营预算支出功能分类预算表",
+                [("total", "合计"), ("basic", "基本支出"), ("project", "项目支出")], "国有资本经营预算支出",
+                keep=lambda code: False,
+                note=f"注：本{layout['level']}{year}年无国有资本经营预算财政拨款安排的预算，故本表为空表。")
+    d.save()
+    (folder / "metadata.json").write_text(json.dumps({
+        "department": folder.name, "department_name": name, "year": year, "doc_kind": "budget",
+        "source_file": pdf.name, "source_format": "pdf"}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return {k: Decimal(h) * 100 for k, h in cells.items()}     # hundreds of 元 → 元

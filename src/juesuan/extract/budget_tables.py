@@ -187,8 +187,7 @@ class BudgetGridParser(GridParser):
             name = (c[name_col] or "").strip() if name_col < len(c) else ""
             if parts and re.fullmatch(r"\d{3}(?:\d{2})?", parts[0]):
                 code = parts[0] + "".join(p for p in parts[1:] if re.fullmatch(r"\d{2}", p))
-                row = Row(line, f"econ:{code}", re.sub(r"\s+", "", name), code,
-                          side="人员经费" if code[:3] in ("301", "303") else "公用经费")
+                row = Row(line, f"econ:{code}", re.sub(r"\s+", "", name), code)
             elif any(squash(x or "") == "合计" for x in c[: name_col + 1]):
                 row = Row(line, "total", "合计", None)
             else:

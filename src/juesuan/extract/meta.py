@@ -217,6 +217,13 @@ def infer_metadata(doc: Document) -> Inferred:
         inf.sources["year"] = {"line": n, "text": doc.line(n).strip()}
     # -- department name: the cover, else a part heading, else a 公开部门 line
     name = _name_from(cover_text) if cover_text and "决算" in _clean(cover_text) else None
+    if inf.doc_kind == "budget" and cover:
+        # a budget's cover: 预算主管部门：… / 预算单位：… on a line of its own, else the name before 年…预算
+        line = next(((n, DEPT_LINE_RE.match(t).group(1)) for n, t in cover if DEPT_LINE_RE.match(t)), None)
+        if line:
+            name = None
+        else:
+            name = _name_from(re.sub(r"(?:部门|单位)?预算.*$", "", _clean(cover[0][1])))
     if name:
         n = next((n for n, t in cover if _clean(t)[:2] and _clean(t)[:2] in name), cover[0][0])
         inf.department_name = name

@@ -67,7 +67,8 @@ def check_row_identities(t: Table, log: CheckLog) -> None:
     form does not print, e.g. 单位预留机动经费 on a current form, is no term)."""
     have = set(_cols(t))
     for lhs, terms in table_specs()[t.id]["identity_list"]:
-        terms = [(s, n) for s, n in terms if n in have]
+        terms = [(s, n) for s, n in terms if n in have
+                 and not ("fiscal" in have and n.startswith("fiscal_") and lhs != "fiscal")]
         if lhs not in have or len(terms) < 2:
             continue
         for r in t.rows:
@@ -175,7 +176,12 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
             if key in inc and col in _cols(b2) and _total(b2, col) is not None:
                 log.amounts("budget_x01_02", inc[key].values.get("amount"), _total(b2, col), line=inc[key].line,
                             table="预算02", unit=b2.precision, what=f"预算01 {inc[key].item} = 预算02 合计 {col}")
-        gi = inc.get("income_total") or inc.get("grand_total")
+        gi = (inc.get("grand_total") if "carryover" in _cols(b2) else None) or inc.get("income_total") or \
+            inc.get("grand_total")
+        for key in ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"):
+            if key in inc and key in _cols(b2) and _total(b2, key) is not None:
+                log.amounts("budget_x01_02", inc[key].values.get("amount"), _total(b2, key), line=inc[key].line,
+                            table="预算02", unit=b2.precision, what=f"预算01 {inc[key].item} = 预算02 合计 {key}")
         if gi is not None and _total(b2) is not None:
             log.amounts("budget_x01_02", gi.values.get("amount"), _total(b2), line=gi.line, table="预算02",
                         unit=b2.precision, what=f"预算01 {gi.item} = 预算02 合计")
