@@ -704,7 +704,7 @@ def render_budget(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | No
     d.new_page()
     d.text(f"{year}年{layout['level']}预算编制说明", 14, center=True)
     w = lambda h: f"{h // 100:,}.{h % 100:02d}"  # noqa: E731  (万元 with two decimals)
-    p = printed
+    p = cells          # the text states the consistent amounts (a mutated table cell then disagrees with it)
     income_key = "income_total" if old else "grand_total"
     lines = [f"{year}年，{name}收入预算{w(p[('预算01', '收入', income_key, 'amount')])}万元，其中：财政拨款收入"
              f"{w(p[('预算04', '收入', 'grand_total', 'amount')])}万元，比{year - 1}年预算增加12.34万元；"

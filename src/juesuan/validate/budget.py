@@ -90,6 +90,12 @@ def check_two_sided(t: Table, log: CheckLog) -> None:
         log.amounts("budget_income_sources", _sum(r.values.get("amount") for r in funds),
                     inc["fiscal"].values.get("amount"), line=inc["fiscal"].line, table=t.id, unit=t.precision,
                     terms=len(funds), what=f"{t.id} 财政拨款收入 = Σ {len(funds)} funds")
+    if "income_total" in inc:          # 本年收入合计 = this year's sources (older forms)
+        srcs = [k for k in (("fiscal",) if "fiscal" in inc else ("fiscal_gpb", "fiscal_gov_fund", "fiscal_soe"))
+                + ("business", "operating", "other") if k in inc]
+        log.amounts("budget_income_sources", _sum(inc[k].values.get("amount") for k in srcs),
+                    inc["income_total"].values.get("amount"), line=inc["income_total"].line, table=t.id,
+                    unit=t.precision, terms=len(srcs), what=f"{t.id} 本年收入合计 = Σ {len(srcs)} sources")
     top = [k for k in ("fiscal", "business", "operating", "other", "carryover", "nonfiscal_carryover",
                        "income_total") if k in inc]
     if "income_total" in top:          # an older form: 本年收入合计 + 上年结转 = 收入总计
