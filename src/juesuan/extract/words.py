@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..numbers import is_amount
 from .tables import (MARKER_RE, UNIT_RE, function_classes, header_ignore, header_map, row_labels, squash,
@@ -99,16 +100,22 @@ def group_lines(words: list[Word]) -> list[Line]:
     return lines
 
 
+@lru_cache(maxsize=None)
+def _titles() -> dict[str, str]:
+    """Squashed title or alias → table id (the first table naming it wins, as before)."""
+    out: dict[str, str] = {}
+    for tid, spec in table_specs().items():
+        for n in [spec["title"]] + [a for a in spec.get("aliases", "").split("|") if a]:
+            out.setdefault(squash(n), tid)
+    return out
+
+
 def title_of_text(text: str) -> str | None:
     """The public table a line names by its title or an alias (a 公开NN表 marker aside)."""
     s = squash(MARKER_RE.sub("", text))
     if not s:
         return None
-    for tid, spec in table_specs().items():
-        names = [spec["title"]] + [a for a in spec.get("aliases", "").split("|") if a]
-        if any(s == squash(n) for n in names):
-            return tid
-    return None
+    return _titles().get(s)
 
 
 def is_data_line(line: Line) -> bool:
