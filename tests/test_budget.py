@@ -216,3 +216,52 @@ def test_budget_checks_table_names_a_rule_for_every_budget_check():
     assert len(rules) >= 11                      # the peer's 11 budget rules, each mapped
     assert {r["check"] for r in rows} <= known   # every check has its row (and a title) in checks.csv
     assert json.dumps(rows, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ one folder, one report
+def _split_pdf(src, folder, parts):
+    """Write pages of ``src`` into new PDFs: parts = {file name: [0-based page numbers]}."""
+    import pypdfium2 as pdfium
+    whole = pdfium.PdfDocument(str(src))
+    for name, pages in parts.items():
+        out = pdfium.PdfDocument.new()
+        out.import_pages(whole, pages)
+        out.save(str(folder / name))
+        out.close()
+    whole.close()
+
+
+def test_a_report_published_as_a_text_file_and_a_tables_file_is_read_as_one(tmp_path, monkeypatch):
+    from juesuan import config
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    src = next(config.raw_dir(2025, "ptczj-yusuan").glob("*.pdf"))
+    folder = tmp_path / "2025" / "ptczj-yusuan"
+    folder.mkdir(parents=True)
+    _split_pdf(src, folder, {"report-text.pdf": list(range(0, 8)) + [21, 22, 23],
+                             "report-tables.pdf": list(range(8, 21))})
+    rep = parse_report(folder)
+    assert rep.doc_kind == "budget" and rep.inferred["department_name"] == "上海市普陀区财政局"
+    assert sum(len(r.values) for t in rep.tables.values() for r in t.rows) == 354
+    errors = [f for f in rep.log.findings if f.severity == "error"]
+    # the 887.36万元 slip, located in the text file; the table it contradicts is in the other
+    assert [(f.check, f.location.split(":", 1)[1]) for f in errors] == [
+        ("budget_text_vs_table", "report-text.pdf:p7:87")]
+    t5 = rep.tables["预算05"]
+    assert rep.doc.where(t5.start).startswith("report-tables.pdf:p")
+
+
+def test_two_different_reports_in_one_folder_are_refused_naming_both(tmp_path, monkeypatch):
+    import shutil
+
+    from juesuan import config
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    folder = tmp_path / "2025" / "mixed"
+    folder.mkdir(parents=True)
+    a = next(config.raw_dir(2025, "ptczj-yusuan").glob("*.pdf"))
+    b = next(config.raw_dir(2025, "shczj-yusuan").glob("*.pdf"))
+    shutil.copy(a, folder / a.name)
+    shutil.copy(b, folder / b.name)
+    with pytest.raises(ParseError) as exc:
+        parse_report(folder)
+    msg = str(exc.value)
+    assert "two different documents in one folder" in msg and a.name in msg and b.name in msg

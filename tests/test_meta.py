@@ -161,13 +161,14 @@ def test_metadata_json_with_another_name_is_an_error(tmp_path):
     assert len(errs) == 1 and "宁夏回族自治区财政厅" in errs[0].message and "自治区工业和信息化厅" in errs[0].message
 
 
-def test_two_source_files_without_metadata_is_a_clear_error(tmp_path):
+def test_three_source_files_without_metadata_is_a_clear_error(tmp_path):
     from juesuan.errors import ParseError
     folder = tmp_path / "2022" / "x"
     folder.mkdir(parents=True)
     (folder / "a.txt").write_text("x", encoding="utf-8")
     (folder / "b.pdf").write_bytes(b"%PDF")
-    with pytest.raises(ParseError, match="more than one source file"):
+    (folder / "c.pdf").write_bytes(b"%PDF")
+    with pytest.raises(ParseError, match="more than two source files .*a.txt, b.pdf, c.pdf"):
         parse_report(folder)
 
 

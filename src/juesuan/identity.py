@@ -151,3 +151,31 @@ def report_metadata(year, department: str, raw_folder: Path | None = None) -> di
         if isinstance(data, dict) and data:
             return data
     return {}
+
+
+SOURCE_SUFFIXES = (".pdf", ".txt", ".text", ".md")
+
+
+def source_files(folder: Path, meta: dict) -> list[Path]:
+    """The report's source file(s): the one (or the two) metadata.json names (``source_file``, or
+    ``source_files``: [text file, tables file]), else the PDF / text files in the folder — one, or two
+    that the caller must find to be one report's text and tables (else it refuses the folder naming
+    both).  More than two is refused here, naming them."""
+    folder = Path(folder)
+    named = meta.get("source_files") or ([meta["source_file"]] if meta.get("source_file") else [])
+    if named:
+        files = [folder / str(n) for n in named]
+        for f in files:
+            inside(f, folder, "source_file")
+            if not f.is_file():
+                raise IdentityError(f"source file {f.name} named in metadata.json is missing", config.rel(folder))
+        return files
+    cands = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SOURCE_SUFFIXES)
+    if not cands:
+        raise IdentityError("no source file (a PDF or a UTF-8 text file) in the folder", config.rel(folder))
+    if len(cands) > 2:
+        raise IdentityError("more than two source files in the folder (" + ", ".join(p.name for p in cands)
+                            + "): one folder holds one report (one file, or its text and its tables); name "
+                            "the one to read in metadata.json (source_file)", config.rel(folder))
+    return cands

@@ -11,12 +11,13 @@ from .. import config
 from ..errors import ParseError
 from ..extract.explanation import parse_explanation
 from ..extract.grid import parse_pdf_tables
-from ..extract.pdf import read_pdf
+from ..extract.pdf import PdfDocument, PdfTable, read_pdf
 from ..extract.projects import parse_projects
 from ..extract.tables import Table, parse_tables
 from ..findings import CheckLog
-from ..extract.meta import Inferred, infer_metadata
-from ..source import Document, find_source, read_metadata
+from ..extract.meta import Inferred, infer_metadata, same_department
+from ..identity import source_files
+from ..source import Document, read_metadata
 from ..validate.document import check_document, check_metadata, contents_range
 from ..validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
                                   check_project_list, check_text_vs_tables, resolve_outturn_codes)
@@ -76,6 +77,52 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
     return parts
 
 
+def _looks(doc: Document) -> tuple[Inferred, int]:
+    """What a document says it is, and how many titled tables it holds."""
+    from ..extract.budget_tables import budget_title_of
+    from ..extract.grid import title_of
+    inf = infer_metadata(doc)
+    tables = sum(1 for t in getattr(doc, "tables", []) if budget_title_of(t) or title_of(t.above))
+    return inf, tables
+
+
+def text_and_tables(folder: Path, files: list[Path], docs: list[Document]) -> tuple[Document, Path]:
+    """Two files of one report — its text and its tables (some departments publish them apart) — read
+    as one document whose every location names its file (``report-text.pdf:p3:12``).  Two files that
+    are not that (two reports, two years, two departments, or neither holding the tables) are refused
+    naming both."""
+    (ia, na), (ib, nb) = (_looks(d) for d in docs)
+    names = f"{files[0].name} and {files[1].name}"
+
+    def what(inf, n):
+        kind = {"budget": "预算", "final": "决算"}.get(inf.doc_kind, "?")
+        return f"{inf.department_name or '?'} {inf.year or '?'} {kind}, {n} table(s)"
+
+    same = (ia.doc_kind == ib.doc_kind and (ia.year is None or ib.year is None or ia.year == ib.year)
+            and (not ia.department_name or not ib.department_name
+                 or same_department(ia.department_name, ib.department_name)))
+    if not same or (na > 0) == (nb > 0):
+        raise ParseError(f"two different documents in one folder: {files[0].name} ({what(ia, na)}) and "
+                         f"{files[1].name} ({what(ib, nb)}); one folder holds one report (one file, or its text "
+                         f"and its tables): move one of {names} to a folder of its own", config.rel(folder))
+    order = [0, 1] if nb > 0 else [1, 0]          # the text first, then the tables
+    lines: list[str] = []
+    origins: list[str] = []
+    tables: list = []
+    for k in order:
+        d, f = docs[k], files[k]
+        offset = len(lines)
+        lines += d.lines
+        origins += [f"{f.name}:{o}" for o in (d.origins or [f"{i + 1}" for i in range(len(d.lines))])]
+        for t in getattr(d, "tables", []):
+            tables.append(PdfTable(page=t.page, top=t.top, above=t.above,
+                                   rows=[(n + offset, cells) for n, cells in t.rows]))
+    merged = PdfDocument(path=config.rel(folder), lines=lines, meta=docs[0].meta, origins=origins,
+                         tables=tables, pages=sum(getattr(d, "pages", 0) for d in docs),
+                         text_pages=sum(getattr(d, "text_pages", 0) for d in docs))
+    return merged, files[order[0]]
+
+
 def folder_year(folder: Path) -> int | None:
     """The year of data/raw/<year>/<department>/ (None when the parent is not a year)."""
     name = Path(folder).parent.name
@@ -94,7 +141,7 @@ def resolve_metadata(folder: Path, given: dict, inferred: Inferred, file: Path) 
         if not meta.get(key) and getattr(inferred, key):
             meta[key] = getattr(inferred, key)
     meta.setdefault("department_name", folder.name)
-    meta["source_file"] = file.name
+    meta.setdefault("source_file", file.name)
     meta.setdefault("source_format", "pdf" if file.suffix.lower() == ".pdf" else "text")
     return meta
 
@@ -103,11 +150,20 @@ def parse_report(folder: Path) -> Report:
     """Parse and validate one report folder (data/raw/<year>/<department>/)."""
     folder = Path(folder)
     given = read_metadata(folder, required=False)
-    file = find_source(folder, given)
-    is_pdf = given.get("source_format") == "pdf" or file.suffix.lower() == ".pdf"
+    files = source_files(folder, given)
     cache_year = folder_year(folder) or given.get("year") or "unknown"
-    doc = (read_pdf(file, given, cache_dir=config.clean_dir(cache_year, folder.name) / ".cache")
-           if is_pdf else Document.read(file, given))
+    cache_dir = config.clean_dir(cache_year, folder.name) / ".cache"
+
+    def read(f: Path):
+        pdf = f.suffix.lower() == ".pdf" or (len(files) == 1 and given.get("source_format") == "pdf")
+        return read_pdf(f, given, cache_dir=cache_dir) if pdf else Document.read(f, given)
+
+    file = files[0]
+    if len(files) == 2:
+        doc, file = text_and_tables(folder, files, [read(f) for f in files])
+    else:
+        doc = read(file)
+    is_pdf = isinstance(doc, PdfDocument)
     inferred = infer_metadata(doc)
     if inferred.doc_kind == "other":
         src = inferred.sources.get("doc_kind", {})
@@ -125,7 +181,7 @@ def parse_report(folder: Path) -> Report:
     log = CheckLog(doc.path, locate=doc.where if doc.origins else None)
     for f in getattr(doc, "ocr_findings", []):
         log.add("ocr_uncertain", f["severity"], f["message"], found=f["found"], line=f["line"])
-    if meta.get("source_sha256"):
+    if meta.get("source_sha256") and len(files) == 1:
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         log.record("source_unchanged", digest == meta["source_sha256"], severity="warning",
                    message=f"{meta['source_file']} differs from the sha256 recorded in metadata.json",

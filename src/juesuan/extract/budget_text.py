@@ -88,7 +88,7 @@ def text_lines(doc: Document, table_lines: set[int], log: CheckLog,
     for n, t in doc.numbered(1, len(doc.lines) + 1):
         if n in table_lines:
             continue
-        page = doc.where(n).split(":")[0] if doc.origins else "p1"
+        page = doc.where(n).rsplit(":", 1)[0] if doc.origins else "p1"   # [file.pdf:]p7
         if page not in pages:
             pages[page] = []
             order.append(page)
@@ -101,13 +101,19 @@ def text_lines(doc: Document, table_lines: set[int], log: CheckLog,
         earlier = next((p for p, b in bodies if len(body) > 80 and body in b), None)
         if earlier is not None:
             out_repeated.append((page, earlier))
-            log.note("page_repeated", f"page {page[1:]} repeats the text of page {earlier[1:]}; "
+            log.note("page_repeated", f"page {_page_no(page)} repeats the text of page {_page_no(earlier)}; "
                      "it is read once (its figures are not counted twice)",
                      line=pages[page][0][0], expected=earlier, found=page)
             continue
         bodies.append((page, body))
         out += pages[page]
     return out
+
+
+def _page_no(page: str) -> str:
+    """``p8`` / ``report-text.pdf:p8`` → ``8`` (with the file when there is one)."""
+    head, _, p = page.rpartition(":")
+    return f"{p[1:]} of {head}" if head else p[1:]
 
 
 def _stream(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
