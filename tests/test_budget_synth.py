@@ -71,6 +71,8 @@ def test_every_budget_amount_reads_back_with_no_finding(name, clean_in_tmp):
     if LAYOUTS[name]["form"] == "national_old":
         assert rep.tables["预算03"].columns[""][-2:] == [("reserve", "单位预留机动经费"), ("carryover_next", "结转下年资金")]
         assert rep.tables["预算01"].find("carryover", "收入") is not None
+        assert rep.tables["预算01"].find("use:reserve", "支出") is not None      # the uses panel
+        assert rep.log.counts["budget_expense_uses"].passed == 1
         assert rep.inferred["department_name"] == "上海市合成测试局"
 
 

@@ -617,6 +617,9 @@ def budget_sums(m: BudgetModel, old: bool) -> dict:
     for c in classes:
         cells[("预算01", "支出", f"class:{c}", "amount")] = r[c]["total"]
     cells[("预算01", "支出", "grand_total", "amount")] = tot["total"]
+    if old:   # the uses panel of the older 收支总表
+        for k in ("basic", "project", "reserve", "carryover_next"):
+            cells[("预算01", "支出", f"use:{k}", "amount")] = tot[k]
     c02 = (["total", "carryover", "fiscal_gpb", "fiscal_gov_fund", "business", "operating", "other"] if old
            else ["total", "fiscal", "business", "operating", "other"])
     c03 = ["total", "basic", "project"] + (["reserve", "carryover_next"] if old else [])
@@ -752,18 +755,27 @@ def render_budget(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | No
                ("fiscal_soe", "3. 国有资本经营预算"), ("business", "二、事业收入"), ("operating", "三、事业单位经营收入"),
                ("other", "四、其他收入"), ("grand_total", "收入总计")]
     exp = [(f"class:{c}", f"{CN[i]}、{m.names[c]}") for i, (c, _, _) in enumerate(FUNCTIONS)]
+    uses = [("use:basic", "一、基本支出"), ("use:project", "二、项目支出"), ("use:reserve", "三、单位预留机动经费"),
+            ("use:carryover_next", "四、结转下年资金")]
     title("预算01", "收支总表" if old else "财务收支预算总表")
     n_rows = max(len(inc) - 1, len(exp))
     rows = []
     for i in range(n_rows):
         left = [inc[i][1], amt("预算01", "收入", inc[i][0], "amount")] if i < len(inc) - 1 else ["", ""]
         right = [exp[i][1], amt("预算01", "支出", exp[i][0], "amount")] if i < len(exp) else ["", ""]
-        rows.append(left + right)
+        third = ([uses[i][1], amt("预算01", "支出", uses[i][0], "amount")] if i < len(uses) else ["", ""]) if old else []
+        rows.append(left + right + third)
     rows.append(["收入总计", amt("预算01", "收入", "grand_total", "amount"), "支出总计",
-                 amt("预算01", "支出", "grand_total", "amount")])
-    head = [("收入" if old else "本年收入", 0, 0, 1, 2), ("支出" if old else "本年支出", 0, 2, 1, 2),
-            ("项目", 1, 0, 1, 1), ("预算数", 1, 1, 1, 1), ("项目", 1, 2, 1, 1), ("预算数", 1, 3, 1, 1)]
-    draw_table(d, [180, 90, 200, 90], head, rows, "lrlr", ruled, 0, True)
+                 amt("预算01", "支出", "grand_total", "amount")] + (["", ""] if old else []))
+    if old:   # 收入 | 支出 by function | 支出 by use, side by side
+        head = [("收入", 0, 0, 1, 2), ("支出（按功能分类）", 0, 2, 1, 2), ("支出（按用途）", 0, 4, 1, 2),
+                ("项目", 1, 0, 1, 1), ("预算数", 1, 1, 1, 1), ("项目", 1, 2, 1, 1), ("预算数", 1, 3, 1, 1),
+                ("项目", 1, 4, 1, 1), ("预算数", 1, 5, 1, 1)]
+        draw_table(d, [150, 75, 170, 75, 110, 75], head, rows, "lrlrlr", ruled, 0, True)
+    else:
+        head = [("本年收入", 0, 0, 1, 2), ("本年支出", 0, 2, 1, 2),
+                ("项目", 1, 0, 1, 1), ("预算数", 1, 1, 1, 1), ("项目", 1, 2, 1, 1), ("预算数", 1, 3, 1, 1)]
+        draw_table(d, [180, 90, 200, 90], head, rows, "lrlr", ruled, 0, True)
 
     def by_function(tid, text, cols, group, keep=lambda code: True, note=None):
         title(tid, text)

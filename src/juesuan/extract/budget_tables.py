@@ -165,7 +165,30 @@ class BudgetGridParser(GridParser):
         # "1. 一般公共预算资金" → "一般公共预算资金" (GridParser strips 一、 only)
         rows = [(n, [re.sub(r"^\s*\d{1,2}\s*[.．、]\s*", "", x) if x and not is_amount(x.strip()) else x
                      for x in c]) for n, c in rows]
-        super()._two_sided(table, rows)
+        head_end = next((i for i, (_, c) in enumerate(rows) if any(x and is_amount(x.strip()) for x in c)), len(rows))
+        labels = sorted({j for _, c in rows[:head_end] for j, x in enumerate(c) if x and squash(x) == "项目"})
+        if len(labels) < 3:
+            super()._two_sided(table, rows)
+            return
+        # an older national form: 收入 | 支出 by function class | 支出 by use (基本支出, 项目支出,
+        # 单位预留机动经费, 结转下年资金) side by side; the third panel's rows are uses (key use:…)
+        third = labels[2]
+        super()._two_sided(table, [(n, c[:third]) for n, c in rows])
+        uses = {squash(r["label"]): r["key"] for r in _use_labels()}
+        for line, c in rows[head_end:]:
+            label = (c[third] or "").strip() if third < len(c) else ""
+            if not label:
+                continue
+            key = uses.get(squash(ORDER_PREFIX_RE.sub("", label)))
+            if key is None:
+                self.log.add("unknown_row_label", "warning", f"{table.id}: use {label!r} is not in "
+                             "data/row_labels.csv", line=line, table=table.id, found=label)
+                continue
+            row = Row(line, key, ORDER_PREFIX_RE.sub("", label), None, side="支出")
+            v, st = self.value(c[third + 1] if third + 1 < len(c) else None, line, table)
+            if st is not None:
+                row.values["amount"], row.status["amount"] = v, st
+            table.rows.append(row)
 
     def _budget_economic(self, table: Table, rows) -> None:
         """预算06: economic codes (301 / 301 01 / 30101) with 合计 / 人员经费 / 公用经费 columns."""
@@ -229,6 +252,16 @@ class BudgetGridParser(GridParser):
             if st is not None:
                 row.values[col], row.status[col] = v, st
         table.rows.append(row)
+
+
+@lru_cache(maxsize=None)
+def _use_labels() -> list[dict]:
+    """Rows of data/row_labels.csv for the uses panel of an older 收支总表 (table 预算01, side 用途)."""
+    import csv
+
+    from ..config import PACKAGE_DATA
+    with open(PACKAGE_DATA / "row_labels.csv", encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["table"] == "预算01" and r["side"] == "用途"]
 
 
 def _same_rows(a: list[PdfTable], b: list[PdfTable]) -> bool:

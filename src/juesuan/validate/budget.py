@@ -115,6 +115,13 @@ def check_two_sided(t: Table, log: CheckLog) -> None:
             log.amounts("budget_expense_classes", _sum(r.values.get(col) for r in classes + extra),
                         ge.values[col], line=ge.line, table=t.id, unit=t.precision, terms=len(classes) + len(extra),
                         what=f"{t.id} 支出总计 ({col}) = Σ {len(classes)} function classes")
+    uses = [r for r in exp if r.key.startswith("use:") and r.key != "use:total"]
+    if uses and ge is not None:        # an older form's uses panel: Σ uses = 支出总计
+        use_total = next((r for r in exp if r.key == "use:total"), None)
+        for target in [ge] + ([use_total] if use_total is not None else []):
+            log.amounts("budget_expense_uses", _sum(r.values.get("amount") for r in uses),
+                        target.values.get("amount"), line=target.line, table=t.id, unit=t.precision,
+                        terms=len(uses), what=f"{t.id} {target.item} = Σ {len(uses)} uses (基本、项目 …)")
     if gi is not None and ge is not None:
         right = ge.values.get("total", ge.values.get("amount"))
         log.amounts("budget_balance", gi.values.get("amount"), right, line=ge.line, table=t.id, unit=t.precision,
@@ -211,6 +218,10 @@ def check_across(tables: dict[str, Table], log: CheckLog) -> None:
                     if c in r.values and _total(b3, c) is not None:
                         log.amounts("budget_x01_03", r.values[c], _total(b3, c), line=r.line, table="预算03",
                                     unit=b3.precision, what=f"预算01 支出总计 {c} = 预算03 合计 {c}")
+        for r in b1.rows:             # the uses panel (older forms) = 预算03's columns
+            if r.side == "支出" and r.key.startswith("use:") and r.key[4:] in _cols(b3):
+                log.amounts("budget_x01_03", r.values.get("amount"), _total(b3, r.key[4:]), line=r.line,
+                            table="预算03", unit=b3.precision, what=f"预算01 {r.item} = 预算03 合计 {r.key[4:]}")
     # -- 收入总表 ↔ 支出总表 per function code (a current form without 上年结转: income = expenditure)
     if not _absent(log, "budget_x02_03", tables, "预算02", "预算03"):
         if "carryover" in _cols(b2) or "carryover_next" in _cols(b3):
