@@ -265,3 +265,20 @@ def test_within_clips_a_box_to_the_page():
     assert _within((0.0, -0.05, 595.3, 1179.4), page) == (0.0, 0, 595.3, 841.9)
     assert _within((10, 900, 20, 950), page) is None
     assert _within((10, 20, 30, 40), page) == (10, 20, 30, 40)
+
+
+def test_cells_by_bisection_are_pdfplumbers_cells_on_the_real_pdfs():
+    """_extract_cells (rows' characters found by bisection) gives Table.extract()'s texts."""
+    import pdfplumber
+
+    from juesuan.extract.pdf import _extract_cells
+    pdfs = [next(RAW.glob("*.pdf")), next(config.raw_dir(2023, "wanli-yusuan").glob("*.pdf")),
+            next(config.raw_dir(2025, "shczj-yusuan").glob("*.pdf"))]
+    grids = 0
+    for f in pdfs:
+        with pdfplumber.open(f) as pdf:
+            for page in pdf.pages:
+                for t in page.find_tables():
+                    assert _extract_cells(t) == t.extract(), (f.name, page.page_number)
+                    grids += 1
+    assert grids > 40
