@@ -265,3 +265,19 @@ def test_two_different_reports_in_one_folder_are_refused_naming_both(tmp_path, m
         parse_report(folder)
     msg = str(exc.value)
     assert "two different documents in one folder" in msg and a.name in msg and b.name in msg
+
+
+def test_a_table_page_printed_twice_is_read_once(tmp_path, monkeypatch):
+    from juesuan import config
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    src = next(config.raw_dir(2025, "ptczj-yusuan").glob("*.pdf"))
+    folder = tmp_path / "2025" / "ptczj-yusuan"
+    folder.mkdir(parents=True)
+    pages = list(range(0, 11)) + [10] + list(range(11, 24))      # p11 (预算02's second page) twice
+    _split_pdf(src, folder, {"budget.pdf": pages})
+    rep = parse_report(folder)
+    assert sum(len(r.values) for t in rep.tables.values() for r in t.rows) == 354
+    notes = [f for f in rep.log.findings if f.check == "page_repeated"]
+    assert any("page 12 repeats the table of page 11" in f.message for f in notes)
+    assert [(f.check, f.severity) for f in rep.log.findings if f.severity == "error"] == [
+        ("budget_text_vs_table", "error")]                       # only the 887.36万元 slip
