@@ -281,3 +281,17 @@ def test_a_table_page_printed_twice_is_read_once(tmp_path, monkeypatch):
     assert any("page 12 repeats the table of page 11" in f.message for f in notes)
     assert [(f.check, f.severity) for f in rep.log.findings if f.severity == "error"] == [
         ("budget_text_vs_table", "error")]                       # only the 887.36万元 slip
+
+
+def test_template_placeholders_left_in_a_budget_are_one_error_naming_the_lines():
+    from juesuan.validate.budget import check_year_name_template
+    d = doc(["2025年部门预算编制说明", "2025年，上海市XX局收入预算1.00万元。", "编制部门：上海市普陀区财政局"])
+    log = CheckLog("r.pdf")
+    check_year_name_template(d, {}, 2025, "上海市普陀区财政局", set(), log)
+    bad = [f for f in log.findings if f.severity != "info"]
+    assert [(f.check, f.location) for f in bad] == [("budget_template_text", "r.pdf:2")]
+    assert log.counts["budget_doc_year"].passed == 1 and log.counts["budget_doc_name"].passed == 1
+    log = CheckLog("r.pdf")
+    check_year_name_template(doc(["2024年部门预算编制说明", "编制部门：上海市静安区财政局"]), {}, 2025,
+                             "上海市普陀区财政局", set(), log)
+    assert sorted(f.check for f in log.findings) == ["budget_doc_name", "budget_doc_year"]

@@ -484,6 +484,7 @@ def check_year_name_template(doc: Document, tables: dict[str, Table], year: int,
     lines name the department of the cover; no template placeholder (XX局) is left."""
     from ..extract.budget_tables import budget_title
     from ..extract.meta import DEPT_LINE_RE
+    left: list[int] = []
     for n, t in doc.numbered(1, len(doc.lines) + 1):
         s = _clean(t)
         if not s:
@@ -502,9 +503,11 @@ def check_year_name_template(doc: Document, tables: dict[str, Table], year: int,
                        table="document", message=f"line names the department {name}, the cover {department}",
                        expected=department, found=name)
         if n not in table_lines and is_placeholder(s):
-            log.add("budget_template_text", "error", f"template text left: “{t.strip()[:60]}”", line=n,
-                    table="document", found=t.strip()[:60])
-    log.record("budget_template_text", True, severity="info", message="")
+            left.append(n)
+    log.record("budget_template_text", not left, severity="error", line=left[0] if left else None,
+               table="document", found="; ".join(doc.line(n).strip()[:40] for n in left[:3]),
+               message=f"template text left in {len(left)} line(s): "
+                       + ", ".join(doc.where(n) for n in left[:10]))
 
 
 def check_doc_kind(given: dict, inferred, log: CheckLog) -> None:
