@@ -136,3 +136,12 @@ def test_wanli_states_the_prior_years_execution_per_item(parsed):
     assert len(ex) == 33 and set(ex.fact_year) == {2023}
     row = ex[ex.subject == "func:2010507"].iloc[0]
     assert row.value == Decimal("601300.00")            # 2023年当年预算执行数为60.13万元
+
+
+def test_metadata_inferred_says_budget_or_final(parsed, clean_root):
+    rep, _ = parsed[(2025, "ptczj-yusuan")]
+    rec = inferred_record(rep)
+    assert rec["used"]["doc_kind"] == "budget" and rec["used"]["doc_kind_zh"] == "预算"
+    assert rec["document"]["sources"]["doc_kind"]["location"] == "p1:1"       # the cover
+    final = inferred_record(parse_report(config.raw_dir(2024, "ptczj")))
+    assert (final["doc_kind"], final["doc_kind_zh"], final["used"]["doc_kind"]) == ("final", "决算", "final")

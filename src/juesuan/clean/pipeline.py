@@ -327,4 +327,5 @@ def inferred_record(rep: Report) -> dict:
             "doc_level": rep.inferred.get("doc_level", "部门"),
             "document": rep.inferred,
             "metadata_json": rep.given or None,
-            "used": {k: rep.meta.get(k) for k in keys}}
+            "used": dict({k: rep.meta.get(k) for k in keys}, doc_kind=kind,
+                         doc_kind_zh=rep.inferred.get("doc_kind_zh", "决算"))}
