@@ -21,6 +21,9 @@ from .pdf import PdfTable
 from .tables import Row, Table, header_map, sort_columns, squash, table_specs
 
 ORDER_PREFIX_RE = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*)")
+# 表1 / 附表1 / 部门公开表1 / 预算公开表01 in front of a title, (公开表1) after it
+TABLE_NO_RE = re.compile(r"^(?:(?:部门|单位|预算)?(?:公开)?附?表\s*[\d一二三四五六七八九十]{1,3}\s*[:：、.．\-—]?\s*)")
+TABLE_NO_TAIL_RE = re.compile(r"[（(](?:部门|单位|预算)?(?:公开)?附?表\s*\d{1,2}[)）]$")
 LEADER_RE = re.compile(r"[…\.]{3,}|\.{2,}|…")
 
 
@@ -49,7 +52,8 @@ def budget_title(text: str) -> str | None:
     sentence, a final-accounts title)."""
     if not text or LEADER_RE.search(text):
         return None
-    s = _key(ORDER_PREFIX_RE.sub("", text.strip()))
+    t = TABLE_NO_RE.sub("", ORDER_PREFIX_RE.sub("", text.strip()))
+    s = _key(TABLE_NO_TAIL_RE.sub("", t.strip()))
     if not s or len(s) > 60 or "决算" in s:
         return None
     for name, tid in _names():
