@@ -30,7 +30,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
@@ -420,7 +420,9 @@ def group(docs: list[Doc]) -> dict[str, list[Doc]]:
 
 
 def _tolerance(a: Value, b: Value) -> Decimal:
-    return (a.quantum + b.quantum) / 2
+    """Half the last-place unit of each side, floored to the fen (amounts and their differences are
+    whole fen, so |difference| ≤ the floored tolerance exactly when it is ≤ the unfloored one)."""
+    return ((a.quantum + b.quantum) / 2).quantize(FEN, rounding=ROUND_FLOOR)
 
 
 class _Linker:
@@ -611,9 +613,12 @@ def link_frames(clean_root: Path | None = None) -> dict[str, pd.DataFrame]:
 
 
 def build_links(clean_root: Path | None = None) -> list[Path]:
-    """Write data/clean/panel/links/<table>.csv (and its datapackage.json); the paths written."""
+    """Write data/clean/panel/links/<table>.csv (and its datapackage.json); the paths written
+    ([] when there is no report)."""
     from .writer import atomic_write_text, write_csv
     root = Path(clean_root or config.CLEAN)
+    if not any(root.glob("[0-9][0-9][0-9][0-9]/*/line_items.csv")):
+        return []
     out = root / "panel" / LINKS
     out.mkdir(parents=True, exist_ok=True)
     frames = link_frames(root)

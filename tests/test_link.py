@@ -1,0 +1,259 @@
+"""Linking the documents of one department (juesuan.clean.link) on inline synthetic clean folders.
+
+The folders follow the clean-data contract: line_items (公开01–09 for final accounts, 预算01–09 for
+budgets, row_key func:<code> …), stated_facts (measures budget / change_vs_prior_budget /
+prior_execution), budget_outturn, metadata_inferred.json (department_name, doc_kind, unit).  The
+figures are those of the real 上海市普陀区财政局 2024 final accounts and 2025 budget (cut down).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from juesuan.clean import link  # noqa: E402
+
+LI = ["year", "department", "table", "table_name", "side", "row_no", "code", "level", "row", "row_key", "column",
+      "column_label", "amount_yuan", "status", "source_line"]
+SF = ["year", "department", "section", "subject", "measure", "value", "places", "fact_year", "text", "source_line"]
+BO = ["year", "department", "item_no", "code", "class_name", "kuan_name", "name", "initial_budget_yuan",
+      "adjusted_budget_yuan", "actual_yuan", "actual_table_yuan", "deviation_yuan", "completion_rate",
+      "stated_completion_rate", "explanation", "reason_category", "source_line"]
+
+
+def _write(path: Path, cols, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({c: r.get(c, "") for c in cols})
+
+
+def folder(root: Path, year: int, slug: str, name: str | None, kind: str | None, unit: str,
+           items=(), facts=(), outturn=()) -> Path:
+    """One clean folder. ``items``: (table, row_key, column, amount, line[, side, row name]);
+    ``facts``: (subject, measure, value, text, line); ``outturn``: (code, name, initial, actual, line)."""
+    f = root / str(year) / slug
+    f.mkdir(parents=True)
+    rows = []
+    for it in items:
+        table, key, col, amount, line, *rest = it
+        side = rest[0] if rest else ""
+        code = key.split(":", 1)[1] if key.startswith("func:") else ""
+        rows.append({"year": year, "department": slug, "table": table, "side": side, "code": code,
+                     "row": rest[1] if len(rest) > 1 else "", "row_key": key, "column": col,
+                     "amount_yuan": amount, "status": "reported", "source_line": line})
+    _write(f / "line_items.csv", LI, rows)
+    _write(f / "stated_facts.csv", SF, [{"year": year, "department": slug, "subject": s, "measure": m, "value": v,
+                                         "fact_year": year, "text": t, "source_line": ln}
+                                        for s, m, v, t, ln in facts])
+    _write(f / "budget_outturn.csv", BO, [{"year": year, "department": slug, "item_no": i + 1, "code": c, "name": n,
+                                           "initial_budget_yuan": b, "actual_yuan": a, "source_line": ln}
+                                          for i, (c, n, b, a, ln) in enumerate(outturn)])
+    used = {"department": slug, "year": year, "unit": unit, "source_file": f"{slug}.pdf"}
+    if name is not None:
+        used["department_name"] = name
+    if kind is not None:
+        used.update(doc_kind=kind, doc_kind_zh=link.KIND_ZH[kind])
+    (f / "metadata_inferred.json").write_text(json.dumps({"department": slug, "year": year, "used": used},
+                                                         ensure_ascii=False), encoding="utf-8")
+    return f
+
+
+CZJ = "上海市普陀区财政局"
+
+
+def final_2024(root, name=CZJ, slug="ptczj"):
+    return folder(root, 2024, slug, name, None, "万元", items=[
+        ("公开01", "income_total", "amount", "29462500.00", 115, "收入"),
+        ("公开01", "expenditure_total", "amount", "29400500.00", 115, "支出"),
+        ("公开03", "func:201", "total", "21066600.00", 150, "", "一般公共服务支出"),
+        ("公开03", "func:2010601", "total", "15118900.00", 152, "", "行政运行"),
+        ("公开03", "func:208", "total", "3267200.00", 156, "", "社会保障和就业支出"),
+        ("公开03", "func:2080501", "total", "846500.00", 158, "", "行政单位离退休"),
+        ("公开05", "func:2010601", "total", "15118900.00", 213, "", "行政运行"),
+        ("公开05", "func:2080501", "total", "846500.00", 220, "", "行政单位离退休"),
+        ("公开07", "sangong", "budget_total", "9500.00", 282),
+        ("公开07", "sangong", "budget_reception", "9500.00", 282),
+    ], facts=[
+        ("gpb_budget", "budget", "16456000", "一般公共预算财政拨款支出年初预算为1645.60万元", 326),
+        ("gpb_budget", "actual", "15965400", "支出决算为1596.54万元", 326),
+    ], outturn=[
+        ("2010601", "行政运行", "15600500.00", "15118900.00", 329),
+        ("2080501", "行政单位离退休", "855500.00", "846500.00", 342),
+    ])
+
+
+def budget(root, year, slug="ptczj-yusuan", name=CZJ, gpb="16456000.00", items_2080501="855500.00",
+           facts=(), kind="budget"):
+    return folder(root, year, slug, name, kind, "元", items=[
+        ("预算01", "grand_total", "amount", gpb, 20, "收入"),
+        ("预算01", "grand_total", "amount", gpb, 20, "支出"),
+        ("预算03", "total", "total", gpb, 60, "", "合计"),
+        ("预算03", "func:201", "total", "20000000.00", 50, "", "一般公共服务支出"),
+        ("预算03", "func:208", "total", "855500.00", 55, "", "社会保障和就业支出"),
+        ("预算05", "total", "total", gpb, 90, "", "合计"),
+        ("预算05", "func:2010601", "total", "15600500.00", 80, "", "行政运行"),
+        ("预算05", "func:2080501", "total", items_2080501, 85, "", "行政单位离退休"),
+        ("预算05", "func:2010699", "total", "12.34", 88, "", "其他财政事务支出"),   # a 元 table: not all whole 百元
+        ("预算07", "sangong", "total", "9500.00", 120),
+        ("预算07", "sangong", "reception", "9500.00", 120),
+    ], facts=facts)
+
+
+FACTS_2025 = [
+    ("gpb_expenditure", "budget", "17000000", "一般公共预算拨款支出预算1,700.00万元", 7),
+    ("gpb_expenditure", "change_vs_prior_budget", "544000", "比2024年预算增加54.40万元", 7),
+    ("func:2010601", "prior_execution", "15118900", "2024年当年预算执行数为1511.89万元", 12),
+]
+
+
+def test_names_are_normalised_and_the_slug_is_a_hint(tmp_path):
+    assert link.normalise_name("上海市普陀区人民政府万里街道办事处") == link.normalise_name("上海市普陀区万里街道办事处")
+    assert link.normalise_name("上海市普陀区人民政府") == "上海市普陀区人民政府"   # not a street office: kept
+    assert link.normalise_name(" 上海市普陀区 财政局 ") == CZJ
+    assert link.slug_base("ptczj-yusuan") == "ptczj" and link.slug_base("yusuan") == "yusuan"
+    folder(tmp_path, 2023, "wanli-yusuan", "上海市普陀区人民政府万里街道办事处", "budget", "元")
+    folder(tmp_path, 2024, "wl2024", "上海市普陀区万里街道办事处", "budget", "元")
+    final_2024(tmp_path)
+    folder(tmp_path, 2025, "ptczj-yusuan", None, "budget", "元")        # states no name: its slug joins it
+    folder(tmp_path, 2025, "other-yusuan", None, "budget", "元")        # no name, no named folder: alone
+    folder(tmp_path, 2024, "ptczj2", "上海市普陀区审计局", None, "万元")   # another name: never merged
+    groups = link.group(link.documents(tmp_path))
+    assert {k: [(d.year, d.department) for d in v] for k, v in groups.items()} == {
+        "上海市普陀区万里街道办事处": [(2023, "wanli-yusuan"), (2024, "wl2024")],
+        CZJ: [(2024, "ptczj"), (2025, "ptczj-yusuan")],
+        "other": [(2025, "other-yusuan")],
+        "上海市普陀区审计局": [(2024, "ptczj2")],
+    }
+    kinds = {(d.year, d.department): d.kind for v in groups.values() for d in v}
+    assert kinds[(2024, "ptczj")] == "final" and kinds[(2025, "ptczj-yusuan")] == "budget"
+
+
+def test_doc_kind_absent_is_read_from_the_tables(tmp_path):
+    budget(tmp_path, 2024, kind=None)
+    final_2024(tmp_path)
+    docs = {d.department: d.kind for d in link.documents(tmp_path)}
+    assert docs == {"ptczj": "final", "ptczj-yusuan": "budget"}
+
+
+def _three(tmp_path, **kw):
+    final_2024(tmp_path)
+    budget(tmp_path, 2024, **kw)
+    budget(tmp_path, 2025, gpb="17000000.00", facts=FACTS_2025)
+    return link.link_frames(tmp_path)
+
+
+def test_consistent_documents_give_exact_links_and_no_findings(tmp_path):
+    f = _three(tmp_path)
+    assert f["link_findings"].empty
+    c = f["link_comparisons"]
+    # (a) the final accounts' 年初预算 against the 2024 budget: total, two items, 三公 total and reception
+    a = c[c.check.isin(["link_initial_budget", "link_sangong_budget"])]
+    assert sorted(a.subject) == ["func:2010601", "func:2080501", "gpb_expenditure", "sangong_reception",
+                                 "sangong_total"]
+    assert (a.agrees == "是").all()
+    tot = a[a.subject == "gpb_expenditure"].iloc[0]
+    assert tot.left_yuan == Decimal("16456000") and tot.right_yuan == Decimal("16456000.00")
+    assert tot.tolerance_yuan == Decimal("50.00")   # 万元 text (100 元) against a 元 table (0.01 元), to the fen
+    # (b) the 2025 budget's 2024 budget (1700.00 − 54.40 = 1645.60 万元) against both 2024 documents
+    b = c[c.check == "link_prior_budget"]
+    assert list(b.left_yuan) == [Decimal("16456000"), Decimal("16456000")]
+    assert sorted(b.right_doc) == ["2024年决算（ptczj）", "2024年预算（ptczj-yusuan）"]
+    e = c[c.check == "link_prior_execution"].iloc[0]
+    assert (e.left_yuan, e.right_yuan, e.agrees) == (Decimal("15118900"), Decimal("15118900.00"), "是")
+    # (c) budget against actual by function code, all funds (预算03 against 公开03)
+    ba = f["link_budget_actual"]
+    allf = ba[ba.basis == "all_funds"].set_index("code")
+    assert allf.loc["201", "budget_yuan"] == Decimal("20000000.00")
+    assert allf.loc["201", "actual_yuan"] == Decimal("21066600.00")
+    assert allf.loc["201", "completion_rate"] == Decimal("1.05333")
+    assert allf.loc["208", "completion_rate"] == Decimal("3.819053")   # 3267200 / 855500 = 3.8190531…, half-up
+    assert allf.loc["2010601", "note"] == "预算中没有这一科目" and allf.loc["2010601", "completion_rate"] is None
+    # the 2024 budget against the execution the 2025 budget states for it
+    se = ba[ba.basis == "stated_execution"].iloc[0]
+    assert (se.code, se.budget_yuan, se.actual_yuan, se.completion_rate) == \
+        ("2010601", Decimal("15600500.00"), Decimal("15118900"), Decimal("0.969129"))
+    # (d) the series: 2024 决算 and 预算, 2025 预算
+    s = f["department_series"]
+    tot = s[s.measure == "expenditure_total"].set_index(["year", "doc_kind_zh"]).amount_yuan
+    assert tot.to_dict() == {(2024, "决算"): Decimal("29400500.00"), (2024, "预算"): Decimal("16456000.00"),
+                             (2025, "预算"): Decimal("17000000.00")}
+    assert set(s[s.measure.str.startswith("class:")].measure) == {"class:201", "class:208"}
+    docs = f["link_documents"].set_index("department")
+    assert docs.loc["ptczj", "note"].startswith("已与2024年预算（ptczj-yusuan）、2025年预算（ptczj-yusuan）链接")
+    assert (docs.group_documents == 3).all()
+
+
+def test_a_planted_disagreement_is_one_finding_naming_both_documents_and_lines(tmp_path):
+    f = _three(tmp_path, items_2080501="865500.00")   # the 2024 budget's 行政单位离退休: 86.55 万元, not 85.55
+    fi = f["link_findings"]
+    assert len(fi) == 1
+    x = fi.iloc[0]
+    assert (x.check, x.severity, x.year) == ("link_initial_budget", "error", 2024)
+    assert x.location == "data/raw/2024/ptczj/ptczj.pdf:342 ↔ data/raw/2024/ptczj-yusuan/ptczj-yusuan.pdf:85"
+    assert x.documents == "2024年决算（ptczj） ↔ 2024年预算（ptczj-yusuan）"
+    assert "“行政单位离退休”（2080501）" in x.message and "相差 -1.00 万元" in x.message
+    assert (x.found, x.expected) == ("855500.00", "865500.00")
+
+
+def test_a_difference_within_wan_rounding_is_no_finding(tmp_path):
+    f = _three(tmp_path, items_2080501="855549.99")   # 85.55 万元 stated in the text rounds 855,549.99 元
+    assert f["link_findings"].empty
+    f2 = link.link_frames(tmp_path)
+    assert f2["link_comparisons"].set_index("subject").loc["func:2080501", "agrees"] == "是"
+
+
+def test_the_prior_budget_and_execution_findings(tmp_path):
+    # the 2025 budget says 比2024年预算增加 64.40 万元: its 2024 budget (1635.60) is neither 2024 document's
+    facts = [FACTS_2025[0], ("gpb_expenditure", "change_vs_prior_budget", "644000", "比2024年预算增加64.40万元", 7),
+             ("func:2010601", "prior_execution", "15000000", "2024年当年预算执行数为1500.00万元", 12)]
+    final_2024(tmp_path)
+    budget(tmp_path, 2024)
+    budget(tmp_path, 2025, gpb="17000000.00", facts=facts)
+    fi = link.link_frames(tmp_path)["link_findings"]
+    assert sorted(zip(fi.check, fi.severity)) == [("link_prior_budget", "warning"), ("link_prior_budget", "warning"),
+                                                  ("link_prior_execution", "info")]
+    assert all("2025年预算（ptczj-yusuan）" in m for m in fi.message)
+
+
+def test_a_department_with_one_document_has_no_findings_and_a_clear_note(tmp_path):
+    final_2024(tmp_path)
+    f = link.link_frames(tmp_path)
+    assert f["link_findings"].empty and f["link_comparisons"].empty and f["link_budget_actual"].empty
+    note = f["link_documents"].note.iloc[0]
+    assert note == ("该部门只有这一份文件：2024年决算（ptczj），无法与其他文件核对；缺少2024年预算（核对年初预算、预算与决算）、"
+                    "2025年预算（它说明2024年的预算和执行数）。")
+    assert len(f["department_series"]) == 4
+
+
+def test_build_links_writes_the_tables_with_dictionary_columns(tmp_path):
+    _three(tmp_path, items_2080501="865500.00")
+    paths = link.build_links(tmp_path)
+    assert [p.name for p in paths] == [f"{t}.csv" for t in link.TABLES]
+    from juesuan.dictionary import dictionary
+    d = dictionary()
+    for p in paths:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            head = next(csv.reader(fh))
+        known = set(d[d.table.isin([p.stem, "*"])].column)
+        assert set(head) <= known, (p.name, set(head) - known)
+    rows = list(csv.DictReader(open(paths[-1], encoding="utf-8-sig", newline="")))
+    assert len(rows) == 1 and rows[0]["severity"] == "error"
+    pkg = json.loads((tmp_path / "panel" / "links" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["path"] for r in pkg["resources"]] == [p.name for p in paths]
+
+
+def test_a_bad_amount_names_the_file_and_line(tmp_path):
+    f = final_2024(tmp_path)
+    text = (f / "budget_outturn.csv").read_text(encoding="utf-8-sig").replace("855500.00", "85万")
+    (f / "budget_outturn.csv").write_text(text, encoding="utf-8-sig")
+    with pytest.raises(link.LinkError, match=r"2024/ptczj/budget_outturn.csv:3: column initial_budget_yuan"):
+        link.link_frames(tmp_path)
