@@ -257,3 +257,40 @@ def test_a_bad_amount_names_the_file_and_line(tmp_path):
     (f / "budget_outturn.csv").write_text(text, encoding="utf-8-sig")
     with pytest.raises(link.LinkError, match=r"2024/ptczj/budget_outturn.csv:3: column initial_budget_yuan"):
         link.link_frames(tmp_path)
+
+
+def test_the_rounding_unit_is_read_from_the_sentence():
+    q = link._text_quantum
+    assert q("年初预算为2993.92万元", Decimal("29939200")) == Decimal("100")
+    assert q("公务用车购置费25万元", Decimal("250000")) == Decimal("100")      # a whole 万元 is written 25, meant 25.00
+    assert q("因公出国（境）费0万元", Decimal("0")) == Decimal("0.01")         # zero is exact
+    assert q("一般公共预算拨款支出预算3,121.42万元", Decimal("31214200")) == Decimal("100")
+    assert q("机关运行经费预算为2294300.50元", Decimal("2294300.50")) == Decimal("0.01")
+    assert q("三公经费0.9500万元", Decimal("9500")) == Decimal("1")
+
+
+def test_the_real_2024_budget_of_the_finance_bureau_as_its_two_documents_state_it(tmp_path):
+    """上海市普陀区财政局: the 2024 final accounts (p21) state 年初预算 2993.92 万元; the 2025 budget (p7)
+    states 3,121.42 万元, 比2024年预算增加107.62万元 — a 2024 budget of 3013.80 万元.  Read in both PDFs:
+    the documents disagree by 19.88 万元 (a warning: the later report may restate the prior year)."""
+    folder(tmp_path, 2024, "ptczj", CZJ, "final", "万元", facts=[
+        ("gpb_budget", "budget", "29939200", "一般公共预算财政拨款支出年初预算为2993.92万元，支出决算为2940.05万元", 326)])
+    folder(tmp_path, 2025, "ptczj-yusuan", CZJ, "budget", "元", facts=[
+        ("gpb_expenditure", "budget", "31214200", "一般公共预算拨款支出预算3,121.42万元", 71),
+        ("gpb_expenditure", "change_vs_prior_budget", "1076200", "比2024年预算增加107.62万元", 71),
+        ("gpb_expenditure", "prior_budget", "30138000", "一般公共预算拨款支出预算3,121.42万元；比2024年预算增加107.62万元", 71),
+        ("sangong_total", "budget", "9500", "“三公”经费预算数为0.95万元", 289),
+        ("sangong_total", "change_vs_prior_budget", "0", "与2024年预算持平", 289),
+        ("sangong_total", "prior_budget", "9500", "“三公”经费预算数为0.95万元；与2024年预算持平", 289)])
+    (tmp_path / "2024" / "ptczj" / "line_items.csv").write_text(
+        (tmp_path / "2024" / "ptczj" / "line_items.csv").read_text(encoding="utf-8-sig")
+        + "2024,ptczj,公开07,,,,,,三公经费,sangong,budget_total,预算数·合计,9500.00,reported,282\n",
+        encoding="utf-8-sig")
+    f = link.link_frames(tmp_path)
+    c = f["link_comparisons"].set_index("subject")
+    assert c.loc["sangong_total", "agrees"] == "是"
+    assert c.loc["gpb_expenditure", "difference_yuan"] == Decimal("198800")
+    assert c.loc["gpb_expenditure", "tolerance_yuan"] == Decimal("150.00")   # derived (two 万元 figures) vs one
+    fi = f["link_findings"]
+    assert list(zip(fi.check, fi.severity)) == [("link_prior_budget", "warning")]
+    assert "3,013.80 万元" in fi.message[0] and "2,993.92 万元" in fi.message[0] and "相差 19.88 万元" in fi.message[0]

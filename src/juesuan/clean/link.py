@@ -37,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..numbers import fmt_wan, ratio
+from ..numbers import fmt_wan, fmt_yuan, ratio
 from ..safety import csv_decode
 
 LINKS = "links"
@@ -201,7 +201,10 @@ class Doc:
 
 
 def _text_quantum(text: str, value: Decimal) -> Decimal:
-    """The unit of the last place of the number in ``text`` that states ``value`` (元)."""
+    """The unit of the last place of the number in ``text`` that states ``value`` (元).  Zero is
+    exact; a whole number of 万元 ("25万元", the reports' way of writing 25.00) counts as two places."""
+    if value == 0:
+        return FEN
     wan = "万" in (text or "")
     for tok in re.findall(r"\d[\d,，]*(?:\.\d+)?", unicodedata.normalize("NFKC", text or "")):
         try:
@@ -209,6 +212,7 @@ def _text_quantum(text: str, value: Decimal) -> Decimal:
         except InvalidOperation:
             continue
         places = len(tok.split(".")[1]) if "." in tok else 0
+        places = max(places, 2) if wan else places
         for scale in ((Decimal(10000), Decimal(1)) if wan else (Decimal(1), Decimal(10000))):
             if d * scale == abs(value):
                 return scale * Decimal(10) ** -places
@@ -328,7 +332,12 @@ def sangong_budget(doc: Doc) -> dict[str, Value]:
 
 
 def budget_total(doc: Doc, subject: str) -> Value | None:
-    """A budget report's figure for ``subject`` (its explanation first, else its tables)."""
+    """A budget report's figure for ``subject``: an item from 预算05 (exact, in 元), else the
+    explanation, else the tables."""
+    if subject.startswith("func:"):
+        v = _func(doc.cells("预算05")).get(subject[5:])
+        if v is not None:
+            return v
     v = doc.fact(subject, "budget")
     if v is not None:
         return v
@@ -356,8 +365,11 @@ def prior_statements(doc: Doc) -> list[tuple[str, str, Value]]:
             key = (r["measure"], r["subject"])
             if key not in seen:
                 seen.add(key)
-                out.append((r["measure"], r["subject"],
-                            Value(r["value"], r["source_line"], _text_quantum(r["text"], r["value"]), "说明")))
+                q = _text_quantum(r["text"], r["value"])
+                change, budget = doc.fact(r["subject"], "change_vs_prior_budget"), doc.fact(r["subject"], "budget")
+                if r["measure"] == "prior_budget" and change is not None:   # derived: budget − change
+                    q = change.quantum + (budget.quantum if budget is not None else q)
+                out.append((r["measure"], r["subject"], Value(r["value"], r["source_line"], q, "说明")))
     for r in doc.facts:
         if r["measure"] == "change_vs_prior_budget" and r["value"] is not None and \
                 ("prior_budget", r["subject"]) not in seen:
@@ -381,8 +393,11 @@ def series_values(doc: Doc) -> list[tuple[str, str, Value]]:
             classes = {k.removeprefix("class:"): v for k, v in doc.cells("公开01", "amount").items()
                        if k.startswith("class:")}
     else:
-        inc = doc.cells("预算02").get("total") or doc.side_cell("预算01", ("income_total", "grand_total"), "收入")
-        exp = doc.cells("预算03").get("total") or doc.side_cell("预算01", ("expenditure_total", "grand_total"), "支出")
+        inc, exp = doc.cells("预算02").get("total"), doc.cells("预算03").get("total")
+        if inc is None or not inc.amount:      # no 收入总表 total (or one read as zero): the 收支总表's
+            inc = doc.side_cell("预算01", ("income_total", "grand_total"), "收入") or inc
+        if exp is None or not exp.amount:
+            exp = doc.side_cell("预算01", ("expenditure_total", "grand_total"), "支出") or exp
         classes = {k: v for k, v in _func(doc.cells("预算03")).items() if len(k) == 3}
     if inc is not None:
         out.append(("income_total", "本年收入合计", inc))
@@ -453,7 +468,7 @@ class _Linker:
             return
         msg = (f"{label}：{left.label}为 {fmt_wan(lv.amount)} 万元（{left.loc(lv.line)}），"
                f"{right.label}为 {fmt_wan(rv.amount)} 万元（{right.loc(rv.line)}），"
-               f"相差 {fmt_wan(diff)} 万元，超出万元取整的容差 {fmt_wan(tol, 4)} 万元。{what}")
+               f"相差 {fmt_wan(diff)} 万元，超出取整容差（{fmt_yuan(tol)} 元）。{what}")
         self.findings.append({"dept_key": self.key, "department_name": self.name, "year": year, "check": check,
                               "severity": SEVERITY[check], "message": msg,
                               "expected": str(rv.amount), "found": str(lv.amount),
@@ -556,8 +571,8 @@ class _Linker:
                 missing = [f"{y}年预算（核对年初预算、预算与决算）" if self.of(y, "budget") is None else "",
                            f"{y + 1}年预算（它说明{y}年的预算和执行数）" if self.of(y + 1, "budget") is None else ""]
             else:
-                have = [x for x in (self.of(y, "final"), self.of(y - 1, "budget"), self.of(y - 1, "final"))
-                        if x is not None]
+                have = [x for x in (self.of(y, "final"), self.of(y - 1, "budget"), self.of(y - 1, "final"),
+                                    self.of(y + 1, "budget")) if x is not None]
                 missing = [f"{y}年决算（预算与实际执行）" if self.of(y, "final") is None else "",
                            f"{y - 1}年预算或决算（核对本预算所说的上年数）"
                            if self.of(y - 1, "budget") is None and self.of(y - 1, "final") is None else ""]
