@@ -294,3 +294,52 @@ def test_the_real_2024_budget_of_the_finance_bureau_as_its_two_documents_state_i
     fi = f["link_findings"]
     assert list(zip(fi.check, fi.severity)) == [("link_prior_budget", "warning")]
     assert "3,013.80 万元" in fi.message[0] and "2,993.92 万元" in fi.message[0] and "相差 19.88 万元" in fi.message[0]
+
+
+def test_load_links_computes_when_absent_then_reads_the_files(tmp_path, monkeypatch):
+    import helpers as h
+    from juesuan import config
+    _three(tmp_path, items_2080501="865500.00")
+    monkeypatch.setattr(config, "CLEAN", tmp_path)
+    computed = h.load_links()                         # no links folder: computed, nothing written
+    assert not (tmp_path / "panel" / "links").exists()
+    assert str(computed.link_budget_actual.completion_rate.dtype) == "float64"
+    link.build_links(tmp_path)
+    read = h.load_links(exact=True)
+    assert read.link_findings.severity.tolist() == ["error"]
+    assert read.link_comparisons.left_yuan.map(type).eq(Decimal).all()
+    assert computed.link_comparisons.agrees.tolist() == read.link_comparisons.agrees.tolist()
+
+
+def test_the_chapter_functions_say_which_is_budget_and_which_final(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    import helpers as h
+    from juesuan import config, linkview as lv
+    h.setup()   # the Chinese font
+    _three(tmp_path, items_2080501="865500.00")
+    folder(tmp_path, 2022, "nxgxt", "宁夏回族自治区工业和信息化厅", None, "元", items=[
+        ("公开01", "expenditure_total", "amount", "93404992.41", 130, "支出")])
+    monkeypatch.setattr(config, "CLEAN", tmp_path)
+    L = h.load_links()
+    assert lv.departments(L) == [CZJ, "宁夏回族自治区工业和信息化厅"]
+    assert lv.documents_text(L, CZJ).startswith(
+        "**上海市普陀区财政局** 有 3 份文件：2024年决算（文件夹 ptczj）、2024年预算（文件夹 ptczj-yusuan）、"
+        "2025年预算（文件夹 ptczj-yusuan）。")
+    assert "只有这一份文件" in lv.documents_text(L, "宁夏回族自治区工业和信息化厅")
+    assert lv.budget_actual_text(L, "宁夏回族自治区工业和信息化厅").startswith("没有同一年度的预算与决算")
+    text = lv.budget_actual_text(L, CZJ)
+    assert "2024年（全部资金" in text and "完成 116.68%" in text      # (2106.66 + 326.72) / (2000 + 85.55) = 1.16677…
+    assert lv.comparisons_text(L, CZJ).endswith("其中 7 处一致（允许万元取整的差额），1 处不一致。")
+    assert lv.findings_view(L, CZJ)["严重程度"].tolist() == ["错误"]
+    figs = [lv.series_figure(L, CZJ), lv.budget_actual_figure(L, CZJ)]
+    assert all(f is not None and f.axes for f in figs)
+    assert [t.get_text() for t in figs[0].axes[0].get_xticklabels()] == ["2024年\n决算", "2024年\n预算", "2025年\n预算"]
+    import matplotlib.pyplot as plt
+    for f in figs:
+        plt.close(f)
+    assert lv.doc_kind_zh(pd.DataFrame({"year": [2024, 2025]})) == ["决算", "决算"]
+    assert lv.doc_kind_zh(pd.DataFrame({"doc_kind": ["budget", None]})) == ["预算", "决算"]
+    assert lv.overview_text(L).startswith("data/clean 中共有 4 份文件（预算 2 份、决算 2 份），按文件所写的部门名称归为 2 个部门")
