@@ -343,3 +343,13 @@ def test_the_chapter_functions_say_which_is_budget_and_which_final(tmp_path, mon
     assert lv.doc_kind_zh(pd.DataFrame({"year": [2024, 2025]})) == ["决算", "决算"]
     assert lv.doc_kind_zh(pd.DataFrame({"doc_kind": ["budget", None]})) == ["预算", "决算"]
     assert lv.overview_text(L).startswith("data/clean 中共有 4 份文件（预算 2 份、决算 2 份），按文件所写的部门名称归为 2 个部门")
+
+
+def test_no_reports_and_two_documents_of_one_year_and_kind(tmp_path, monkeypatch):
+    f = link.link_frames(tmp_path)                    # an empty clean root: empty tables, no error
+    assert all(df.empty for df in f.values()) and link.build_links(tmp_path) == []
+    final_2024(tmp_path)
+    final_2024(tmp_path, slug="ptczj-copy")
+    notes = link.link_frames(tmp_path)["link_documents"].set_index("department").note
+    assert "同一年度另有决算：2024年决算（ptczj-copy），链接只用2024年决算（ptczj）" in notes["ptczj"]
+    assert link.link_frames(tmp_path)["link_findings"].empty

@@ -577,12 +577,16 @@ class _Linker:
                            f"{y - 1}年预算或决算（核对本预算所说的上年数）"
                            if self.of(y - 1, "budget") is None and self.of(y - 1, "final") is None else ""]
             missing = [m for m in missing if m]
+            twins = [x for x in self.docs if x is not d and x.year == y and x.kind == d.kind]
             if len(self.docs) == 1:
                 text = f"该部门只有这一份文件：{d.label}，无法与其他文件核对"
             else:
                 text = "已与" + "、".join(x.label for x in have) + "链接" if have else "同一部门的其他文件不在相邻年度"
             if missing:
                 text += "；缺少" + "、".join(missing)
+            if twins:   # only the first of a year's documents of one kind is linked: say so
+                text += (f"；同一年度另有{d.kind_zh}：" + "、".join(x.label for x in twins)
+                         + f"，链接只用{self.of(y, d.kind).label}")
             out[(d.year, d.department)] = text + "。"
         return out
 
