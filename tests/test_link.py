@@ -353,3 +353,20 @@ def test_no_reports_and_two_documents_of_one_year_and_kind(tmp_path, monkeypatch
     notes = link.link_frames(tmp_path)["link_documents"].set_index("department").note
     assert "同一年度另有决算：2024年决算（ptczj-copy），链接只用2024年决算（ptczj）" in notes["ptczj"]
     assert link.link_frames(tmp_path)["link_findings"].empty
+
+
+def test_make_data_writes_the_links_after_the_panel(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from juesuan import config
+    from juesuan.clean import run_data
+    raw, clean = tmp_path / "raw", tmp_path / "clean"
+    shutil.copytree(ROOT / "data" / "raw" / "2022" / "nxgxt", raw / "2022" / "nxgxt")
+    monkeypatch.setattr(config, "RAW", raw)
+    monkeypatch.setattr(config, "CLEAN", clean)
+    results = run_data()
+    assert [r["ok"] for r in results] == [True]
+    assert "links: " in capsys.readouterr().out
+    rows = list(csv.DictReader(open(clean / "panel" / "links" / "link_documents.csv", encoding="utf-8-sig")))
+    assert [(r["department"], r["doc_kind_zh"], r["group_documents"]) for r in rows] == [("nxgxt", "决算", "1")]
+    assert rows[0]["note"].startswith("该部门只有这一份文件：2022年决算（nxgxt）")
