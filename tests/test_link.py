@@ -342,6 +342,9 @@ def test_the_chapter_functions_say_which_is_budget_and_which_final(tmp_path, mon
         plt.close(f)
     assert lv.doc_kind_zh(pd.DataFrame({"year": [2024, 2025]})) == ["决算", "决算"]
     assert lv.doc_kind_zh(pd.DataFrame({"doc_kind": ["budget", None]})) == ["预算", "决算"]
+    # an older panel's reports table without the kind: each report's clean metadata says it
+    older = pd.DataFrame({"year": [2024, 2024, 2025, 2022], "department": ["ptczj", "ptczj-yusuan", "ptczj-yusuan", "x"]})
+    assert lv.doc_kind_zh(older) == ["决算", "预算", "预算", "决算"]
     assert lv.overview_text(L).startswith("data/clean 中共有 4 份文件（预算 2 份、决算 2 份），按文件所写的部门名称归为 2 个部门")
 
 

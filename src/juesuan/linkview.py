@@ -25,13 +25,18 @@ def _f(v) -> float:
 
 
 def doc_kind_zh(reports: pd.DataFrame) -> list[str]:
-    """预算 or 决算 for each row of a reports table (``doc_kind_zh`` / ``doc_kind``; absent ⇒ 决算)."""
+    """预算 or 决算 for each row of a reports table: its ``doc_kind_zh`` / ``doc_kind``; a table
+    without them (older panels) asks each report's clean metadata; absent everywhere ⇒ 决算."""
+    from .clean.link import KIND_ZH, doc_kind_of
+    has = "doc_kind_zh" in reports.columns or "doc_kind" in reports.columns
     out = []
     for i in range(len(reports)):
         zh = reports["doc_kind_zh"].iloc[i] if "doc_kind_zh" in reports.columns else None
         kind = reports["doc_kind"].iloc[i] if "doc_kind" in reports.columns else None
         zh = zh if isinstance(zh, str) and zh in ("预算", "决算") else None
-        out.append(zh or ("预算" if kind == "budget" else "决算"))
+        if zh is None and kind not in KIND_ZH and not has and {"year", "department"} <= set(reports.columns):
+            kind = doc_kind_of(reports["year"].iloc[i], reports["department"].iloc[i])
+        out.append(zh or KIND_ZH.get(kind, "决算"))
     return out
 
 

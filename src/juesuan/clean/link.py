@@ -265,6 +265,21 @@ def _pick(meta: dict, key: str, default=""):
     return default
 
 
+def doc_kind_of(year, department: str, clean_root: Path | None = None) -> str:
+    """"final" or "budget" as a report's clean metadata (metadata_inferred.json) states it, else its
+    tables (预算xx ⇒ budget); "final" when neither says (older clean data)."""
+    folder = Path(clean_root or config.CLEAN) / str(year) / str(department)
+    kind = str(_pick(_meta(folder), "doc_kind", "")).strip()
+    if kind in KIND_ZH:
+        return kind
+    li = folder / "line_items.csv"
+    if li.exists():
+        with open(li, encoding="utf-8-sig", newline="") as fh:
+            if any((r.get("table") or "").startswith("预算") for r in csv.DictReader(fh)):
+                return "budget"
+    return "final"
+
+
 def read_doc(folder: Path) -> Doc:
     folder = Path(folder)
     year, dept = int(folder.parent.name), folder.name
