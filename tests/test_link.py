@@ -373,3 +373,17 @@ def test_make_data_writes_the_links_after_the_panel(tmp_path, monkeypatch, capsy
     rows = list(csv.DictReader(open(clean / "panel" / "links" / "link_documents.csv", encoding="utf-8-sig")))
     assert [(r["department"], r["doc_kind_zh"], r["group_documents"]) for r in rows] == [("nxgxt", "决算", "1")]
     assert rows[0]["note"].startswith("该部门只有这一份文件：2022年决算（nxgxt）")
+
+
+def test_an_item_whose_code_was_inferred_from_its_name_is_a_warning_not_an_error(tmp_path):
+    final_2024(tmp_path)
+    bo = tmp_path / "2024" / "ptczj" / "budget_outturn.csv"
+    with open(bo, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["code_source"] = "name" if r["code"] == "2080501" else "text"
+    _write(bo, BO + ["code_source"], rows)
+    budget(tmp_path, 2024, items_2080501="865500.00")
+    fi = link.link_frames(tmp_path)["link_findings"]
+    assert list(zip(fi.check, fi.severity)) == [("link_initial_budget", "warning")]
+    assert "按名称推断" in fi.message[0]

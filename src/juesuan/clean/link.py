@@ -113,6 +113,7 @@ class Value:
     line: int | None
     quantum: Decimal          # the unit of the last place the source states it in (元)
     where: str = ""           # table or section
+    inferred: bool = False    # the item's code was not printed with it (found by its name)
 
 
 @dataclass
@@ -312,7 +313,8 @@ def initial_budget_by_code(doc: Doc) -> dict[str, Value]:
     """Final accounts: 年初预算 per item (budget_outturn, from the explanation)."""
     q = FEN * UNIT_YUAN.get(doc.unit, Decimal(1))
     q = HUNDRED if q < HUNDRED and doc.unit == "万元" else q
-    return {r["code"]: Value(r["initial_budget_yuan"], r["source_line"], q, "说明")
+    return {r["code"]: Value(r["initial_budget_yuan"], r["source_line"], q, "说明",
+                             inferred=r.get("code_source", "") not in ("", "text"))
             for r in doc.outturn if r.get("code") and r.get("initial_budget_yuan") is not None}
 
 
@@ -481,11 +483,15 @@ class _Linker:
         self.comparisons.append(row)
         if agrees:
             return
+        severity = SEVERITY[check]
+        if severity == "error" and (lv.inferred or rv.inferred):   # a code found by its name may be wrong
+            severity = "warning"
+            what += "（该项的科目编码不是原文印出的，而是按名称推断的，所以记为警告。）"
         msg = (f"{label}：{left.label}为 {fmt_wan(lv.amount)} 万元（{left.loc(lv.line)}），"
                f"{right.label}为 {fmt_wan(rv.amount)} 万元（{right.loc(rv.line)}），"
                f"相差 {fmt_wan(diff)} 万元，超出取整容差（{fmt_yuan(tol)} 元）。{what}")
         self.findings.append({"dept_key": self.key, "department_name": self.name, "year": year, "check": check,
-                              "severity": SEVERITY[check], "message": msg,
+                              "severity": severity, "message": msg,
                               "expected": str(rv.amount), "found": str(lv.amount),
                               "location": f"{left.loc(lv.line)} ↔ {right.loc(rv.line)}",
                               "documents": f"{left.label} ↔ {right.label}"})
