@@ -334,6 +334,9 @@ def test_the_chapter_functions_say_which_is_budget_and_which_final(tmp_path, mon
     assert "2024年（全部资金" in text and "完成 116.68%" in text      # (2106.66 + 326.72) / (2000 + 85.55) = 1.16677…
     assert lv.comparisons_text(L, CZJ).endswith("其中 7 处一致（允许万元取整的差额），1 处不一致。")
     assert lv.findings_view(L, CZJ)["严重程度"].tolist() == ["错误"]
+    cv = lv.comparisons_view(L, CZJ)
+    assert len(cv) == 8 and cv.agrees.tolist().count("否") == 1
+    assert lv.comparisons_view(L, "宁夏回族自治区工业和信息化厅").empty
     figs = [lv.series_figure(L, CZJ), lv.budget_actual_figure(L, CZJ)]
     assert all(f is not None and f.axes for f in figs)
     assert [t.get_text() for t in figs[0].axes[0].get_xticklabels()] == ["2024年\n决算", "2024年\n预算", "2025年\n预算"]

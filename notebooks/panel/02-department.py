@@ -63,6 +63,12 @@ for k in keys:
                                       "difference_yuan": "差额（元）", "completion_rate": "完成率", "note": "说明"}),
                   f"逐科目的预算与实际（{len(ba)} 行）")
     h.md("**两份文件互相核对。** " + lv.comparisons_text(L, k))
+    cv = lv.comparisons_view(L, k)
+    if len(cv):
+        h.details(h.table(cv, labels={"label": "内容", "left_doc": "文件甲", "left_yuan": "文件甲（元）",
+                                      "right_doc": "文件乙", "right_yuan": "文件乙（元）", "difference_yuan": "差额（元）",
+                                      "agrees": "一致"}),
+                  f"逐项核对（{len(cv)} 处）")
     fv = lv.findings_view(L, k)
     if len(fv):
         display(h.table(fv))

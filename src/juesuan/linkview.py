@@ -222,3 +222,12 @@ def show(fig) -> None:
     from IPython.display import display
     display(fig)
     plt.close(fig)
+
+
+def comparisons_view(links, key) -> pd.DataFrame:
+    """Display rows of every comparison of two documents: 内容, 文件甲 and its amount, 文件乙 and its
+    amount, 差额, 是否一致."""
+    c = links.link_comparisons
+    c = keep(c, [k == key for k in c.dept_key])
+    cols = ["label", "left_doc", "left_yuan", "right_doc", "right_yuan", "difference_yuan", "agrees"]
+    return c[cols].reset_index(drop=True) if len(c) else pd.DataFrame(columns=cols)
