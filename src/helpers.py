@@ -412,3 +412,37 @@ def details(obj, summary: str, open_: bool = False):
     from IPython.display import HTML, display
     inner = obj.to_html() if hasattr(obj, "to_html") else str(obj)
     display(HTML(f"<details{' open' if open_ else ''}><summary>{_html.escape(summary)}</summary>\n{inner}\n</details>"))
+
+
+# ------------------------------------------------------------------ links (one department's budgets and final accounts)
+@dataclass
+class Links(_Tables):
+    """The documents of each department linked (data/clean/panel/links/, :mod:`juesuan.clean.link`):
+    ``l.link_documents``, ``l.department_series``, ``l.link_budget_actual``, ``l.link_comparisons``,
+    ``l.link_findings``."""
+
+    path: Path
+    tables: dict = field(default_factory=dict)
+
+
+def load_links(exact: bool = False) -> Links:
+    """Each department's budgets (预算) and final accounts (决算) linked: the tables of
+    data/clean/panel/links/ (``make data`` writes them), computed from data/clean when they are
+    absent or older than the panel; dtypes as :func:`load` (``exact=True``: Decimal).
+
+        l = h.load_links()
+        l.link_budget_actual.query("basis == 'all_funds'")   # 预算03 against 公开03, by function code
+        l.link_findings                                       # where two documents disagree"""
+    import io
+
+    from juesuan.clean import link as _link
+    from juesuan.clean.writer import csv_text, to_text_frame
+    path = config.CLEAN / "panel" / _link.LINKS
+    files = [path / f"{t}.csv" for t in _link.TABLES]
+    panel_csv = config.CLEAN / "panel" / "reports.csv"
+    fresh = all(f.exists() for f in files) and (
+        not panel_csv.exists() or min(f.stat().st_mtime for f in files) >= panel_csv.stat().st_mtime)
+    if fresh:
+        return Links(path, {t: read_table(f, t, exact) for t, f in zip(_link.TABLES, files)})
+    frames = _link.link_frames()
+    return Links(path, {t: read_table(io.StringIO(csv_text(to_text_frame(df))), t, exact) for t, df in frames.items()})

@@ -121,7 +121,7 @@ def test_benchmark_harness_is_outside_the_package():
 # the orchestrating ``run`` placed after ``render`` because the batch renders the pages).
 STAGES = ["base", "extract", "validate", "clean", "chapters", "render", "run", "cli"]
 BASE = {"config", "errors", "atomic", "numbers", "safety", "identity", "findings", "source", "dictionary"}
-CHAPTERS = {"analysis", "figures", "plotting", "method", "messages_zh"}   # what the notebooks call
+CHAPTERS = {"analysis", "figures", "plotting", "method", "messages_zh", "linkview"}   # what the notebooks call
 
 
 def stage(module: str) -> str:

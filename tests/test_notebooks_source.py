@@ -22,7 +22,7 @@ def _cells(nb):
 
 
 def test_every_chapter_has_a_twin_and_the_generator_is_gone():
-    assert len(CHAPTERS) == 7, CHAPTERS
+    assert len(CHAPTERS) == 8, CHAPTERS
     for nb in CHAPTERS:
         assert nb.with_suffix(".py").is_file(), f"{nb.relative_to(ROOT)} has no .py twin"
     assert not (ROOT / "tools" / "build_notebooks.py").exists()

@@ -17,7 +17,7 @@
 # ---
 
 # %% [markdown]
-# # 各部门、各年度决算对比
+# # 各部门、各年度报告对比（预算与决算）
 
 # %% tags=["parameters", "remove-cell"]
 years = []  # empty: every year in data/clean/panel
@@ -27,7 +27,7 @@ pi1_bands = None  # PEFA PI-1 区间；None：默认值
 
 # %% tags=["remove-cell"]
 import helpers as h
-from juesuan import analysis as an, figures as fg, messages_zh as mz, method
+from juesuan import analysis as an, figures as fg, linkview as lv, messages_zh as mz, method
 
 h.setup()
 p = h.load_panel(years=years, departments=departments, exact=True)  # exact Decimal amounts
@@ -35,12 +35,14 @@ m = method.from_params(completion_bands, pi1_bands)
 
 # %%
 r = p.reports
+r = r.assign(kind_zh=lv.doc_kind_zh(r))  # 预算 or 决算 (doc_kind; absent: 决算)
 h.md(f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）：" + "；".join(
-    f"{x.department_name}{x.year}年度（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，原文单位{x.source_unit}，"
+    f"{x.department_name}{x.year}年度{x.kind_zh}（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，原文单位{x.source_unit}，"
     f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
-h.table(r[["year", "department_name", "source_format", "income_total_yuan", "expenditure_total_yuan", "grand_total_yuan",
-           "line_items", "errors", "warnings"]],
-        labels={"year": "年度", "department_name": "部门", "source_format": "来源", "income_total_yuan": "本年收入合计（元）",
+h.table(r[["year", "department_name", "kind_zh", "source_format", "income_total_yuan", "expenditure_total_yuan",
+           "grand_total_yuan", "line_items", "errors", "warnings"]],
+        labels={"year": "年度", "department_name": "部门", "kind_zh": "预算/决算", "source_format": "来源",
+                "income_total_yuan": "本年收入合计（元）",
                 "expenditure_total_yuan": "本年支出合计（元）", "grand_total_yuan": "收入总计（元）",
                 "line_items": "金额单元格", "errors": "错误", "warnings": "警告"})
 

@@ -1,0 +1,85 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-trusted
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: title,-papermill,-widgets
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (juesuan)
+#     language: python
+#     name: python3
+#   title: "\u90E8\u95E8\uFF1A\u9884\u7B97\u4E0E\u51B3\u7B97"
+# ---
+
+# %% [markdown]
+# # 各部门的预算与决算：同一部门的文件互相对照
+
+# %% tags=["parameters", "remove-cell"]
+years = []  # empty: every year in data/clean
+departments = []  # empty: every department (a folder name such as ptczj, or the department's name)
+
+# %% tags=["remove-cell"]
+import helpers as h
+from juesuan import linkview as lv
+
+h.setup()
+L = h.load_links(exact=True)  # data/clean/panel/links/ (computed from data/clean when absent); exact Decimal
+keys = [k for k in lv.departments(L)
+        if not departments or k in departments
+        or set(L.link_documents[L.link_documents.dept_key == k].department) & set(departments)]
+if years:
+    keys = [k for k in keys if set(L.link_documents[L.link_documents.dept_key == k].year) & set(years)]
+
+# %%
+h.md(lv.overview_text(L))
+h.md("同一部门每年公开两份文件：年初的**部门预算**（预算）和次年的**部门决算**（决算）。本章按文件所写的部门名称把它们归到一起"
+     "（文件夹名只作参考），对照同一笔钱在两份文件中的说法：决算所说的年初预算与当年预算；预算所说的上年预算、上年执行数"
+     "与上年的文件；同一年度的支出预算与支出决算（按功能分类科目，全部资金）。")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(L.link_documents[["dept_key", "year", "department", "doc_kind", "group_documents"]].to_string(index=False))
+
+# %%
+for k in keys:
+    h.md(f"## {lv.name(L, k)}")
+    h.md(lv.documents_text(L, k))
+    st = lv.series_table(L, k)
+    if len(st):
+        display(h.table(st, labels={"year": "年度", "doc_kind_zh": "文件", "income_total_yuan": "本年收入合计（元）",
+                                    "expenditure_total_yuan": "本年支出合计（元）"}))
+    lv.show(lv.series_figure(L, k))
+    h.md("**预算与实际。** " + lv.budget_actual_text(L, k))
+    lv.show(lv.budget_actual_figure(L, k))
+    ba = lv.budget_actual_view(L, k)
+    if len(ba):
+        h.details(h.table(ba, labels={"basis_zh": "口径", "year": "年度", "code": "科目编码", "name": "科目名称",
+                                      "budget_yuan": "预算数（元）", "actual_yuan": "决算数/执行数（元）",
+                                      "difference_yuan": "差额（元）", "completion_rate": "完成率", "note": "说明"}),
+                  f"逐科目的预算与实际（{len(ba)} 行）")
+    h.md("**两份文件互相核对。** " + lv.comparisons_text(L, k))
+    cv = lv.comparisons_view(L, k)
+    if len(cv):
+        h.details(h.table(cv, labels={"label": "内容", "left_doc": "文件甲", "left_yuan": "文件甲（元）",
+                                      "right_doc": "文件乙", "right_yuan": "文件乙（元）", "difference_yuan": "差额（元）",
+                                      "agrees": "一致"}),
+                  f"逐项核对（{len(cv)} 处）")
+    fv = lv.findings_view(L, k)
+    if len(fv):
+        display(h.table(fv))
+
+# %% [markdown]
+# ## 方法说明
+
+# %%
+h.md("部门按文件封面和表头所写的名称归并（去掉空格、全角半角统一，并按 src/juesuan/data/department_names.csv 的规则："
+     "例如“上海市普陀区人民政府万里街道办事处”与“上海市普陀区万里街道办事处”是同一部门）；文件没有写名称时，"
+     "文件夹名（去掉 -yusuan）只在能唯一对应一个部门时采用。两份文件的数字之差不超过取整容差（以万元两位小数写出的一方"
+     "按 0.01 万元的一半计）视为一致。决算的年初预算与同年预算不一致记为错误；后一年预算所说的上年预算不一致记为警告"
+     "（可能按可比口径调整过）；上年执行数与决算不一致记为提示（执行数写在决算编成之前）。完成率 = 决算（或执行数）÷ 预算，"
+     "以精确小数计算，四舍五入到百万分之一。")
