@@ -34,7 +34,7 @@ from functools import lru_cache
 from ..config import PACKAGE_DATA
 from ..errors import ParseError
 from ..findings import CheckLog
-from ..numbers import decimal_str, parse_rate, percent_places
+from ..numbers import decimal_str, parse_rate, percent_places, round_half_up
 from ..source import Document
 
 TABLE = "说明"
@@ -223,10 +223,11 @@ SUB_RE = re.compile(r"\(([一二三四五六七八九十]+)\)")
 ITEM_RE = re.compile(r"(\d{1,2})[.、](?!\d)")
 PART_RE = re.compile(r"第[一二三四五六七八九十]+部分")
 CHANGE_CUE = re.compile(r"(增加|减少|增长|下降|降低|上升|提高|增幅|降幅|增长率|下降率|减|增)"
+                        r"(?P<alt>\((?:增加|减少|增长|下降|降低|上升)\))?"
                         r"了?(?:为|是)?$")
 NEGATIVE_CUES = {"减少", "下降", "降低", "降幅", "下降率", "减"}
-COMPLETION_CUE = re.compile(r"(?:完成(?:年初|全年|调整)?预算(?:数)?(?:的)?|预算完成率(?:为)?"
-                            r"|完成率(?:为)?|为(?:年初|全年|调整)?预算(?:数)?的)$")
+COMPLETION_CUE = re.compile(r"(?:完成(?:年初|全年|调整后?)?预算(?:数)?(?:的)?|预算完成率(?:为)?"
+                            r"|完成率(?:为)?|为(?:年初|全年|调整后?)?预算(?:数)?的)$")
 REASON_RE = re.compile(r"原因(?:是|为|:|主要是|主要为)(?P<r>.+?)(?=[;。\n]|$)")
 
 # line-joining (on raw lines, before normalisation)
@@ -420,7 +421,7 @@ class _Ctx:
         self.log = log
         self.year = year
         self.res = ExplanationResult(joined=jt, year=year)
-        self.prior_re = re.compile(rf"上年|上一年|{year - 1}年")
+        self.prior_re = re.compile(rf"上年|上一年|同比|{year - 1}年")
         self.fact_pos: dict[int, int] = {}   # id(fact) -> normalised offset
 
     def fact(self, block: Block, subject: str, measure: str, value: Decimal, *, pos: int,
@@ -497,6 +498,10 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
     prev_measure = prev_snip = None
     count_subject = None
     block_facts: list[dict] = []
+
+    def block_measures(subj) -> dict:
+        """measure → value of the figures of ``subj`` read so far in this block"""
+        return {f["measure"]: f["value"] for f in block_facts if f["subject"] == subj}
 
     def emit(subj, measure, value, ts, snip, end, unit, places=None, year=None):
         for one in subj.split("|"):
@@ -596,8 +601,13 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
         if unit == "%":
             value = parse_rate(num + "%")
             places = percent_places(num + "%")
-            if COMPLETION_CUE.search(L):
+            if (cc := COMPLETION_CUE.search(L)):
                 measure = "completion_rate"
+                if re.search(FULL_WORDS.replace("预算", ""), cc.group(0)):
+                    measure = "full_completion_rate"
+                elif "年初" not in cc.group(0) and "full_budget" in block_measures(subject) \
+                        and not block_measures(subject).get("budget"):
+                    measure = "full_completion_rate"
             elif zi >= 0 or (prev_measure == "share_base" and not boundary_crossed
                              and not re.search("[,;]", L)):
                 measure = "share"
@@ -606,7 +616,12 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
             elif (cm := CHANGE_CUE.search(L)):
                 measure = "change_rate_vs_budget" if _vs_budget(rest, prior_cue, base) \
                     else "change_rate"
-                if cm.group(1) in NEGATIVE_CUES:
+                amount = block_measures(subject).get(measure.replace("_rate", ""))
+                if cm.group("alt") and amount:
+                    # 下降（增长）27.78%: a template's both words left in (doc_template_text
+                    # reports it); the direction is the stated amount's
+                    value = abs(value) if amount > 0 else -abs(value)
+                elif cm.group(1) in NEGATIVE_CUES:
                     value = -abs(value)
             else:
                 continue
@@ -622,7 +637,7 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
             elif prior_cue:
                 measure, year, base = "prior", ctx.year - 1, "prior"
             elif "预算" in rest:
-                measure, base = "budget", "budget"
+                measure, base = _budget_measure(rest), "budget"
             else:
                 measure = "actual"
         emit(subject, measure, value, ts, snip, m.end(), unit, places=places, year=year)
@@ -630,7 +645,48 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
         prev_end, prev_measure, prev_snip = m.end(), measure, snip
         if reason_of is not None:
             subject, base = reason_of     # the heading's subject goes on after the reason
+    _level_with_prior(ctx, block, table, block_facts)
     _attach_reasons(ctx, block, table, block_facts)
+
+
+LEVEL_RE = re.compile(r"(?<!基本)持平")
+
+
+def _level_with_prior(ctx: _Ctx, block: Block, table, block_facts: list[dict]) -> None:
+    """与2023年度相比，…总计持平 / …决算数与上年持平: a change of 0 against the prior year (the
+    prior figure is then the current one).  基本持平 states no figure and gives none; a clause
+    about the budget (决算数与预算数持平) is not about the prior year; 其中：…持平 after a
+    sentence that names the prior year goes with it."""
+    text = ctx.jt.text
+    s = block.start
+    for m in LEVEL_RE.finditer(text, s, block.end):
+        sent = max(text.rfind("。", s, m.start()), text.rfind(";", s, m.start()),
+                   text.rfind("\n", s, m.start())) + 1
+        clause = text[sent:m.start()]
+        if "预算" in clause or NUMBER_RE.search(re.sub(r"(?:19|20)\d{2}年", "", clause)):
+            continue
+        cue = bool(ctx.prior_re.search(clause))
+        if not cue and re.match(r"其中", clause):
+            prev = max(text.rfind("。", s, sent - 1), text.rfind("\n", s, sent - 1)) + 1
+            cue = bool(ctx.prior_re.search(text[prev:sent]))
+        if not cue:
+            continue
+        subj, _ = _best_keyword(clause, table)
+        if subj is None:
+            continue
+        for one in subj.split("|"):
+            if any(f["subject"] == one and f["measure"] == "change" for f in block_facts):
+                continue
+            block_facts.append(ctx.fact(block, one, "change", Decimal(0), pos=m.start(),
+                                        snip_start=sent, snip_end=m.end(), unit=None))
+
+
+def _budget_measure(rest: str) -> str:
+    """budget (年初预算, or a bare 预算) or full_budget (全年预算 / 调整预算 / 调整后预算): the
+    budget word nearest before the figure decides."""
+    full = max((m.end() for m in re.finditer(FULL_WORDS, rest)), default=-1)
+    initial = max((m.end() for m in re.finditer("预算", rest)), default=-1)
+    return "full_budget" if full >= 0 and full >= initial else "budget"
 
 
 def _vs_budget(rest: str, prior_cue: bool, base: str | None) -> bool:
@@ -691,10 +747,13 @@ ITEM_HEAD_RE = re.compile(
     r"[.。,:]?")
 INITIAL_RE = re.compile(rf"年初预算(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
 NO_INITIAL_RE = re.compile(r"无年初预算|未安排年初预算|年初预算为0(?:元)?(?![\d.])")
-ADJUSTED_RE = re.compile(rf"(?:追加|调整|调增)[^,;。]*?预算(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
+FULL_WORDS = r"全年预算|调整后预算|调整预算"
+FULL_RE = re.compile(rf"(?:{FULL_WORDS})(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
+ADJUSTED_RE = re.compile(rf"(?:追加|调整|调增)(?!后?预算(?:数)?(?:为|是)?\d)[^,;。]*?预算(?:数)?(?:为|是)?"
+                         rf"(?P<n>{NUM})(?P<u>万元|元)")
 ACTUAL_RE = re.compile(rf"支出决算(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
 NOT_SPENT_RE = re.compile(r"(?:当年|本年)?(?:未支出|无支出|未发生支出)")
-RATE_RE = re.compile(rf"完成(?:年初)?预算(?:数)?的?(?P<n>{NUM})%")
+RATE_RE = re.compile(rf"(?:完成|为)(?P<b>年初|全年|调整后|调整)?预算(?:数)?的?(?P<n>{NUM})%")
 
 
 def _gpb_detail(ctx: _Ctx, blocks: list[Block]) -> None:
@@ -751,6 +810,12 @@ def _outturn_item(ctx: _Ctx, label: str, m: re.Match, block_end: int, no: int) -
         adjusted = _amount(ma.group("n"), ma.group("u"))
         ctx.consume(rs + ma.start("n"))
         last = max(last, ma.end())
+    full = None
+    mf = FULL_RE.search(rest)
+    if mf:
+        full = _amount(mf.group("n"), mf.group("u"))
+        ctx.consume(rs + mf.start("n"))
+        last = max(last, mf.end())
     actual = None
     not_spent = False
     mx = ACTUAL_RE.search(rest)
@@ -763,9 +828,18 @@ def _outturn_item(ctx: _Ctx, label: str, m: re.Match, block_end: int, no: int) -
         if ns:
             actual, not_spent = Decimal(0), True
             last = max(last, ns.end())
-    rate = places = None
+    rate = places = basis = None
     mr = RATE_RE.search(rest)
     if mr:
+        # the budget the sentence names; a bare 预算 is the initial one unless only a full
+        # budget is stated (a unit founded in the year: 年初预算 0, 全年预算 X)
+        named = mr.group("b")
+        if named in ("全年", "调整后", "调整"):
+            basis = "full"
+        elif named == "年初":
+            basis = "initial"
+        else:
+            basis = "full" if full is not None and not initial else "initial"
         rate = parse_rate(mr.group("n") + "%")
         places = percent_places(mr.group("n") + "%")
         ctx.consume(rs + mr.start("n"))
@@ -789,7 +863,9 @@ def _outturn_item(ctx: _Ctx, label: str, m: re.Match, block_end: int, no: int) -
     ctx.res.budget_outturn.append({
         "item_no": no, "code": code, "class_name": cls, "kuan_name": kuan,
         "xiang_name": xiang, "initial_budget": initial, "adjusted_budget": adjusted,
-        "actual": actual, "stated_completion_rate": rate, "stated_rate_places": places,
+        "full_budget": full, "actual": actual, "stated_completion_rate": rate,
+        "stated_rate_places": places, "stated_rate_basis": basis,
+        "code_source": "text" if code else "",
         "explanation": explanation, "note": note, "line": jt.line(m.start()),
         "section": label,
     })
@@ -1039,10 +1115,17 @@ def _run_checks(ctx: _Ctx) -> None:
                 log.rate(rate_check, r["value"], (a["value"] - base["value"]) / base["value"],
                          r["places"], line=r["line"], table=TABLE,
                          what=f"{what}: change rate vs (actual − {base_label})/{base_label}")
-        if a and b and "completion_rate" in ms and b["value"] != 0:
-            r = ms["completion_rate"]
-            log.rate("text_completion_rate", r["value"], a["value"] / b["value"], r["places"],
-                     line=r["line"], table=TABLE, what=f"{what}: completion rate vs actual/budget")
+        c, r = ms.get("change"), ms.get("change_rate")
+        if a and c and r and "prior" not in ms:
+            _check_derived_rate(log, what, a, c, r)
+        for rate_m, budget_m, label in (("completion_rate", "budget", "budget"),
+                                        ("full_completion_rate", "full_budget", "full budget")):
+            b = ms.get(budget_m)
+            if a and b and rate_m in ms and b["value"] != 0:
+                r = ms[rate_m]
+                log.rate("text_completion_rate", r["value"], a["value"] / b["value"],
+                         r["places"], line=r["line"], table=TABLE,
+                         what=f"{what}: completion rate vs actual/{label}")
         # share against a base stated in the same sentence
         if "share" in ms and "share_base" in ms and a:
             r, base = ms["share"], ms["share_base"]
@@ -1052,13 +1135,15 @@ def _run_checks(ctx: _Ctx) -> None:
                          what=f"{what}: share vs actual / stated base "
                               f"{decimal_str(base['value'])}")
     for item in res.budget_outturn:
-        if item["initial_budget"] and item["stated_completion_rate"] is not None \
+        full = item.get("stated_rate_basis") == "full"
+        base = item["full_budget"] if full else item["initial_budget"]
+        if base and item["stated_completion_rate"] is not None \
                 and item["actual"] is not None:
             log.rate("text_completion_rate", item["stated_completion_rate"],
-                     item["actual"] / item["initial_budget"], item["stated_rate_places"],
+                     item["actual"] / base, item["stated_rate_places"],
                      line=item["line"], table=TABLE,
-                     what=f"{item['section']} {item['code']}: completion rate vs "
-                          "actual/initial budget")
+                     what=f"{item['section']} {item['code'] or item['xiang_name']}: completion "
+                          f"rate vs actual/{'full' if full else 'initial'} budget")
     # --- shares against a base amount stated elsewhere in the same block ----
     for (sec, subj), ms in groups.items():
         if "share" not in ms or "share_base" in ms or "actual" not in ms:
@@ -1091,6 +1176,37 @@ def _run_checks(ctx: _Ctx) -> None:
                    message=f"project score ({sc['no']}) “{sc['project']}” is written "
                            f"{decimal_str(sc['score'])} {sc['unit_word']} (should be 分)",
                    expected="分", found=sc["unit_word"])
+
+
+def _half_unit(f: dict) -> Decimal:
+    return Decimal(50) if f.get("unit") == "万元" else Decimal("0.005")
+
+
+def _check_derived_rate(log: CheckLog, what: str, a: dict, c: dict, r: dict) -> None:
+    """A change rate stated with a change amount and no prior figure: against the prior figure
+    the change implies (actual − change).  The amounts are rounded (to 0.01 万元 or 0.01 元), so
+    the rate passes when some pair of amounts within their rounding gives it."""
+    prior = a["value"] - c["value"]
+    if prior == 0:
+        return
+    ha, hc = _half_unit(a), _half_unit(c)
+    cands = []
+    for da in (-ha, ha):
+        for dc in (-hc, hc):
+            p = prior + da - dc
+            if p > 0:
+                cands.append((c["value"] + dc) / p)
+    if not cands:
+        return
+    q = Decimal(1).scaleb(-(r["places"] + 2))          # one unit of the stated rate
+    ok = min(cands) <= r["value"] + q / 2 and max(cands) >= r["value"] - q / 2
+    want = c["value"] / prior
+    log.record("text_change_rate", ok, severity="warning", line=r["line"], table=TABLE,
+               expected=f"{decimal_str(round_half_up(want * 100, r['places']))}%",
+               found=f"{decimal_str(r['value'] * 100)}%",
+               message=f"{what}: change rate vs change/(actual − change): stated "
+                       f"{decimal_str(r['value'] * 100)}%, recomputed "
+                       f"{decimal_str(round_half_up(want * 100, r['places']))}%")
 
 
 def _check_procurement_sme(ctx: _Ctx) -> None:
@@ -1184,6 +1300,12 @@ def _check_outturn_sum(ctx: _Ctx) -> None:
         log.amounts("text_budget_outturn_sum", budget["value"], s_init, line=budget["line"],
                     table=TABLE, terms=len(items), unit=u,
                     what=f"Σ initial budgets of the {len(items)} items vs stated 年初预算")
+    full = _first(res.facts, "gpb_budget", "full_budget")
+    if full is not None and all(i.get("full_budget") is not None for i in items):
+        s_full = sum((i["full_budget"] for i in items), Decimal(0))
+        log.amounts("text_budget_outturn_sum", full["value"], s_full, line=full["line"],
+                    table=TABLE, terms=len(items), unit=u,
+                    what=f"Σ full budgets of the {len(items)} items vs stated 全年预算")
     if actual is not None:
         log.amounts("text_budget_outturn_sum", actual["value"], s_act, line=actual["line"],
                     table=TABLE, terms=len(items), unit=u,
