@@ -605,8 +605,9 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
                 measure = "completion_rate"
                 if re.search(FULL_WORDS.replace("预算", ""), cc.group(0)):
                     measure = "full_completion_rate"
-                elif "年初" not in cc.group(0) and "full_budget" in block_measures(subject) \
-                        and not block_measures(subject).get("budget"):
+                elif "年初" not in cc.group(0) and \
+                        "full_budget" in block_measures(subject.split("|")[0]) and \
+                        not block_measures(subject.split("|")[0]).get("budget"):
                     measure = "full_completion_rate"
             elif zi >= 0 or (prev_measure == "share_base" and not boundary_crossed
                              and not re.search("[,;]", L)):
@@ -616,7 +617,7 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
             elif (cm := CHANGE_CUE.search(L)):
                 measure = "change_rate_vs_budget" if _vs_budget(rest, prior_cue, base) \
                     else "change_rate"
-                amount = block_measures(subject).get(measure.replace("_rate", ""))
+                amount = block_measures(subject.split("|")[0]).get(measure.replace("_rate", ""))
                 if cm.group("alt") and amount:
                     # 下降（增长）27.78%: a template's both words left in (doc_template_text
                     # reports it); the direction is the stated amount's
@@ -666,9 +667,12 @@ def _level_with_prior(ctx: _Ctx, block: Block, table, block_facts: list[dict]) -
         if "预算" in clause or NUMBER_RE.search(re.sub(r"(?:19|20)\d{2}年", "", clause)):
             continue
         cue = bool(ctx.prior_re.search(clause))
-        if not cue and re.match(r"其中", clause):
-            prev = max(text.rfind("。", s, sent - 1), text.rfind("\n", s, sent - 1)) + 1
-            cue = bool(ctx.prior_re.search(text[prev:sent]))
+        if not cue:
+            # 其中：a…持平；b…持平 — the list goes with the sentence before it
+            head = max(text.rfind("。", s, m.start()), text.rfind("\n", s, m.start())) + 1
+            if text.startswith("其中", head):
+                prev = max(text.rfind("。", s, head - 1), text.rfind("\n", s, head - 1)) + 1
+                cue = bool(ctx.prior_re.search(text[prev:head]))
         if not cue:
             continue
         subj, _ = _best_keyword(clause, table)
@@ -863,7 +867,7 @@ def _outturn_item(ctx: _Ctx, label: str, m: re.Match, block_end: int, no: int) -
     ctx.res.budget_outturn.append({
         "item_no": no, "code": code, "class_name": cls, "kuan_name": kuan,
         "xiang_name": xiang, "initial_budget": initial, "adjusted_budget": adjusted,
-        "full_budget": full, "actual": actual, "stated_completion_rate": rate,
+        "full_budget": full, "actual": actual, "unit": mx.group("u") if mx else None, "stated_completion_rate": rate,
         "stated_rate_places": places, "stated_rate_basis": basis,
         "code_source": "text" if code else "",
         "explanation": explanation, "note": note, "line": jt.line(m.start()),
