@@ -15,10 +15,13 @@ Each check records a run per comparison; a finding only when the source is wrong
 """
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
+from ..config import PACKAGE_DATA
 from ..extract.meta import (BARE_YEAR_RE, DEPT_LINE_RE, PART_HEAD_RE, SCOPE_RE, _clean,
                             _name_from, cover_range, is_placeholder, same_department)
 from ..extract.tables import Table, squash, table_specs
@@ -210,10 +213,32 @@ def check_year_and_name(doc: Document, year: int, parts: dict, log: CheckLog,
             ok = True
         if is_placeholder(name):
             ok = False
+        if not ok and same_department(wording_standard(department_name), wording_standard(name)):
+            # 规划与 / 规划和, 其它 / 其他: the same department written with another word
+            log.record("doc_department_name", False, severity="warning", line=n, table=DOC,
+                       expected=department_name, found=name,
+                       message=f"the {where} names the department “{name}”, {first} "
+                               f"“{department_name}” (a wording slip)")
+            continue
         log.record("doc_department_name", ok, severity="error", line=n, table=DOC,
                    expected=department_name, found=name,
                    message=f"the {where} names the department “{name}”, {first} "
                            f"“{department_name}”")
+
+
+@lru_cache(maxsize=1)
+def _wording() -> tuple[tuple[str, str], ...]:
+    with open(PACKAGE_DATA / "prose_wording.csv", encoding="utf-8", newline="") as fh:
+        return tuple((r["variant"], r["standard"]) for r in csv.DictReader(fh))
+
+
+def wording_standard(text: str | None) -> str:
+    """``text`` with every wording variant of data/prose_wording.csv written the standard way
+    (规划与 → 规划和, 其它 → 其他); two names equal after it differ only in wording."""
+    out = text or ""
+    for variant, standard in _wording():
+        out = out.replace(variant, standard)
+    return out
 
 
 # ------------------------------------------------------------------ dates
