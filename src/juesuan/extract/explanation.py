@@ -651,6 +651,7 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
 
 
 LEVEL_RE = re.compile(r"(?<!基本)持平")
+BUDGET_CMP = re.compile(r"(?:与|同|较|比)(?:年初|全年|调整后?)?预算")
 
 
 def _level_with_prior(ctx: _Ctx, block: Block, table, block_facts: list[dict]) -> None:
@@ -664,7 +665,8 @@ def _level_with_prior(ctx: _Ctx, block: Block, table, block_facts: list[dict]) -
         sent = max(text.rfind("。", s, m.start()), text.rfind(";", s, m.start()),
                    text.rfind("\n", s, m.start())) + 1
         clause = text[sent:m.start()]
-        if "预算" in clause or NUMBER_RE.search(re.sub(r"(?:19|20)\d{2}年", "", clause)):
+        tail = clause[clause.rfind(",") + 1:]          # 支出X万元，与上年持平: the figure is before
+        if BUDGET_CMP.search(clause) or NUMBER_RE.search(re.sub(r"(?:19|20)\d{2}年", "", tail)):
             continue
         cue = bool(ctx.prior_re.search(clause))
         if not cue:
@@ -1096,6 +1098,16 @@ def _run_checks(ctx: _Ctx) -> None:
     log, res = ctx.log, ctx.res
     facts = res.facts
     groups = _groups(facts)
+    seen_at: set[int] = set()
+
+    def once(f: dict) -> bool:
+        """A figure stated once for two subjects (收入支出总计 … 下降 x%) is checked once."""
+        pos = ctx.fact_pos.get(id(f))
+        if pos in seen_at:
+            return False
+        seen_at.add(pos)
+        return True
+
     # --- changes and rates ------------------------------------------------
     for (sec, subj), ms in groups.items():
         what = f"{sec} {subj}"
@@ -1120,7 +1132,7 @@ def _run_checks(ctx: _Ctx) -> None:
                          r["places"], line=r["line"], table=TABLE,
                          what=f"{what}: change rate vs (actual − {base_label})/{base_label}")
         c, r = ms.get("change"), ms.get("change_rate")
-        if a and c and r and "prior" not in ms:
+        if a and c and r and "prior" not in ms and once(r):
             _check_derived_rate(log, what, a, c, r)
         for rate_m, budget_m, label in (("completion_rate", "budget", "budget"),
                                         ("full_completion_rate", "full_budget", "full budget")):
