@@ -173,3 +173,21 @@ def test_no_unique_match_is_one_finding_and_no_cascade():
     assert [(f.check, f.severity, f.location) for f in e] == [("outturn_code", "warning", "t.txt:4")]
     assert "2 rows" in e[0].message
     assert log.counts["outturn_vs_05"].run == 0 and log.counts["outturn_vs_05"].skipped == 1
+
+
+# ------------------------------------------------------------------ vocabulary as data
+def test_the_vocabulary_is_read_from_the_data_tables():
+    import csv
+
+    from juesuan.config import PACKAGE_DATA
+    from juesuan.extract import explanation as ex
+    with open(PACKAGE_DATA / "prose_classes.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in (r for r in rows if r["kind"] == "gpb"):
+        assert ex.gpb_class_code(r["name"] + "支出") == r["code"], r
+    assert ex.gpb_class_code("医疗卫生与计划生育支出") == "210"       # the older name
+    assert ("卫生健康", "gpb_class:210") in ex.KEYWORDS["gpb"]
+    assert ex.COUNT_SUBJECTS[("sangong_abroad", "人次")] == "abroad_persons"
+    assert {w for w, _ in ex.cue_words("full_budget")} == {"全年预算", "调整预算", "调整后预算"}
+    assert "降低" in ex.NEGATIVE_CUES and "增长" not in ex.NEGATIVE_CUES
+    assert set(dc.UP) >= {"大于", "超过"} and set(dc.DOWN) >= {"小于", "低于"}

@@ -44,48 +44,27 @@ CHANGE_MEASURES = ("change", "change_rate", "change_vs_budget", "change_rate_vs_
                    "completion_rate")
 
 # ------------------------------------------------------------------ vocabulary
-GPB_CLASSES: dict[str, tuple[str, ...]] = {
-    "201": ("一般公共服务",),
-    "202": ("外交",),
-    "203": ("国防",),
-    "204": ("公共安全",),
-    "205": ("教育",),
-    "206": ("科学技术",),
-    "207": ("文化旅游体育与传媒", "文化体育与传媒"),
-    "208": ("社会保障和就业",),
-    "210": ("卫生健康", "医疗卫生与计划生育"),
-    "211": ("节能环保",),
-    "212": ("城乡社区",),
-    "213": ("农林水",),
-    "214": ("交通运输",),
-    "215": ("资源勘探工业信息等", "资源勘探工业信息", "资源勘探信息等", "资源勘探信息"),
-    "216": ("商业服务业等", "商业服务业"),
-    "217": ("金融",),
-    "219": ("援助其他地区",),
-    "220": ("自然资源海洋气象等", "自然资源海洋气象", "国土海洋气象等"),
-    "221": ("住房保障",),
-    "222": ("粮油物资储备",),
-    "224": ("灾害防治及应急管理",),
-    "227": ("预备费",),
-    "229": ("其他(类)", "其他支出(类)"),
-    "230": ("转移性",),
-    "231": ("债务还本",),
-    "232": ("债务付息",),
-    "233": ("债务发行费用",),
-    "234": ("抗疫特别国债安排",),
-}
+# The words are data (src/juesuan/data/prose_*.csv): a new phrasing is a row, not code.
+def _rows(name: str) -> list[dict]:
+    with open(PACKAGE_DATA / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
-ECON_CLASSES: dict[str, tuple[str, ...]] = {
-    "301": ("工资福利支出",),
-    "302": ("商品和服务支出",),
-    "303": ("对个人和家庭的补助", "对个人和家庭补助"),
-    "307": ("债务利息及费用支出",),
-    "309": ("资本性支出(基本建设)",),
-    "310": ("资本性支出",),
-    "311": ("对企业补助(基本建设)",),
-    "312": ("对企业补助",),
-    "399": ("其他支出",),
-}
+
+def _classes(kind: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for r in _rows("prose_classes.csv"):
+        if r["kind"] == kind:
+            out.setdefault(r["code"], []).append(r["name"])
+    return {c: tuple(n) for c, n in out.items()}
+
+
+def cue_words(kind: str) -> list[tuple[str, str]]:
+    """(word, value) of one kind of data/prose_cues.csv, in file order."""
+    return [(r["word"], r["value"]) for r in _rows("prose_cues.csv") if r["kind"] == kind]
+
+
+GPB_CLASSES: dict[str, tuple[str, ...]] = _classes("gpb")     # with the older names
+ECON_CLASSES: dict[str, tuple[str, ...]] = _classes("econ")
 
 
 def gpb_class_code(name: str) -> str | None:
@@ -102,111 +81,31 @@ def gpb_class_code(name: str) -> str | None:
     return best[0] if best else None
 
 
-def _kw(*pairs) -> list[tuple[str, str]]:
-    return [(k, s) for k, s in pairs]
+def _keywords() -> tuple[dict[str, list[tuple[str, str]]], dict[tuple[str, str], str]]:
+    """Block kind → [(keyword, subject)] (data/prose_subjects.csv; ``{gpb_classes}`` /
+    ``{econ_classes}`` stand for every class name), and (money subject, count unit) → the count
+    subject ("国内公务接待 8 批次") from its ``count:<unit>`` rows."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    counts: dict[tuple[str, str], str] = {}
+    for r in _rows("prose_subjects.csv"):
+        block, kw, subj = r["block"], r["keyword"], r["subject"]
+        if block.startswith("count:"):
+            counts[(kw, block[6:])] = subj
+        elif kw in ("{gpb_classes}", "{econ_classes}"):
+            classes = GPB_CLASSES if kw == "{gpb_classes}" else ECON_CLASSES
+            table.setdefault(block, []).extend((name, subj.format(code=code))
+                                               for code, names in classes.items() for name in names)
+        else:
+            table.setdefault(block, []).append((kw, subj))
+    return table, counts
 
 
-_CLASS_KW = [(name, f"gpb_class:{code}") for code, names in GPB_CLASSES.items()
-             for name in names]
-_ECON_KW = [(name, f"econ:{code}") for code, names in ECON_CLASSES.items() for name in names]
-
-KEYWORDS: dict[str, list[tuple[str, str]]] = {
-    "overall": _kw(("收入总计", "total_income"), ("支出总计", "total_expenditure"),
-                   ("收入、支出决算总计", "total_income|total_expenditure"),
-                   ("收入、支出总计", "total_income|total_expenditure"),
-                   ("收入支出总计", "total_income|total_expenditure"),
-                   ("收支总计", "total_income|total_expenditure"),
-                   ("收、支总计", "total_income|total_expenditure")),
-    "income": _kw(("收入合计", "income"), ("收入总计", "income"),
-                  ("财政拨款收入", "income_fiscal"), ("上级补助收入", "income_superior"),
-                  ("事业收入", "income_business"), ("经营收入", "income_operating"),
-                  ("附属单位上缴收入", "income_affiliated"), ("其他收入", "income_other")),
-    "expenditure": _kw(("支出合计", "expenditure"), ("基本支出", "expenditure_basic"),
-                       ("项目支出", "expenditure_project"),
-                       ("上缴上级支出", "expenditure_upper"),
-                       ("经营支出", "expenditure_operating"),
-                       ("对附属单位补助支出", "expenditure_subsidy")),
-    "fiscal": _kw(("财政拨款收入总计", "fiscal_income_total"),
-                  ("财政拨款支出总计", "fiscal_expenditure_total"),
-                  ("收入总计", "fiscal_income_total"), ("支出总计", "fiscal_expenditure_total"),
-                  ("财政拨款收入、支出总计", "fiscal_income_total|fiscal_expenditure_total"),
-                  ("收入、支出决算总计", "fiscal_income_total|fiscal_expenditure_total"),
-                  ("收入、支出总计", "fiscal_income_total|fiscal_expenditure_total"),
-                  ("收入支出总计", "fiscal_income_total|fiscal_expenditure_total"),
-                  ("收支总计", "fiscal_income_total|fiscal_expenditure_total"),
-                  ("收、支总计", "fiscal_income_total|fiscal_expenditure_total")),
-    "gpb": _kw(("一般公共预算财政拨款支出", "gpb_expenditure")) + _CLASS_KW,
-    "gpb_total": _kw(("一般公共预算财政拨款支出", "gpb_expenditure")),
-    "gpb_structure": _kw(("一般公共预算财政拨款支出", "gpb_expenditure")) + _CLASS_KW,
-    "gpb_detail": _kw(("一般公共预算财政拨款支出", "gpb_budget")),
-    "basic": _kw(("一般公共预算财政拨款基本支出", "basic"), ("基本支出", "basic"),
-                 ("人员经费", "basic_personnel"), ("公用经费", "basic_public")) + _ECON_KW,
-    "sangong": _kw(("三公", "sangong"),
-                   ("因公出国(境)费", "sangong_abroad"), ("因公出国费", "sangong_abroad"),
-                   ("因公出国(境)经费", "sangong_abroad"),
-                   ("公务用车购置及运行维护费", "sangong_vehicle"),
-                   ("公务用车购置及运行(维护)费", "sangong_vehicle"),
-                   ("公务用车购置及运行费", "sangong_vehicle"),
-                   ("公务用车购置费", "sangong_vehicle_purchase"),
-                   ("公务用车运行维护费", "sangong_vehicle_operation"),
-                   ("公务用车运行费", "sangong_vehicle_operation"),
-                   ("公务接待费", "sangong_reception"),
-                   ("国内接待费", "sangong_reception_domestic"),
-                   ("国内公务接待费", "sangong_reception_domestic"),
-                   ("国(境)外接待费", "sangong_reception_foreign"),
-                   ("国(境)外公务接待费", "sangong_reception_foreign"),
-                   ("外事接待费", "sangong_reception_foreign"),
-                   ("国内公务接待支出", "sangong_reception_domestic"),
-                   ("国内公务接待", "sangong_reception_domestic"),
-                   ("国(境)外公务接待支出", "sangong_reception_foreign"),
-                   ("国(境)外公务接待", "sangong_reception_foreign"),
-                   ("团组数", "abroad_groups"), ("出国(境)团组", "abroad_groups"),
-                   ("出国(境)人次", "abroad_persons"), ("人次数", "abroad_persons"),
-                   ("购置数", "vehicles_purchased"), ("购置车辆", "vehicles_purchased"),
-                   ("保有量", "vehicle_fleet"),
-                   ("国内公务接待批次", "reception_domestic_batches"),
-                   ("国内公务接待人次", "reception_domestic_persons"),
-                   ("国(境)外公务接待批次", "reception_foreign_batches"),
-                   ("国(境)外公务接待人次", "reception_foreign_persons")),
-    "gov_fund": _kw(("政府性基金预算财政拨款收入", "gov_fund_income"),
-                    ("政府性基金预算财政拨款支出", "gov_fund_expenditure"),
-                    ("年末结转和结余", "gov_fund_carryover"),
-                    ("收入", "gov_fund_income"), ("支出", "gov_fund_expenditure")),
-    "state_capital": _kw(("国有资本经营预算财政拨款收入", "state_capital_income"),
-                         ("国有资本经营预算财政拨款支出", "state_capital_expenditure"),
-                         ("收入", "state_capital_income"), ("支出", "state_capital_expenditure")),
-    "admin": _kw(("机关运行经费", "admin_operating")),
-    "procurement": _kw(("政府采购支出总额", "procurement"), ("采购支出总额", "procurement"),
-                       ("政府采购货物支出", "procurement_goods"), ("货物支出", "procurement_goods"),
-                       ("政府采购工程支出", "procurement_works"), ("工程支出", "procurement_works"),
-                       ("政府采购服务支出", "procurement_services"),
-                       ("政府采购服务", "procurement_services"),
-                       ("服务支出", "procurement_services"),
-                       ("授予中小企业合同金额", "procurement_sme"),
-                       ("授予小微企业合同金额", "procurement_small_micro"),
-                       ("货物采购授予中小企业合同金额", "procurement_goods_sme"),
-                       ("工程采购授予中小企业合同金额", "procurement_works_sme"),
-                       ("服务采购授予中小企业合同金额", "procurement_services_sme")),
-}
+KEYWORDS, COUNT_SUBJECTS = _keywords()
 
 # what a share is a share of (text_share); per-category SME shares are special
 SHARE_BASE_EXACT = {"procurement_sme": "procurement",
                     "procurement_small_micro": "procurement_sme",
                     "gpb_expenditure": "expenditure"}     # "占本年支出合计的 x%"
-# a count read next to a money subject ("国内公务接待 8 批次") → the count subject
-COUNT_SUBJECTS = {
-    ("sangong_abroad", "个"): "abroad_groups", ("sangong_abroad", "人次"): "abroad_persons",
-    ("sangong_abroad", "人"): "abroad_persons",
-    ("sangong_reception_domestic", "批次"): "reception_domestic_batches",
-    ("sangong_reception_domestic", "个"): "reception_domestic_batches",
-    ("sangong_reception_domestic", "人次"): "reception_domestic_persons",
-    ("sangong_reception_domestic", "人"): "reception_domestic_persons",
-    ("sangong_reception_foreign", "批次"): "reception_foreign_batches",
-    ("sangong_reception_foreign", "个"): "reception_foreign_batches",
-    ("sangong_reception_foreign", "人次"): "reception_foreign_persons",
-    ("sangong_reception_foreign", "人"): "reception_foreign_persons",
-    ("sangong_vehicle_purchase", "辆"): "vehicles_purchased",
-}
 SHARE_BASE_PREFIX = (("income_", "income"), ("expenditure_", "expenditure"),
                      ("gpb_class:", "gpb_expenditure"))
 
@@ -222,10 +121,13 @@ TOP_RE = re.compile(r"([一二三四五六七八九十]+)[、.]")
 SUB_RE = re.compile(r"\(([一二三四五六七八九十]+)\)")
 ITEM_RE = re.compile(r"(\d{1,2})[.、](?!\d)")
 PART_RE = re.compile(r"第[一二三四五六七八九十]+部分")
-CHANGE_CUE = re.compile(r"(增加|减少|增长|下降|降低|上升|提高|增幅|降幅|增长率|下降率|减|增)"
-                        r"(?P<alt>\((?:增加|减少|增长|下降|降低|上升)\))?"
+_CHANGES = cue_words("change")
+CHANGE_CUE = re.compile(rf"({'|'.join(w for w, _ in _CHANGES)})"
+                        rf"(?P<alt>\((?:{'|'.join(w for w, _ in _CHANGES if len(w) == 2)})\))?"
                         r"了?(?:为|是)?$")
-NEGATIVE_CUES = {"减少", "下降", "降低", "降幅", "下降率", "减"}
+NEGATIVE_CUES = {w for w, v in _CHANGES if v == "-"}
+PRIOR_WORDS = "|".join(w for w, _ in cue_words("prior"))
+FULL_WORDS = "|".join(w for w, _ in cue_words("full_budget"))
 COMPLETION_CUE = re.compile(r"(?:完成(?:年初|全年|调整后?)?预算(?:数)?(?:的)?|预算完成率(?:为)?"
                             r"|完成率(?:为)?|为(?:年初|全年|调整后?)?预算(?:数)?的)$")
 REASON_RE = re.compile(r"原因(?:是|为|:|主要是|主要为)(?P<r>.+?)(?=[;。\n]|$)")
@@ -421,7 +323,7 @@ class _Ctx:
         self.log = log
         self.year = year
         self.res = ExplanationResult(joined=jt, year=year)
-        self.prior_re = re.compile(rf"上年|上一年|同比|{year - 1}年")
+        self.prior_re = re.compile(rf"{PRIOR_WORDS}|{year - 1}年")
         self.fact_pos: dict[int, int] = {}   # id(fact) -> normalised offset
 
     def fact(self, block: Block, subject: str, measure: str, value: Decimal, *, pos: int,
@@ -753,7 +655,6 @@ ITEM_HEAD_RE = re.compile(
     r"[.。,:]?")
 INITIAL_RE = re.compile(rf"年初预算(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
 NO_INITIAL_RE = re.compile(r"无年初预算|未安排年初预算|年初预算为0(?:元)?(?![\d.])")
-FULL_WORDS = r"全年预算|调整后预算|调整预算"
 FULL_RE = re.compile(rf"(?:{FULL_WORDS})(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
 ADJUSTED_RE = re.compile(rf"(?:追加|调整|调增)(?!后?预算(?:数)?(?:为|是)?\d)[^,;。]*?预算(?:数)?(?:为|是)?"
                          rf"(?P<n>{NUM})(?P<u>万元|元)")

@@ -24,6 +24,7 @@ from functools import lru_cache
 from ..config import PACKAGE_DATA
 from ..extract.meta import (BARE_YEAR_RE, DEPT_LINE_RE, PART_HEAD_RE, SCOPE_RE, _clean,
                             _name_from, cover_range, is_placeholder, same_department)
+from ..extract.explanation import cue_words
 from ..extract.tables import Table, squash, table_specs
 from ..findings import CheckLog
 from ..source import Document
@@ -373,15 +374,16 @@ def check_empty_notes(doc: Document, tables: dict[str, Table], log: CheckLog) ->
 
 # ------------------------------------------------------------------ direction words
 NUM = r"(\d[\d,]*(?:\.\d+)?)(万元|元)"
-BUDGET_WORD = r"(?P<bw>年初|全年|调整后|调整)?"
-BUDGET_RE = re.compile(BUDGET_WORD + r"预算(?:数)?为?" + NUM)
+UP = tuple(w for w, v in cue_words("direction") if v == "up")       # data/prose_cues.csv
+DOWN = tuple(w for w, v in cue_words("direction") if v == "down")
+_BW = "(?P<{}>年初|" + "|".join(w.replace("预算", "") for w, _ in cue_words("full_budget")) + ")?"
+BUDGET_RE = re.compile(_BW.format("bw") + r"预算(?:数)?为?" + NUM)
 ACTUAL_RE = re.compile(r"决算(?:数)?为?" + NUM)
 NO_SPENDING_RE = re.compile(r"[,;，；]\s*(?:无支出|未发生支出|当年未支出)")
 DIRECTION_RE = re.compile(
-    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于)(?P<bw>年初|全年|调整后|调整)?预算数?"
-    r"|决算数?(?:与|同)(?P<bw2>年初|全年|调整后|调整)?预算数?(?P<b>基本)?持平"
-    r"|(?<!决算数)(?:与|同)(?P<bw3>年初|全年|调整后|调整)?预算数?(?P<b2>基本)?持平")
-UP, DOWN = ("大于", "高于", "超过", "多于"), ("小于", "低于", "少于")
+    rf"决算数?(?P<w>{'|'.join(UP + DOWN)}){_BW.format('bw')}预算数?"
+    rf"|决算数?(?:与|同){_BW.format('bw2')}预算数?(?P<b>基本)?持平"
+    rf"|(?<!决算数)(?:与|同){_BW.format('bw3')}预算数?(?P<b2>基本)?持平")
 
 
 def _amt(num: str, unit: str) -> Decimal:
