@@ -191,3 +191,20 @@ def test_the_vocabulary_is_read_from_the_data_tables():
     assert {w for w, _ in ex.cue_words("full_budget")} == {"全年预算", "调整预算", "调整后预算"}
     assert "降低" in ex.NEGATIVE_CUES and "增长" not in ex.NEGATIVE_CUES
     assert set(dc.UP) >= {"大于", "超过"} and set(dc.DOWN) >= {"小于", "低于"}
+
+
+# ------------------------------------------------------------------ what the reader cannot place
+def test_a_sentence_the_reader_cannot_place_is_one_unparsed_note_and_no_figure():
+    body = ("十一、其他重要事项的情况说明\n（二）政府采购支出情况\n"
+            "2024年度本部门面向中小企业预留政府采购项目预算金额246.47万元，面向小微企业预留政府采购项目"
+            "预算金额0万元。\n")
+    res, log = parse(body)
+    notes = [f for f in log.findings if f.check == "unparsed"]
+    assert [(f.severity, f.location) for f in notes] == [("info", "t.txt:4")]
+    assert "2 figures" in notes[0].message and "246.47" in notes[0].message
+    assert not [f for f in res.facts if f["value"] in (D("2464700"), D(0))]
+
+
+def test_sentences_read_leave_no_unparsed_note():
+    res, log = parse(CHANGES)
+    assert not [f for f in log.findings if f.check == "unparsed"] and res.facts

@@ -919,8 +919,37 @@ def parse_explanation(doc: Document, start: int, end: int, log: CheckLog,
                 _engine(ctx, b, KEYWORDS[kind])
         elif kind in KEYWORDS:
             _engine(ctx, b, KEYWORDS[kind])
+    _note_unparsed(ctx, blocks)
     _run_checks(ctx)
     return ctx.res
+
+
+MONEY_RE = re.compile(rf"(?P<num>{NUM})(?P<unit>万元|元|%)")
+
+
+def _note_unparsed(ctx: _Ctx, blocks: list[Block]) -> None:
+    """Every sentence of a part the reader reads that states an amount or a rate no fact took:
+    one ``unparsed`` info note naming its line (page:line in a PDF) — never a guessed figure."""
+    text, jt = ctx.jt.text, ctx.jt
+    done: set[int] = set()
+    for b in blocks:
+        if b.kind is None:
+            continue        # parts the reader does not claim to read (概况, 名词解释 …)
+        for m in MONEY_RE.finditer(text, b.start, b.end):
+            if m.start() in ctx.res.consumed:
+                continue
+            s0 = max(text.rfind(c, b.start, m.start()) for c in "。;\n") + 1
+            s0 = max(s0, b.start)
+            if s0 in done:
+                continue
+            done.add(s0)
+            ends = [p for p in (text.find(c, m.end(), b.end) for c in "。;\n") if p >= 0]
+            e0 = min(ends) if ends else b.end
+            n = sum(1 for x in MONEY_RE.finditer(text, s0, e0) if x.start() not in ctx.res.consumed)
+            snippet = jt.snippet(s0, e0)
+            ctx.log.note("unparsed", f"{b.label}: a sentence with {n} figures the reader cannot "
+                                     f"place, not read: “{snippet[:80]}”",
+                         line=jt.line(m.start()), table=TABLE, found=snippet[:80])
 
 
 # ------------------------------------------------------------------ leftovers
