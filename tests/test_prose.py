@@ -81,3 +81,40 @@ def test_the_variants_cover_the_forms():
 def test_slow_consistent_and_mutated(seed, v):
     check_consistent(seed, v)
     check_mutations(seed, v)
+
+
+# ---------------------------------------------------------------- the whole report (PDF)
+def render_and_parse(tmp_path, monkeypatch, seed: int, variant: dict, text: str | None = None):
+    """The layout generator's PDF of ``seed`` with this prose as its 第三部分, through the
+    whole pipeline (tables, text vs tables, document checks)."""
+    from juesuan import config
+    from juesuan.clean.pipeline import parse_report
+    from synth import generate as g
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    p = prose.section(seed, variant, dept="上海市合成测试局")
+    lines = (text.rstrip("\n").split("\n") if text is not None else p.lines)
+    out = g.render(g.layouts()[0], g.model(seed), tmp_path / "raw" / "2024" / "synth", explanation=lines)
+    return p, parse_report(out["pdf"].parent)
+
+
+def check_whole_report(tmp_path, monkeypatch, seed, variant):
+    p, rep = render_and_parse(tmp_path, monkeypatch, seed, variant)
+    assert bad(rep.log) == [], [(f.check, f.message, f.location) for f in bad(rep.log)]
+    read = {(f["subject"], f["measure"], f["value"]) for f in rep.explanation.facts}
+    assert [f for f in p.facts if f not in read] == []
+    assert rep.log.counts["text_vs_table"].run >= 4 and rep.log.counts["outturn_vs_05"].failed == 0
+    # one changed figure: one finding, of the check the change concerns
+    text, _, check = prose.mutate(p, len(p.mutable) // 2)
+    _, rep2 = render_and_parse(tmp_path / "m", monkeypatch, seed, variant, text)
+    assert [f.check for f in bad(rep2.log)] == [check]
+
+
+def test_whole_report_with_prose_is_clean(tmp_path, monkeypatch):
+    check_whole_report(tmp_path, monkeypatch, 0, VARIANTS[3])      # founded in the year
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v["name"] for v in VARIANTS])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_slow_whole_report_with_prose_is_clean(tmp_path, monkeypatch, variant, seed):
+    check_whole_report(tmp_path, monkeypatch, seed, variant)
