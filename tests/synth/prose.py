@@ -103,8 +103,8 @@ def section(seed: int, variant: dict, dept: str = "合成市示例局") -> Prose
     rng = random.Random(seed * 7919 + len(variant["name"]))
     u = variant["unit"]
     prior_name = f"{YEAR - 1}年度" if variant["prior"] == "年度" else variant["prior"]
-    rows05 = {k[2][5:]: v for k, v in cells.items()
-              if k[0] == "公开05" and k[3] == "total" and k[2].startswith("func:") and v}
+    rows05 = {k[2][5:]: v for k, v in cells.items()        # 0 rows too: 公开05 prints them
+              if k[0] == "公开05" and k[3] == "total" and k[2].startswith("func:")}
     p = Prose(lines=[f"第三部分 {dept}{YEAR}年度部门决算情况说明"], table05=_table05(m, rows05))
 
     def add(line: str) -> int:
