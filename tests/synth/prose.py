@@ -9,7 +9,8 @@ may be changed one at a time (``mutate``) with the one finding each change must 
 
 Variants (``VARIANTS``; any dict with these keys works):
 ``budget``  年初预算 | 全年预算 | 调整预算 — the budget the items state (全年/调整: both budgets);
-``prior``   上年 | 上一年度 | 年度 (→ "2023年度") — how the prior year is named;
+``prior``   上年 | 上一年度 | 年度 (→ "2023年度") — how the prior year is named (与…相比 / 比… /
+            较… / 同比, 增加 / 减少 / 持平 with 增长 / 上升 / 下降 / 降低 rates, chosen by the seed);
 ``unit``    万元 | 元;
 ``codes``   item headings with codes (208)(05)(01) or with （类）（款）（项);
 ``alias``   non-official 项 names (matched to 公开05 by 款 and amount);
@@ -88,8 +89,9 @@ def _change_sentence(rng, subject_words: str, current: int, v: dict, prior_name:
     r = Decimal(change) / Decimal(prior)
     word = "增加" if change > 0 else "减少"
     rword = rng.choice(["增长", "上升"]) if change > 0 else rng.choice(["下降", "降低"])
-    form = form or rng.choice(["yu", "bi"])
+    form = form or rng.choice(["yu", "bi", "jiao", "tongbi"])
     head = {"yu": f"与{prior_name}相比，{subject_words}", "bi": f"{subject_words}比{prior_name}",
+            "jiao": f"{subject_words}较{prior_name}", "tongbi": f"{subject_words}同比",
             "bare": f"比{prior_name}"}[form]
     s = f"{head}{word}{money(abs(change), v['unit'])}"
     if v["rates"]:
@@ -162,9 +164,15 @@ def section(seed: int, variant: dict, dept: str = "合成市示例局") -> Prose
         cr = rate(Decimal(tot_a) / Decimal(base))
         head += f"，完成{bw}的{pct(cr)}"
         p.facts.append(("gpb_budget", rm, cr))
-    n = add(head + "。其中：")
+    tword = "大于" if tot_a > base else "小于" if tot_a < base else None
+    tnamed = f"{bw}数" if full_view and not variant["founded"] else "预算数"
+    ttail = f"决算数{tword}{tnamed}的主要原因：业务量变化。" if tword else f"决算数与{tnamed}持平。"
+    n = add(head + "。" + ttail + "其中：")
     if variant["rates"]:
         p.mutable.append((n, pct(cr), pct(cr + Decimal("0.0011")), "text_completion_rate"))
+    if tword:
+        other = "小于" if tword == "大于" else "大于"
+        p.mutable.append((n, f"决算数{tword}{tnamed}", f"决算数{other}{tnamed}", "doc_direction_words"))
     for no, (code, actual, initial, full) in enumerate(items, 1):
         cls, kuan, xiang = m.names[code[:3]], m.names[code[:5]], m.names[code]
         alias = variant["alias"] and sum(1 for c in leaves if c[:5] == code[:5]
