@@ -208,3 +208,16 @@ def test_a_sentence_the_reader_cannot_place_is_one_unparsed_note_and_no_figure()
 def test_sentences_read_leave_no_unparsed_note():
     res, log = parse(CHANGES)
     assert not [f for f in log.findings if f.check == "unparsed"] and res.facts
+
+
+def test_items_stating_only_a_full_budget_are_not_summed_as_initial_zero():
+    """The total states 年初预算 and 全年预算, the item only 全年预算: Σ 年初预算 of the items is
+    unknown, not 0 (no false text_budget_outturn_sum error)."""
+    body = DETAIL + ("一般公共预算财政拨款支出年初预算为50.00万元，全年预算为52.00万元，支出决算为51.32万元，"
+                     "完成全年预算的98.69%。决算数小于全年预算数的主要原因：节约。其中：\n"
+                     "1、一般公共服务支出（类）财政事务（款）行政运行（项）。全年预算为 52.00 万元，支出决算为 "
+                     "51.32 万元，完成全年预算数的 98.69%。决算数小于全年预算数的主要原因：节约。\n")
+    res, log = parse(body)
+    assert bad(log) == [], [f.message for f in bad(log)]
+    c = log.counts["text_budget_outturn_sum"]
+    assert c.skipped == 1 and c.run == 2 and c.failed == 0       # Σ 全年预算, Σ 决算 checked

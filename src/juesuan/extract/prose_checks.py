@@ -272,7 +272,11 @@ def _check_outturn_sum(ctx: _Ctx) -> None:
     s_act = sum((i["actual"] or Decimal(0) for i in items), Decimal(0))
     u = Decimal(100) if any(f["unit"] == "万元" for f in res.facts
                             if f["subject"] == "gpb_budget") else Decimal("0.01")
-    if budget is not None:
+    unstated = [i for i in items if i["initial_budget"] is None and i.get("full_budget") is not None]
+    if budget is not None and unstated:
+        # an item that states only its 全年预算 says nothing of its 年初预算 (无年初预算 is 0)
+        log.skip("text_budget_outturn_sum", f"{len(unstated)} item(s) state no 年初预算")
+    elif budget is not None:
         log.amounts("text_budget_outturn_sum", budget["value"], s_init, line=budget["line"],
                     table=TABLE, terms=len(items), unit=u,
                     what=f"Σ initial budgets of the {len(items)} items vs stated 年初预算")
