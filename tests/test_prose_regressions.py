@@ -221,3 +221,20 @@ def test_items_stating_only_a_full_budget_are_not_summed_as_initial_zero():
     assert bad(log) == [], [f.message for f in bad(log)]
     c = log.counts["text_budget_outturn_sum"]
     assert c.skipped == 1 and c.run == 2 and c.failed == 0       # Σ 全年预算, Σ 决算 checked
+
+
+def test_a_sangong_full_budget_is_compared_with_the_table_budget():
+    """公开07's 预算数 is the 三公 全年预算: a text 全年预算 is compared with it."""
+    body = ("七、财政拨款“三公”经费支出决算情况说明\n（一）“三公”经费财政拨款支出决算总体情况说明\n"
+            "“三公”经费财政拨款支出全年预算为1.00万元，支出决算为0.80万元，完成全年预算的80.00%。\n")
+    res, log = parse(body)
+    assert facts(res)[("sangong", "full_budget")] == D("10000")
+    assert bad(log) == []
+    t = Table("公开07", "财政拨款“三公”经费支出决算表", start=50, end=60)
+    t.rows.append(Row(line=51, key="sangong", item="三公", values={"budget_total": D("10000"),
+                                                                   "actual_total": D("8000")}))
+    n = xc.check_text_vs_tables(res.facts, {"公开07": t}, log)
+    assert n == 2 and bad(log) == []
+    t.rows[0].values["budget_total"] = D("12000")
+    xc.check_text_vs_tables(res.facts, {"公开07": t}, log)
+    assert [f.check for f in bad(log)] == ["text_vs_table"]

@@ -209,7 +209,7 @@ def sangong(rep: Report) -> pd.DataFrame:
         m = fs.get(subject, {})
         budget = row.values.get(f"budget_{part}") if row else None
         actual = row.values.get(f"actual_{part}") if row else None
-        budget_text = m.get("budget", {}).get("value")
+        budget_text = m.get("budget", m.get("full_budget", {})).get("value")
         prior = m.get("prior", {}).get("value")
         base = budget_text if (budget in (None, Z) and budget_text) else budget
         rows.append({"category": part, "label": label, "budget_yuan": budget, "actual_yuan": actual,

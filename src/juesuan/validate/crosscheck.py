@@ -32,6 +32,8 @@ def _sum(*values):
 
 def table_value_for(subject: str, measure: str, tables: dict[str, Table]):
     """The table cell a stated (subject, measure) corresponds to, or None."""
+    if measure == "full_budget" and subject.startswith("sangong"):
+        measure = "budget"        # 公开07's 预算数 is the 三公 全年预算 (its note says so)
     if measure not in ("actual", "budget", "share_base"):
         return None
     t03_total = tables.get("公开03").find("total") if tables.get("公开03") else None
@@ -109,7 +111,7 @@ def _precision(tables: dict[str, Table], unit: str | None = None) -> Decimal:
 
 def table_of(subject: str, measure: str) -> str | None:
     """The public table a stated (subject, measure) is compared with (None: no counterpart)."""
-    if measure == "budget":
+    if measure in ("budget", "full_budget"):
         return "公开07" if subject.startswith("sangong") else None
     if measure == "share_base":
         return "公开01" if subject == "gpb_expenditure" else None
