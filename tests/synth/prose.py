@@ -143,8 +143,12 @@ def section(seed: int, variant: dict, dept: str = "合成市示例局") -> Prose
         initial = 0 if variant["founded"] else max(1, actual + rng.randint(-actual // 5, actual // 5))
         full = (initial + rng.randint(0, max(1, actual // 4))) if not variant["founded"] else \
             max(actual, actual + rng.randint(-actual // 10, actual // 5))
-        if full == 0:
-            full = actual or 1
+        if rng.random() < 0.2:                     # spent as budgeted: 持平 / 基本持平
+            full = actual
+            initial = initial if variant["founded"] else actual
+        if full == 0 or (not variant["founded"] and initial == 0):
+            full = max(full, actual, 1)
+            initial = initial if variant["founded"] else max(initial, 1)
         items.append((code, actual, initial, full))
     tot_a = sum(a for _, a, _, _ in items)
     tot_i = sum(i for _, _, i, _ in items)
@@ -195,7 +199,8 @@ def section(seed: int, variant: dict, dept: str = "合成市示例局") -> Prose
             body += f"，完成{bw}的{pct(rr)}"
         word = "大于" if actual > budget else "小于" if actual < budget else None
         named = f"{bw}数" if full_view and not variant["founded"] else "预算数"   # a bare 预算数 is 年初
-        tail = f"决算数{word}{named}的主要原因：业务量变化。" if word else f"决算数与{named}持平。"
+        level = rng.choice(["持平", "基本持平"])      # both forms are in real reports
+        tail = f"决算数{word}{named}的主要原因：业务量变化。" if word else f"决算数与{named}{level}。"
         n = add(f"{heading}{body}。{tail}")
         p.items.append({"code": code, "code_source": "match" if alias else ("text" if variant["codes"] else "name"),
                         "initial_budget": Decimal(initial) * H,
