@@ -170,7 +170,7 @@ def prior_year(rep: Report) -> pd.DataFrame:
                          "current_yuan": current, "change_yuan": change,
                          "change_rate": ratio(change, prior),
                          "stated_change_rate": m.get("change_rate", {}).get("value"),
-                         "derived": False, "stated_change_yuan": stated_change,
+                         "derived": 0, "stated_change_yuan": stated_change,
                          "source_line": m["prior"].get("line")})
             continue
         # no stated prior figure: the first section that states the change and the current figure
@@ -183,7 +183,7 @@ def prior_year(rep: Report) -> pd.DataFrame:
                          "prior_yuan": prior, "current_yuan": current, "change_yuan": change,
                          "change_rate": ratio(change, prior),
                          "stated_change_rate": sm.get("change_rate", {}).get("value"),
-                         "derived": True, "stated_change_yuan": change,
+                         "derived": 1, "stated_change_yuan": change,
                          "source_line": sm["change"].get("line")})
             break
     return _frame(rep, "prior_year", rows)
