@@ -238,3 +238,18 @@ def test_a_sangong_full_budget_is_compared_with_the_table_budget():
     t.rows[0].values["budget_total"] = D("12000")
     xc.check_text_vs_tables(res.facts, {"公开07": t}, log)
     assert [f.check for f in bad(log)] == ["text_vs_table"]
+
+
+def test_a_change_against_the_full_budget_is_checked_against_it():
+    """“较全年预算减少X” after 年初预算 and 全年预算: against the 全年预算, not the 年初预算."""
+    body = ("六、一般公共预算财政拨款基本支出决算情况说明\n"
+            "1. 工资福利支出120.00万元，年初预算为100.00万元，全年预算为150.00万元，较全年预算减少30.00万元，"
+            "下降20.00%，主要原因是人员减少。\n")
+    res, log = parse(body)
+    f = facts(res)
+    assert f[("econ:301", "change_vs_full_budget")] == D("-300000")
+    assert f[("econ:301", "change_rate_vs_full_budget")] == D("-0.2")
+    assert bad(log) == [], [x.message for x in bad(log)]
+    assert log.counts["text_budget_change"].run == 1 and log.counts["text_budget_change_rate"].run == 1
+    res, log = parse(body.replace("下降20.00%", "下降25.00%"))
+    assert [x.check for x in bad(log)] == ["text_budget_change_rate"]

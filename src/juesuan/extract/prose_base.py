@@ -21,7 +21,8 @@ TABLE = "说明"
 FACT_KEYS = ("section", "subject", "measure", "value", "places", "year", "text", "line",
              "unit", "reason")
 CHANGE_MEASURES = ("change", "change_rate", "change_vs_budget", "change_rate_vs_budget",
-                   "completion_rate")
+                   "change_vs_full_budget", "change_rate_vs_full_budget", "completion_rate",
+                   "full_completion_rate")
 
 # ------------------------------------------------------------------ vocabulary
 # The words are data (src/juesuan/data/prose_*.csv): a new phrasing is a row, not code.

@@ -76,7 +76,9 @@ def _run_checks(ctx: _Ctx) -> None:
         for base_m, change_m, rate_m, amount_check, rate_check, base_label in (
                 ("prior", "change", "change_rate", "text_change", "text_change_rate", "prior"),
                 ("budget", "change_vs_budget", "change_rate_vs_budget", "text_budget_change",
-                 "text_budget_change_rate", "budget")):
+                 "text_budget_change_rate", "budget"),
+                ("full_budget", "change_vs_full_budget", "change_rate_vs_full_budget",
+                 "text_budget_change", "text_budget_change_rate", "full budget")):
             base = ms.get(base_m)
             if not (a and base):
                 continue

@@ -142,8 +142,8 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
                 if zi < 0:
                     snip = prev_snip
             elif (cm := CHANGE_CUE.search(L)):
-                measure = "change_rate_vs_budget" if _vs_budget(rest, prior_cue, base) \
-                    else "change_rate"
+                measure = (_budget_change(rest, base, "change_rate") if _vs_budget(rest, prior_cue, base)
+                           else "change_rate")
                 amount = block_measures(subject.split("|")[0]).get(measure.replace("_rate", ""))
                 if cm.group("alt") and amount:
                     # 下降（增长）27.78%: a template's both words left in (doc_template_text
@@ -159,13 +159,15 @@ def _engine(ctx: _Ctx, block: Block, table: list[tuple[str, str]]) -> None:
             if zi >= 0:
                 measure = "share_base"
             elif cm:
-                measure = "change_vs_budget" if _vs_budget(rest, prior_cue, base) else "change"
+                measure = (_budget_change(rest, base, "change") if _vs_budget(rest, prior_cue, base)
+                           else "change")
                 if cm.group(1) in NEGATIVE_CUES:
                     value = -abs(value)
             elif prior_cue:
                 measure, year, base = "prior", ctx.year - 1, "prior"
             elif "预算" in rest:
-                measure, base = _budget_measure(rest), "budget"
+                measure = _budget_measure(rest)
+                base = "full_budget" if measure == "full_budget" else "budget"
             else:
                 measure = "actual"
         emit(subject, measure, value, ts, snip, m.end(), unit, places=places, year=year)
@@ -226,7 +228,17 @@ def _vs_budget(rest: str, prior_cue: bool, base: str | None) -> bool:
     """Does a change compare with the budget ("较年初预算增加", or after a budget figure)?"""
     if prior_cue:
         return False
-    return "预算" in rest or base == "budget"
+    return "预算" in rest or base in ("budget", "full_budget")
+
+
+def _budget_change(rest: str, base: str | None, stem: str) -> str:
+    """change(_rate)_vs_budget, or …_vs_full_budget when the change compares with the 全年预算
+    (较全年预算减少 X, or after a 全年预算 figure without naming 年初预算)."""
+    if "预算" in rest:
+        full = _budget_measure(rest) == "full_budget"
+    else:
+        full = base == "full_budget"
+    return f"{stem}_vs_full_budget" if full else f"{stem}_vs_budget"
 
 
 def _snip_start(text: str, ls: int, ts: int) -> int:

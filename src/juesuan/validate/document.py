@@ -455,8 +455,9 @@ def check_directions(explanation, log: CheckLog) -> None:
     # a change and its rate: 增加 … 增长, 减少 … 下降
     groups: dict[tuple, dict] = {}
     for f in explanation.facts:
-        if f["measure"] in ("change", "change_rate", "change_vs_budget", "change_rate_vs_budget"):
-            kind = "budget" if f["measure"].endswith("vs_budget") else "prior"
+        if f["measure"] in ("change", "change_rate", "change_vs_budget", "change_rate_vs_budget",
+                            "change_vs_full_budget", "change_rate_vs_full_budget"):
+            kind = f["measure"].split("_vs_")[1] if "_vs_" in f["measure"] else "prior"
             rate = "rate" in f["measure"]
             groups.setdefault((f["section"], f["subject"], kind), {}).setdefault(rate, f)
     for (sec, subj, kind), g in groups.items():
