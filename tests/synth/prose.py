@@ -77,10 +77,14 @@ def _table05(m: g.Model, rows05: dict):
     return t
 
 
+stated_prior: list[int] = []      # the prior figure the last sentence stated (form "stated")
+
+
 def _change_sentence(rng, subject_words: str, current: int, v: dict, prior_name: str, form=None):
     """(sentence, change h, rate or None): 与{prior}相比，X增加/减少/持平 … (form "bi": X比{prior}…;
     "bare": 比{prior}… after the figure)"""
     kind = rng.choice(["up", "down", "level"]) if current else "level"
+    stated_prior[:] = []
     if kind == "level":
         return (f"与{prior_name}持平。" if form == "bare" else f"与{prior_name}相比，{subject_words}持平。"), 0, None
     change = rng.randint(1, max(1, current // 3))
@@ -89,10 +93,13 @@ def _change_sentence(rng, subject_words: str, current: int, v: dict, prior_name:
     r = Decimal(change) / Decimal(prior)
     word = "增加" if change > 0 else "减少"
     rword = rng.choice(["增长", "上升"]) if change > 0 else rng.choice(["下降", "降低"])
-    form = form or rng.choice(["yu", "bi", "jiao", "tongbi"])
+    form = form or rng.choice(["yu", "bi", "jiao", "tongbi", "stated"])
     head = {"yu": f"与{prior_name}相比，{subject_words}", "bi": f"{subject_words}比{prior_name}",
             "jiao": f"{subject_words}较{prior_name}", "tongbi": f"{subject_words}同比",
-            "bare": f"比{prior_name}"}[form]
+            "bare": f"比{prior_name}",
+            # the older form that states the prior figure: 与上年收入总计 X 元相比，收入总计减少 Y 元
+            "stated": f"与{prior_name}{subject_words}{money(prior, v['unit'])}相比，{subject_words}"}[form]
+    stated_prior[:] = [prior] if form == "stated" else []
     s = f"{head}{word}{money(abs(change), v['unit'])}"
     if v["rates"]:
         s += f"，{rword}{pct(abs(r))}"
@@ -120,6 +127,7 @@ def section(seed: int, variant: dict, dept: str = "合成市示例局") -> Prose
     n = add(f"{dept}{YEAR}年度收入支出总计{money(grand, u)}。{s}主要原因：业务调整。")
     for subj in ("total_income", "total_expenditure"):
         p.facts += [(subj, "actual", Decimal(grand) * H), (subj, "change", Decimal(ch) * H)]
+        p.facts += [(subj, "prior", Decimal(x) * H) for x in stated_prior]
         if r is not None:
             p.facts.append((subj, "change_rate", r))
     if r is not None:
@@ -131,6 +139,7 @@ def section(seed: int, variant: dict, dept: str = "合成市示例局") -> Prose
     s, ch, r = _change_sentence(rng, "一般公共预算财政拨款支出", gpb, variant, prior_name)
     n = add(f"一般公共预算财政拨款支出{money(gpb, u)}。{s}")
     p.facts += [("gpb_expenditure", "actual", Decimal(gpb) * H), ("gpb_expenditure", "change", Decimal(ch) * H)]
+    p.facts += [("gpb_expenditure", "prior", Decimal(x) * H) for x in stated_prior]
     if r is not None:
         p.facts.append(("gpb_expenditure", "change_rate", r))
         p.mutable.append((n, pct(abs(r)), pct(abs(r) + Decimal("0.0011")), "text_change_rate"))

@@ -58,14 +58,14 @@ def _run_checks(ctx: _Ctx) -> None:
     log, res = ctx.log, ctx.res
     facts = res.facts
     groups = _groups(facts)
-    seen_at: set[int] = set()
+    seen_at: set[tuple[str, int | None]] = set()
 
-    def once(f: dict) -> bool:
+    def once(check: str, f: dict) -> bool:
         """A figure stated once for two subjects (收入支出总计 … 下降 x%) is checked once."""
-        pos = ctx.fact_pos.get(id(f))
-        if pos in seen_at:
+        key = (check, ctx.fact_pos.get(id(f)))
+        if key in seen_at:
             return False
-        seen_at.add(pos)
+        seen_at.add(key)
         return True
 
     # --- changes and rates ------------------------------------------------
@@ -82,19 +82,19 @@ def _run_checks(ctx: _Ctx) -> None:
             base = ms.get(base_m)
             if not (a and base):
                 continue
-            if change_m in ms:
+            if change_m in ms and once(amount_check, ms[change_m]):
                 c = ms[change_m]
                 log.amounts(amount_check, a["value"] - base["value"], c["value"], line=c["line"],
                             table=TABLE, terms=2, unit=_unit(a, base, c),
                             what=f"{what}: stated change vs actual − {base_label} "
                                  f"({decimal_str(a['value'])} − {decimal_str(base['value'])})")
-            if rate_m in ms and base["value"] != 0:
+            if rate_m in ms and base["value"] != 0 and once(rate_check, ms[rate_m]):
                 r = ms[rate_m]
                 log.rate(rate_check, r["value"], (a["value"] - base["value"]) / base["value"],
                          r["places"], line=r["line"], table=TABLE,
                          what=f"{what}: change rate vs (actual − {base_label})/{base_label}")
         c, r = ms.get("change"), ms.get("change_rate")
-        if a and c and r and "prior" not in ms and once(r):
+        if a and c and r and "prior" not in ms and once("text_change_rate", r):
             _check_derived_rate(log, what, a, c, r)
         for rate_m, budget_m, label in (("completion_rate", "budget", "budget"),
                                         ("full_completion_rate", "full_budget", "full budget")):
