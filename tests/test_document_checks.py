@@ -278,3 +278,27 @@ def test_no_document_finding_on_the_real_reports(year, dept):
     assert [f for f in rep.log.findings if f.check in family] == []
     runs = {c: rep.log.counts[c].run for c in family}
     assert all(v > 0 for v in runs.values()), runs
+
+
+# ---------------------------------------------------------------- wording slips (issue 18)
+def test_a_name_written_with_another_word_is_a_warning_not_an_error():
+    """“上海市普陀区规划与自然资源局” in a heading for 规划和自然资源局 on the cover: the same
+    department, a wording slip (warning); another department stays an error."""
+    def run(head_name):
+        dept = "上海市普陀区规划和自然资源局"
+        text = REPORT.replace("上海市普陀区财政局", dept).format(
+            head_year="2024", head_name=head_name, text_name=dept)
+        log = CheckLog("t.txt")
+        parts = {"tables": 9, "explanation": 12, "end": len(doc_of(text).lines) + 1}
+        dc.check_year_and_name(doc_of(text), 2024, parts, log, dept)
+        return errors(log, "doc_department_name")
+    assert run("上海市普陀区规划和自然资源局") == []
+    e = run("上海市普陀区规划与自然资源局")
+    assert [(f.severity, f.location) for f in e] == [("warning", "t.txt:12")]
+    assert "wording slip" in e[0].message
+    assert [f.severity for f in run("上海市静安区规划与自然资源局")] == ["error"]
+
+
+def test_wording_standard_is_data():
+    assert dc.wording_standard("其它收入") == "其他收入"
+    assert dc.wording_standard("规划与自然资源局") == dc.wording_standard("规划和自然资源局")

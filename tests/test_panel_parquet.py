@@ -263,7 +263,7 @@ def test_a_malformed_table_names_its_file_and_line_and_keeps_the_previous_panel(
     before = {p: p.read_bytes() for p in (clean / "panel").rglob("*") if p.is_file()}
     f = clean / "2022/b/budget_outturn.csv"
     f.write_text(f.read_text(encoding="utf-8-sig") + "2022,b,9,extra,field\n", encoding="utf-8-sig")
-    with pytest.raises(panel.PanelError, match=r"2022/b/budget_outturn\.csv:3: 5 fields, the header has 17"):
+    with pytest.raises(panel.PanelError, match=r"2022/b/budget_outturn\.csv:3: 5 fields, the header has " + str(len(columns_of("budget_outturn")))):
         panel.build_panel(clean)
     after = {p: p.read_bytes() for p in (clean / "panel").rglob("*") if p.is_file()}
     assert after == before
@@ -326,7 +326,7 @@ def test_a_ragged_row_in_a_re_encoded_report_is_refused_too(tmp_path, monkeypatc
     f = clean / "2022/b/budget_outturn.csv"
     text = f.read_text(encoding="utf-8-sig")
     f.write_text(text.replace("year,department", "department,year", 1) + "2022,b\n", encoding="utf-8")
-    with pytest.raises(panel.PanelError, match=r"2022/b/budget_outturn\.csv:3: 2 fields, the header has 17"):
+    with pytest.raises(panel.PanelError, match=r"2022/b/budget_outturn\.csv:3: 2 fields, the header has " + str(len(columns_of("budget_outturn")))):
         panel.build_panel(clean)
 
 

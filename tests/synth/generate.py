@@ -318,7 +318,8 @@ def fmt(h: int, unit: str, zero_style: str) -> str:
     return ("-" if h < 0 else "") + s
 
 
-def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, dept: str = "synth") -> dict:
+def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, dept: str = "synth",
+           explanation: list[str] | None = None) -> dict:
     """Draw the report; return the known cells {(table, side, key, col): Decimal 元} and the PDF path.
 
     ``mutate`` = (table, side, key, col, delta_h): that one printed amount is changed by delta_h
@@ -469,16 +470,21 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
         d.text(f"说明：{name}本年度没有{what}财政拨款收入和支出，故本表无数据。", 8)
     # explanation (minimal, consistent with the tables) --------------------------
     d.new_page()
-    d.text(f"第三部分 {name}2024年度部门决算情况说明", 14)
-    d.text("一、收入支出决算总体情况说明")
-    d.text(f"{name}2024年度收入支出总计{fmt(cells[('公开01', '收入', 'grand_total', 'amount')], '万元', '0.00')}万元。", 9)
-    d.text("五、一般公共预算财政拨款支出决算情况说明")
-    d.text("（三）一般公共预算财政拨款支出决算具体情况")
-    leaves = sorted(k[2][5:] for k in cells if k[0] == "公开05" and k[3] == "total" and len(k[2]) == 12)
-    for i, code in enumerate(leaves, start=1):
-        v = fmt(cells[("公开05", "", f"func:{code}", "total")], "万元", "0.00")
-        d.text(f"{i}、{m.names[code[:3]]}（类）{m.names[code[:5]]}（款）{m.names[code]}（项）。"
-               f"年初预算为{v}万元，支出决算为{v}万元。决算数与预算数基本持平。", 8)
+    if explanation is not None:          # a whole section from tests/synth/prose.py
+        for line in explanation:
+            for part in wrap(line, PAGE[0] - 2 * LEFT, 9):
+                d.text(part, 9)
+    else:
+        d.text(f"第三部分 {name}2024年度部门决算情况说明", 14)
+        d.text("一、收入支出决算总体情况说明")
+        d.text(f"{name}2024年度收入支出总计{fmt(cells[('公开01', '收入', 'grand_total', 'amount')], '万元', '0.00')}万元。", 9)
+        d.text("五、一般公共预算财政拨款支出决算情况说明")
+        d.text("（三）一般公共预算财政拨款支出决算具体情况")
+        leaves = sorted(k[2][5:] for k in cells if k[0] == "公开05" and k[3] == "total" and len(k[2]) == 12)
+        for i, code in enumerate(leaves, start=1):
+            v = fmt(cells[("公开05", "", f"func:{code}", "total")], "万元", "0.00")
+            d.text(f"{i}、{m.names[code[:3]]}（类）{m.names[code[:5]]}（款）{m.names[code]}（项）。"
+                   f"年初预算为{v}万元，支出决算为{v}万元。决算数与预算数基本持平。", 8)
     d.new_page()
     d.text("第四部分 名词解释", 14)
     d.text("一、财政拨款收入：指单位本年度从本级财政部门取得的财政拨款。", 9)

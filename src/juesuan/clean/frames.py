@@ -65,15 +65,19 @@ def budget_outturn(rep: Report) -> pd.DataFrame:
         actual = it.get("actual")
         init = it.get("initial_budget")
         rate = ratio(actual, init)
+        full = it.get("full_budget")
         row05 = by_code.get(it["code"])
         rows.append({
             "item_no": it["item_no"], "code": it["code"], "class_name": it.get("class_name"),
             "kuan_name": it.get("kuan_name"), "name": it.get("xiang_name"),
             "initial_budget_yuan": init, "adjusted_budget_yuan": it.get("adjusted_budget"),
             "actual_yuan": actual,
-            "actual_table_yuan": row05.values.get("total") if row05 else Z,
+            "actual_table_yuan": row05.values.get("total") if row05 else (Z if it["code"] else None),
             "deviation_yuan": (actual or Z) - init if init is not None else None,
             "completion_rate": rate, "stated_completion_rate": it.get("stated_completion_rate"),
+            "full_budget_yuan": full, "full_completion_rate": ratio(actual, full),
+            "stated_rate_basis": it.get("stated_rate_basis") or "",
+            "code_source": it.get("code_source") or "", "table_name": it.get("table_name") or "",
             "explanation": it.get("explanation"),
             "reason_category": categorize_reason(it.get("explanation") or it.get("note") or ""),
             "source_line": it.get("line")})
@@ -146,21 +150,42 @@ def _facts_by_subject(rep: Report) -> dict[str, dict[str, dict]]:
 
 
 def prior_year(rep: Report) -> pd.DataFrame:
+    """Figures of the prior year: stated (与上年 X 元相比), or derived from a stated change and the
+    current figure of the same section (比2023年度减少 Y: prior = current − change; derived=True)."""
     from ..validate.crosscheck import SUBJECT_LABELS
     fs = _facts_by_subject(rep)
+    by_section: dict[tuple[str, str], dict[str, dict]] = {}
+    for f in (rep.explanation.facts if rep.explanation else []):
+        by_section.setdefault((f["section"], f["subject"]), {}).setdefault(f["measure"], f)
     rows = []
     for subject, m in fs.items():
-        if "prior" not in m:
+        label = SUBJECT_LABELS.get(subject, _econ_label(subject))
+        stated_change = m.get("change", {}).get("value")
+        if "prior" in m:
+            prior = m["prior"]["value"]
+            current = m["actual"]["value"] if "actual" in m else None
+            change = current - prior if current is not None else None
+            rows.append({"subject": subject, "label": label,
+                         "prior_year": m["prior"].get("year") or rep.year - 1, "prior_yuan": prior,
+                         "current_yuan": current, "change_yuan": change,
+                         "change_rate": ratio(change, prior),
+                         "stated_change_rate": m.get("change_rate", {}).get("value"),
+                         "derived": 0, "stated_change_yuan": stated_change,
+                         "source_line": m["prior"].get("line")})
             continue
-        prior = m["prior"]["value"]
-        current = m["actual"]["value"] if "actual" in m else None
-        change = current - prior if current is not None else None
-        rows.append({"subject": subject, "label": SUBJECT_LABELS.get(subject, _econ_label(subject)),
-                     "prior_year": m["prior"].get("year") or rep.year - 1, "prior_yuan": prior,
-                     "current_yuan": current, "change_yuan": change,
-                     "change_rate": ratio(change, prior),
-                     "stated_change_rate": m.get("change_rate", {}).get("value"),
-                     "source_line": m["prior"].get("line")})
+        # no stated prior figure: the first section that states the change and the current figure
+        for (_, subj), sm in by_section.items():
+            if subj != subject or "change" not in sm or "actual" not in sm:
+                continue
+            current, change = sm["actual"]["value"], sm["change"]["value"]
+            prior = current - change
+            rows.append({"subject": subject, "label": label, "prior_year": rep.year - 1,
+                         "prior_yuan": prior, "current_yuan": current, "change_yuan": change,
+                         "change_rate": ratio(change, prior),
+                         "stated_change_rate": sm.get("change_rate", {}).get("value"),
+                         "derived": 1, "stated_change_yuan": change,
+                         "source_line": sm["change"].get("line")})
+            break
     return _frame(rep, "prior_year", rows)
 
 
@@ -184,7 +209,7 @@ def sangong(rep: Report) -> pd.DataFrame:
         m = fs.get(subject, {})
         budget = row.values.get(f"budget_{part}") if row else None
         actual = row.values.get(f"actual_{part}") if row else None
-        budget_text = m.get("budget", {}).get("value")
+        budget_text = m.get("budget", m.get("full_budget", {})).get("value")
         prior = m.get("prior", {}).get("value")
         base = budget_text if (budget in (None, Z) and budget_text) else budget
         rows.append({"category": part, "label": label, "budget_yuan": budget, "actual_yuan": actual,

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from ..extract.explanation import gpb_class_code
 from ..extract.tables import Table
 from ..findings import CheckLog
 from ..numbers import ratio
@@ -31,6 +32,8 @@ def _sum(*values):
 
 def table_value_for(subject: str, measure: str, tables: dict[str, Table]):
     """The table cell a stated (subject, measure) corresponds to, or None."""
+    if measure == "full_budget" and subject.startswith("sangong"):
+        measure = "budget"        # 公开07's 预算数 is the 三公 全年预算 (its note says so)
     if measure not in ("actual", "budget", "share_base"):
         return None
     t03_total = tables.get("公开03").find("total") if tables.get("公开03") else None
@@ -108,7 +111,7 @@ def _precision(tables: dict[str, Table], unit: str | None = None) -> Decimal:
 
 def table_of(subject: str, measure: str) -> str | None:
     """The public table a stated (subject, measure) is compared with (None: no counterpart)."""
-    if measure == "budget":
+    if measure in ("budget", "full_budget"):
         return "公开07" if subject.startswith("sangong") else None
     if measure == "share_base":
         return "公开01" if subject == "gpb_expenditure" else None
@@ -150,13 +153,43 @@ def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: Check
     return n
 
 
+def _row_names(t: Table) -> dict[str, str]:
+    return {r.code: norm_name(r.item) for r in t.details()}
+
+
+def _by_amount(it: dict, t: Table, taken: set[str], tolerance: Decimal) -> list[str]:
+    """7-digit codes of ``t`` under the 款 (or else the 类) the item names whose 本年支出合计 is
+    the item's 支出决算 (within the rounding of the two)."""
+    if it.get("actual") is None:
+        return []
+    names = _row_names(t)
+    kuan = [c for c, n in names.items() if len(c) == 5 and n == norm_name(it.get("kuan_name"))]
+    cls = gpb_class_code(it.get("class_name") or "")
+    prefixes = kuan or ([cls] if cls else [])
+    if not prefixes:
+        return []
+    out = []
+    for r in t.details():
+        if r.code and len(r.code) == 7 and r.code.startswith(tuple(prefixes)) and r.code not in taken:
+            v = r.values.get("total")
+            if v is not None and abs(v - it["actual"]) <= tolerance:
+                out.append(r.code)
+    return out
+
+
 def resolve_outturn_codes(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
-    """Items written as 类/款/项 names without codes get the 7-digit code of the 公开05 (or 03)
-    row with the same 项 name under a 款 of the same name; an info finding records it."""
+    """Items written as 类/款/项 names without codes get the 7-digit code of 公开05 (or 03): the row
+    with the same 项 name under a 款 of the same name (an info finding records it); else, when the
+    author names the 项 otherwise (行政事业单位养老支出（款）机关事业单位退休人员活动费支出（项） for
+    2080599 其他行政事业单位养老支出), the one row of the named 款 (or 类) with the item's amount
+    (code_source "match", one info finding naming both names).  No unique row: one warning, and
+    the item is not compared with the tables (no comparison against nothing, no follow-on)."""
     lookup = [tid for tid in ("公开05", "公开03", "公开02")
               if tables.get(tid) is not None and tables[tid].present and tables[tid].details()]
+    taken = {it["code"] for it in items if it.get("code")}
     for it in items:
         if it.get("code"):
+            it.setdefault("code_source", "text")
             continue
         if not lookup:
             log.skip("outturn_code", "公开05/03/02 absent or without rows to look the code up in")
@@ -166,7 +199,7 @@ def resolve_outturn_codes(items: list[dict], tables: dict[str, Table], log: Chec
             t = tables.get(tid)
             if t is None or not t.present:
                 continue
-            names = {r.code: norm_name(r.item) for r in t.details()}
+            names = _row_names(t)
             cands = [c for c, n in names.items() if len(c) == 7 and n == norm_name(it.get("xiang_name"))]
             if len(cands) > 1 and it.get("kuan_name"):
                 cands = [c for c in cands if names.get(c[:5]) == norm_name(it["kuan_name"])]
@@ -174,25 +207,48 @@ def resolve_outturn_codes(items: list[dict], tables: dict[str, Table], log: Chec
                 found = (cands[0], tid)
                 break
         if found:
-            it["code"] = found[0]
+            it["code"], it["code_source"] = found[0], "name"
+            taken.add(found[0])
             log.note("outturn_code", f"说明五(三) item {it['item_no']} {it.get('xiang_name')}: code {found[0]} "
                      f"taken from {found[1]} by its 类/款/项 names", line=it.get("line"), table="说明",
                      found=found[0])
+            continue
+        t5 = next((tables[tid] for tid in ("公开05", "公开03") if tid in lookup), None)
+        tolerance = _precision(tables, it.get("unit")) / 2
+        cands = _by_amount(it, t5, taken, tolerance) if t5 is not None else []
+        if len(cands) == 1:
+            code = cands[0]
+            row = next(r for r in t5.details() if r.code == code)
+            it.update(code=code, code_source="match", table_name=row.item)
+            taken.add(code)
+            log.note("outturn_code", f"说明五(三) item {it['item_no']}: the text names it “{it.get('kuan_name')}"
+                     f"（款）{it.get('xiang_name')}（项）”, {t5.id} lists the same 款 and amount as {code} "
+                     f"“{row.item}”; read as {code}", line=it.get("line"), table="说明",
+                     expected=row.item, found=it.get("xiang_name"))
         else:
-            log.add("outturn_code", "warning", f"说明五(三) item {it['item_no']} {it.get('xiang_name')}: "
-                    "no function code stated and none found by name in 公开05/03", line=it.get("line"),
-                    table="说明")
+            it["code_source"] = ""
+            why = (f"{len(cands)} rows of the named 款/类 have its amount" if cands
+                   else "no row of the named 款/类 has its name or amount")
+            log.add("outturn_code", "warning", f"说明五(三) item {it['item_no']} “{it.get('kuan_name')}（款）"
+                    f"{it.get('xiang_name')}（项）”: no function code stated and none found in 公开05/03 ({why}); "
+                    "the item is not compared with the tables", line=it.get("line"), table="说明")
 
 
 def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
-    """Each budget-outturn item's 支出决算 vs 公开05; every 05 code is explained."""
+    """Each budget-outturn item's 支出决算 vs 公开05; every 05 code is explained.  An item without a
+    code (outturn_code said so) is compared with nothing, and the 公开05 rows it may stand for are
+    not reported as unexplained."""
     t5 = tables.get("公开05")
     if t5 is None or not t5.present:
         for _ in items:
             log.skip("outturn_vs_05", "公开05 absent")
         return
     rows = {r.code: r for r in t5.details()}
+    unplaced = [it for it in items if not it.get("code")]
     for it in items:
+        if not it.get("code"):
+            log.skip("outturn_vs_05", f"说明五(三) item {it['item_no']}: no function code (see outturn_code)")
+            continue
         row = rows.get(it["code"])
         table_actual = row.values.get("total") if row else Z
         log.amounts("outturn_vs_05", table_actual, it.get("actual") if it.get("actual") is not None else Z,
@@ -202,18 +258,22 @@ def check_outturn_vs_tables(items: list[dict], tables: dict[str, Table], log: Ch
     t2 = tables.get("公开02")
     rows2 = {r.code: r for r in t2.details()} if t2 is not None and t2.present else {}
     for it in items:
-        adj, row2 = it.get("adjusted_budget"), rows2.get(it["code"])
+        adj, row2 = it.get("adjusted_budget"), rows2.get(it.get("code"))
         if adj is None or row2 is None or row2.values.get("fiscal") is None:
             continue
         got = row2.values["fiscal"]
         log.record("outturn_adjusted_vs_02", got == adj, severity="warning", line=it.get("line"), table="说明",
                    message=f"说明五(三) item {it['item_no']} {it['code']}: budget added during the year "
                            f"{adj} 元, 公开02 财政拨款收入 of the code {got} 元", expected=got, found=adj)
-    listed = {it["code"] for it in items}
+    open_classes = {gpb_class_code(it.get("class_name") or "") for it in unplaced} - {None}
+    listed = {it["code"] for it in items if it.get("code")}
     longest = max((len(c) for c in rows), default=0)
     for code, row in rows.items():
         if len(code) != longest:
             continue  # 类/款 subtotals are explained through their 项
+        if code not in listed and (code[:3] in open_classes or (unplaced and not open_classes)):
+            log.skip("outturn_covers_05", f"公开05 {code}: an item of the explanation could not be placed")
+            continue
         log.record("outturn_covers_05", code in listed, severity="warning", line=row.line, table="公开05",
                    message=f"公开05 {code} {row.item} has no item in the explanation's budget-vs-actual list",
                    expected=code, found="")

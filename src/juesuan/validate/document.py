@@ -15,12 +15,16 @@ Each check records a run per comparison; a finding only when the source is wrong
 """
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
+from ..config import PACKAGE_DATA
 from ..extract.meta import (BARE_YEAR_RE, DEPT_LINE_RE, PART_HEAD_RE, SCOPE_RE, _clean,
                             _name_from, cover_range, is_placeholder, same_department)
+from ..extract.explanation import cue_words
 from ..extract.tables import Table, squash, table_specs
 from ..findings import CheckLog
 from ..source import Document
@@ -210,10 +214,32 @@ def check_year_and_name(doc: Document, year: int, parts: dict, log: CheckLog,
             ok = True
         if is_placeholder(name):
             ok = False
+        if not ok and same_department(wording_standard(department_name), wording_standard(name)):
+            # 规划与 / 规划和, 其它 / 其他: the same department written with another word
+            log.record("doc_department_name", False, severity="warning", line=n, table=DOC,
+                       expected=department_name, found=name,
+                       message=f"the {where} names the department “{name}”, {first} "
+                               f"“{department_name}” (a wording slip)")
+            continue
         log.record("doc_department_name", ok, severity="error", line=n, table=DOC,
                    expected=department_name, found=name,
                    message=f"the {where} names the department “{name}”, {first} "
                            f"“{department_name}”")
+
+
+@lru_cache(maxsize=1)
+def _wording() -> tuple[tuple[str, str], ...]:
+    with open(PACKAGE_DATA / "prose_wording.csv", encoding="utf-8", newline="") as fh:
+        return tuple((r["variant"], r["standard"]) for r in csv.DictReader(fh))
+
+
+def wording_standard(text: str | None) -> str:
+    """``text`` with every wording variant of data/prose_wording.csv written the standard way
+    (规划与 → 规划和, 其它 → 其他); two names equal after it differ only in wording."""
+    out = text or ""
+    for variant, standard in _wording():
+        out = out.replace(variant, standard)
+    return out
 
 
 # ------------------------------------------------------------------ dates
@@ -348,14 +374,16 @@ def check_empty_notes(doc: Document, tables: dict[str, Table], log: CheckLog) ->
 
 # ------------------------------------------------------------------ direction words
 NUM = r"(\d[\d,]*(?:\.\d+)?)(万元|元)"
-BUDGET_RE = re.compile(r"预算(?:数)?为?" + NUM)
+UP = tuple(w for w, v in cue_words("direction") if v == "up")       # data/prose_cues.csv
+DOWN = tuple(w for w, v in cue_words("direction") if v == "down")
+_BW = "(?P<{}>年初|" + "|".join(w.replace("预算", "") for w, _ in cue_words("full_budget")) + ")?"
+BUDGET_RE = re.compile(_BW.format("bw") + r"预算(?:数)?为?" + NUM)
 ACTUAL_RE = re.compile(r"决算(?:数)?为?" + NUM)
 NO_SPENDING_RE = re.compile(r"[,;，；]\s*(?:无支出|未发生支出|当年未支出)")
 DIRECTION_RE = re.compile(
-    r"决算数?(?P<w>大于|小于|高于|低于|超过|少于|多于)(?:年初)?预算数?"
-    r"|决算数?(?:与|同)(?:年初)?预算数?(?P<b>基本)?持平"
-    r"|(?<!决算数)(?:与|同)(?:年初)?预算数?(?P<b2>基本)?持平")
-UP, DOWN = ("大于", "高于", "超过", "多于"), ("小于", "低于", "少于")
+    rf"决算数?(?P<w>{'|'.join(UP + DOWN)}){_BW.format('bw')}预算数?"
+    rf"|决算数?(?:与|同){_BW.format('bw2')}预算数?(?P<b>基本)?持平"
+    rf"|(?<!决算数)(?:与|同){_BW.format('bw3')}预算数?(?P<b2>基本)?持平")
 
 
 def _amt(num: str, unit: str) -> Decimal:
@@ -363,9 +391,28 @@ def _amt(num: str, unit: str) -> Decimal:
     return v * 10000 if unit == "万元" else v
 
 
+def _basis(word: str | None) -> str | None:
+    """Which budget a budget word names: initial (年初), full (全年/调整/调整后), None (bare 预算)."""
+    if word == "年初":
+        return "initial"
+    return "full" if word else None
+
+
+def _holds(word: str, actual: Decimal, budget: Decimal) -> bool:
+    if word in UP:
+        return actual > budget
+    if word in DOWN:
+        return actual < budget
+    if word == "持平":
+        return actual == budget
+    return abs(actual - budget) <= abs(budget) / 10    # 基本持平: within a tenth (0 and 0 too)
+
+
 def check_directions(explanation, log: CheckLog) -> None:
-    """决算数大于/小于/与预算数持平 against the budget and outturn stated before it; a change
-    stated as 增加 (减少) with a rate stated as 下降 (增长)."""
+    """决算数大于/小于/与预算数持平 against the outturn and the budget the sentence compares with
+    (年初预算, or 全年预算 / 调整预算 / 调整后预算 when it names one; a bare 预算数 is the initial
+    budget unless that is 0 or not stated — a unit founded in the year); a change stated as
+    增加 (减少) with a rate stated as 下降 (增长)."""
     if explanation is None or explanation.joined is None:
         log.skip("doc_direction_words", "no explanation part")
         return
@@ -373,31 +420,33 @@ def check_directions(explanation, log: CheckLog) -> None:
     text = jt.text
     for b in explanation.blocks or []:
         for m in DIRECTION_RE.finditer(text, b.start, b.end):
-            budgets = [x for x in BUDGET_RE.finditer(text, b.start, m.start())]
-            initial = [x for x in budgets if text[max(x.start() - 2, 0):x.start()] == "年初"]
-            budgets = initial or budgets       # 预算数 is the initial budget where it is stated
-            if not budgets:
+            named = _basis(m.group("bw") or m.group("bw2") or m.group("bw3"))
+            budgets = list(BUDGET_RE.finditer(text, b.start, m.start()))
+            last: dict[str, re.Match] = {}
+            for x in budgets:
+                last[_basis(x.group("bw")) or "initial"] = x
+            if named is not None:
+                cands = [last[named]] if named in last else []
+            elif "initial" in last and (_amt(*last["initial"].groups()[1:]) != 0 or "full" not in last):
+                cands = [last["initial"]]          # a bare 预算数 is the initial budget …
+            else:
+                cands = [last["full"]] if "full" in last else []   # … unless it is 0 (new unit)
+            if not cands:
                 log.skip("doc_direction_words", "a direction word without a budget figure before it")
                 continue
-            bm = budgets[-1]
-            am = ACTUAL_RE.search(text, bm.end(), m.start())
-            nm = NO_SPENDING_RE.search(text, bm.end(), m.start())
+            first_budget = min(last.values(), key=lambda x: x.start())
+            am = ACTUAL_RE.search(text, first_budget.end(), m.start())
+            nm = NO_SPENDING_RE.search(text, first_budget.end(), m.start())
             if nm is not None and (am is None or nm.start() < am.start()):
                 am = nm                         # 无支出: an outturn of 0
             if am is None:
                 log.skip("doc_direction_words", "a direction word without an outturn figure before it")
                 continue
-            budget = _amt(*bm.groups())
             actual = Decimal(0) if am is nm else _amt(*am.groups())
             word = m.group("w") or ("基本持平" if (m.group("b") or m.group("b2")) else "持平")
-            if word in UP:
-                ok = actual > budget
-            elif word in DOWN:
-                ok = actual < budget
-            elif word == "持平":
-                ok = actual == budget
-            else:                      # 基本持平: within a tenth of the budget
-                ok = abs(actual - budget) <= abs(budget) / 10    # 0 and 0 are level too
+            bm = cands[0]
+            budget = _amt(bm.group(2), bm.group(3))
+            ok = _holds(word, actual, budget)
             log.record("doc_direction_words", ok, severity="error", line=jt.line(m.start()),
                        table="说明", expected=f"决算 {actual} vs 预算 {budget}", found=word,
                        message=f"{b.label}: “{jt.snippet(m.start(), m.end())}” but the budget is "
@@ -406,8 +455,9 @@ def check_directions(explanation, log: CheckLog) -> None:
     # a change and its rate: 增加 … 增长, 减少 … 下降
     groups: dict[tuple, dict] = {}
     for f in explanation.facts:
-        if f["measure"] in ("change", "change_rate", "change_vs_budget", "change_rate_vs_budget"):
-            kind = "budget" if f["measure"].endswith("vs_budget") else "prior"
+        if f["measure"] in ("change", "change_rate", "change_vs_budget", "change_rate_vs_budget",
+                            "change_vs_full_budget", "change_rate_vs_full_budget"):
+            kind = f["measure"].split("_vs_")[1] if "_vs_" in f["measure"] else "prior"
             rate = "rate" in f["measure"]
             groups.setdefault((f["section"], f["subject"], kind), {}).setdefault(rate, f)
     for (sec, subj, kind), g in groups.items():
