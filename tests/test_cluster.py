@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -29,8 +30,8 @@ from synth import generate as g
 
 from juesuan.run import batch
 from juesuan import clean, config
-from juesuan.run.executor import (Completion, DaskExecutor, LocalExecutor, ThreadedWorkerWarning, WorkerDied,
-                              executor_for)
+from juesuan.run.executor import (Completion, DaskExecutor, LocalExecutor, SchedulerLost, ThreadedWorkerWarning,
+                                  WorkerDied, executor_for)
 
 ENV_ROOTS = ("JUESUAN_RAW_ROOT", "JUESUAN_CLEAN_ROOT", "JUESUAN_REPORTS_ROOT")
 YEAR = 2024
@@ -57,6 +58,24 @@ def interval(task):
     t0 = time.monotonic()
     time.sleep(task["sleep"])
     return (t0, time.monotonic())
+
+
+def marked(task):
+    """Writes '<its pid> <its parent's pid: the worker process>' to the marker, then sleeps."""
+    with open(task["marker"], "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {os.getppid()}\n")
+    time.sleep(task["sleep"])
+    return {"pid": os.getpid(), "worker_pid": os.getppid()}
+
+
+def ticker(task):
+    """A side effect to watch: a line with the time every 50 ms for ``seconds``."""
+    end = time.monotonic() + task["seconds"]
+    while time.monotonic() < end:
+        with open(task["ticks"], "a", encoding="utf-8") as fh:
+            fh.write(f"{time.time():.3f}\n")
+        time.sleep(0.05)
+    return "ran to its end"
 
 
 # ------------------------------------------------------------------ fixtures
@@ -139,18 +158,120 @@ def test_a_step_that_raises_is_an_error_completion_and_the_others_go_on(cluster)
     assert isinstance(by_key[1].error, ValueError) and "第 1 步出错" in str(by_key[1].error)
 
 
-def test_a_worker_that_dies_is_an_error_completion_and_the_others_go_on(cluster):
+def test_a_step_whose_process_dies_is_an_error_completion_and_the_others_go_on(cluster):
+    """The step runs in its worker's step process: the process dies (exit code 3), the worker
+    does not, the step is named and not run again (it would die again)."""
     client = cluster["client"]
+    workers = set(client.nthreads())
+    steps = [("dies", die, {}), ("ok", square, {"n": 7, "sleep": 0.5})]
+    ex = DaskExecutor(client=client)
+    _, by_key = _all(ex, steps)
+    assert by_key["ok"].ok and by_key["ok"].result["square"] == 49
+    err = by_key["dies"].error
+    assert isinstance(err, WorkerDied), repr(err)
+    assert "'dies'" in str(err) and "tcp://" in str(err) and "exit code 3" in str(err)
+    assert type(err.__cause__).__name__ == "StepProcessDied"
+    assert ex.retried == [] and set(client.nthreads()) == workers      # the workers live on
+
+
+def _lines(path: Path, n: int, timeout: float = 60) -> list[str]:
+    """The lines of ``path`` once it has at least ``n``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if len(lines) >= n:
+            return lines
+        assert time.monotonic() < deadline, f"{path.name}: {len(lines)} line(s), waited for {n}"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
     try:
-        steps = [("dies", die, {}), ("ok", square, {"n": 7, "sleep": 0.5})]
-        _, by_key = _all(DaskExecutor(client=client), steps)
-        assert by_key["ok"].ok and by_key["ok"].result["square"] == 49
-        err = by_key["dies"].error
-        assert isinstance(err, WorkerDied), repr(err)
-        assert "'dies'" in str(err) and "tcp://" in str(err)
-        assert type(err.__cause__).__name__ == "KilledWorker"
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")          # a zombie has ended (its parent has not reaped it yet)
+
+
+def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(cluster, tmp_path):
+    """The worker process is killed (SIGKILL) while the step runs: the scheduler (allowed-failures
+    0 here) reports KilledWorker, the executor submits the step once more, it runs on another
+    worker and succeeds; the first attempt's process does not outlive its worker."""
+    client, marker = cluster["client"], tmp_path / "attempts"
+    ex = DaskExecutor(client=client)
+    try:
+        ex.submit("lost", marked, {"marker": str(marker), "sleep": 2.0})
+        child, worker = map(int, _lines(marker, 1)[0].split())
+        t0 = time.monotonic()
+        os.kill(worker, signal.SIGKILL)
+        done = list(ex.completions())
+        took = time.monotonic() - t0
     finally:
-        client.wait_for_workers(2, timeout=120)     # the nanny starts the worker again
+        ex.close()
+        client.wait_for_workers(2, timeout=120)
+    assert [c.key for c in done] == ["lost"] and done[0].ok, done
+    attempts = [tuple(map(int, line.split())) for line in _lines(marker, 2)]
+    assert len(attempts) == 2 and attempts[1][1] != worker == attempts[0][1]
+    assert done[0].result["worker_pid"] == attempts[1][1] and ex.retried == ["lost"]
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child), "the first attempt's process outlived its worker"
+    print(f"worker pid {worker} killed mid-step: the step ran again in worker pid {attempts[1][1]} "
+          f"and succeeded {took:.1f} s later; the first attempt's process (pid {child}) ended with it")
+
+
+def test_a_step_whose_worker_is_lost_twice_is_named(cluster, tmp_path):
+    client, marker = cluster["client"], tmp_path / "attempts"
+    ex = DaskExecutor(client=client)
+    try:
+        ex.submit("lost twice", marked, {"marker": str(marker), "sleep": 60})
+
+        def kill_each_attempt():      # the resubmission happens while the completions are read
+            for n in (1, 2):
+                os.kill(int(_lines(marker, n)[n - 1].split()[1]), signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_each_attempt)
+        killer.start()
+        done = list(ex.completions())
+        killer.join()
+    finally:
+        ex.close()
+        client.wait_for_workers(2, timeout=120)
+    assert [c.key for c in done] == ["lost twice"] and not done[0].ok
+    err = done[0].error
+    assert isinstance(err, WorkerDied) and type(err.__cause__).__name__ == "KilledWorker"
+    assert "'lost twice'" in str(err) and "2 attempt(s)" in str(err) and str(err).count("tcp://") >= 2, str(err)
+    assert ex.retried == ["lost twice"]
+    print(f"worker lost twice: {err}")
+
+
+def test_a_step_cancelled_at_close_stops_on_its_worker(cluster, tmp_path):
+    """close() cancels a running step: its process on the worker is stopped and its side effect
+    (a line every 50 ms) stops.  Without ``isolate`` (the control) the step runs on to its end."""
+    after = {}
+    for isolate in (True, False):
+        ticks = tmp_path / f"ticks-{isolate}"
+        ex = DaskExecutor(client=cluster["client"], isolate=isolate)
+        ex.submit("tick", ticker, {"ticks": str(ticks), "seconds": 4.0})
+        _lines(ticks, 3)
+        closed = time.time()
+        ex.close()
+        time.sleep(1.5)
+        after[isolate] = float(_lines(ticks, 1)[-1]) - closed      # its last line, after close()
+    assert after[True] < 1.0, after            # stopped: SIGTERM, at most STOP_GRACE_S then SIGKILL
+    assert after[False] > 1.0, after           # a task thread cannot be stopped: it ran on
+    _quiet(tmp_path / "ticks-False")           # the control's step ends before the next test
+    print(f"cancelled at close: last side effect {after[True]:+.2f} s after close() with isolate, "
+          f"still {after[False]:+.2f} s after without")
+
+
+def _quiet(path: Path, still: float = 0.5, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    size = -1
+    while path.stat().st_size != size and time.monotonic() < deadline:
+        size = path.stat().st_size
+        time.sleep(still)
 
 
 def test_close_releases_its_own_client_not_one_passed_in(cluster):
