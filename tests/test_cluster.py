@@ -340,6 +340,127 @@ def test_an_unreachable_scheduler_is_a_clear_error():
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.stderr
 
 
+# ------------------------------------------------------------------ the scheduler lost
+@pytest.fixture
+def separate(tmp_path):
+    """A scheduler and one worker in processes of their own (``dask scheduler``, ``dask worker
+    --nthreads 1``), so that the scheduler can be killed or frozen while this process drives."""
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(config.ROOT / "src"), str(config.ROOT / "tests")]))
+    file = tmp_path / "scheduler.json"
+    logs = open(tmp_path / "cluster.log", "w", encoding="utf-8")   # noqa: SIM115 - closed below
+    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], env=env, stdout=logs, stderr=logs,
+                              start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 60
+        while not (file.exists() and file.stat().st_size):
+            assert time.monotonic() < deadline and procs[0].poll() is None, "the scheduler did not start"
+            time.sleep(0.1)
+        time.sleep(0.1)
+        address = json.loads(file.read_text(encoding="utf-8"))["address"]
+        procs.append(subprocess.Popen([dask_cli, "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                       "--no-dashboard", "--death-timeout", "30"], env=env, stdout=logs,
+                                      stderr=logs, start_new_session=True))
+        with Client(address, set_as_default=False) as c:
+            c.wait_for_workers(1, timeout=60)
+        yield {"address": address, "scheduler": procs[0], "tmp": tmp_path}
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)     # a frozen (SIGSTOP) process too
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=30)
+        logs.close()
+
+
+def test_a_scheduler_killed_mid_batch_ends_it_at_once_naming_its_address(separate):
+    ex = DaskExecutor(separate["address"])
+    marker = separate["tmp"] / "attempts"
+    ex.submit("long", marked, {"marker": str(marker), "sleep": 120})
+    ex.submit("queued", square, {"n": 2})
+    _lines(marker, 1)
+    t0 = time.monotonic()
+    os.killpg(separate["scheduler"].pid, signal.SIGKILL)
+    try:
+        with pytest.raises(SchedulerLost) as info:
+            for c in ex.completions():
+                pytest.fail(f"a completion after the scheduler was killed: {c}")
+    finally:
+        ex.close()
+    took = time.monotonic() - t0
+    assert took <= 60, took
+    assert separate["address"] in str(info.value) and info.value.address == separate["address"]
+    assert set(info.value.unfinished) == {"long", "queued"}
+    with pytest.raises(SchedulerLost):            # nothing more is accepted
+        ex.submit("later", square, {"n": 1})
+    print(f"scheduler killed: SchedulerLost after {took:.1f} s (executor closed): {info.value}")
+
+
+def test_a_frozen_scheduler_ends_the_batch_within_its_bound(separate):
+    """SIGSTOP: the connection stays open and nothing answers (a hung host, a cut network) —
+    the case nothing bounded before; here ``scheduler_timeout`` = 3 s."""
+    ex = DaskExecutor(separate["address"], scheduler_timeout=3, heartbeat=0.5)
+    marker = separate["tmp"] / "attempts"
+    ex.submit("long", marked, {"marker": str(marker), "sleep": 120})
+    _lines(marker, 1)
+    t0 = time.monotonic()
+    os.kill(separate["scheduler"].pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(SchedulerLost, match=re.escape(separate["address"]) + r".*no answer for [34] s") as info:
+            list(ex.completions())
+        lost = time.monotonic() - t0
+    finally:
+        ex.close()
+    took = time.monotonic() - t0
+    assert 3 <= lost <= 10 and took <= 20, (lost, took)
+    print(f"scheduler frozen: SchedulerLost after {lost:.1f} s, executor closed after {took:.1f} s: {info.value}")
+
+
+DRIVER = r"""
+import os, runpy, sys, time
+import juesuan.clean as clean
+
+MARKER = sys.argv[2]
+
+def slow(task):                      # a data step that takes long (pickled by value, with MARKER)
+    with open(MARKER, "a") as fh:
+        fh.write("started\n")
+    time.sleep(120)
+
+clean.data_task = slow
+sys.argv = ["juesuan", "data", "--scheduler", sys.argv[1]]
+runpy.run_module("juesuan", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_the_data_command_exits_non_zero_naming_the_lost_scheduler(separate, in_roots):
+    """``python -m juesuan data --scheduler …`` (its steps made slow), the scheduler killed while
+    they run: the command ends, exit 1, one line naming the scheduler's address."""
+    marker = separate["tmp"] / "started"
+    env = dict(os.environ, PYTHONPATH=str(config.ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, separate["address"], str(marker)], env=env, cwd=config.ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _lines(marker, 1, timeout=60)
+        t0 = time.monotonic()
+        os.killpg(separate["scheduler"].pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=90)
+        took = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, (proc.returncode, out, err)
+    assert took <= 60, took
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"FAILED — lost the Dask scheduler at {separate['address']}"), err
+    assert err.count("lost the Dask scheduler") == 1 and "SchedulerLost" not in err     # said once, no traceback of ours
+    (separate["tmp"] / "stderr.txt").write_text(err, encoding="utf-8")
+    print(f"python -m juesuan data: exit {proc.returncode} {took:.1f} s after the scheduler was killed; "
+          f"stderr: {last}")
+
+
 # ------------------------------------------------------------------ the batch
 def _files(root: Path) -> dict[str, bytes | list]:
     """Every file under ``root``: its bytes; for a workbook its sheets' cells (openpyxl stamps

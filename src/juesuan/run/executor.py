@@ -443,10 +443,12 @@ class DaskExecutor(_Closing):
     def check_workers(self) -> dict[str, int]:
         """Task threads of every worker now connected; warns once per worker with more than one."""
         try:
-            threads = dict(self.client.nthreads())
-        except Exception as exc:  # noqa: BLE001 - a check, never the reason a batch stops
+            threads = dict(self.client.nthreads(callback_timeout=min(5.0, self.scheduler_timeout)))
+        except Exception as exc:  # noqa: BLE001 - a check, never the reason a batch stops (a lost
+            # scheduler is found by the watch of completions())
             log.debug("could not ask the scheduler for its workers: %s", exc)
             return {}
+        self._answered = time.monotonic()
         for worker, n in sorted(threads.items()):
             if n > 1 and worker not in self._warned:
                 self._warned.add(worker)
@@ -457,10 +459,10 @@ class DaskExecutor(_Closing):
         return threads
 
     def submit(self, key: Hashable, fn: Callable[[Any], Any], task: Any) -> None:
-        if self._closed:
-            raise RuntimeError("the DaskExecutor is closed")
         if self._lost is not None:
             raise self._lost
+        if self._closed:
+            raise RuntimeError("the DaskExecutor is closed")
         self._submit(_Step(key, fn, task))
 
     def _submit(self, step: _Step) -> None:
@@ -474,6 +476,7 @@ class DaskExecutor(_Closing):
     def completions(self) -> Iterator[Completion]:
         if self._lost is not None:
             raise self._lost
+        self._answered = time.monotonic()     # the bound on a silent scheduler counts from here
         self.check_workers()        # workers that joined since the executor was made
         while self._pending:
             ac = self._running = self._distributed.as_completed(list(self._pending), loop=self.client.loop)
@@ -584,10 +587,20 @@ class DaskExecutor(_Closing):
         finally:
             if self._own:
                 timeout = 5 if self._lost is not None else 30
+                # a lost scheduler: the client's reconnection, cancelled by close, would log its
+                # traceback — the SchedulerLost raised already says what happened
+                quiet = [logging.getLogger(n) for n in ("distributed.client", "distributed.utils")
+                         ] if self._lost is not None else []
+                levels = [q.level for q in quiet]
+                for q in quiet:
+                    q.setLevel(logging.CRITICAL)
                 try:
                     self.client.close(timeout=timeout)
                 except Exception as exc:  # noqa: BLE001
                     log.warning("closing the Dask client: %s", exc)
+                finally:
+                    for q, level in zip(quiet, levels):
+                        q.setLevel(level)
                 cluster = getattr(self.client, "cluster", None)   # the one started for address=None
                 if cluster is not None:
                     cluster.close()
