@@ -464,9 +464,22 @@ def test_the_data_command_exits_non_zero_naming_the_lost_scheduler(separate, in_
 # ------------------------------------------------------------------ the batch
 def _files(root: Path) -> dict[str, bytes | list]:
     """Every file under ``root``: its bytes; for a workbook its sheets' cells (openpyxl stamps
-    the time of writing into the XLSX itself, docProps/core.xml and the zip entries)."""
-    return {p.relative_to(root).as_posix(): _cells(p) if p.suffix == ".xlsx" else p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    the time of writing into the XLSX itself, docProps/core.xml and the zip entries).  The panel:
+    its published generation only, its id (a time and a random part) written ``<generation>``."""
+    from juesuan.clean import panel
+    gen = panel.generation(root)
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if not p.is_file() or (rel.startswith("panel/generations/") and not gen
+                               or gen and rel.startswith("panel/generations/") and f"/{gen}/" not in rel):
+            continue
+        data = _cells(p) if p.suffix == ".xlsx" else p.read_bytes()
+        if gen:
+            rel = rel.replace(gen, "<generation>")
+            data = data.replace(gen.encode(), b"<generation>") if isinstance(data, bytes) else data
+        out[rel] = data
+    return out
 
 
 def _cells(path: Path) -> list:
