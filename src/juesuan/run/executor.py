@@ -179,6 +179,10 @@ def _one_at_a_time(fn: Callable[[Any], Any], task: Any, isolate: bool = False) -
         return _step_process().run(fn, task, _cancel_check())
 
 
+def _nothing(task: Any) -> None:
+    return None
+
+
 def _cancel_check() -> Callable[[], bool]:
     """A check, from the task's thread, that the scheduler has cancelled this task (or the worker
     dropped it: it is closing, its scheduler gone)."""
@@ -457,6 +461,12 @@ class DaskExecutor(_Closing):
                        "its steps run one at a time, so its other threads stay idle")
                 warnings.warn(msg, ThreadedWorkerWarning, stacklevel=2)
         return threads
+
+    def warm(self, fn: Callable[[Any], Any] | None = None) -> None:
+        """Start the step process of every worker now connected (with ``isolate``), running
+        ``fn(None)`` in each (e.g. imports): what the first step on each worker would otherwise pay."""
+        if self.isolate:
+            self.client.run(_one_at_a_time, fn or _nothing, None, True)
 
     def submit(self, key: Hashable, fn: Callable[[Any], Any], task: Any) -> None:
         if self._lost is not None:
