@@ -69,7 +69,11 @@ def marked(task):
 
 
 def ticker(task):
-    """A side effect to watch: a line with the time every 50 ms for ``seconds``."""
+    """A side effect to watch: a line with the time every 50 ms for ``seconds``; with ``child``, a
+    process of its own first (as a chapter step starts its kernel), its pid written there."""
+    if task.get("child"):
+        sub = subprocess.Popen(["sleep", "60"])
+        Path(task["child"]).write_text(str(sub.pid), encoding="utf-8")
     end = time.monotonic() + task["seconds"]
     while time.monotonic() < end:
         with open(task["ticks"], "a", encoding="utf-8") as fh:
@@ -253,17 +257,19 @@ def test_a_step_cancelled_at_close_stops_on_its_worker(cluster, tmp_path):
     for isolate in (True, False):
         ticks = tmp_path / f"ticks-{isolate}"
         ex = DaskExecutor(client=cluster["client"], isolate=isolate)
-        ex.submit("tick", ticker, {"ticks": str(ticks), "seconds": 4.0})
+        child = tmp_path / f"child-{isolate}"
+        ex.submit("tick", ticker, {"ticks": str(ticks), "seconds": 4.0, "child": str(child) if isolate else ""})
         _lines(ticks, 3)
         closed = time.time()
         ex.close()
         time.sleep(1.5)
         after[isolate] = float(_lines(ticks, 1)[-1]) - closed      # its last line, after close()
     assert after[True] < 1.0, after            # stopped: SIGTERM, at most STOP_GRACE_S then SIGKILL
+    assert not _alive(int(child_pid := (tmp_path / "child-True").read_text())), "the step's own child lives on"
     assert after[False] > 1.0, after           # a task thread cannot be stopped: it ran on
     _quiet(tmp_path / "ticks-False")           # the control's step ends before the next test
-    print(f"cancelled at close: last side effect {after[True]:+.2f} s after close() with isolate, "
-          f"still {after[False]:+.2f} s after without")
+    print(f"cancelled at close: last side effect {after[True]:+.2f} s after close() with isolate (its child "
+          f"process {child_pid} ended too), still {after[False]:+.2f} s after without")
 
 
 def _quiet(path: Path, still: float = 0.5, timeout: float = 30) -> None:
