@@ -206,9 +206,10 @@ def _cancel_check() -> Callable[[], bool]:
 # (its warm kernel with them), started again after a step that was cancelled or died.
 _STEP_PROCESS: list[_StepProcess] = []
 
-_CHILD_BOOT = ("import os, sys, pickle; r, w, parent = map(int, sys.argv[1:4]); fin = os.fdopen(r, 'rb', 0); "
-               "sys.path[:] = pickle.loads(fin.read(int.from_bytes(fin.read(8), 'big'))); "
-               "from juesuan.run.executor import _child_loop; _child_loop(fin, os.fdopen(w, 'wb', 0), parent)")
+_SYS_PATH_ENV = "JUESUAN_STEP_SYS_PATH"       # the worker's sys.path, for the step process
+_CHILD_BOOT = ("import json, os, sys; r, w, parent = map(int, sys.argv[1:4]); "
+               f"sys.path[:] = json.loads(os.environ.pop({_SYS_PATH_ENV!r})); "
+               "from juesuan.run.executor import _child_loop; _child_loop(r, os.fdopen(w, 'wb'), parent)")
 
 
 def _step_process() -> _StepProcess:
@@ -256,13 +257,14 @@ class _StepProcess:
         self._from: int | None = None
 
     def _start(self) -> None:
-        import pickle
+        import json
 
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         env = dict(os.environ)
         here = str(Path(__file__).resolve().parents[2])          # the folder holding juesuan/
         env["PYTHONPATH"] = os.pathsep.join([here, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+        env[_SYS_PATH_ENV] = json.dumps([here, *sys.path])        # the step functions' modules too
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _CHILD_BOOT, str(to_child_r), str(from_child_w), str(os.getpid())],
@@ -270,10 +272,8 @@ class _StepProcess:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        self._to = os.fdopen(to_child_w, "wb", 0)
+        self._to = os.fdopen(to_child_w, "wb")
         self._from = from_child_r
-        data = pickle.dumps(list(sys.path))
-        self._to.write(len(data).to_bytes(8, "big") + data)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -341,7 +341,7 @@ class _StepProcess:
         self._to = self._from = None
 
 
-def _child_loop(fin, fout, parent: int) -> None:
+def _child_loop(rfd: int, fout, parent: int) -> None:
     """The step process: read (fn, task), answer (True, result) or (False, exception); exit when
     the pipe closes, on SIGTERM (as SystemExit: the step's ``finally`` blocks run) or when the
     worker process (``parent``) is gone."""
@@ -360,7 +360,6 @@ def _child_loop(fin, fout, parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=orphaned, name="juesuan-step-orphaned", daemon=True).start()
-    rfd = fin.fileno()
     while True:
         try:
             size = int.from_bytes(_read_exact(rfd, 8), "big")
