@@ -11,8 +11,9 @@ index, as ``make reports`` without the cross-report chapter) over N copies of
 - **cluster**: a :class:`~juesuan.run.executor.DaskExecutor` on a ``LocalCluster`` of 2 worker
   processes with 1 thread each (scheduler and workers started, and the package imported in the
   workers, before the clock starts, as on a cluster that stays up between batches; their
-  start-up is reported on its own).  The local pool's processes are forked from this one, which
-  has the package imported already.
+  start-up is reported on its own; the package is imported in each worker's step process too,
+  where the steps run: :meth:`~juesuan.run.executor.DaskExecutor.warm`).  The local pool's
+  processes are forked from this one, which has the package imported already.
 
 Each copy gets one more line break at the end of its text and its own ``source_sha256``: the
 same report, but not the same source file (two folders with one source are refused as one
@@ -67,7 +68,7 @@ def one_batch(tmp: Path, raw: Path, tag: str, executor_factory) -> dict[str, Any
             "step_s": {k: round(v, 3) for k, v in steps.items()}, **setup}
 
 
-def _warm() -> None:
+def _warm(task=None) -> None:
     import juesuan.run.batch  # noqa: F401
     import juesuan.clean  # noqa: F401
 
@@ -86,13 +87,15 @@ def local_cluster(setup: dict[str, Any]) -> dict[str, Any]:
     client = Client(cluster, set_as_default=False)
     client.wait_for_workers(WORKERS, timeout=120)
     client.run(_warm)        # as on a cluster that stays up between batches: the package imported
+    executor = DaskExecutor(client=client)
+    executor.warm(_warm)     # in each worker's step process too (where the steps run)
     setup["cluster_start_s"] = round(time.perf_counter() - t0, 3)
 
     def close() -> None:
         client.close()
         cluster.close()
 
-    return {"executor": DaskExecutor(client=client), "close": close}
+    return {"executor": executor, "close": close}
 
 
 def main(argv=None) -> int:

@@ -284,6 +284,7 @@ class Panel(_Tables):
 
     path: Path
     tables: dict = field(default_factory=dict)
+    generation: str = ""          # the build every table was read from (panel/generations/<id>)
 
     def label(self, year, department) -> str:
         r = self.reports[(self.reports.year == year) & (self.reports.department == department)]
@@ -316,18 +317,30 @@ def load_panel(table: str | None = None, *, years=None, departments=None, column
     years = [int(y) for y in years] if years else None
     departments = [str(d) for d in departments] if departments else None
     if table is None:
-        path = config.CLEAN / "panel"
-        if not (path / "reports.csv").exists():
-            raise FileNotFoundError(f"no panel in {config.rel(path)}: run `make data` first")
-        if not (path / "parquet" / "_manifest.json").exists():
-            return _panel_from_csv(path, years, departments, exact)
-        have = panel.manifest()["tables"]
-        return Panel(path, {t: load_panel(t, years=years, departments=departments, exact=exact)
-                            for t in PANEL_TABLES if t in have})
+        for attempt in range(3):     # every table from ONE generation (resolved once)
+            gen = panel.generation_dir()
+            try:
+                return _panel_of_generation(gen, years, departments, exact)
+            except OSError:          # removed under the read (two rebuilds during it): again
+                if attempt == 2 or panel.generation_dir() == gen:
+                    raise
     if lazy:
         return panel.panel_relation(table, years, departments)
     tbl = panel.arrow_table(table, years, departments, columns)
     return _frame_from_arrow(tbl, exact)
+
+
+def _panel_of_generation(gen: Path, years, departments, exact: bool) -> Panel:
+    path = config.CLEAN / "panel"
+    if not (gen / "reports.csv").exists():
+        raise FileNotFoundError(f"no panel in {config.rel(path)}: run `make data` first")
+    gid = gen.name if gen.parent.name == panel.GENERATIONS else ""     # "": a panel older than generations
+    if not (gen / "parquet" / "_manifest.json").exists():
+        p = _panel_from_csv(gen, years, departments, exact)
+        return Panel(path, p.tables, gid)
+    have = panel.manifest(generation=gen)["tables"]
+    return Panel(path, {t: _frame_from_arrow(panel.arrow_table(t, years, departments, generation=gen), exact)
+                        for t in PANEL_TABLES if t in have}, gid)
 
 
 def _frame_from_arrow(tbl, exact: bool) -> pd.DataFrame:

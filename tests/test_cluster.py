@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -29,8 +30,8 @@ from synth import generate as g
 
 from juesuan.run import batch
 from juesuan import clean, config
-from juesuan.run.executor import (Completion, DaskExecutor, LocalExecutor, ThreadedWorkerWarning, WorkerDied,
-                              executor_for)
+from juesuan.run.executor import (Completion, DaskExecutor, LocalExecutor, SchedulerLost, ThreadedWorkerWarning,
+                                  WorkerDied, executor_for)
 
 ENV_ROOTS = ("JUESUAN_RAW_ROOT", "JUESUAN_CLEAN_ROOT", "JUESUAN_REPORTS_ROOT")
 YEAR = 2024
@@ -57,6 +58,28 @@ def interval(task):
     t0 = time.monotonic()
     time.sleep(task["sleep"])
     return (t0, time.monotonic())
+
+
+def marked(task):
+    """Writes '<its pid> <its parent's pid: the worker process>' to the marker, then sleeps."""
+    with open(task["marker"], "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {os.getppid()}\n")
+    time.sleep(task["sleep"])
+    return {"pid": os.getpid(), "worker_pid": os.getppid()}
+
+
+def ticker(task):
+    """A side effect to watch: a line with the time every 50 ms for ``seconds``; with ``child``, a
+    process of its own first (as a chapter step starts its kernel), its pid written there."""
+    if task.get("child"):
+        sub = subprocess.Popen(["sleep", "60"])
+        Path(task["child"]).write_text(str(sub.pid), encoding="utf-8")
+    end = time.monotonic() + task["seconds"]
+    while time.monotonic() < end:
+        with open(task["ticks"], "a", encoding="utf-8") as fh:
+            fh.write(f"{time.time():.3f}\n")
+        time.sleep(0.05)
+    return "ran to its end"
 
 
 # ------------------------------------------------------------------ fixtures
@@ -139,18 +162,122 @@ def test_a_step_that_raises_is_an_error_completion_and_the_others_go_on(cluster)
     assert isinstance(by_key[1].error, ValueError) and "第 1 步出错" in str(by_key[1].error)
 
 
-def test_a_worker_that_dies_is_an_error_completion_and_the_others_go_on(cluster):
+def test_a_step_whose_process_dies_is_an_error_completion_and_the_others_go_on(cluster):
+    """The step runs in its worker's step process: the process dies (exit code 3), the worker
+    does not, the step is named and not run again (it would die again)."""
     client = cluster["client"]
+    workers = set(client.nthreads())
+    steps = [("dies", die, {}), ("ok", square, {"n": 7, "sleep": 0.5})]
+    ex = DaskExecutor(client=client)
+    _, by_key = _all(ex, steps)
+    assert by_key["ok"].ok and by_key["ok"].result["square"] == 49
+    err = by_key["dies"].error
+    assert isinstance(err, WorkerDied), repr(err)
+    assert "'dies'" in str(err) and "tcp://" in str(err) and "exit code 3" in str(err)
+    assert type(err.__cause__).__name__ == "StepProcessDied"
+    assert ex.retried == [] and set(client.nthreads()) == workers      # the workers live on
+
+
+def _lines(path: Path, n: int, timeout: float = 60) -> list[str]:
+    """The lines of ``path`` once it has at least ``n``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if len(lines) >= n:
+            return lines
+        assert time.monotonic() < deadline, f"{path.name}: {len(lines)} line(s), waited for {n}"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
     try:
-        steps = [("dies", die, {}), ("ok", square, {"n": 7, "sleep": 0.5})]
-        _, by_key = _all(DaskExecutor(client=client), steps)
-        assert by_key["ok"].ok and by_key["ok"].result["square"] == 49
-        err = by_key["dies"].error
-        assert isinstance(err, WorkerDied), repr(err)
-        assert "'dies'" in str(err) and "tcp://" in str(err)
-        assert type(err.__cause__).__name__ == "KilledWorker"
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")          # a zombie has ended (its parent has not reaped it yet)
+
+
+def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(cluster, tmp_path):
+    """The worker process is killed (SIGKILL) while the step runs: the scheduler (allowed-failures
+    0 here) reports KilledWorker, the executor submits the step once more, it runs on another
+    worker and succeeds; the first attempt's process does not outlive its worker."""
+    client, marker = cluster["client"], tmp_path / "attempts"
+    ex = DaskExecutor(client=client)
+    try:
+        ex.submit("lost", marked, {"marker": str(marker), "sleep": 2.0})
+        child, worker = map(int, _lines(marker, 1)[0].split())
+        t0 = time.monotonic()
+        os.kill(worker, signal.SIGKILL)
+        done = list(ex.completions())
+        took = time.monotonic() - t0
     finally:
-        client.wait_for_workers(2, timeout=120)     # the nanny starts the worker again
+        ex.close()
+        client.wait_for_workers(2, timeout=120)
+    assert [c.key for c in done] == ["lost"] and done[0].ok, done
+    attempts = [tuple(map(int, line.split())) for line in _lines(marker, 2)]
+    assert len(attempts) == 2 and attempts[1][1] != worker == attempts[0][1]
+    assert done[0].result["worker_pid"] == attempts[1][1] and ex.retried == ["lost"]
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child), "the first attempt's process outlived its worker"
+    print(f"worker pid {worker} killed mid-step: the step ran again in worker pid {attempts[1][1]} "
+          f"and succeeded {took:.1f} s later; the first attempt's process (pid {child}) ended with it")
+
+
+def test_a_step_whose_worker_is_lost_twice_is_named(cluster, tmp_path):
+    client, marker = cluster["client"], tmp_path / "attempts"
+    ex = DaskExecutor(client=client)
+    try:
+        ex.submit("lost twice", marked, {"marker": str(marker), "sleep": 60})
+
+        def kill_each_attempt():      # the resubmission happens while the completions are read
+            for n in (1, 2):
+                os.kill(int(_lines(marker, n)[n - 1].split()[1]), signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_each_attempt)
+        killer.start()
+        done = list(ex.completions())
+        killer.join()
+    finally:
+        ex.close()
+        client.wait_for_workers(2, timeout=120)
+    assert [c.key for c in done] == ["lost twice"] and not done[0].ok
+    err = done[0].error
+    assert isinstance(err, WorkerDied) and type(err.__cause__).__name__ == "KilledWorker"
+    assert "'lost twice'" in str(err) and "2 attempt(s)" in str(err) and str(err).count("tcp://") >= 2, str(err)
+    assert ex.retried == ["lost twice"]
+    print(f"worker lost twice: {err}")
+
+
+def test_a_step_cancelled_at_close_stops_on_its_worker(cluster, tmp_path):
+    """close() cancels a running step: its process on the worker is stopped and its side effect
+    (a line every 50 ms) stops.  Without ``isolate`` (the control) the step runs on to its end."""
+    after = {}
+    for isolate in (True, False):
+        ticks = tmp_path / f"ticks-{isolate}"
+        ex = DaskExecutor(client=cluster["client"], isolate=isolate)
+        child = tmp_path / f"child-{isolate}"
+        ex.submit("tick", ticker, {"ticks": str(ticks), "seconds": 4.0, "child": str(child) if isolate else ""})
+        _lines(ticks, 3)
+        closed = time.time()
+        ex.close()
+        time.sleep(1.5)
+        after[isolate] = float(_lines(ticks, 1)[-1]) - closed      # its last line, after close()
+    assert after[True] < 1.0, after            # stopped: SIGTERM, at most STOP_GRACE_S then SIGKILL
+    assert not _alive(int(child_pid := (tmp_path / "child-True").read_text())), "the step's own child lives on"
+    assert after[False] > 1.0, after           # a task thread cannot be stopped: it ran on
+    _quiet(tmp_path / "ticks-False")           # the control's step ends before the next test
+    print(f"cancelled at close: last side effect {after[True]:+.2f} s after close() with isolate (its child "
+          f"process {child_pid} ended too), still {after[False]:+.2f} s after without")
+
+
+def _quiet(path: Path, still: float = 0.5, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    size = -1
+    while path.stat().st_size != size and time.monotonic() < deadline:
+        size = path.stat().st_size
+        time.sleep(still)
 
 
 def test_close_releases_its_own_client_not_one_passed_in(cluster):
@@ -219,12 +346,146 @@ def test_an_unreachable_scheduler_is_a_clear_error():
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.stderr
 
 
+# ------------------------------------------------------------------ the scheduler lost
+@pytest.fixture
+def separate(tmp_path):
+    """A scheduler and one worker in processes of their own (``dask scheduler``, ``dask worker
+    --nthreads 1``), so that the scheduler can be killed or frozen while this process drives."""
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(config.ROOT / "src"), str(config.ROOT / "tests")]))
+    file = tmp_path / "scheduler.json"
+    logs = open(tmp_path / "cluster.log", "w", encoding="utf-8")   # noqa: SIM115 - closed below
+    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], env=env, stdout=logs, stderr=logs,
+                              start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 60
+        while not (file.exists() and file.stat().st_size):
+            assert time.monotonic() < deadline and procs[0].poll() is None, "the scheduler did not start"
+            time.sleep(0.1)
+        time.sleep(0.1)
+        address = json.loads(file.read_text(encoding="utf-8"))["address"]
+        procs.append(subprocess.Popen([dask_cli, "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                       "--no-dashboard", "--death-timeout", "30"], env=env, stdout=logs,
+                                      stderr=logs, start_new_session=True))
+        with Client(address, set_as_default=False) as c:
+            c.wait_for_workers(1, timeout=60)
+        yield {"address": address, "scheduler": procs[0], "tmp": tmp_path}
+    finally:
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)     # a frozen (SIGSTOP) process too
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=30)
+        logs.close()
+
+
+def test_a_scheduler_killed_mid_batch_ends_it_at_once_naming_its_address(separate):
+    ex = DaskExecutor(separate["address"])
+    marker = separate["tmp"] / "attempts"
+    ex.submit("long", marked, {"marker": str(marker), "sleep": 120})
+    ex.submit("queued", square, {"n": 2})
+    _lines(marker, 1)
+    t0 = time.monotonic()
+    os.killpg(separate["scheduler"].pid, signal.SIGKILL)
+    try:
+        with pytest.raises(SchedulerLost) as info:
+            for c in ex.completions():
+                pytest.fail(f"a completion after the scheduler was killed: {c}")
+    finally:
+        ex.close()
+    took = time.monotonic() - t0
+    assert took <= 60, took
+    assert separate["address"] in str(info.value) and info.value.address == separate["address"]
+    assert set(info.value.unfinished) == {"long", "queued"}
+    with pytest.raises(SchedulerLost):            # nothing more is accepted
+        ex.submit("later", square, {"n": 1})
+    print(f"scheduler killed: SchedulerLost after {took:.1f} s (executor closed): {info.value}")
+
+
+def test_a_frozen_scheduler_ends_the_batch_within_its_bound(separate):
+    """SIGSTOP: the connection stays open and nothing answers (a hung host, a cut network) —
+    the case nothing bounded before; here ``scheduler_timeout`` = 3 s."""
+    ex = DaskExecutor(separate["address"], scheduler_timeout=3, heartbeat=0.5)
+    marker = separate["tmp"] / "attempts"
+    ex.submit("long", marked, {"marker": str(marker), "sleep": 120})
+    _lines(marker, 1)
+    t0 = time.monotonic()
+    os.kill(separate["scheduler"].pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(SchedulerLost, match=re.escape(separate["address"]) + r".*no answer for [34] s") as info:
+            list(ex.completions())
+        lost = time.monotonic() - t0
+    finally:
+        ex.close()
+    took = time.monotonic() - t0
+    assert 3 <= lost <= 10 and took <= 20, (lost, took)
+    print(f"scheduler frozen: SchedulerLost after {lost:.1f} s, executor closed after {took:.1f} s: {info.value}")
+
+
+DRIVER = r"""
+import os, runpy, sys, time
+import juesuan.clean as clean
+
+MARKER = sys.argv[2]
+
+def slow(task):                      # a data step that takes long (pickled by value, with MARKER)
+    with open(MARKER, "a") as fh:
+        fh.write("started\n")
+    time.sleep(120)
+
+clean.data_task = slow
+sys.argv = ["juesuan", "data", "--scheduler", sys.argv[1]]
+runpy.run_module("juesuan", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_the_data_command_exits_non_zero_naming_the_lost_scheduler(separate, in_roots):
+    """``python -m juesuan data --scheduler …`` (its steps made slow), the scheduler killed while
+    they run: the command ends, exit 1, one line naming the scheduler's address."""
+    marker = separate["tmp"] / "started"
+    env = dict(os.environ, PYTHONPATH=str(config.ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, separate["address"], str(marker)], env=env, cwd=config.ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _lines(marker, 1, timeout=60)
+        t0 = time.monotonic()
+        os.killpg(separate["scheduler"].pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=90)
+        took = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, (proc.returncode, out, err)
+    assert took <= 60, took
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"FAILED — lost the Dask scheduler at {separate['address']}"), err
+    assert err.count("lost the Dask scheduler") == 1 and "SchedulerLost" not in err     # said once, no traceback of ours
+    (separate["tmp"] / "stderr.txt").write_text(err, encoding="utf-8")
+    print(f"python -m juesuan data: exit {proc.returncode} {took:.1f} s after the scheduler was killed; "
+          f"stderr: {last}")
+
+
 # ------------------------------------------------------------------ the batch
 def _files(root: Path) -> dict[str, bytes | list]:
     """Every file under ``root``: its bytes; for a workbook its sheets' cells (openpyxl stamps
-    the time of writing into the XLSX itself, docProps/core.xml and the zip entries)."""
-    return {p.relative_to(root).as_posix(): _cells(p) if p.suffix == ".xlsx" else p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    the time of writing into the XLSX itself, docProps/core.xml and the zip entries).  The panel:
+    its published generation only, its id (a time and a random part) written ``<generation>``."""
+    from juesuan.clean import panel
+    gen = panel.generation(root)
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if not p.is_file() or (rel.startswith("panel/generations/") and not gen
+                               or gen and rel.startswith("panel/generations/") and f"/{gen}/" not in rel):
+            continue
+        data = _cells(p) if p.suffix == ".xlsx" else p.read_bytes()
+        if gen:
+            rel = rel.replace(gen, "<generation>")
+            data = data.replace(gen.encode(), b"<generation>") if isinstance(data, bytes) else data
+        out[rel] = data
+    return out
 
 
 def _cells(path: Path) -> list:

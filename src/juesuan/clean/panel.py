@@ -24,8 +24,24 @@ a CSV matter and is not applied); an empty CSV cell is null.  :func:`panel_relat
 Scale: the per-report CSVs are written by :func:`juesuan.clean.writer.csv_text` in one dialect, so the
 panel CSV is their bodies concatenated (a file whose header differs is parsed and re-encoded);
 the Parquet is parsed from the same bytes, one year at a time (pyarrow, multi-threaded), which
-keeps memory to about one year of the largest table.  Everything (CSVs and the Parquet folder) is
-written to temporary names first and renamed into place at the end.
+keeps memory to about one year of the largest table.
+
+One generation: every build writes the CSVs, the Parquet folder and datapackage.json into a new
+folder ``panel/generations/<id>/`` (first under a temporary name, renamed when complete) and then
+switches the symlink ``panel/current`` to it in one rename, so the CSV panel and the Parquet panel
+of one build are published together::
+
+    panel/generations/<id>/{reports.csv, panel_<table>.csv, datapackage.json, parquet/}
+    panel/current -> generations/<id>                     switched atomically (rename of a new link)
+    panel/reports.csv -> current/reports.csv              fixed links: the public paths stay valid
+    panel/parquet -> current/parquet                      (and every other top-level name)
+
+One file read through a public path is always of one generation.  A reader of several files
+(CSV and Parquet, or several Parquet partitions) resolves the generation once —
+:func:`generation_dir`; :func:`arrow_table`, :func:`panel_relation`, :func:`manifest` and
+``helpers.load_panel`` do — and so never mixes two builds.  A build keeps the previous generation
+(a reader may still hold it) and removes the older ones; a reader whose generation vanished
+under it (two builds during one read) reads again from the current one.
 """
 from __future__ import annotations
 
@@ -34,12 +50,13 @@ import json
 import os
 import shutil
 import tempfile
-from contextlib import ExitStack
+import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 from .. import config
-from ..atomic import _umask, atomic_path
+from ..atomic import _umask
 from ..identity import report_metadata
 from ..safety import csv_encode
 from .writer import atomic_write_text
@@ -49,6 +66,9 @@ STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings"]
 PANEL_TABLES = {"panel_line_items": "line_items"}
 PARQUET = "parquet"
 MANIFEST = "_manifest.json"
+GENERATIONS = "generations"                 # panel/generations/<id>/: one build's CSVs + Parquet
+CURRENT = "current"                         # panel/current -> generations/<id>: the published one
+STALE_TMP_S = 3600                          # a build's temporary folder older than this is debris
 AMOUNT_PRECISION, AMOUNT_SCALE = 18, 2     # decimal128(18, 2): up to 10^16 元, exact to the fen
 ROW_GROUP = 128 * 1024                      # rows per Parquet row group (department stats prune)
 BOM = "\ufeff".encode()
@@ -179,117 +199,176 @@ def _parse(header: bytes, bodies: list[bytes], columns: list[str], paths: list[P
 
 # ------------------------------------------------------------------ build
 def build_panel(clean_root: Path | None = None) -> Path | None:
-    """(Re)write data/clean/panel/ — the CSVs and the Parquet folder, always together — from every
-    report's clean tables; None if there are none.  A table the panel cannot stack (a row with
-    more or fewer fields than its header, a year that is not its folder's, an amount that is not
-    a number) is a :class:`PanelError` naming the file (and line), and the previous panel stays."""
+    """(Re)write data/clean/panel/ — the CSVs and the Parquet folder, one generation published at
+    once — from every report's clean tables; None if there are none.  A table the panel cannot
+    stack (a row with more or fewer fields than its header, a year that is not its folder's, an
+    amount that is not a number) is a :class:`PanelError` naming the file (and line), and the
+    previous panel stays."""
     root = Path(clean_root or config.CLEAN)
     folders = report_folders(root)
     if not folders:
         return None
     out = root / "panel"
-    out.mkdir(parents=True, exist_ok=True)
+    gens = out / GENERATIONS
+    gens.mkdir(parents=True, exist_ok=True)
     from ..dictionary import columns_of
     years: dict[str, list[Path]] = {}
     for f in folders:
         years.setdefault(f.parent.name, []).append(f)
     summary = {f: {"year": f.parent.name, "department": f.name} for f in folders}
+    gid = _new_generation_id()
     manifest: dict = {"format": 1, "partitioning": "hive: <table>/year=<YYYY>/part-0.parquet",
-                      "reports": len(folders), "tables": {}}
-    pq_tmp = Path(tempfile.mkdtemp(prefix=".parquet.", suffix=".tmp", dir=out))
+                      "generation": gid, "reports": len(folders), "tables": {}}
+    tmp = Path(tempfile.mkdtemp(prefix=f".{gid}.", suffix=".tmp", dir=gens))
     try:
-        _build(out, folders, years, summary, manifest, pq_tmp, columns_of)
-        _swap_dir(pq_tmp, out / PARQUET)   # the CSVs are in place: now the Parquet tree, in one rename
+        _build(tmp, folders, years, summary, manifest, tmp / PARQUET, columns_of)
+        write_datapackage(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())
+        os.replace(tmp, gens / gid)            # complete: now under its own name, not yet published
     finally:
-        if pq_tmp.exists():
-            shutil.rmtree(pq_tmp, ignore_errors=True)
-    write_datapackage(out)
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    previous = _switch(out, gid)
+    _link_public(out, gens / gid)
+    _remove_old_generations(gens, keep={gid, previous})
     return out
+
+
+def _new_generation_id() -> str:
+    """Sortable by time of the build, unique across builders: ``20260101T120000.123456-1a2b3c4d``."""
+    now = time.time()
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}-{uuid.uuid4().hex[:8]}"
+
+
+def _symlink_over(target: Path, dest: str) -> None:
+    """``target`` becomes a symlink to ``dest`` in one rename (whatever file or link was there)."""
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+    os.symlink(dest, tmp)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _switch(out: Path, gid: str) -> str | None:
+    """Publish generation ``gid``: ``panel/current`` → ``generations/<gid>``; the previous id."""
+    link = out / CURRENT
+    previous = None
+    if link.is_symlink():
+        previous = Path(os.readlink(link)).name
+    _symlink_over(link, f"{GENERATIONS}/{gid}")
+    return previous
+
+
+def _link_public(out: Path, gen: Path) -> None:
+    """Every top-level name of the generation (reports.csv, panel_<table>.csv, datapackage.json,
+    parquet) at ``panel/<name>`` as the fixed link ``current/<name>``; links to names the new
+    generation lacks are removed, and so are the files of a panel written before generations."""
+    names = {p.name for p in gen.iterdir()}
+    for name in sorted(names):
+        target, dest = out / name, f"{CURRENT}/{name}"
+        if target.is_symlink() and os.readlink(target) == dest:
+            continue
+        if target.is_dir() and not target.is_symlink():      # the Parquet folder of an older layout
+            away = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=out))
+            os.replace(target, away / name)
+            _symlink_over(target, dest)
+            shutil.rmtree(away, ignore_errors=True)
+        else:
+            _symlink_over(target, dest)
+    for p in out.iterdir():
+        if p.name in names or p.name in (CURRENT, GENERATIONS):
+            continue
+        if p.is_symlink() and os.readlink(p).startswith(f"{CURRENT}/"):
+            p.unlink(missing_ok=True)                          # a table no report has any more
+        elif not p.is_symlink() and p.is_file() and (p.name in ("reports.csv", "datapackage.json")
+                                                      or (p.name.startswith("panel_") and p.suffix == ".csv")):
+            p.unlink(missing_ok=True)                          # older layout, a table gone since
+
+
+def _remove_old_generations(gens: Path, keep: set) -> None:
+    """Every generation but the current one and the previous (a reader may still hold it); a
+    build's temporary folder only when it is old (another build may be writing it now)."""
+    for p in gens.iterdir():
+        if p.name in keep:
+            continue
+        if p.name.startswith("."):
+            try:
+                if time.time() - p.stat().st_mtime < STALE_TMP_S:
+                    continue
+            except FileNotFoundError:
+                continue
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest: dict, pq_tmp: Path,
            columns_of) -> None:
-    stale: list[Path] = []
-    with ExitStack() as stack:     # every CSV to a temporary file, all renamed when all are written
-        for name in ["line_items"] + STACKED:
-            files = {f: f / f"{name}.csv" for f in folders}
-            files = {f: p for f, p in files.items() if p.exists()}
-            if name == "line_items":
-                columns, cache = columns_of("line_items"), {}
-            else:
-                cache = {f: p.read_bytes() for f, p in files.items()}
-                columns = []
-                for data in cache.values():
-                    head = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
-                    columns += [c for c in head if c not in columns]
-                if not columns:
-                    stale.append(out / f"panel_{name}.csv")   # no report has it (any more)
+    """Every CSV and Parquet part into ``out`` (a new generation's folder, not yet published)."""
+    for name in ["line_items"] + STACKED:
+        files = {f: f / f"{name}.csv" for f in folders}
+        files = {f: p for f, p in files.items() if p.exists()}
+        if name == "line_items":
+            columns, cache = columns_of("line_items"), {}
+        else:
+            cache = {f: p.read_bytes() for f, p in files.items()}
+            columns = []
+            for data in cache.values():
+                head = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig")]), [])
+                columns += [c for c in head if c not in columns]
+            if not columns:
+                continue                   # no report has it (any more): not in this generation
+        target = out / f"panel_{name}.csv"
+        header = _line(columns).encode()
+        types = arrow_types(name, columns)
+        rows_total = 0
+        with open(target, "wb") as fh:
+            fh.write(BOM + header)
+            for year, yfolders in years.items():
+                yfolders = [f for f in yfolders if f in files]
+                if not yfolders:
                     continue
-            target = out / f"panel_{name}.csv"
-            tmp = stack.enter_context(atomic_path(target))
-            header = _line(columns).encode()
-            types = arrow_types(name, columns)
-            rows_total = 0
-            with open(tmp, "wb") as fh:
-                fh.write(BOM + header)
-                for year, yfolders in years.items():
-                    yfolders = [f for f in yfolders if f in files]
-                    if not yfolders:
-                        continue
-                    bodies = []
-                    for f in yfolders:
-                        data = cache.pop(f) if f in cache else files[f].read_bytes()
-                        bodies.append(_body(files[f], data, columns, BOM + header))
-                    fh.write(b"".join(bodies))
-                    counts = [_records(b) for b in bodies]
-                    rows_total += sum(counts)
-                    tbl = _parse(header, bodies, columns, [files[f] for f in yfolders])
-                    del bodies
-                    if tbl.num_rows != sum(counts):
-                        raise PanelError(f"{config.rel(out)}/{year}: {name} read {tbl.num_rows} rows, "
-                                         f"counted {sum(counts)}")
-                    _summarize(name, tbl, yfolders, counts, summary)
-                    _check_year(tbl, year, yfolders, counts, files)
-                    tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
-                    _write_part(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl)
-            manifest["tables"][name] = {"csv": target.name, "rows": rows_total, "columns": columns,
-                                        "types": {c: str(t) for c, t in types.items()}}
-        # reports.csv
-        for f in folders:
-            meta = report_metadata(f.parent.name, f.name)
-            s = summary[f]
-            s.update({"department_name": csv_encode(str(meta.get("department_name", f.name))),
-                      "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", "")})
-        cols = ["year", "department", "department_name", "source_format", "source_unit", "income_total_yuan",
-                "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings"]
-        rows = [{c: str(summary[f].get(c, "")) for c in cols} for f in folders]
-        for r, f in zip(rows, folders):
-            r["errors"] = str(summary[f].get("errors", 0))
-            r["warnings"] = str(summary[f].get("warnings", 0))
-            r["line_items"] = str(summary[f].get("line_items", 0))
-        target = out / "reports.csv"
-        tmp = stack.enter_context(atomic_path(target))
-        text = _line(cols) + "".join(_line(r[c] for c in cols) for r in rows)
-        tmp.write_text("\ufeff" + text, encoding="utf-8")
-        _reports_parquet(pq_tmp, cols, rows)
-        manifest["tables"]["reports"] = {"csv": "reports.csv", "rows": len(rows), "columns": cols,
-                                         "types": {c: str(t) for c, t in arrow_types("reports", cols).items()}}
-        (pq_tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        os.chmod(pq_tmp, 0o777 & ~_umask())
-    for f in stale:
-        f.unlink(missing_ok=True)
-
-
-def _swap_dir(new: Path, target: Path) -> None:
-    """Put folder ``new`` at ``target``: the old one is renamed away first and removed after, so a
-    reader sees the old tree, the new one, or (for an instant) none — never a half-written one."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent)) / target.name
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old.parent, ignore_errors=True)
+                bodies = []
+                for f in yfolders:
+                    data = cache.pop(f) if f in cache else files[f].read_bytes()
+                    bodies.append(_body(files[f], data, columns, BOM + header))
+                fh.write(b"".join(bodies))
+                counts = [_records(b) for b in bodies]
+                rows_total += sum(counts)
+                tbl = _parse(header, bodies, columns, [files[f] for f in yfolders])
+                del bodies
+                if tbl.num_rows != sum(counts):
+                    raise PanelError(f"{config.rel(out.parent.parent)}/{year}: {name} read {tbl.num_rows} rows, "
+                                     f"counted {sum(counts)}")
+                _summarize(name, tbl, yfolders, counts, summary)
+                _check_year(tbl, year, yfolders, counts, files)
+                tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
+                _write_part(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl)
+        os.chmod(target, 0o666 & ~_umask())
+        manifest["tables"][name] = {"csv": target.name, "rows": rows_total, "columns": columns,
+                                    "types": {c: str(t) for c, t in types.items()}}
+    # reports.csv
+    for f in folders:
+        meta = report_metadata(f.parent.name, f.name)
+        s = summary[f]
+        s.update({"department_name": csv_encode(str(meta.get("department_name", f.name))),
+                  "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", "")})
+    cols = ["year", "department", "department_name", "source_format", "source_unit", "income_total_yuan",
+            "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings"]
+    rows = [{c: str(summary[f].get(c, "")) for c in cols} for f in folders]
+    for r, f in zip(rows, folders):
+        r["errors"] = str(summary[f].get("errors", 0))
+        r["warnings"] = str(summary[f].get("warnings", 0))
+        r["line_items"] = str(summary[f].get("line_items", 0))
+    target = out / "reports.csv"
+    text = _line(cols) + "".join(_line(r[c] for c in cols) for r in rows)
+    target.write_text("\ufeff" + text, encoding="utf-8")
+    os.chmod(target, 0o666 & ~_umask())
+    _reports_parquet(pq_tmp, cols, rows)
+    manifest["tables"]["reports"] = {"csv": "reports.csv", "rows": len(rows), "columns": cols,
+                                     "types": {c: str(t) for c, t in arrow_types("reports", cols).items()}}
+    (pq_tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.chmod(pq_tmp, 0o777 & ~_umask())
 
 
 def _write_part(path: Path, tbl) -> None:
@@ -377,21 +456,57 @@ def _read_header(path: Path):
 
 
 # ------------------------------------------------------------------ reading the Parquet panel
-def parquet_root(clean_root: Path | None = None) -> Path:
-    return Path(clean_root or config.CLEAN) / "panel" / PARQUET
-
-
-def manifest(clean_root: Path | None = None) -> dict:
-    """The Parquet panel's manifest (tables, columns in CSV order, types, rows)."""
-    path = parquet_root(clean_root) / MANIFEST
+def generation_dir(clean_root: Path | None = None) -> Path:
+    """The folder of the published generation (``panel/generations/<id>``), resolved NOW: a
+    reader that reads several files from it sees one build, whatever is published meanwhile.
+    A panel written before generations (no ``panel/current``): ``panel/`` itself."""
+    out = Path(clean_root or config.CLEAN) / "panel"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        dest = os.readlink(out / CURRENT)
+    except (FileNotFoundError, OSError):
+        return out
+    return out / dest
+
+
+def generation(clean_root: Path | None = None) -> str | None:
+    """The id of the published generation (None before the first build, or an older layout)."""
+    gen = generation_dir(clean_root)
+    return gen.name if gen.parent.name == GENERATIONS else None
+
+
+def _reading(read, clean_root: Path | None, gen: Path | None):
+    """``read(generation folder)``; when the generation vanished under the read (two rebuilds
+    during it: only the current and previous ones are kept) read again from the current one."""
+    if gen is not None:
+        return read(Path(gen))
+    for attempt in range(3):
+        gen = generation_dir(clean_root)
+        try:
+            return read(gen)
+        except OSError:            # FileNotFoundError, or pyarrow's for a file removed meanwhile
+            if attempt == 2 or generation_dir(clean_root) == gen:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def parquet_root(clean_root: Path | None = None, *, generation: Path | None = None) -> Path:
+    return Path(generation or generation_dir(clean_root)) / PARQUET
+
+
+def manifest(clean_root: Path | None = None, *, generation: Path | None = None) -> dict:
+    """The Parquet panel's manifest (generation id, tables, columns in CSV order, types, rows)."""
+    def read(gen: Path) -> dict:
+        return json.loads((gen / PARQUET / MANIFEST).read_text(encoding="utf-8"))
+
+    try:
+        return _reading(read, clean_root, generation)
     except FileNotFoundError:
-        raise FileNotFoundError(f"no Parquet panel in {config.rel(path.parent)}: run `make data` first") from None
+        raise FileNotFoundError(f"no Parquet panel in {config.rel(Path(clean_root or config.CLEAN) / 'panel')}: "
+                                "run `make data` first") from None
 
 
-def _spec(table: str, clean_root: Path | None) -> dict:
-    tables = manifest(clean_root)["tables"]
+def _spec(table: str, gen: Path) -> dict:
+    tables = manifest(generation=gen)["tables"]
     if table not in tables:
         raise KeyError(f"no table {table!r} in the panel; it has: {', '.join(sorted(tables))}")
     return tables[table]
@@ -405,29 +520,34 @@ def _schema(spec: dict):
 
 
 def arrow_table(table: str = "line_items", years=None, departments=None, columns=None,
-                clean_root: Path | None = None):
+                clean_root: Path | None = None, *, generation: Path | None = None):
     """One Parquet panel table as a pyarrow Table in the CSV's column order; the year and
-    department filters are pushed down (year partitions skipped, row groups pruned by statistics)."""
+    department filters are pushed down (year partitions skipped, row groups pruned by statistics).
+    ``generation``: read that generation's folder (:func:`generation_dir`), default the current."""
     import pyarrow as pa
     import pyarrow.dataset as ds
-    spec = _spec(table, clean_root)
-    cols = list(columns) if columns is not None else spec["columns"]
-    unknown = [c for c in cols if c not in spec["columns"]]
-    if unknown:
-        raise KeyError(f"panel table {table!r} has no column(s) {unknown}")
-    folder = parquet_root(clean_root) / table
-    schema = _schema(spec)
-    if not any(folder.glob("year=*/*.parquet")):
-        return schema.empty_table().select(cols)
-    part = ds.partitioning(pa.schema([("year", pa.int64())]), flavor="hive")
-    data = ds.dataset(folder, format="parquet", partitioning=part)
-    cond = None
-    if years is not None:
-        cond = ds.field("year").isin([int(y) for y in years])
-    if departments is not None:
-        c = ds.field("department").isin([str(d) for d in departments])
-        cond = c if cond is None else cond & c
-    return data.to_table(columns=cols, filter=cond).cast(pa.schema([schema.field(c) for c in cols]))
+
+    def read(gen: Path):
+        spec = _spec(table, gen)
+        cols = list(columns) if columns is not None else spec["columns"]
+        unknown = [c for c in cols if c not in spec["columns"]]
+        if unknown:
+            raise KeyError(f"panel table {table!r} has no column(s) {unknown}")
+        folder = gen / PARQUET / table
+        schema = _schema(spec)
+        if not any(folder.glob("year=*/*.parquet")):
+            return schema.empty_table().select(cols)
+        part = ds.partitioning(pa.schema([("year", pa.int64())]), flavor="hive")
+        data = ds.dataset(folder, format="parquet", partitioning=part)
+        cond = None
+        if years is not None:
+            cond = ds.field("year").isin([int(y) for y in years])
+        if departments is not None:
+            c = ds.field("department").isin([str(d) for d in departments])
+            cond = c if cond is None else cond & c
+        return data.to_table(columns=cols, filter=cond).cast(pa.schema([schema.field(c) for c in cols]))
+
+    return _reading(read, clean_root, generation)
 
 
 def _sql_list(values, kind) -> str:
@@ -437,14 +557,16 @@ def _sql_list(values, kind) -> str:
 
 
 def panel_relation(table: str = "line_items", years=None, departments=None, clean_root: Path | None = None,
-                   con=None):
+                   con=None, *, generation: Path | None = None):
     """A lazy DuckDB relation over one Parquet panel table (the CSV's columns, in order; amounts
     DECIMAL(18,2)), filtered to ``years`` / ``departments``: nothing is read until it is
-    aggregated or fetched (``.df()``, ``.arrow()``, ``.fetchall()``)."""
+    aggregated or fetched (``.df()``, ``.arrow()``, ``.fetchall()``).  It reads the generation
+    published when it was made (``generation``: that one), kept until two more builds."""
     import duckdb
-    spec = _spec(table, clean_root)
+    gen = Path(generation) if generation is not None else generation_dir(clean_root)
+    spec = _spec(table, gen)
     con = con if con is not None else duckdb.connect()
-    folder = parquet_root(clean_root) / table
+    folder = gen / PARQUET / table
     cols = ", ".join('"' + c.replace('"', '""') + '"' for c in spec["columns"])
     if any(folder.glob("year=*/*.parquet")):
         path = str(folder / "year=*" / "*.parquet").replace("'", "''")
