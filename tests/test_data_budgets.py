@@ -145,3 +145,23 @@ def test_metadata_inferred_says_budget_or_final(parsed, clean_root):
     assert rec["document"]["sources"]["doc_kind"]["location"] == "p1:1"       # the cover
     final = inferred_record(parse_report(config.raw_dir(2024, "ptczj")))
     assert (final["doc_kind"], final["doc_kind_zh"], final["used"]["doc_kind"]) == ("final", "决算", "final")
+
+
+def test_the_panel_says_budget_or_final_and_takes_a_budgets_totals_from_its_summary_table(clean_root):
+    """reports.csv: doc_kind per report; a budget's 收入/支出 totals come from 预算01's 收入总计 / 支出总计
+    (its 合计 column, not a use column such as 项目支出)."""
+    import csv
+
+    from juesuan.clean import run_data
+    from juesuan.clean.panel import build_panel
+
+    for year, slug in ((2024, "ptczj"), (2024, "ptsfy-yusuan")):
+        assert all(r["ok"] for r in run_data([year], [slug], quiet=True, panel=False))
+    build_panel(clean_root)
+    with open(clean_root / "panel" / "reports.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = {r["department"]: r for r in csv.DictReader(fh)}
+    assert (rows["ptczj"]["doc_kind"], rows["ptczj"]["doc_kind_zh"]) == ("final", "决算")
+    b = rows["ptsfy-yusuan"]
+    assert (b["doc_kind"], b["doc_kind_zh"]) == ("budget", "预算")
+    # p4 收支总表: 收入总计 = 支出总计 = 12,121,164 元; its 项目支出 column is 2,620,000
+    assert b["income_total_yuan"] == b["expenditure_total_yuan"] == "12121164.00"

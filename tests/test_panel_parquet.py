@@ -66,7 +66,9 @@ def _previous_csv_panel(root: Path) -> dict[str, bytes]:
                         "grand_total_yuan": totals.get(("公开01", "grand_total", "收入"), ""),
                         "line_items": len(items),
                         "errors": sum(1 for f in findings if f["severity"] == "error"),
-                        "warnings": sum(1 for f in findings if f["severity"] == "warning")})
+                        "warnings": sum(1 for f in findings if f["severity"] == "warning"),
+                        "doc_kind": meta.get("doc_kind") or "final",
+                        "doc_kind_zh": meta.get("doc_kind_zh") or "决算"})
     write("panel_line_items.csv", columns_of("line_items"), rows)
     write("reports.csv", list(summary[0].keys()), summary)
     for name in panel.STACKED:

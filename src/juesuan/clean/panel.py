@@ -74,6 +74,8 @@ ROW_GROUP = 128 * 1024                      # rows per Parquet row group (depart
 BOM = "\ufeff".encode()
 TOTAL_KEYS = {("income_total", "收入"): "income_total_yuan", ("expenditure_total", "支出"): "expenditure_total_yuan",
               ("grand_total", "收入"): "grand_total_yuan"}
+BUDGET_GRAND_KEYS = {"收入": "income_total_yuan", "支出": "expenditure_total_yuan"}
+DOC_KIND_ZH = {"final": "决算", "budget": "预算"}
 
 
 class PanelError(ValueError):
@@ -351,10 +353,13 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
     for f in folders:
         meta = report_metadata(f.parent.name, f.name)
         s = summary[f]
+        kind = meta.get("doc_kind") or "final"
         s.update({"department_name": csv_encode(str(meta.get("department_name", f.name))),
-                  "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", "")})
+                  "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", ""),
+                  "doc_kind": kind, "doc_kind_zh": meta.get("doc_kind_zh") or DOC_KIND_ZH.get(kind, "")})
     cols = ["year", "department", "department_name", "source_format", "source_unit", "income_total_yuan",
-            "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings"]
+            "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings", "doc_kind",
+            "doc_kind_zh"]
     rows = [{c: str(summary[f].get(c, "")) for c in cols} for f in folders]
     for r, f in zip(rows, folders):
         r["errors"] = str(summary[f].get("errors", 0))
@@ -396,12 +401,22 @@ def _summarize(name: str, tbl, yfolders: list[Path], counts: list[int], summary:
     if name == "line_items":
         for f, n in zip(yfolders, counts):
             summary[f]["line_items"] = n
-        idx = np.flatnonzero(pc.equal(tbl.column("table"), "公开01").to_numpy(zero_copy_only=False))
+        table = tbl.column("table")
+        idx = np.flatnonzero(pc.or_(pc.equal(table, "公开01"), pc.equal(table, "预算01"))
+                             .to_numpy(zero_copy_only=False))
         sub = tbl.take(idx)
-        for i, key, side, amount in zip(idx, sub.column("row_key").to_pylist(), sub.column("side").to_pylist(),
-                                        sub.column("amount_yuan").to_pylist()):
+        grand = {}                            # a budget's 收支总表 may state only 收入总计 / 支出总计
+        for i, t, key, side, col, amount in zip(idx, sub.column("table").to_pylist(), sub.column("row_key").to_pylist(),
+                                                sub.column("side").to_pylist(), sub.column("column").to_pylist(),
+                                                sub.column("amount_yuan").to_pylist()):
+            if col not in ("amount", "total"):    # a budget's 收支总表 also splits 支出 by use
+                continue
             if (key, side) in TOTAL_KEYS:     # the last row of a key wins, as before
                 summary[yfolders[which[i]]][TOTAL_KEYS[(key, side)]] = amount
+            if t == "预算01" and key == "grand_total" and side in BUDGET_GRAND_KEYS:
+                grand[(yfolders[which[i]], BUDGET_GRAND_KEYS[side])] = amount
+        for (f, col), amount in grand.items():
+            summary[f].setdefault(col, amount)
     elif name == "findings" and "severity" in tbl.column_names:
         sev = tbl.column("severity").to_numpy(zero_copy_only=False)
         for label, key in (("error", "errors"), ("warning", "warnings")):
