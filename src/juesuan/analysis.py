@@ -228,16 +228,18 @@ def basis_counts(bo: pd.DataFrame) -> dict:
             "none_items": b.count("none")}
 
 
-def execution_sentence(view: dict, year, what: str = "一般公共预算财政拨款支出") -> str:
+def execution_sentence(view: dict, year, what: str = "一般公共预算财政拨款支出", stated=None) -> str:
     """One Chinese sentence on the execution view (:func:`execution_view`), naming the budget it is
-    measured against; "" when there is no budget to measure against."""
+    measured against (``stated``: the rate the report states, shown beside); "" when there is no
+    budget to measure against."""
     from .numbers import fmt_pct, fmt_wan
     if view["rate"] is None:
         return ""
     label = view["budget_label"]
     dev = view["deviation_yuan"]
     out = (f"{year}年度{what}{label} **{fmt_wan(view['budget_yuan'])} 万元**，决算 **{fmt_wan(view['actual_yuan'])} 万元**，"
-           f"完成{label}的 **{fmt_pct(view['rate'])}**，决算比{label}{'多' if dev >= 0 else '少'} {fmt_wan(abs(dev))} 万元。")
+           f"完成{label}的 **{fmt_pct(view['rate'])}**" + (f"（报告所述 {fmt_pct(stated)}）" if num(stated) is not None else "")
+           + f"，决算比{label}{'多' if dev >= 0 else '少'} {fmt_wan(abs(dev))} 万元。")
     if view["basis"] == "full":
         out += "本报告没有年初预算（如年内新设的单位），以上按全年预算（调整后预算）计算；PEFA PI-1 按年初预算计，不适用。"
     return out
@@ -318,6 +320,16 @@ def cell(li: pd.DataFrame, table: str, row_key: str, column: str = "amount", sid
     if side is not None:
         part = part[part.side == side]
     return part.amount_yuan.iloc[0] if len(part) else None
+
+
+def first_cell(li: pd.DataFrame, table: str, row_key: str, columns=("amount", "total"), side: str | None = None):
+    """The amount at (table, row_key) in the first of ``columns`` the table has (公开06 keeps its
+    amounts in ``amount``, a budget's 预算06 may in ``total``); None when there is none."""
+    for c in columns:
+        v = cell(li, table, row_key, c, side)
+        if v is not None:
+            return v
+    return None
 
 
 # ------------------------------------------------------------------ projects
@@ -603,7 +615,8 @@ def prior_year_view(py: pd.DataFrame) -> pd.DataFrame:
     df = py.copy()
     derived = [is_derived(v) for v in df["derived"]] if "derived" in df.columns else [False] * len(df)
     df["source"] = pd.Series(["推算（本年数 − 所述增减额）" if x else "原文" for x in derived], index=df.index, dtype=object)
-    df["label"] = pd.Series([t or s or "（未命名）" for t, s in zip(text_col(df, "label"), text_col(df, "subject"))],
+    df["label"] = pd.Series([t or (subject_label(s) if s else "（未命名）")
+                             for t, s in zip(text_col(df, "label"), text_col(df, "subject"))],
                             index=df.index, dtype=object)
     return df
 
@@ -728,3 +741,28 @@ def table_rows(li: pd.DataFrame, table: str) -> pd.DataFrame:
     return pd.DataFrame({"code": text_col(part, "code"), "row": text_col(part, "row"),
                          "column": [c or k for c, k in zip(text_col(part, "column_label"), text_col(part, "column"))],
                          "amount_yuan": col(part, "amount_yuan")})
+
+
+def econ_classes(li: pd.DataFrame, table: str = "预算06") -> pd.DataFrame:
+    """基本支出 by economic class (the 3-digit ``econ:`` rows of 公开06 / 预算06): code, name, amount
+    (the table's total column: ``total``, else ``amount``, else the first column it has)."""
+    cols = ["code", "name", "amount_yuan"]
+    part = table_cells(li, table) if len(li) else li
+    if not len(part) or "row_key" not in part.columns:
+        return pd.DataFrame(columns=cols)
+    keys = text_col(part, "row_key")
+    part = keep_rows(part, [k.startswith("econ:") and len(k) == 8 for k in keys])
+    if not len(part):
+        return pd.DataFrame(columns=cols)
+    have = list(dict.fromkeys(text_col(part, "column")))
+    column = next((c for c in ("total", "amount") if c in have), have[0])
+    part = part[part.column == column]
+    rows = [{"code": k[5:], "name": n or k[5:], "amount_yuan": a}
+            for k, n, a in zip(text_col(part, "row_key"), text_col(part, "row"), col(part, "amount_yuan"))]
+    return pd.DataFrame(rows, columns=cols).drop_duplicates("code").reset_index(drop=True)
+
+
+def item_ref(name, code) -> str:
+    """**name**（code） of a budget item; **name** alone when it has no code (never "None")."""
+    name, code = clean_text(name) or "（未命名项目）", clean_text(code).strip()
+    return f"**{name}**（{code}）" if code else f"**{name}**"

@@ -249,6 +249,8 @@ def reason_categories(d) -> plt.Figure:
 
 
 def economic_classes(d) -> plt.Figure:
+    if analysis.is_budget(d):
+        return _budget_economic_classes(d)
     be = d.basic_expenditure
     be = keep(be, [_has(v) and (_f(v) > 0 or _f(b) > 0) for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
     if not len(be):
@@ -262,9 +264,27 @@ def economic_classes(d) -> plt.Figure:
     return _finish(fig, _src(d) + " 公开06表；第三部分六")
 
 
+def _budget_economic_classes(d) -> plt.Figure:
+    ec = analysis.econ_classes(d.line_items, "预算06")
+    ec = keep(ec, [_f(v) > 0 for v in ec.amount_yuan])
+    if not len(ec):
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(ec) + 1.4))
+    vals = [_wan(v) for v in ec.amount_yuan]
+    ax.barh([f"{c} {_short(n, 12)}" for c, n in zip(ec.code, ec.name)], vals, color=PALETTE[2])
+    for y, v in enumerate(vals):
+        ax.text(v, y, f" {v:,.2f}", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("预算数（万元）")
+    ax.set_xlim(0, max(vals) * 1.25)
+    ax.set_title(f"{d.year}年度一般公共预算基本支出预算：按经济分类（预算06表）")
+    return _finish(fig, _src(d) + " 预算06表")
+
+
 def personnel_public(d) -> plt.Figure:
     li = d.line_items
-    t6 = li[li.table == "公开06"]
+    t6 = li[li.table == ("预算06" if analysis.is_budget(d) else "公开06")]
     vals = dict(zip(t6.row_key, t6.amount_yuan))
     parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
     sizes = [_f(v) for _, v in parts]
@@ -274,8 +294,9 @@ def personnel_public(d) -> plt.Figure:
     ax.pie(sizes, labels=[f"{n}\n{_wan(v):,.2f}万元" for n, v in parts], autopct="%1.1f%%",
            colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
            wedgeprops={"width": 0.45})
-    ax.set_title(f"{d.year}年度基本支出：人员经费与公用经费")
-    return _finish(fig, _src(d) + " 公开06表")
+    tid = "预算06" if analysis.is_budget(d) else "公开06"
+    ax.set_title(f"{d.year}年度基本支出{'预算' if analysis.is_budget(d) else ''}：人员经费与公用经费")
+    return _finish(fig, _src(d) + f" {tid}表")
 
 
 def sangong(d) -> plt.Figure:
