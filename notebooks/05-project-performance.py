@@ -116,4 +116,4 @@ if len(ind):
                       "weight": "分值", "score": "得分", "deviation": "偏差原因"}),
               f"全部 {len(lost)} 行扣分指标（点击展开）", open_=len(lost) <= 12)
 else:
-    h.md("（无绩效指标表）")
+    h.md("（预算报告没有绩效自评指标，本节不适用。）" if budget else "（无绩效指标表）")

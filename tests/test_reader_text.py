@@ -69,6 +69,8 @@ def visible_text(nb) -> str:
                 out.append(f"ERROR {o.get('ename')}: {o.get('evalue')}")
             else:
                 data = o.get("data", {})
+                if any(m.startswith("image/") for m in data):
+                    continue                  # a figure: its labels are read from the Figure itself
                 for mime in ("text/html", "text/markdown", "text/plain"):
                     if mime in data:
                         text = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
