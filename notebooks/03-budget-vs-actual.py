@@ -56,7 +56,7 @@ if budget:
              f"{r.label} {h.wan(r.prior_execution_yuan)} 万元" for r in pe.itertuples()) + "。" if len(pe) else ""))
 else:
     h.md(an.execution_sentence(view, d.year, stated=stated if view["basis"] == "initial" else None)
-         + (f"说明部分逐项列出了 {len(bo)} 个功能分类项目，其中" + "，".join(parts) + "。" if has else
+         + (f"说明部分逐项列出了 {len(bo)} 个功能分类项目，其中 " + "，".join(parts) + "。" if has else
             "本报告没有预算执行明细：说明部分未逐项列出一般公共预算财政拨款支出的年初预算与决算，本章各节从略。"))
 
 # %% tags=["remove-cell"]

@@ -181,8 +181,8 @@ def aggregate_outturn(bo: pd.DataFrame, stated_budget: Decimal | None = None,
                       stated_actual: Decimal | None = None, m=None) -> dict:
     """PI-1 style: total actual / total initial budget for one year."""
     stated_budget, stated_actual = num(stated_budget), num(stated_actual)
-    budget = stated_budget if stated_budget is not None else dsum(bo.initial_budget_yuan)
-    actual = stated_actual if stated_actual is not None else dsum(bo.actual_yuan)
+    budget = stated_budget if stated_budget is not None else dsum(col(bo, "initial_budget_yuan"))
+    actual = stated_actual if stated_actual is not None else dsum(col(bo, "actual_yuan"))
     rate = ratio(actual, budget)
     return {"initial_budget_yuan": budget, "actual_yuan": actual, "rate": rate,
             "deviation_yuan": actual - budget, "pi1_band": pi1_band(rate, m)}
@@ -541,8 +541,10 @@ def full_sentence(bo: pd.DataFrame) -> str:
     if not len(part):
         return ""
     rates = [r for r in part.basis_rate if r is not None]
-    span = (f"，完成全年预算的 {fmt_pct(min(rates))}" + (f"至 {fmt_pct(max(rates))}" if max(rates) != min(rates) else "")
+    span = (f"，完成全年预算的 {fmt_pct(min(rates))}" + (f"至{fmt_pct(max(rates))}" if max(rates) != min(rates) else "")
             if rates else "")
+    if len(part) == len(df):
+        return f"各项都没有年初预算、只有全年预算（调整后预算），按全年预算计{span}。"
     return f"另有 {len(part)} 项没有年初预算、只有全年预算（调整后预算），按全年预算计{span}。"
 
 
