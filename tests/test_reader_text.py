@@ -265,3 +265,13 @@ def test_prior_year_view_marks_derived_and_fills_labels():
     assert list(v.source) == ["原文", "推算（本年数 − 所述增减额）", "原文"]
     assert list(v.label) == ["收入总计", "支出", "x"]
     assert list(an.prior_year_view(py.drop(columns="derived")).source) == ["原文"] * 3
+
+
+def test_finding_messages_never_show_a_missing_value():
+    from juesuan import messages_zh as mz
+    m = mz.message_zh("stated_vs_table", "说明三 收入总计: expected None, found 23")
+    assert not leaks(m) and "应为 —，原文为 23" in m
+    m = mz.message_zh("text_vs_table", "说明四 财政拨款收入总计 (actual) vs tables: mismatch of 3000 元", None, "nan")
+    assert not leaks(m) and "—" in m
+    df = pd.DataFrame({"check": ["x"], "message": [None], "expected": [float("nan")], "found": [pd.NA], "table": [None]})
+    assert not leaks(" ".join(mz.add_message_zh(df).message_zh))
