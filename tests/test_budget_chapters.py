@@ -91,47 +91,14 @@ def test_a_final_only_section_says_so_in_one_sentence():
 
 
 # ------------------------------------------------------------------ the chapters, through papermill
-def _kernel():
-    from test_batch import _kernel_available
-    if not _kernel_available():
-        pytest.skip("no Jupyter kernel")
-
-
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
-    """The six chapters executed on the synthetic budget (from their .py twins) and report.html."""
-    _kernel()
-    import jupytext
-    import nbformat
-    import papermill as pm
-
-    from juesuan.render import combine_html
-
+    """The six chapters executed on the synthetic budget (from their .py twins) and report.html, titled
+    as the batch titles every report."""
+    from test_reader_text import run_chapters
     root = tmp_path_factory.mktemp("budget")
-    clean = root / "clean"
-    write_budget_clean(clean)
-    out = root / "reports"
-    out.mkdir()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("JUESUAN_CLEAN_ROOT", str(clean))
-    done, errors = [], {}
-    try:
-        for py in CHAPTERS:
-            src = out / f"{py.stem}.src.ipynb"
-            nbformat.write(jupytext.read(py), src)
-            target = out / f"{py.stem}.ipynb"
-            try:
-                pm.execute_notebook(str(src), str(target), parameters={"year": YEAR, "department": DEPT},
-                                    cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
-            except Exception as exc:  # noqa: BLE001 - name every failing chapter
-                errors[py.stem] = str(exc)[-1500:]
-            done.append(target)
-    finally:
-        mp.undo()
-    assert not errors, errors
-    ordered = sorted(done, key=lambda c: (not c.stem.endswith("-report"), c.name))
-    html = combine_html(ordered, out / "report.html", f"{NAME}{YEAR}年度部门决算分析报告")
-    return {p.stem: nbformat.read(p, as_version=4) for p in done}, Path(html).read_text(encoding="utf-8")
+    write_budget_clean(root / "clean")
+    return run_chapters(root / "reports", YEAR, DEPT, root / "clean", f"{NAME}{YEAR}年度部门决算分析报告")
 
 
 def test_every_chapter_runs_on_a_budget_and_shows_no_python(executed):

@@ -80,6 +80,41 @@ def visible_text(nb) -> str:
 
 
 COMMITTED = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+CHAPTER_SOURCES = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.py"))
+
+
+def run_chapters(out: Path, year: int, department: str, clean_root: Path, title: str):
+    """The six chapters (from their .py twins) executed by papermill on one report of ``clean_root``
+    and combined into ``out``/report.html as the batch does: ({stem: executed notebook}, html text).
+    A chapter that fails is named with its error."""
+    import jupytext
+    import papermill as pm
+
+    from juesuan.render import combine_html
+    from test_batch import _kernel_available
+
+    if not _kernel_available():
+        pytest.skip("no Jupyter kernel")
+    out.mkdir(parents=True, exist_ok=True)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("JUESUAN_CLEAN_ROOT", str(clean_root))
+    done, errors = [], {}
+    try:
+        for py in CHAPTER_SOURCES:
+            src, target = out / f"{py.stem}.src.ipynb", out / f"{py.stem}.ipynb"
+            nbformat.write(jupytext.read(py), src)
+            try:
+                pm.execute_notebook(str(src), str(target), parameters={"year": year, "department": department},
+                                    cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+            except Exception as exc:  # noqa: BLE001 - name every failing chapter
+                errors[py.stem] = str(exc)[-1500:]
+            done.append(target)
+    finally:
+        mp.undo()
+    assert not errors, errors
+    ordered = sorted(done, key=lambda c: (not c.stem.endswith("-report"), c.name))
+    html = combine_html(ordered, out / "report.html", title)
+    return {p.stem: nbformat.read(p, as_version=4) for p in done}, Path(html).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=[p.name for p in COMMITTED])
@@ -99,6 +134,18 @@ def test_visible_text_sees_a_leak_and_skips_removed_cells():
     nb.cells = [shown, hidden]
     assert leaks(visible_text(nb)) == ["科目编码 None 的项目"]
     assert leaks("<td>&lt;NA&gt;</td> NaT") and not leaks("Nanjing finance NoneType-free 南宁")
+
+
+def test_the_2024_report_chapters_show_no_python_values(tmp_path):
+    """The committed notebooks hold the 2022 report; the other committed report, 2024/ptczj, runs here."""
+    nbs, html = run_chapters(tmp_path, 2024, "ptczj", Path(os.environ["JUESUAN_CLEAN_ROOT"]),
+                             "上海市普陀区财政局2024年度部门决算分析报告")
+    assert len(nbs) == 6
+    for stem, nb in nbs.items():
+        text = visible_text(nb)
+        assert not leaks(text), (stem, leaks(text)[:5])
+    assert not leaks(reader_text(html))
+    assert "<title>上海市普陀区财政局2024年度部门决算分析报告</title>" in html
 
 
 def test_generated_reports_and_chapters_show_no_python_values(quick_run):
