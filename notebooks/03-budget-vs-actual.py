@@ -89,12 +89,15 @@ if has:
     h.md("；".join(f"{r.band} 共 {r.items} 项（" + ("" if r.band == method.NO_BUDGET else
                   f"{'全年预算' if r.band == method.FULL_ONLY else '年初预算'} {h.wan(r.initial_budget_yuan)} 万元，")
                   + f"决算 {h.wan(r.actual_yuan)} 万元）" for r in bands.itertuples() if r.items) + "。")
-    cols = [c for c in ["code", "name", "initial_budget_yuan", "full_budget_yuan", "actual_yuan", "completion_rate",
-                        "full_completion_rate", "stated_completion_rate", "band", "explanation"]
-            if c in bo.columns and (c != "full_budget_yuan" or view["full_items"] or bo[c].notna().any())
-            and (c != "full_completion_rate" or bo[c].notna().any())]
+    optional = ("full_budget_yuan", "full_completion_rate", "stated_basis", "table_name")   # only when given
+    cols = [c for c in ["code", "name", "table_name", "initial_budget_yuan", "full_budget_yuan", "actual_yuan",
+                        "completion_rate", "full_completion_rate", "stated_completion_rate", "stated_basis", "band",
+                        "explanation"]
+            if c in bo.columns and (c not in optional or any(an.clean_text(v) for v in bo[c]))
+            and (c != "completion_rate" or view["initial_items"])]
     display(h.table(bo[cols],
-        labels={"code": "科目编码", "name": "项目", "initial_budget_yuan": "年初预算（元）", "full_budget_yuan": "全年预算（元）",
+        labels={"code": "科目编码", "name": "项目", "table_name": "公开05表中的名称", "stated_basis": "原文完成率所指预算",
+                "initial_budget_yuan": "年初预算（元）", "full_budget_yuan": "全年预算（元）",
                 "actual_yuan": "决算（元）", "completion_rate": "完成年初预算（重算）",
                 "full_completion_rate": "完成全年预算（重算）", "stated_completion_rate": "完成率（原文）", "band": "区间",
                 "explanation": "原文所述原因"}))
@@ -120,7 +123,7 @@ fig = fg.rate_vs_amount(d, m) if has else None
 # %%
 nob = bo[bo.basis != "initial"] if len(bo) else bo
 h.md(NONE if not has else "每一项都有年初预算。" if not len(nob) else f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob.actual_yuan))} 万元：" + "；".join(
-    an.item_ref(r.name, r.code).strip("*") + (f"全年预算 {h.yuan(r.basis_budget_yuan)} 元，" if r.basis == "full" else "")
+    an.item_ref(r.name, r.code, bold=False) + (f"全年预算 {h.yuan(r.basis_budget_yuan)} 元，" if r.basis == "full" else "")
     + f"决算 {h.yuan(r.actual_yuan)} 元" + (f"，完成全年预算的 {h.pct(r.basis_rate)}" if r.basis == "full" else "")
     + (f"，年中追加预算 {h.yuan(r.adjusted_budget_yuan)} 元" if an.num(r.adjusted_budget_yuan) else "")
     + (f"——{r.explanation}" if r.explanation else "") for r in nob.itertuples()) + "。")

@@ -125,7 +125,7 @@ under = ob[ob.band == m.labels["low"]]
 low_pct, high_pct = (method.pct_label(v) for v in m.completion_bands)
 top = over.iloc[0] if len(over) else None
 h.md((f"完成率最高的是{an.item_ref(top['name'], top['code'])}：年初预算 {h.wan(top.initial_budget_yuan)} 万元，决算 {h.wan(top.actual_yuan)} 万元，"
-      f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）"
+      f"完成 **{h.pct(top.completion_rate)}**（{an.stated_rate_text(top.stated_completion_rate, top.stated_basis)}）"
       + (f"；原因：{top.explanation}。" if top.explanation else "。") if top is not None else "")
      + an.band_sentence(len(over), len(under), low_pct, high_pct, int((ob.basis == "initial").sum()) if len(ob) else 0)
      + an.full_sentence(bo))

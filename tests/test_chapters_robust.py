@@ -311,3 +311,76 @@ def test_no_details_never_claims_bands():
     ob = an.outturn(an.usable_outturn(bo))
     assert an.band_sentence(0, 0, "80%", "120%", int((ob.basis == "initial").sum()) if len(ob) else 0) == ""
     assert an.execution_sentence(an.execution_view(bo), 2024) == ""
+
+
+def test_a_stated_rate_names_its_budget():
+    from juesuan import analysis as an
+    bo = _outturn([("2010301", "行政运行", "500000", "520000", "513200")])
+    bo["stated_rate_basis"] = ["full"]
+    row = an.with_basis(bo).iloc[0]
+    assert row.basis == "initial" and row.stated_basis == "全年预算"
+    assert an.stated_rate_text("0.986900", row.stated_basis) == "原文按全年预算 98.69%"
+    assert an.stated_rate_text("1.0264", "initial") == "原文 102.64%"
+    assert an.with_basis(bo.drop(columns="stated_rate_basis")).stated_basis.tolist() == [""]
+
+
+def write_founded_variant(clean_root: Path, source: Path) -> Path:
+    """The 2022 report's clean data as a unit founded during the year would have it: every item with
+    年初预算 0 and a 全年预算 (budget_outturn with the columns of helper h18a: full_budget_yuan,
+    full_completion_rate, stated_rate_basis, code_source, table_name; one item without a code), the
+    stated 年初预算 total 0 and a 全年预算 total."""
+    import csv
+    from decimal import Decimal as D
+
+    from juesuan.numbers import ratio
+    folder = clean_root / "2022" / "founded"
+    shutil.copytree(source, folder)
+    path = folder / "budget_outturn.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cols = list(rows[0]) + ["full_budget_yuan", "full_completion_rate", "stated_rate_basis", "code_source", "table_name"]
+    total = D(0)
+    for i, r in enumerate(rows):
+        actual = D(r["actual_yuan"] or "0")
+        full = D(r["initial_budget_yuan"] or "0") + D(r["adjusted_budget_yuan"] or "0") or actual + 100
+        total += full
+        r.update(department="founded", initial_budget_yuan="0.00", deviation_yuan="", completion_rate="",
+                 full_budget_yuan=f"{full:.2f}", full_completion_rate=str(ratio(actual, full)),
+                 stated_rate_basis="full", code_source="text" if i else "", table_name="")
+        if i == 0:
+            r["code"] = ""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    facts = folder / "stated_facts.csv"
+    text = facts.read_text(encoding="utf-8-sig").replace("2022,nxgxt,", "2022,founded,")
+    text = text.replace("gpb_budget,budget,79593445.7,", "gpb_budget,budget,0,")
+    facts.write_text(text + f"2022,founded,五(三),gpb_budget,full_budget,{total},,2022,全年预算,417\n",
+                     encoding="utf-8-sig")
+    for name in folder.glob("*.csv"):
+        if name.name not in ("budget_outturn.csv", "stated_facts.csv"):
+            name.write_text(name.read_text(encoding="utf-8-sig").replace(",nxgxt,", ",founded,"), encoding="utf-8-sig")
+    return folder
+
+
+def test_chapters_of_a_unit_founded_in_the_year(tmp_path):
+    """Only 全年预算: the chapters show execution against it and name it, never a band or
+    '无年初预算', never two contradicting sentences, never None for the item without a code."""
+    import os
+
+    from test_reader_text import leaks, run_chapters, visible_text
+    source = Path(os.environ["JUESUAN_CLEAN_ROOT"]) / "2022" / "nxgxt"
+    write_founded_variant(tmp_path / "clean", source)
+    nbs, html = run_chapters(tmp_path / "reports", 2022, "founded", tmp_path / "clean", "x2022年度部门决算分析报告")
+    t = {stem[:2]: visible_text(nb) for stem, nb in nbs.items()}
+    for stem, text in t.items():
+        assert not leaks(text), (stem, leaks(text)[:5])
+    assert "完成全年预算的 **" in t["03"] and "PEFA PI-1 按年初预算计，不适用" in t["03"]
+    assert "22 项只有全年预算（调整后预算），按全年预算计" in t["03"]
+    assert "各项都没有年初预算、只有全年预算（调整后预算）" in t["06"]
+    assert "（本报告没有年初预算，按全年预算计）" in t["06"]
+    for text in (t["03"], t["06"]):
+        assert "无年初预算" not in text and "各项完成率都在年初预算" not in text
+        assert "本报告没有预算执行明细" not in text and "既没有年初预算也没有全年预算" not in text
+    assert "其他制造业支出（2150299）全年预算 1,300,000.00 元，决算 0.00 元，完成全年预算的 0.00%" in t["03"]

@@ -294,6 +294,7 @@ def test_item_labels_without_a_code_or_name():
     assert an.item_ref(None, None) == "**（未命名项目）**"
     assert an.item_ref("其他支出", float("nan")) == "**其他支出**"
     assert an.item_ref("其他支出", "2080599") == "**其他支出**（2080599）"
+    assert an.item_ref("其他支出", "2080599", bold=False) == "其他支出（2080599）"
     assert fg._item_label(None, "行政事业单位养老支出") == "行政事业单位养老支出"
     assert fg._item_label(pd.NA, None) == ""
     assert fg._short(float("nan")) == "" and fg._short(pd.NA) == "" and fg._short(None) == ""

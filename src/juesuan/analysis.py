@@ -89,7 +89,9 @@ def with_basis(bo: pd.DataFrame) -> pd.DataFrame:
     ``basis`` is ``initial`` (年初预算 > 0: the PEFA view), ``full`` (no 年初预算 but a 全年预算 /
     调整后预算 ``full_budget_yuan`` > 0: a unit founded in the year, an item added during it) or
     ``none``; ``basis_budget_yuan`` and ``basis_rate`` (actual ÷ that budget) go with it.  Works when
-    ``full_budget_yuan`` / ``full_completion_rate`` are absent (older clean data: no ``full``)."""
+    ``full_budget_yuan`` / ``full_completion_rate`` are absent (older clean data: no ``full``).
+    ``stated_basis``: 年初预算 / 全年预算 — the budget the report's stated rate names
+    (``stated_rate_basis``; "" when unknown)."""
     df = bo.copy()
     init, full, actual = col(df, "initial_budget_yuan"), col(df, "full_budget_yuan"), col(df, "actual_yuan")
     rate, full_rate = col(df, "completion_rate"), col(df, "full_completion_rate")
@@ -101,6 +103,8 @@ def with_basis(bo: pd.DataFrame) -> pd.DataFrame:
             basis.append("full"), budget.append(f), brate.append(fr if fr is not None else ratio(a, f))
         else:
             basis.append("none"), budget.append(None), brate.append(None)
+    df["stated_basis"] = pd.Series([{"initial": "年初预算", "full": "全年预算"}.get(v, "")
+                                    for v in text_col(df, "stated_rate_basis")], index=df.index, dtype=object)
     df["basis"] = pd.Series(basis, index=df.index, dtype=object)
     df["basis_budget_yuan"] = pd.Series(budget, index=df.index, dtype=object)
     df["basis_rate"] = pd.Series(brate, index=df.index, dtype=object)
@@ -764,7 +768,14 @@ def econ_classes(li: pd.DataFrame, table: str = "预算06") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).drop_duplicates("code").reset_index(drop=True)
 
 
-def item_ref(name, code) -> str:
+def stated_rate_text(rate, basis: str = "") -> str:
+    """"原文 98.69%" — "原文按全年预算 98.69%" when the stated rate names the 全年预算."""
+    from .numbers import fmt_pct
+    return f"原文{'按全年预算' if clean_text(basis) in ('full', '全年预算') else ''} {fmt_pct(num(rate))}"
+
+
+def item_ref(name, code, bold: bool = True) -> str:
     """**name**（code） of a budget item; **name** alone when it has no code (never "None")."""
     name, code = clean_text(name) or "（未命名项目）", clean_text(code).strip()
-    return f"**{name}**（{code}）" if code else f"**{name}**"
+    name = f"**{name}**" if bold else name
+    return f"{name}（{code}）" if code else name
