@@ -53,6 +53,10 @@ elif budget:
          + (f"项目支出绩效目标表（预算10）列出 {len(t10)} 个金额。" if len(t10) else "本预算报告没有项目支出绩效目标表。"))
     if len(t10):
         display(h.table(t10, labels={"code": "编码", "row": "项目", "column": "列", "amount_yuan": "金额（元）"}))
+    if len(d.projects):   # project budgets the data step read from the budget report
+        display(h.table(d.projects[["project", "unit", "initial_budget_yuan", "annual_budget_yuan"]],
+                        labels={"project": "项目", "unit": "实施单位", "initial_budget_yuan": "年初预算（元）",
+                                "annual_budget_yuan": "全年预算（元）"}))
 else:
     h.md("本报告没有附项目支出绩效自评表，无法逐项比较执行率与自评得分。"
          + (f"说明部分称开展绩效自评的项目 {perf['perf_projects']} 个" if perf["perf_projects"] is not None else "")
