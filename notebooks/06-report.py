@@ -38,9 +38,9 @@ bo = an.usable_outturn(d.budget_outturn) if not budget else d.budget_outturn.ilo
 agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 view = an.execution_view(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"),
                          d.fact("gpb_budget", "full_budget"), m=m)
-grand = d.cell(T1, "grand_total", side="收入")
-total_in = d.cell(T1, "income_total", side="收入")
-total_out = d.cell(T1, "expenditure_total", side="支出")
+grand = an.first_cell(d.line_items, T1, "grand_total", side="收入")
+total_in = an.first_cell(d.line_items, T1, "income_total", side="收入")
+total_out = an.first_cell(d.line_items, T1, "expenditure_total", side="支出")
 sev = d.findings.severity.value_counts()
 scope = "，".join(x for x in (d.meta.get("scope", "") or "", f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
 kind = an.doc_title(d)

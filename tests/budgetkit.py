@@ -72,13 +72,13 @@ def line_items(year: int = YEAR, dept: str = DEPT) -> list[dict]:
     add("预算01", t1, "一般公共预算拨款收入", "fiscal_gpb", 8_000_000, side="收入")
     add("预算01", t1, "事业收入", "business", 500_000, side="收入")
     add("预算01", t1, "收入合计", "income_total", 8_500_000, side="收入")
-    add("预算01", t1, "上年结转", "carryover_begin", 200_000, side="收入")
+    add("预算01", t1, "上年结转", "carryover", 200_000, side="收入")
     add("预算01", t1, "收入总计", "grand_total", 8_700_000, side="收入")
     for c, n in CLASSES.items():
         amount = sum(b + p for code, _, _, b, p in FUNC_ROWS if code.startswith(c))
         add("预算01", t1, n, f"class:{c}", amount, side="支出", code=c, level="类")
-    add("预算01", t1, "支出合计", "expenditure_total", 8_700_000, side="支出")
-    add("预算01", t1, "支出总计", "grand_total", 8_700_000, side="支出")
+    add("预算01", t1, "本年支出合计", "expenditure_total", 8_700_000, "total", "合计", side="支出")
+    add("预算01", t1, "支出总计", "grand_total", 8_700_000, "total", "合计", side="支出")
     for table, title in (("预算03", "支出预算总表"), ("预算05", "一般公共预算支出功能分类预算表")):
         for code, level, name, basic, project in FUNC_ROWS:
             for column, label, amount in (("total", "合计", basic + project), ("basic", "基本支出", basic),

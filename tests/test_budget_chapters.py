@@ -136,3 +136,12 @@ def test_report_html_says_budget_in_its_title_and_opening(executed):
     assert title == f"{NAME}{YEAR}年度部门预算分析报告"
     opening = reader_text(html).split("要点")[0]
     assert "部门预算分析报告" in opening and "部门决算" not in opening
+
+
+def test_income_given_as_one_fiscal_row(budget):
+    """Shanghai's 预算01 gives 财政拨款收入 as one row (row key ``fiscal``) without its breakdown."""
+    li = budget.line_items.copy()
+    li.loc[li.row_key == "fiscal_gpb", "row_key"] = "fiscal"
+    inc = an.income_by_source(li, "预算01")
+    assert list(inc.source) == ["财政拨款收入", "事业收入"] and inc.amount_yuan.iloc[0] == Decimal("8000000.00")
+    assert an.first_cell(li, "预算01", "expenditure_total", side="支出") == Decimal("8700000.00")   # in `total`

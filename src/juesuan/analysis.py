@@ -285,10 +285,16 @@ def income_by_source(li: pd.DataFrame, table: str = "公开01") -> pd.DataFrame:
     """本年收入 by source (公开01, or 预算01 of a budget report) with shares."""
     part = table_cells(li, table)
     part = part[part.side == "收入"]
-    amounts = {k: v for k, v in zip(part.row_key, nums(part.amount_yuan)) if v is not None}
+    amounts = {}
+    for k, v in zip(part.row_key, nums(part.amount_yuan)):      # the first column a row has (amount / total)
+        if v is not None:
+            amounts.setdefault(k, v)
     total = amounts.get("income_total")
+    keys = list(INCOME_KEYS)
+    if amounts.get("fiscal") and not any(amounts.get(k) for k, _ in INCOME_KEYS[:3]):
+        keys.insert(0, ("fiscal", "财政拨款收入"))    # a budget's 预算01 may give 财政拨款 only as one row
     rows = [{"source": label, "amount_yuan": amounts.get(key, Z), "share": ratio(amounts.get(key, Z), total)}
-            for key, label in INCOME_KEYS if amounts.get(key)]
+            for key, label in keys if amounts.get(key)]
     return pd.DataFrame(rows, columns=["source", "amount_yuan", "share"])
 
 
@@ -524,10 +530,12 @@ def missing_parts(d) -> list[str]:
     else:
         actual = col(bo, "actual_yuan")
         without = basis_counts(bo)["none_items"]     # an item with only a 全年预算 is measured against it
+        neither = "年初预算或全年预算" if "full_budget_yuan" in bo.columns else "年初预算"   # older data: no 全年预算
         if without == len(bo):
-            out.append("预算执行明细各项都没有年初预算或全年预算，无法计算完成率。")
+            out.append(f"预算执行明细各项都没有{neither}，无法计算完成率。")
         elif without:
-            out.append(f"预算执行明细中有 {without} 项既没有年初预算也没有全年预算（完成率无法计算）。")
+            out.append(f"预算执行明细中有 {without} 项" + ("既没有年初预算也没有全年预算" if "full_budget_yuan" in bo.columns
+                                                       else "没有年初预算") + "（完成率无法计算）。")
         if all(v is None for v in actual):
             out.append("预算执行明细各项都没有决算数。")
     if not len(_frame(d, "projects")):
