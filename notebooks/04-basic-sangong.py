@@ -85,7 +85,9 @@ if budget:
         f"{r.label} {h.wan(r.budget_yuan)} 万元" + (f"，比上年预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}"
         + (f" {h.wan(abs(r.change_yuan))} 万元" if an.num(r.change_yuan) else "") if r.prior_budget_yuan is not None else "")
         for r in bsg.itertuples() if r.budget_yuan is not None) + "。" if len(bsg) else
-        "说明部分没有给出“三公”经费预算。") + "“三公”经费的决算数和完成率是部门决算的内容，预算报告没有。")
+        f"“三公”经费预算 {h.wan(an.sangong_table_total(d.line_items))} 万元（预算07表；说明部分没有给出）。"
+        if an.sangong_table_total(d.line_items) is not None else "说明部分没有给出“三公”经费预算。")
+         + "“三公”经费的决算数和完成率是部门决算的内容，预算报告没有。")
 elif has_sg:
     h.md(((an.table_note(d, "公开07") + "以下金额取自说明部分。") if not an.has_table(d, "公开07") else "")
          + f"""“三公”经费财政拨款预算 {h.wan(t.budget_yuan if t.budget_yuan is not None else t.budget_text_yuan)} 万元，

@@ -162,7 +162,8 @@ if budget:
     h.md("；".join(f"{r.label}预算 {h.wan(r.budget_yuan)} 万元" + (
         f"，比上年预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}" + (f" {h.wan(abs(r.change_yuan))} 万元" if an.num(r.change_yuan) else "")
         if r.prior_budget_yuan is not None else "") for r in bsg.itertuples() if r.budget_yuan is not None) + "。"
-         if len(bsg) else "说明部分没有给出“三公”经费预算。")
+         if len(bsg) else f"“三公”经费预算 {h.wan(an.sangong_table_total(d.line_items))} 万元（预算07表）。"
+         if an.sangong_table_total(d.line_items) is not None else "说明部分没有给出“三公”经费预算。")
 elif t is not None and t.actual_yuan is not None:
     h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}"
          + (f"，较上年{an.change_word(t.actual_yuan, t.prior_yuan, '增长', '下降')} {h.pct(abs(t.change_rate))}。"

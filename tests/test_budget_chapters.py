@@ -145,3 +145,8 @@ def test_income_given_as_one_fiscal_row(budget):
     inc = an.income_by_source(li, "预算01")
     assert list(inc.source) == ["财政拨款收入", "事业收入"] and inc.amount_yuan.iloc[0] == Decimal("8000000.00")
     assert an.first_cell(li, "预算01", "expenditure_total", side="支出") == Decimal("8700000.00")   # in `total`
+
+
+def test_sangong_total_from_the_budget_table(budget):
+    assert an.sangong_table_total(budget.line_items) == Decimal("150000.00")
+    assert an.sangong_table_total(budget.line_items[budget.line_items.table != "预算07"]) is None

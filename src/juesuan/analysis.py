@@ -749,6 +749,13 @@ def budget_sangong(d) -> pd.DataFrame:
     return keep_rows(ch, keep).reset_index(drop=True)
 
 
+def sangong_table_total(li: pd.DataFrame):
+    """The 三公 total of a budget's 预算07 (its ``total`` column, first row), None when absent."""
+    part = li[(li.table == "预算07") & (li.column == "total")] if len(li) and "table" in li.columns else li
+    vals = [v for v in col(part, "amount_yuan") if v is not None] if len(part) else []
+    return vals[0] if vals else None
+
+
 def table_rows(li: pd.DataFrame, table: str) -> pd.DataFrame:
     """The amounts of one table as a readable frame: 编码, 名称, 列, 金额 (no missing text)."""
     part = li[li.table == table] if len(li) and "table" in li.columns else li.iloc[0:0]
