@@ -15,7 +15,6 @@ No ``None``, ``nan``, ``NaN``, ``NaT``, ``<NA>`` in any text a reader sees:
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import re
 import subprocess
