@@ -33,12 +33,14 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 # %%
 li, f, c = d.line_items, mz.add_message_zh(d.findings), d.checks
 sev = f.severity.value_counts()
-h.md(f"""本章说明从《{d.name}{d.year}年度部门决算》原文中解析出了什么，以及对每一个数字所做的核对。
+budget = an.is_budget(d)
+h.md(f"""本章说明从《{d.name}{d.year}年度{an.doc_title(d)}》原文中解析出了什么，以及对每一个数字所做的核对。
 
-- 九张公开表共读取金额单元格 **{len(li)}** 个（其中由表内勾稽关系唯一确定而重建的 **{(li.status == 'reconstructed').sum()}** 个）；
-- 说明部分的预算执行明细 **{len(d.budget_outturn)}** 项、陈述数字 **{len(d.stated_facts)}** 个；
+- {'预算公开表' if budget else '九张公开表'}共读取金额单元格 **{len(li)}** 个（其中由表内勾稽关系唯一确定而重建的 **{(li.status == 'reconstructed').sum()}** 个）；
+""" + (f"""- 说明部分的陈述数字 **{len(d.stated_facts)}** 个（预算报告没有预算执行明细和项目支出绩效自评表）；
+""" if budget else f"""- 说明部分的预算执行明细 **{len(d.budget_outturn)}** 项、陈述数字 **{len(d.stated_facts)}** 个；
 - 项目支出绩效自评表 **{len(d.projects)}** 张，绩效指标 **{len(d.project_indicators)}** 行；
-- 共 **{len(c)}** 类核对、**{c.run.sum()}** 次比对，其中 **{c.failed.sum()}** 次未通过；
+""") + f"""- 共 **{len(c)}** 类核对、**{c.run.sum()}** 次比对，其中 **{c.failed.sum()}** 次未通过；
   发现错误 **{sev.get('error', 0)}** 条、警告 **{sev.get('warning', 0)}** 条、说明 **{sev.get('info', 0)}** 条。
 
 严重程度：**错误** = 勾稽关系超出舍入误差不成立；**警告** = 舍入量级的差异，或所述比率/得分与重新计算不一致；
@@ -69,7 +71,7 @@ per_table = (li.groupby(["table", "table_name"]).agg(cells=("amount_yuan", "size
 if len(per_table):
     display(h.table(per_table, labels={"table": "表", "table_name": "表名", "cells": "金额单元格", "reconstructed": "重建"}))
 else:
-    h.md("九张公开表中没有读取到任何金额。")
+    h.md(("预算公开表" if budget else "九张公开表") + "中没有读取到任何金额。")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT

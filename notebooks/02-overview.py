@@ -31,14 +31,23 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
-inc = an.income_by_source(d.line_items)
-total_in = d.cell("公开01", "income_total", side="收入")
-total_out = d.cell("公开01", "expenditure_total", side="支出")
-grand = d.cell("公开01", "grand_total", side="收入")
+budget = an.is_budget(d)
+T1, T3, T4 = ("预算01", "预算03", "预算04") if budget else ("公开01", "公开03", "公开04")
+inc = an.income_by_source(d.line_items, T1)
+total_in = an.first_cell(d.line_items, T1, "income_total", side="收入")
+total_out = an.first_cell(d.line_items, T1, "expenditure_total", side="支出")
+grand = an.first_cell(d.line_items, T1, "grand_total", side="收入")
 top = inc.sort_values("amount_yuan", ascending=False).iloc[0] if len(inc) else None
-h.md((f"""{d.year}年度{d.name}收入总计 **{h.wan(grand)} 万元**，其中本年收入合计 **{h.wan(total_in)} 万元**，
+if budget:
+    h.md((f"""{d.year}年度{d.name}部门预算：收入预算总计 **{h.wan(grand)} 万元**，其中本年收入预算 **{h.wan(total_in)} 万元**，
+本年支出预算 **{h.wan(total_out)} 万元**。""" if an.has_table(d, T1) and grand is not None else an.table_note(d, T1)
+          or "收支预算总表没有收入预算总计。")
+         + (f"收入预算以{top.source}为主，占本年收入预算的 **{h.pct(top.share)}**。" if top is not None else "")
+         + "预算报告只有预算数，没有决算数。")
+else:
+    h.md((f"""{d.year}年度{d.name}收入总计 **{h.wan(grand)} 万元**，其中本年收入合计 **{h.wan(total_in)} 万元**，
 本年支出合计 **{h.wan(total_out)} 万元**。""" if an.has_table(d, "公开01") else an.table_note(d, "公开01"))
-     + (f"收入以{top.source}为主，占本年收入的 **{h.pct(top.share)}**。" if top is not None else ""))
+         + (f"收入以{top.source}为主，占本年收入的 **{h.pct(top.share)}**。" if top is not None else ""))
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -50,7 +59,7 @@ print({"income_total": str(total_in), "expenditure_total": str(total_out), "gran
 # %%
 fig = fg.income_sources(d)
 if fig is None:
-    h.md(an.table_note(d, "公开01") or "本报告没有可以分解的本年收入。")
+    h.md(an.table_note(d, T1) or "本报告没有可以分解的本年收入。")
 
 # %%
 if len(inc):
@@ -60,50 +69,73 @@ if len(inc):
 # ## 支出：按功能分类（类 → 款 → 项）
 
 # %%
-cls = an.expenditure_by_class(d.line_items)
-bp = an.basic_vs_project(d.line_items)
-if an.has_table(d, "公开03") and len(cls):
-    h.md(f"""本年支出按功能分类共涉及 {len(cls)} 个类，最大的是**{cls.iloc[0]['name']}**（{h.wan(cls.iloc[0]['amount_yuan'])} 万元，
+cls = an.expenditure_by_class(d.line_items, T3)
+bp = an.basic_vs_project(d.line_items, T3)
+if an.has_table(d, T3) and len(cls):
+    h.md(f"""本年支出{'预算' if budget else ''}按功能分类共涉及 {len(cls)} 个类，最大的是**{cls.iloc[0]['name']}**（{h.wan(cls.iloc[0]['amount_yuan'])} 万元，
 占 {h.pct(cls.iloc[0]['share'])}）。基本支出 {h.wan(bp['basic_yuan'])} 万元（{h.pct(bp['basic_share'])}），
 项目支出 {h.wan(bp['project_yuan'])} 万元（{h.pct(bp['project_share'])}）。""")
     fig = fg.expenditure_by_class(d)
 else:
-    h.md(an.table_note(d, "公开03") or "支出决算表没有按功能分类的科目行。")
+    h.md(an.table_note(d, T3) or f"{an.table_titles().get(T3, T3)}没有按功能分类的科目行。")
 
 # %%
-t3 = d.line_items[(d.line_items.table == "公开03") & (d.line_items.code != "")]
+t3 = d.line_items[(d.line_items.table == T3) & (d.line_items.code.fillna("") != "")]
 if len(t3):
     wide = t3.pivot_table(index=["code", "level", "row"], columns="column", values="amount_yuan", aggfunc="first").reset_index()
     cols = [c for c in ["code", "level", "row", "total", "basic", "project"] if c in wide.columns]
     h.details(h.table(wide[cols], yuan_cols=["total", "basic", "project"],
               labels={"code": "科目编码", "level": "级次", "row": "科目名称", "total": "本年支出合计（元）",
                       "basic": "基本支出（元）", "project": "项目支出（元）"}),
-              f"支出决算表（公开03）全部 {len(wide)} 个科目（点击展开）", open_=len(wide) <= 12)
+              f"{an.table_titles().get(T3, T3)}（{T3}）全部 {len(wide)} 个科目（点击展开）", open_=len(wide) <= 12)
 
 # %% [markdown]
 # ## 结转结余
 
 # %%
-cb = d.cell("公开01", "carryover_begin", side="收入")
-ce = d.cell("公开01", "carryover_end", side="支出")
-fcb = d.cell("公开04", "carryover_begin", side="收入")
-fce = d.cell("公开04", "carryover_end", "total", side="支出")
-h.md((f"年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元（{an.change_word(ce, cb)}）；"
-      if cb is not None or ce is not None else an.table_note(d, "公开01") or "收入支出决算总表没有列出结转和结余。")
-     + (f"其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。"
-        if fcb is not None or fce is not None else an.table_note(d, "公开04") or "财政拨款收入支出决算总表没有列出结转和结余。"))
+if budget:
+    cb = an.first_cell(d.line_items, T1, "carryover", side="收入")       # 上年结转 (预算01)
+    h.md((f"本年预算安排使用上年结转 {h.wan(cb)} 万元。" if an.num(cb) else "收支预算总表没有列出上年结转。")
+         + "年末结转和结余是部门决算的内容，预算报告没有。")
+else:
+    cb = d.cell("公开01", "carryover_begin", side="收入")
+    ce = d.cell("公开01", "carryover_end", side="支出")
+    fcb = d.cell("公开04", "carryover_begin", side="收入")
+    fce = d.cell("公开04", "carryover_end", "total", side="支出")
+    h.md((f"年初结转和结余 {h.wan(cb)} 万元，年末结转和结余 {h.wan(ce)} 万元（{an.change_word(ce, cb)}）；"
+          if cb is not None or ce is not None else an.table_note(d, "公开01") or "收入支出决算总表没有列出结转和结余。")
+         + (f"其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。"
+            if fcb is not None or fce is not None else an.table_note(d, "公开04") or "财政拨款收入支出决算总表没有列出结转和结余。"))
 
 # %% [markdown]
 # ## 与上年对比（上年数字取自报告说明部分）
 
 # %%
-py = d.prior_year
-fig = fg.year_on_year(d) if len(py) else None
-if fig is None:
-    h.md("报告说明部分没有给出可比的上年金额。")
+if budget:
+    ch = an.budget_changes(d.stated_facts, d.line_items)
+    fig = fg.budget_changes(d)
+    derived = (ch.prior_source.str.startswith("推算")).sum() if len(ch) else 0
+    h.md(("本年预算与上年预算的比较取自说明部分（“比上年预算增加/减少……”）"
+          + (f"；其中 {derived} 项的上年预算是由本年预算减去所述增减额推算的（标“推算”）" if derived else "") + "。")
+         if len(ch) else "说明部分没有给出与上年预算的比较。")
+    if len(ch):
+        display(h.table(ch[["label", "budget_yuan", "prior_budget_yuan", "prior_source", "change_yuan", "change_rate",
+                            "prior_execution_yuan"]],
+                labels={"label": "项目", "budget_yuan": "本年预算（元）", "prior_budget_yuan": "上年预算（元）",
+                        "prior_source": "上年预算来源", "change_yuan": "增减（元）", "change_rate": "增减率",
+                        "prior_execution_yuan": "上年预算执行数（元）"}))
+else:
+    py = an.prior_year_view(d.prior_year)
+    fig = fg.year_on_year(d) if len(py) else None
+    if fig is None:
+        h.md("报告说明部分没有给出可比的上年金额。")
+    elif (py.source != "原文").any():
+        h.md(f"其中 {(py.source != '原文').sum()} 项的上年数是由本年数减去说明部分所述的增减额推算的（标“推算”）。")
 
 # %%
-if len(py):
-    display(h.table(py[["label", "prior_year", "prior_yuan", "current_yuan", "change_yuan", "change_rate", "stated_change_rate"]],
-            labels={"label": "项目", "prior_year": "上年", "prior_yuan": "上年数（元）", "current_yuan": "本年数（元）",
-                    "change_yuan": "增减（元）", "change_rate": "增减率（重算）", "stated_change_rate": "增减率（原文）"}))
+if not budget and len(py):
+    display(h.table(py[["label", "prior_year", "prior_yuan", "source", "current_yuan", "change_yuan", "change_rate",
+                        "stated_change_rate"]],
+            labels={"label": "项目", "prior_year": "上年", "prior_yuan": "上年数（元）", "source": "上年数来源",
+                    "current_yuan": "本年数（元）", "change_yuan": "增减（元）", "change_rate": "增减率（重算）",
+                    "stated_change_rate": "增减率（原文）"}))

@@ -35,50 +35,71 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
+budget = an.is_budget(d)  # a 预算 report: no 决算, no completion rate of its own
+NA = "（预算报告没有决算数，本节不适用。）"
 bo = an.outturn(an.usable_outturn(d.budget_outturn), m)
-has = len(bo) > 0
-NONE = "（本报告没有预算执行明细，本节从略。）"
+has = len(bo) > 0 and not budget
+NONE = NA if budget else "（本报告没有预算执行明细，本节从略。）"
 agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
+view = an.execution_view(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"),
+                         d.fact("gpb_budget", "full_budget"), m=m)
 stated = d.fact("gpb_budget", "completion_rate")
-with_budget = bo[bo.initial_budget_yuan.notna()]
-h.md((f"""{d.year}年度一般公共预算财政拨款支出年初预算 **{h.wan(agg['initial_budget_yuan'])} 万元**，决算
-**{h.wan(agg['actual_yuan'])} 万元**，完成年初预算的 **{h.pct(agg['rate'])}**（报告所述 {h.pct(stated)}），
-决算比年初预算{'多' if agg['deviation_yuan'] >= 0 else '少'} {h.wan(abs(agg['deviation_yuan']))} 万元。"""
-      if agg["rate"] is not None else "")
-     + (f"说明部分逐项列出了 {len(bo)} 个功能分类项目，其中 {len(with_budget)} 项有年初预算，{len(bo) - len(with_budget)} 项没有。"
-        if has else "本报告没有预算执行明细：说明部分未逐项列出一般公共预算财政拨款支出的年初预算与决算，本章各节从略。"))
+parts = [f"{n} 项{what}" for n, what in ((view["initial_items"], "有年初预算"),
+                                          (view["full_items"], "只有全年预算（调整后预算），按全年预算计"),
+                                          (view["none_items"], "既没有年初预算也没有全年预算")) if n]
+if budget:
+    ch = an.budget_changes(d.stated_facts, d.line_items)
+    pe = ch[ch.prior_execution_yuan.notna()]
+    h.md(an.final_only("预算与决算的比较（完成率、PEFA PI-1/PI-2 参照）")
+         + "本年预算的结构与较上年预算的变化见“收支总览”一章。"
+         + (f"说明部分给出了上年预算执行数 {len(pe)} 项：" + "；".join(
+             f"{r.label} {h.wan(r.prior_execution_yuan)} 万元" for r in pe.itertuples()) + "。" if len(pe) else ""))
+else:
+    h.md(an.execution_sentence(view, d.year, stated=stated if view["basis"] == "initial" else None)
+         + (f"说明部分逐项列出了 {len(bo)} 个功能分类项目，其中 " + "，".join(parts) + "。" if has else
+            "本报告没有预算执行明细：说明部分未逐项列出一般公共预算财政拨款支出的年初预算与决算，本章各节从略。"))
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
-print(bo[["code", "completion_rate", "stated_completion_rate", "band"]].to_string(index=False))
+print(bo[["code", "completion_rate", "stated_completion_rate", "band"]].to_string(index=False, na_rep=""))
 print("aggregate:", agg["rate"], agg["pi1_band"])
 
 # %% [markdown]
 # ## 总体执行：PEFA PI-1 参照
 
 # %%
-fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
-h.md(f"""按PEFA（2016）PI-1“总体支出执行”的区间，{d.year}年决算数为年初预算的 {h.pct(agg['rate'])}，落在
+fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m) if not budget else None
+h.md(NA if budget else f"""按PEFA（2016）PI-1“总体支出执行”的区间（按年初预算计），{d.year}年决算数为年初预算的 {h.pct(agg['rate'])}，落在
 **{agg['pi1_band']}** 档对应的区间（{m.pi1_text()}）。**注意：PEFA评分需要连续三个年度的数据，
 这里只有一个年度，只能说明本年所处的区间，不能据此评分。**""" if agg["rate"] is not None else
-     "没有年初预算与决算的合计数，无法计算总体执行率。")
+     f"PEFA PI-1 按年初预算计，本报告没有年初预算，不适用；按全年预算计，决算为全年预算的 {h.pct(view['rate'])}。"
+     if view["basis"] == "full" else "没有年初预算与决算的合计数，无法计算总体执行率。")
 
 # %% [markdown]
 # ## 各项目完成率
 
 # %%
-fig = fg.completion_rates(d, m)
+fig = fg.completion_rates(d, m) if not budget else None
 if fig is None:
-    h.md(NONE if not has else "预算执行明细各项都没有年初预算，无法计算完成率。")
+    h.md(NONE if not has else "预算执行明细各项都没有年初预算或全年预算，无法计算完成率。")
 
 # %%
 bands = an.band_summary(bo, m)
 if has:
-    h.md("；".join(f"{r.band} 共 {r.items} 项（年初预算 {h.wan(r.initial_budget_yuan)} 万元，决算 {h.wan(r.actual_yuan)} 万元）"
-                  for r in bands.itertuples() if r.items) + "。")
-    display(h.table(bo[["code", "name", "initial_budget_yuan", "actual_yuan", "completion_rate", "stated_completion_rate", "band", "explanation"]],
-        labels={"code": "科目编码", "name": "项目", "initial_budget_yuan": "年初预算（元）", "actual_yuan": "决算（元）",
-                "completion_rate": "完成率（重算）", "stated_completion_rate": "完成率（原文）", "band": "区间",
+    h.md("；".join(f"{r.band} 共 {r.items} 项（" + ("" if r.band == method.NO_BUDGET else
+                  f"{'全年预算' if r.band == method.FULL_ONLY else '年初预算'} {h.wan(r.initial_budget_yuan)} 万元，")
+                  + f"决算 {h.wan(r.actual_yuan)} 万元）" for r in bands.itertuples() if r.items) + "。")
+    optional = ("full_budget_yuan", "full_completion_rate", "stated_basis", "table_name")   # only when given
+    cols = [c for c in ["code", "name", "table_name", "initial_budget_yuan", "full_budget_yuan", "actual_yuan",
+                        "completion_rate", "full_completion_rate", "stated_completion_rate", "stated_basis", "band",
+                        "explanation"]
+            if c in bo.columns and (c not in optional or any(an.clean_text(v) for v in bo[c]))
+            and (c != "completion_rate" or view["initial_items"])]
+    display(h.table(bo[cols],
+        labels={"code": "科目编码", "name": "项目", "table_name": "公开05表中的名称", "stated_basis": "原文完成率所指预算",
+                "initial_budget_yuan": "年初预算（元）", "full_budget_yuan": "全年预算（元）",
+                "actual_yuan": "决算（元）", "completion_rate": "完成年初预算（重算）",
+                "full_completion_rate": "完成全年预算（重算）", "stated_completion_rate": "完成率（原文）", "band": "区间",
                 "explanation": "原文所述原因"}))
 
 # %% [markdown]
@@ -87,8 +108,9 @@ if has:
 # %%
 dev = an.largest_deviations(bo, n=5, m=m)
 h.md(NONE if not has else f"按金额看，偏离最大的{'五' if len(dev) == 5 else len(dev)}项是：" + "；".join(
-    f"**{r.name}**（{r.code}）{'多' if r.movement_yuan >= 0 else '少'}支出 {h.wan(abs(r.movement_yuan))} 万元"
-    + (f"，完成率 {h.pct(r.completion_rate)}" if r.completion_rate is not None else "，无年初预算")
+    f"{an.item_ref(r.name, r.code)}{'多' if r.movement_yuan >= 0 else '少'}支出 {h.wan(abs(r.movement_yuan))} 万元"
+    + (f"，完成率 {h.pct(r.basis_rate)}" if r.basis == "initial" and r.basis_rate is not None else
+       f"，完成全年预算的 {h.pct(r.basis_rate)}" if r.basis == "full" and r.basis_rate is not None else "，无年初预算")
     + (f"，原因：{r.explanation}" if r.explanation else "") for r in dev.itertuples()) + "。")
 fig = fg.budget_vs_actual_amounts(d, m) if has else None
 
@@ -99,9 +121,11 @@ fig = fg.rate_vs_amount(d, m) if has else None
 # ## 没有年初预算的项目
 
 # %%
-nob = bo[bo.initial_budget_yuan.isna()]
+nob = bo[bo.basis != "initial"] if len(bo) else bo
 h.md(NONE if not has else "每一项都有年初预算。" if not len(nob) else f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob.actual_yuan))} 万元：" + "；".join(
-    f"{r.name}（{r.code}）决算 {h.yuan(r.actual_yuan)} 元" + (f"，年中追加预算 {h.yuan(r.adjusted_budget_yuan)} 元" if r.adjusted_budget_yuan else "")
+    an.item_ref(r.name, r.code, bold=False) + (f"全年预算 {h.yuan(r.basis_budget_yuan)} 元，" if r.basis == "full" else "")
+    + f"决算 {h.yuan(r.actual_yuan)} 元" + (f"，完成全年预算的 {h.pct(r.basis_rate)}" if r.basis == "full" else "")
+    + (f"，年中追加预算 {h.yuan(r.adjusted_budget_yuan)} 元" if an.num(r.adjusted_budget_yuan) else "")
     + (f"——{r.explanation}" if r.explanation else "") for r in nob.itertuples()) + "。")
 
 # %% [markdown]
@@ -109,11 +133,11 @@ h.md(NONE if not has else "每一项都有年初预算。" if not len(nob) else 
 
 # %%
 rg = an.reason_groups(bo) if has else None
-fig = fg.reason_categories(d)
+fig = fg.reason_categories(d) if not budget else None
 if rg is None or not len(rg):
     h.md(NONE if not has else "报告没有说明偏离原因。")
 else:
-    display(h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names": "项目", "initial_budget_yuan": "年初预算（元）",
+    display(h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names": "项目", "initial_budget_yuan": "预算（元）",
                     "actual_yuan": "决算（元）", "movement_yuan": "差额（元）"}))
 
 # %% [markdown]
@@ -123,7 +147,7 @@ else:
 fn = an.composition_variance(bo.initial_budget_yuan, bo.actual_yuan, m)
 be = d.basic_expenditure[d.basic_expenditure.initial_budget_yuan.notna()]
 ec = an.composition_variance(be.initial_budget_yuan, be.actual_yuan, m)
-h.md("按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），"
+h.md(NA if budget else "按PI-2的方法（各项年初预算按总体执行率调整后，与决算的绝对差之和除以调整后预算），"
      + (f"按功能分类（{fn['lines']} 项）的结构偏离为 **{h.pct(fn['variance'])}**（区间 {fn['pi2_band']}），"
         if fn["variance"] is not None else "没有各功能分类项目的年初预算，无法计算按功能分类的结构偏离；")
      + (f"基本支出按经济分类（{ec['lines']} 类）为 **{h.pct(ec['variance'])}**（区间 {ec['pi2_band']}）。"
@@ -138,4 +162,4 @@ print("PI-2 function:", fn["variance"], fn["pi2_band"], "economic:", ec["varianc
 # ## 方法说明
 
 # %%
-h.md(m.note())
+h.md(m.note() if not budget else "本章的区间参数只用于决算报告。")

@@ -31,15 +31,15 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
+budget = an.is_budget(d)  # a 预算 report: budgets only (预算06, 预算07), no 决算
+T6 = "预算06" if budget else "公开06"
 be = d.basic_expenditure
-pers = d.cell("公开06", "personnel_total")
-pub = d.cell("公开06", "public_total")
-tot = d.cell("公开06", "total")
-if an.has_table(d, "公开06") and tot is not None:
-    h.md(f"""{d.year}年度一般公共预算财政拨款基本支出 **{h.wan(tot)} 万元**，其中人员经费 {h.wan(pers)} 万元
+pers, pub, tot = (an.first_cell(d.line_items, T6, k) for k in ("personnel_total", "public_total", "total"))
+if an.has_table(d, T6) and tot is not None:
+    h.md(f"""{d.year}年度一般公共预算{'' if budget else '财政拨款'}基本支出{'预算' if budget else ''} **{h.wan(tot)} 万元**，其中人员经费 {h.wan(pers)} 万元
 （{h.pct(an.ratio(pers, tot))}），公用经费 {h.wan(pub)} 万元（{h.pct(an.ratio(pub, tot))}）。""")
 else:
-    h.md(an.table_note(d, "公开06") or "一般公共预算财政拨款基本支出决算表没有合计数。")
+    h.md(an.table_note(d, T6) or f"{an.table_titles().get(T6, T6)}没有合计数。")
 fig = fg.personnel_public(d)
 
 # %% [markdown]
@@ -51,7 +51,11 @@ if fig is None:
     h.md("报告没有给出基本支出各经济分类的金额。")
 
 # %%
-if len(be):
+if budget:
+    ec = an.econ_classes(d.line_items, T6)
+    if len(ec):
+        display(h.table(ec, labels={"code": "编码", "name": "经济分类", "amount_yuan": "预算数（元）"}))
+elif len(be):
     display(h.table(be[["code", "name", "kind", "initial_budget_yuan", "actual_yuan", "budget_change_rate", "stated_budget_change_rate",
             "prior_yuan", "prior_change_rate", "stated_prior_change_rate"]],
         labels={"code": "编码", "name": "经济分类", "kind": "类别", "initial_budget_yuan": "年初预算（元）",
@@ -69,13 +73,22 @@ print(be[["code", "actual_yuan", "initial_budget_yuan", "prior_yuan"]].to_string
 sg = d.sangong.set_index("category")
 t = sg.loc["total"] if "total" in sg.index else None
 has_sg = t is not None and (t.actual_yuan is not None or t.budget_yuan is not None or t.budget_text_yuan is not None)
+bsg = an.budget_sangong(d) if budget else None
 
 
 def sg_actual(key):
     return h.wan(sg.loc[key].actual_yuan) if key in sg.index else "—"
 
 
-if has_sg:
+if budget:
+    h.md(("“三公”经费和机关运行经费预算（说明部分）：" + "；".join(
+        f"{r.label} {h.wan(r.budget_yuan)} 万元" + (f"，比上年预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}"
+        + (f" {h.wan(abs(r.change_yuan))} 万元" if an.num(r.change_yuan) else "") if r.prior_budget_yuan is not None else "")
+        for r in bsg.itertuples() if r.budget_yuan is not None) + "。" if len(bsg) else
+        f"“三公”经费预算 {h.wan(an.sangong_table_total(d.line_items))} 万元（预算07表；说明部分没有给出）。"
+        if an.sangong_table_total(d.line_items) is not None else "说明部分没有给出“三公”经费预算。")
+         + "“三公”经费的决算数和完成率是部门决算的内容，预算报告没有。")
+elif has_sg:
     h.md(((an.table_note(d, "公开07") + "以下金额取自说明部分。") if not an.has_table(d, "公开07") else "")
          + f"""“三公”经费财政拨款预算 {h.wan(t.budget_yuan if t.budget_yuan is not None else t.budget_text_yuan)} 万元，
 决算 **{h.wan(t.actual_yuan)} 万元**，完成预算的 {h.pct(t.completion_rate)}；"""
@@ -85,10 +98,15 @@ if has_sg:
 公务接待费 {sg_actual('reception')} 万元，因公出国（境）费 {sg_actual('abroad')} 万元。""")
 else:
     h.md(an.table_note(d, "公开07") or "报告没有给出“三公”经费的金额。")
-fig = fg.sangong(d)
+fig = fg.budget_changes(d, sangong=True) if budget else fg.sangong(d)
 
 # %%
-if has_sg:
+t7 = an.table_rows(d.line_items, "预算07") if budget else None
+if budget and len(t7):
+    display(h.table(t7, labels={"code": "编码", "row": "项目", "column": "列", "amount_yuan": "金额（元）"}))
+elif budget:
+    h.md(an.table_note(d, "预算07") or "本报告没有“三公”经费预算表。")
+elif has_sg:
     display(h.table(d.sangong.drop(columns=["year", "department", "category"]),
         labels={"label": "项目", "budget_yuan": "预算数（公开07，元）", "actual_yuan": "决算数（元）",
                 "budget_text_yuan": "预算数（说明，元）", "prior_yuan": "上年决算（元）", "completion_rate": "完成率",
@@ -112,8 +130,16 @@ h.md((f"**不一致：** " + "；".join(f"{r.label}的预算数，公开07表为
 
 # %%
 ao, ao_prior = d.fact("admin_operating"), d.fact("admin_operating", "prior")
-h.md(f"机关运行经费 {h.wan(ao)} 万元" + (f"，上年 {h.wan(ao_prior)} 万元，{an.change_word(ao, ao_prior)} {h.pct(abs(an.ratio(ao - ao_prior, ao_prior)))}。"
-     if ao_prior else "。") if ao is not None else "报告未说明机关运行经费。")
+if budget:
+    ob = bsg[bsg.subject.isin(["operating_costs", "admin_operating"])]
+    ob = ob.iloc[0] if len(ob) else None
+    h.md(f"机关运行经费预算 {h.wan(ob.budget_yuan)} 万元" + (
+        f"，上年预算 {h.wan(ob.prior_budget_yuan)} 万元{'（推算）' if ob.prior_source.startswith('推算') else ''}，"
+        f"{an.change_word(ob.budget_yuan, ob.prior_budget_yuan)} {h.pct(abs(ob.change_rate))}。"
+        if ob.change_rate is not None else "。") if ob is not None and ob.budget_yuan is not None else "说明部分没有给出机关运行经费预算。")
+else:
+    h.md(f"机关运行经费 {h.wan(ao)} 万元" + (f"，上年 {h.wan(ao_prior)} 万元，{an.change_word(ao, ao_prior)} {h.pct(abs(an.ratio(ao - ao_prior, ao_prior)))}。"
+         if ao_prior else "。") if ao is not None else "报告未说明机关运行经费。")
 
 # %% [markdown]
 # ## 政府采购与国有资产

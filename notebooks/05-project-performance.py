@@ -31,7 +31,9 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
-has = len(d.projects) > 0
+budget = an.is_budget(d)  # a 预算 report: project budgets, no execution or self-evaluation
+EMPTY = "（预算报告没有项目自评表，本节不适用。）" if budget else "（无项目自评表）"
+has = len(d.projects) > 0 and not budget
 pr = an.project_quadrants(d.projects)
 low = an.low_execution_high_score(d.projects)
 mis = an.rate_mismatches(d.projects)
@@ -42,6 +44,19 @@ if has:
 {h.wan(s['executed_yuan'])} 万元（{h.pct(s['execution_rate'])}）。自评得分中位数 {s['median_score']} 分，
 最低 {s['min_score']} 分；执行率（重新计算）低于80%的 {s['below_rate']} 个，其中自评仍在90分以上的
 **{s['low_execution_high_score']}** 个。""")
+elif budget:
+    bp = an.basic_vs_project(d.line_items, "预算03")
+    t10 = an.table_rows(d.line_items, "预算10")
+    h.md(an.final_only("项目支出的执行率与绩效自评得分")
+         + (f"本年项目支出预算 {h.wan(bp['project_yuan'])} 万元，占支出预算的 {h.pct(bp['project_share'])}。"
+            if bp["project_yuan"] is not None else "")
+         + (f"项目支出绩效目标表（预算10）列出 {len(t10)} 个金额。" if len(t10) else "本预算报告没有项目支出绩效目标表。"))
+    if len(t10):
+        display(h.table(t10, labels={"code": "编码", "row": "项目", "column": "列", "amount_yuan": "金额（元）"}))
+    if len(d.projects):   # project budgets the data step read from the budget report
+        display(h.table(d.projects[["project", "unit", "initial_budget_yuan", "annual_budget_yuan"]],
+                        labels={"project": "项目", "unit": "实施单位", "initial_budget_yuan": "年初预算（元）",
+                                "annual_budget_yuan": "全年预算（元）"}))
 else:
     h.md("本报告没有附项目支出绩效自评表，无法逐项比较执行率与自评得分。"
          + (f"说明部分称开展绩效自评的项目 {perf['perf_projects']} 个" if perf["perf_projects"] is not None else "")
@@ -64,7 +79,7 @@ if len(low):
             labels={"project_no": "编号", "project": "项目", "annual_budget_yuan": "全年预算（元）", "executed_yuan": "执行（元）",
                     "execution_rate": "执行率", "score": "自评得分"}))
 else:
-    h.md("没有执行率低于80%而自评90分以上的项目。" if has else "（无项目自评表）")
+    h.md("没有执行率低于80%而自评90分以上的项目。" if has else EMPTY)
 
 # %%
 if has:
@@ -76,7 +91,7 @@ if has:
 # %%
 h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全年预算数”相差 0.5 个百分点以上：" + "；".join(
     f"{r.project}（原文 {h.pct(r.stated_execution_rate)}，重算 {h.pct(r.execution_rate)}）" for r in mis.itertuples()) + "。"
-    if len(mis) else ("所有项目原文执行率与重新计算一致（差异小于0.5个百分点）。" if has else "（无项目自评表）"))
+    if len(mis) else ("所有项目原文执行率与重新计算一致（差异小于0.5个百分点）。" if has else EMPTY))
 
 # %% [markdown]
 # ## 项目一览
@@ -90,13 +105,13 @@ if has:
                     "stated_execution_rate": "执行率（原文）", "exec_score": "执行得分", "score": "自评得分", "quadrant": "分组"}),
               f"全部 {len(pr)} 个项目（点击展开）", open_=len(pr) <= 12)
 else:
-    h.md("（无项目自评表）")
+    h.md(EMPTY)
 
 # %% [markdown]
 # ## 绩效指标
 
 # %%
-ind = d.project_indicators
+ind = d.project_indicators if not budget else d.project_indicators.iloc[0:0]
 lost = an.keep_rows(ind, [w is not None and sc is not None and sc < w for w, sc in zip(ind.weight, ind.score)])
 if len(ind):
     h.md(f"共读取绩效指标 {len(ind)} 行，其中 {len(lost)} 行得分低于分值（扣分），涉及 {lost.project_no.nunique()} 个项目。扣分指标及所述原因：")
@@ -105,4 +120,4 @@ if len(ind):
                       "weight": "分值", "score": "得分", "deviation": "偏差原因"}),
               f"全部 {len(lost)} 行扣分指标（点击展开）", open_=len(lost) <= 12)
 else:
-    h.md("（无绩效指标表）")
+    h.md("（预算报告没有绩效自评指标，本节不适用。）" if budget else "（无绩效指标表）")

@@ -16,9 +16,6 @@
 #   title: "\u62A5\u544A"
 # ---
 
-# %% [markdown]
-# # 部门决算分析报告
-
 # %% tags=["parameters", "remove-cell"]
 year = 2022
 department = "nxgxt"
@@ -35,27 +32,53 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
-bo = an.usable_outturn(d.budget_outturn)
+budget = an.is_budget(d)  # a 预算 report: budgets only; a 决算 report: budget against actual
+T1, T3 = ("预算01", "预算03") if budget else ("公开01", "公开03")
+bo = an.usable_outturn(d.budget_outturn) if not budget else d.budget_outturn.iloc[0:0]
 agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
-grand = d.cell("公开01", "grand_total", side="收入")
-total_in = d.cell("公开01", "income_total", side="收入")
-total_out = d.cell("公开01", "expenditure_total", side="支出")
+view = an.execution_view(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"),
+                         d.fact("gpb_budget", "full_budget"), m=m)
+grand = an.first_cell(d.line_items, T1, "grand_total", side="收入")
+total_in = an.first_cell(d.line_items, T1, "income_total", side="收入")
+total_out = an.first_cell(d.line_items, T1, "expenditure_total", side="支出")
 sev = d.findings.severity.value_counts()
-scope = "，".join(x for x in (d.meta.get("scope", ""), f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
-h.md(f"""**{d.name}{d.year}年度部门决算{f'（{scope}）' if scope else ''}**
+scope = "，".join(x for x in (d.meta.get("scope", "") or "", f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
+kind = an.doc_title(d)
+h.md(f"# {d.name}{d.year}年度{kind}分析报告")
+if budget:
+    ch = an.budget_changes(d.stated_facts, d.line_items)
+    main = ch[ch.subject.isin(["expenditure", "income", "fiscal_expenditure"])]
+    h.md(f"""**{d.name}{d.year}年度{kind}{f'（{scope}）' if scope else ''}**
 
-本报告由公开的部门决算报告自动生成：全部数字取自原文并经过逐项核对（表内合计、表间关系、文字与表格、所述比率与重新计算）。
+本报告由公开的{kind}报告自动生成：这是一份**预算**（年初安排的收支计划），不是决算；全部数字取自原文并经过核对
+（表内合计、表间关系、文字与表格）。预算没有决算数，也就没有完成率：本报告说明预算的规模、结构和与上年预算的变化。
+
+## 要点
+
+- **收支预算规模**：""" + (f"收入预算总计 {h.wan(grand)} 万元；本年收入预算 {h.wan(total_in)} 万元，本年支出预算 {h.wan(total_out)} 万元。"
+                          if an.has_table(d, T1) and grand is not None else an.table_note(d, T1) or "收支预算总表没有合计数。") + """
+- **与上年预算相比**：""" + ("；".join(f"{r.label}预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}"
+                                     + (f" {h.wan(abs(r.change_yuan))} 万元（{h.pct(abs(r.change_rate))}）" if an.num(r.change_yuan) else "")
+                                     for r in main.itertuples() if r.prior_budget_yuan is not None) + "。"
+                           if len(main) and main.prior_budget_yuan.notna().any() else "说明部分没有给出与上年预算的比较。") + f"""
+- **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""")
+else:
+    h.md(f"""**{d.name}{d.year}年度{kind}{f'（{scope}）' if scope else ''}**
+
+本报告由公开的{kind}报告自动生成：全部数字取自原文并经过逐项核对（表内合计、表间关系、文字与表格、所述比率与重新计算）。
 
 ## 要点
 
 - **收支规模**：""" + (f"收入总计 {h.wan(grand)} 万元；本年收入 {h.wan(total_in)} 万元，本年支出 {h.wan(total_out)} 万元。"
                        if an.has_table(d, "公开01") else an.table_note(d, "公开01")) + """
-- **预算执行**：""" + (f"""一般公共预算财政拨款支出决算 {h.wan(agg['actual_yuan'])} 万元，为年初预算 {h.wan(agg['initial_budget_yuan'])} 万元的
-  **{h.pct(agg['rate'])}**，{'超出' if agg['deviation_yuan'] >= 0 else '低于'}年初预算 {h.wan(abs(agg['deviation_yuan']))} 万元。"""
-                        if agg["rate"] is not None else "本报告没有可比较的年初预算与决算。") + f"""
+- **预算执行**：""" + (f"""一般公共预算财政拨款支出决算 {h.wan(view['actual_yuan'])} 万元，为{view['budget_label']} {h.wan(view['budget_yuan'])} 万元的
+  **{h.pct(view['rate'])}**，{'超出' if view['deviation_yuan'] >= 0 else '低于'}{view['budget_label']} {h.wan(abs(view['deviation_yuan']))} 万元"""
+                        + ("（本报告没有年初预算，按全年预算计）。" if view["basis"] == "full" else "。")
+                        if view["rate"] is not None else "本报告没有可比较的年初预算（或全年预算）与决算。") + f"""
 - **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""")
 lacks = an.missing_parts(d)
-h.md("**本报告缺少的内容**：\n\n" + "\n".join(f"- {x}" for x in lacks) if lacks else "本报告的九张公开表、预算执行明细、项目自评表和上年对比数字齐全。")
+h.md("**本报告缺少的内容**：\n\n" + "\n".join(f"- {x}" for x in lacks) if lacks else
+     "本报告的预算公开表齐全。" if budget else "本报告的九张公开表、预算执行明细、项目自评表和上年对比数字齐全。")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -67,12 +90,13 @@ print({"aggregate_rate": str(agg["rate"]), "errors": int(sev.get("error", 0)), "
 # ## 收入与支出
 
 # %%
-inc = an.income_by_source(d.line_items)
-cls = an.expenditure_by_class(d.line_items)
+inc = an.income_by_source(d.line_items, T1)
+cls = an.expenditure_by_class(d.line_items, T3)
 inc = inc.sort_values("amount_yuan", ascending=False) if len(inc) else inc
-h.md((f"本年收入中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。" if len(inc) else an.table_note(d, "公开01"))
-     + ("支出按功能分类，" + "、".join(f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples())
-        + (" 居前三位。" if len(cls) >= 3 else "。") if len(cls) else an.table_note(d, "公开03")))
+y = "预算" if budget else ""
+h.md((f"本年收入{y}中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。" if len(inc) else an.table_note(d, T1))
+     + (f"支出{y}按功能分类，" + "、".join(f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples())
+        + (" 居前三位。" if len(cls) >= 3 else "。") if len(cls) else an.table_note(d, T3)))
 fig = fg.income_sources(d)
 
 # %%
@@ -82,9 +106,17 @@ fig = fg.expenditure_by_class(d)
 # ## 预算与决算：主要偏离及其原因
 
 # %%
-fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
-h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（单一年度，仅作参照，正式评分需三个年度）。"
-     if agg["rate"] is not None else "本报告没有预算执行明细，无法与年初预算比较。")
+if budget:
+    h.md(an.final_only("预算与决算的比较") + "本年预算与上年预算的比较：")
+    fig = fg.budget_changes(d)
+    if fig is None:
+        h.md("说明部分没有给出与上年预算的比较。")
+else:
+    fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
+    h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（按年初预算计；单一年度，仅作参照，正式评分需三个年度）。"
+         if agg["rate"] is not None else
+         f"本报告没有年初预算，PEFA PI-1（按年初预算计）不适用；决算为全年预算的 {h.pct(view['rate'])}。"
+         if view["basis"] == "full" else "本报告没有预算执行明细，无法与年初预算比较。")
 
 # %%
 ob = an.outturn(bo, m)
@@ -92,17 +124,19 @@ over = ob[ob.band == m.labels["high"]].iloc[::-1]
 under = ob[ob.band == m.labels["low"]]
 low_pct, high_pct = (method.pct_label(v) for v in m.completion_bands)
 top = over.iloc[0] if len(over) else None
-h.md((f"完成率最高的是**{top['name']}**：年初预算 {h.wan(top.initial_budget_yuan)} 万元，决算 {h.wan(top.actual_yuan)} 万元，"
-      f"完成 **{h.pct(top.completion_rate)}**（原文 {h.pct(top.stated_completion_rate)}）"
+h.md((f"完成率最高的是{an.item_ref(top['name'], top['code'])}：年初预算 {h.wan(top.initial_budget_yuan)} 万元，决算 {h.wan(top.actual_yuan)} 万元，"
+      f"完成 **{h.pct(top.completion_rate)}**（{an.stated_rate_text(top.stated_completion_rate, top.stated_basis)}）"
       + (f"；原因：{top.explanation}。" if top.explanation else "。") if top is not None else "")
-     + an.band_sentence(len(over), len(under), low_pct, high_pct, len(ob)))
-fig = fg.completion_rates(d, m)
+     + an.band_sentence(len(over), len(under), low_pct, high_pct, int((ob.basis == "initial").sum()) if len(ob) else 0)
+     + an.full_sentence(bo))
+fig = fg.completion_rates(d, m) if not budget else None
 
 # %%
 dev = an.largest_deviations(bo, n=5, m=m)
 h.md("" if not len(dev) else "按金额计偏离最大的项目：\n\n" + "\n".join(
-    f"{i}. **{r.name}**（{r.code}）：{'多' if r.movement_yuan >= 0 else '少'}支 {h.wan(abs(r.movement_yuan))} 万元"
-    + (f"（完成率 {h.pct(r.completion_rate)}）" if r.completion_rate is not None else "（无年初预算）")
+    f"{i}. {an.item_ref(r.name, r.code)}：{'多' if r.movement_yuan >= 0 else '少'}支 {h.wan(abs(r.movement_yuan))} 万元"
+    + (f"（完成率 {h.pct(r.basis_rate)}）" if r.basis == "initial" and r.basis_rate is not None else
+       f"（完成全年预算的 {h.pct(r.basis_rate)}）" if r.basis == "full" and r.basis_rate is not None else "（无年初预算）")
     + (f"——{r.explanation}" if r.explanation else "") for i, r in enumerate(dev.itertuples(), 1)))
 fig = fg.budget_vs_actual_amounts(d, m) if len(bo) else None
 
@@ -110,7 +144,7 @@ fig = fg.budget_vs_actual_amounts(d, m) if len(bo) else None
 rg = an.reason_groups(bo) if len(bo) else bo
 h.md("" if not len(rg) else "报告所述原因归类：" + "；".join(f"{r.reason_category} {r['items']} 项（差额 {h.wan(r.movement_yuan)} 万元）"
                                   for _, r in rg.iterrows()) + "。")
-fig = fg.reason_categories(d)
+fig = fg.reason_categories(d) if not budget else None
 
 # %% [markdown]
 # ## 基本支出与“三公”经费
@@ -118,18 +152,25 @@ fig = fg.reason_categories(d)
 # %%
 fig = fg.economic_classes(d)
 if fig is None:
-    h.md(an.table_note(d, "公开06") or "报告没有给出基本支出各经济分类的金额。")
+    h.md(an.table_note(d, "预算06" if budget else "公开06") or "报告没有给出基本支出各经济分类的金额。")
 
 # %%
 sg = d.sangong.set_index("category")
 t = sg.loc["total"] if "total" in sg.index else None
-if t is not None and t.actual_yuan is not None:
+bsg = an.budget_sangong(d) if budget else None
+if budget:
+    h.md("；".join(f"{r.label}预算 {h.wan(r.budget_yuan)} 万元" + (
+        f"，比上年预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}" + (f" {h.wan(abs(r.change_yuan))} 万元" if an.num(r.change_yuan) else "")
+        if r.prior_budget_yuan is not None else "") for r in bsg.itertuples() if r.budget_yuan is not None) + "。"
+         if len(bsg) else f"“三公”经费预算 {h.wan(an.sangong_table_total(d.line_items))} 万元（预算07表）。"
+         if an.sangong_table_total(d.line_items) is not None else "说明部分没有给出“三公”经费预算。")
+elif t is not None and t.actual_yuan is not None:
     h.md(f"“三公”经费决算 {h.wan(t.actual_yuan)} 万元，完成预算的 {h.pct(t.completion_rate)}"
          + (f"，较上年{an.change_word(t.actual_yuan, t.prior_yuan, '增长', '下降')} {h.pct(abs(t.change_rate))}。"
             if t.change_rate is not None else "。"))
 else:
     h.md(an.table_note(d, "公开07") or "报告没有给出“三公”经费决算数。")
-fig = fg.sangong(d)
+fig = fg.budget_changes(d, sangong=True) if budget else fg.sangong(d)
 
 # %% [markdown]
 # ## 项目绩效
@@ -138,7 +179,9 @@ fig = fg.sangong(d)
 pr = d.projects
 low = an.low_execution_high_score(pr)
 s = an.project_summary(pr)
-if len(pr):
+if budget:
+    h.md(an.final_only("项目支出绩效自评"))
+elif len(pr):
     h.md(f"{len(pr)} 个项目的自评得分在 {s['min_score']}–{s['max_score']} 分之间；执行率低于80%而自评90分以上的有 {len(low)} 个"
          + ("：" + "、".join(f"{r.project}（执行 {h.pct(r.execution_rate)}，{r.score} 分）" for r in low.itertuples()) if len(low) else "")
          + "。")
@@ -165,4 +208,4 @@ h.md((f"原文中发现 **{len(err)}** 处超出舍入误差的不一致（错�
 # ## 方法说明
 
 # %%
-h.md(m.note())
+h.md(m.note() if not budget else "预算报告只有预算数：完成率区间与 PEFA 参照只用于决算报告。")

@@ -153,11 +153,45 @@ def load(year: int, department: str, exact: bool = False) -> Dataset:
     path = config.clean_dir(year, department)
     if not (path / "line_items.csv").exists():
         raise FileNotFoundError(f"no clean data in {config.rel(path)}: run `make data` first")
-    meta = report_metadata(year, department)   # metadata.json, else what the document states
+    meta = dict(report_metadata(year, department))   # metadata.json, else what the document states
+    meta.update({k: v for k, v in _doc_kind(path).items() if not meta.get(k)})
     safety.register(_strings(meta))
-    tables = {name: read_table(path / f"{name}.csv", name, exact) for name in BUILDERS
-              if (path / f"{name}.csv").exists()}
+    tables = {name: read_table(path / f"{name}.csv", name, exact) if (path / f"{name}.csv").exists()
+              else _empty_table(name, exact) for name in BUILDERS}
     return Dataset(int(year), department, path, meta, tables)
+
+
+DOC_KIND_KEYS = ("doc_kind", "doc_kind_zh", "doc_level")
+
+
+def _doc_kind(clean: Path) -> dict:
+    """``doc_kind`` ("final" | "budget"), ``doc_kind_zh``, ``doc_level`` from the report's
+    metadata_inferred.json (top level, ``used`` or ``document``); {} when it says nothing."""
+    try:
+        info = json.loads((clean / "metadata_inferred.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    out = {}
+    for part in (info, info.get("used"), info.get("document")):
+        if isinstance(part, dict):
+            for k in DOC_KIND_KEYS:
+                if part.get(k) and k not in out:
+                    out[k] = part[k]
+    return out
+
+
+def _empty_table(name: str, exact: bool) -> pd.DataFrame:
+    """A table the report's clean folder does not have (a budget report has no budget_outturn):
+    empty, with the columns and dtypes of the data dictionary, so a chapter can ask it anything."""
+    d = dictionary()
+    spec = d[(d.table == name) & d.type.isin(["number", "integer", "string"])]
+    cols = {}
+    for r in spec.itertuples():
+        dtype = object if exact else {"number": "float64", "integer": "Int64"}.get(r.type, "string")
+        cols[r.column] = pd.Series([], dtype=dtype)
+    for c in ("year", "department"):
+        cols.setdefault(c, pd.Series([], dtype=object if exact else ("Int64" if c == "year" else "string")))
+    return pd.DataFrame(cols)
 
 
 def _strings(obj):

@@ -221,3 +221,166 @@ def test_removed_variant_lacks_only_that_table(tmp_path):
     assert "公开 03 表" not in text and "公开 02 表" in text and "公开04表" in text
     assert (SOURCE_2022 / "metadata.json").read_text(encoding="utf-8").count("nxgxt") >= 1
     assert json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["department"] == "no03"
+
+
+# ------------------------------------------------------------------ two budgets (issue 18 item 1)
+def _outturn(rows, full_columns=True):
+    """An inline budget_outturn: (code, name, 年初预算, 全年预算, 决算) per item, in 元."""
+    import pandas as pd
+    from decimal import Decimal as D
+
+    from juesuan.numbers import ratio
+    out = []
+    for code, name, init, full, actual in rows:
+        init, full, actual = (None if v is None else D(v) for v in (init, full, actual))
+        row = {"code": code, "name": name, "initial_budget_yuan": init, "adjusted_budget_yuan": None,
+               "actual_yuan": actual, "deviation_yuan": (actual - init) if init is not None else None,
+               "completion_rate": ratio(actual, init) if init else None, "stated_completion_rate": None,
+               "explanation": None, "reason_category": None}
+        if full_columns:
+            row.update(full_budget_yuan=full, full_completion_rate=ratio(actual, full) if full else None,
+                       stated_rate_basis="full" if full and not init else "initial", code_source="text",
+                       table_name=None)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _dataset(bo):
+    import pandas as pd
+
+    import helpers as h
+    li = pd.DataFrame({"table": ["公开01"], "amount_yuan": [1], "row_key": ["x"], "column": ["amount"],
+                       "side": ["收入"], "code": [""]})
+    tables = {"line_items": li, "budget_outturn": bo, "findings": pd.DataFrame(columns=["check", "table", "severity"]),
+              "projects": pd.DataFrame({"project": ["p"]}), "prior_year": pd.DataFrame({"label": ["x"]})}
+    return h.Dataset(2024, "x", Path("."), {}, tables)
+
+
+FOUNDED = [("2010301", "行政运行", "0", "520000", "513200"), ("2010302", "一般行政管理事务", "0", "3210200", "3100000"),
+           (None, "机关事业单位退休人员活动费支出", None, "8800", "8800")]
+
+
+def test_a_unit_founded_in_the_year_gets_the_full_budget_view_and_no_band_noise():
+    from juesuan import analysis as an, method
+    bo = _outturn(FOUNDED)
+    view = an.execution_view(bo)
+    assert view["basis"] == "full" and view["budget_label"] == "全年预算" and view["pi1_band"] == "—"
+    assert (view["full_items"], view["initial_items"], view["none_items"]) == (3, 0, 0)
+    s = an.execution_sentence(view, 2024)
+    assert "全年预算 **373.90 万元**" in s and "完成全年预算的 **96.87%**" in s
+    assert "PEFA PI-1 按年初预算计，不适用" in s and "年初预算的" not in s
+    assert list(an.with_bands(bo).band) == [method.FULL_ONLY] * 3
+    lacks = "".join(an.missing_parts(_dataset(bo)))
+    assert "年初预算" not in lacks and "预算执行明细" not in lacks       # no "无年初预算" noise
+    assert an.band_sentence(0, 0, "80%", "120%", 0) == ""             # no band claim without 年初预算
+    one = an.with_basis(bo).iloc[0]
+    assert one.basis == "full" and str(one.basis_rate) == "0.986923"   # 完成全年预算数的 98.69%
+    assert an.full_sentence(bo) == "各项都没有年初预算、只有全年预算（调整后预算），按全年预算计，完成全年预算的 96.57%至100.00%。"
+
+
+def test_mixed_items_keep_pefa_on_the_original_budget():
+    from juesuan import analysis as an
+    bo = _outturn([("2010301", "行政运行", "1000000", "1100000", "1050000"), *FOUNDED[:1],
+                   ("2010350", "事业运行", None, None, "20000")])
+    view = an.execution_view(bo)
+    assert view["basis"] == "initial" and view["budget_yuan"] == 1000000      # PI-1: 年初预算 only
+    assert (view["initial_items"], view["full_items"], view["none_items"]) == (1, 1, 1)
+    assert list(an.outturn(bo).basis) == ["initial", "full", "none"]
+    assert an.full_sentence(bo).startswith("另有 1 项没有年初预算、只有全年预算")
+    lacks = an.missing_parts(_dataset(bo))
+    assert "预算执行明细中有 1 项既没有年初预算也没有全年预算（完成率无法计算）。" in lacks
+    dev = an.largest_deviations(bo, n=3)
+    assert dev.set_index("name").loc["行政运行", "movement_yuan"].tolist() == [50000, -6800]   # vs 年初 / 全年
+
+
+def test_older_clean_data_without_the_new_columns():
+    from juesuan import analysis as an
+    bo = _outturn([("2010301", "行政运行", "1000000", None, "900000"), ("2010302", "x", None, None, "5")],
+                  full_columns=False)
+    assert list(an.with_basis(bo).basis) == ["initial", "none"]
+    assert an.execution_view(bo)["basis"] == "initial"
+    assert an.full_sentence(bo) == "" and an.reason_groups(bo).empty
+
+
+def test_no_details_never_claims_bands():
+    """'本报告没有预算执行明细' and '各项完成率都在年初预算的…之间' never stand together."""
+    from juesuan import analysis as an
+    bo = _outturn([])
+    lacks = "".join(an.missing_parts(_dataset(bo)))
+    assert "本报告没有预算执行明细" in lacks
+    ob = an.outturn(an.usable_outturn(bo))
+    assert an.band_sentence(0, 0, "80%", "120%", int((ob.basis == "initial").sum()) if len(ob) else 0) == ""
+    assert an.execution_sentence(an.execution_view(bo), 2024) == ""
+
+
+def test_a_stated_rate_names_its_budget():
+    from juesuan import analysis as an
+    bo = _outturn([("2010301", "行政运行", "500000", "520000", "513200")])
+    bo["stated_rate_basis"] = ["full"]
+    row = an.with_basis(bo).iloc[0]
+    assert row.basis == "initial" and row.stated_basis == "全年预算"
+    assert an.stated_rate_text("0.986900", row.stated_basis) == "原文按全年预算 98.69%"
+    assert an.stated_rate_text("1.0264", "initial") == "原文 102.64%"
+    assert an.with_basis(bo.drop(columns="stated_rate_basis")).stated_basis.tolist() == [""]
+
+
+def write_founded_variant(clean_root: Path, source: Path) -> Path:
+    """The 2022 report's clean data as a unit founded during the year would have it: every item with
+    年初预算 0 and a 全年预算 (budget_outturn with the columns of helper h18a: full_budget_yuan,
+    full_completion_rate, stated_rate_basis, code_source, table_name; one item without a code), the
+    stated 年初预算 total 0 and a 全年预算 total."""
+    import csv
+    from decimal import Decimal as D
+
+    from juesuan.numbers import ratio
+    folder = clean_root / "2022" / "founded"
+    shutil.copytree(source, folder)
+    path = folder / "budget_outturn.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cols = list(rows[0]) + ["full_budget_yuan", "full_completion_rate", "stated_rate_basis", "code_source", "table_name"]
+    total = D(0)
+    for i, r in enumerate(rows):
+        actual = D(r["actual_yuan"] or "0")
+        full = D(r["initial_budget_yuan"] or "0") + D(r["adjusted_budget_yuan"] or "0") or actual + 100
+        total += full
+        r.update(department="founded", initial_budget_yuan="0.00", deviation_yuan="", completion_rate="",
+                 full_budget_yuan=f"{full:.2f}", full_completion_rate=str(ratio(actual, full)),
+                 stated_rate_basis="full", code_source="text" if i else "", table_name="")
+        if i == 0:
+            r["code"] = ""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    facts = folder / "stated_facts.csv"
+    text = facts.read_text(encoding="utf-8-sig").replace("2022,nxgxt,", "2022,founded,")
+    text = text.replace("gpb_budget,budget,79593445.7,", "gpb_budget,budget,0,")
+    facts.write_text(text + f"2022,founded,五(三),gpb_budget,full_budget,{total},,2022,全年预算,417\n",
+                     encoding="utf-8-sig")
+    for name in folder.glob("*.csv"):
+        if name.name not in ("budget_outturn.csv", "stated_facts.csv"):
+            name.write_text(name.read_text(encoding="utf-8-sig").replace(",nxgxt,", ",founded,"), encoding="utf-8-sig")
+    return folder
+
+
+def test_chapters_of_a_unit_founded_in_the_year(tmp_path):
+    """Only 全年预算: the chapters show execution against it and name it, never a band or
+    '无年初预算', never two contradicting sentences, never None for the item without a code."""
+    import os
+
+    from test_reader_text import leaks, run_chapters, visible_text
+    source = Path(os.environ["JUESUAN_CLEAN_ROOT"]) / "2022" / "nxgxt"
+    write_founded_variant(tmp_path / "clean", source)
+    nbs, html = run_chapters(tmp_path / "reports", 2022, "founded", tmp_path / "clean", "x2022年度部门决算分析报告")
+    t = {stem[:2]: visible_text(nb) for stem, nb in nbs.items()}
+    for stem, text in t.items():
+        assert not leaks(text), (stem, leaks(text)[:5])
+    assert "完成全年预算的 **" in t["03"] and "PEFA PI-1 按年初预算计，不适用" in t["03"]
+    assert "22 项只有全年预算（调整后预算），按全年预算计" in t["03"]
+    assert "各项都没有年初预算、只有全年预算（调整后预算）" in t["06"]
+    assert "（本报告没有年初预算，按全年预算计）" in t["06"]
+    for text in (t["03"], t["06"]):
+        assert "无年初预算" not in text and "各项完成率都在年初预算" not in text
+        assert "本报告没有预算执行明细" not in text and "既没有年初预算也没有全年预算" not in text
+    assert "其他制造业支出（2150299）全年预算 1,300,000.00 元，决算 0.00 元，完成全年预算的 0.00%" in t["03"]

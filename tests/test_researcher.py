@@ -159,7 +159,7 @@ def test_bands_are_method_parameters_not_data():
         text = (ROOT / "notebooks" / f"{nb}.py").read_text(encoding="utf-8")
         params = text.split('# %% tags=["parameters", "remove-cell"]')[1].split("# %%")[0]
         assert "completion_bands = None" in params and "pi1_bands = None" in params
-        assert "h.md(m.note())" in text
+        assert "h.md(m.note()" in text   # the method note (a budget report: one sentence instead)
 
 
 def test_dictionary_reads_strictly_with_chinese_labels():
@@ -262,3 +262,22 @@ def test_a_researchers_notebook_runs_without_conversion(tmp_path):
                for c in nb.cells for o in c.get("outputs", []))          # the plot was drawn
     assert (tmp_path / "outturn.xlsx").is_file()
     assert os.environ["JUESUAN_CLEAN_ROOT"]  # ran on the suite's data (see conftest.py)
+
+
+def test_load_gives_absent_tables_empty_and_the_document_kind(tmp_path, monkeypatch):
+    """A budget report's clean folder has no budget_outturn, projects …: h.load gives them empty with
+    the dictionary's columns (a chapter can ask them anything), and the metadata's doc_kind."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from budgetkit import DEPT, YEAR, write_budget_clean
+
+    from juesuan import config
+    write_budget_clean(tmp_path / "clean")
+    with monkeypatch.context() as mp:
+        mp.setattr(config, "CLEAN", tmp_path / "clean")
+        mp.setattr(config, "RAW", tmp_path / "raw")
+        for exact in (False, True):
+            d = h.load(YEAR, DEPT, exact=exact)
+            assert d.meta["doc_kind"] == "budget" and an.is_budget(d) and an.doc_title(d) == "部门预算"
+            assert len(d.budget_outturn) == 0 and {"code", "initial_budget_yuan"} <= set(d.budget_outturn.columns)
+            assert len(d.projects) == 0 and len(d.line_items) == 50
+    assert an.doc_kind(h.load(2022, "nxgxt")) == "final"     # the suite's report: no doc_kind ⇒ final

@@ -62,10 +62,63 @@ def pi2_band(variance, m=None) -> str:
     return _m(m).pi2_band(num(variance))
 
 
-def with_bands(bo: pd.DataFrame, m=None) -> pd.DataFrame:
-    """A copy of budget_outturn with a ``band`` column computed from the method's completion bands."""
+def col(df: pd.DataFrame, name: str) -> list:
+    """A column's exact values (``None`` for every row when the column is absent: older clean data)."""
+    return nums(df[name]) if name in df.columns else [None] * len(df)
+
+
+def text_col(df: pd.DataFrame, name: str) -> list[str]:
+    """A text column as str ("" for a missing value or an absent column: never "None" / "nan")."""
+    if name not in df.columns:
+        return [""] * len(df)
+    return [clean_text(v) for v in df[name]]
+
+
+def clean_text(v) -> str:
+    """A text cell for a reader: "" for None / NaN / NA / NaT."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, float) and v != v:
+        return ""
+    return str(v)
+
+
+def with_basis(bo: pd.DataFrame) -> pd.DataFrame:
+    """A copy of budget_outturn with the budget each item's execution is measured against.
+
+    ``basis`` is ``initial`` (年初预算 > 0: the PEFA view), ``full`` (no 年初预算 but a 全年预算 /
+    调整后预算 ``full_budget_yuan`` > 0: a unit founded in the year, an item added during it) or
+    ``none``; ``basis_budget_yuan`` and ``basis_rate`` (actual ÷ that budget) go with it.  Works when
+    ``full_budget_yuan`` / ``full_completion_rate`` are absent (older clean data: no ``full``).
+    ``stated_basis``: 年初预算 / 全年预算 — the budget the report's stated rate names
+    (``stated_rate_basis``; "" when unknown)."""
     df = bo.copy()
-    df["band"] = pd.Series([_m(m).band(num(r)) for r in df.completion_rate], index=df.index, dtype=object)
+    init, full, actual = col(df, "initial_budget_yuan"), col(df, "full_budget_yuan"), col(df, "actual_yuan")
+    rate, full_rate = col(df, "completion_rate"), col(df, "full_completion_rate")
+    basis, budget, brate = [], [], []
+    for i, f, a, r, fr in zip(init, full, actual, rate, full_rate):
+        if i is not None and i != 0:
+            basis.append("initial"), budget.append(i), brate.append(r if r is not None else ratio(a, i))
+        elif f is not None and f != 0:
+            basis.append("full"), budget.append(f), brate.append(fr if fr is not None else ratio(a, f))
+        else:
+            basis.append("none"), budget.append(None), brate.append(None)
+    df["stated_basis"] = pd.Series([{"initial": "年初预算", "full": "全年预算"}.get(v, "")
+                                    for v in text_col(df, "stated_rate_basis")], index=df.index, dtype=object)
+    df["basis"] = pd.Series(basis, index=df.index, dtype=object)
+    df["basis_budget_yuan"] = pd.Series(budget, index=df.index, dtype=object)
+    df["basis_rate"] = pd.Series(brate, index=df.index, dtype=object)
+    return df
+
+
+def with_bands(bo: pd.DataFrame, m=None) -> pd.DataFrame:
+    """A copy of budget_outturn with ``basis`` (:func:`with_basis`) and a ``band`` column: the
+    method's completion band of the rate against 年初预算; an item with only a 全年预算 gets no band
+    but the label :data:`juesuan.method.FULL_ONLY`; an item with neither, :data:`~juesuan.method.NO_BUDGET`."""
+    df = with_basis(bo)
+    mm = _m(m)
+    df["band"] = pd.Series([_method.FULL_ONLY if b == "full" else mm.band(r if b == "initial" else None)
+                            for b, r in zip(df.basis, df.basis_rate)], index=df.index, dtype=object)
     return df
 
 
@@ -73,59 +126,127 @@ def with_bands(bo: pd.DataFrame, m=None) -> pd.DataFrame:
 def outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
     """Budget-vs-actual items with their band, sorted by completion rate (no-budget items last)."""
     df = with_bands(bo, m)
-    df["deviation_abs_yuan"] = [abs(v) if v is not None else None for v in nums(df.deviation_yuan)]
-    df["_key"] = [r if r is not None else Decimal("Infinity") for r in nums(df.completion_rate)]
-    return df.sort_values("_key", kind="stable").drop(columns="_key").reset_index(drop=True)
+    df["deviation_abs_yuan"] = [abs(v) if v is not None else None for v in col(df, "deviation_yuan")]
+    # items against 年初预算 by rate, then the ones against 全年预算 by rate, then those without a budget
+    order = {"initial": 0, "full": 1, "none": 2}
+    keys = [(order[b], r if r is not None else Decimal("Infinity")) for b, r in zip(df.basis, df.basis_rate)]
+    return df.iloc[sorted(range(len(df)), key=lambda i: keys[i])].reset_index(drop=True)
 
 
 def band_summary(bo: pd.DataFrame, m=None) -> pd.DataFrame:
+    """Items, Σ budget and Σ actual per completion band (against 年初预算), then the items measured
+    against 全年预算 only (``budget_yuan`` is Σ 全年预算 there), then those without a budget."""
     labels = _m(m).labels
     bo = with_bands(bo, m)
     rows = []
-    for kind in _method.BAND_KINDS:
-        band = labels[kind]
+    for band in [labels[k] for k in _method.BAND_KINDS if k != "none"] + [_method.FULL_ONLY, labels["none"]]:
         part = bo[bo.band == band]
         rows.append({"band": band, "items": len(part),
-                     "initial_budget_yuan": dsum(part.initial_budget_yuan),
+                     "initial_budget_yuan": dsum(part.basis_budget_yuan),
                      "actual_yuan": dsum(part.actual_yuan)})
     return pd.DataFrame(rows)
 
 
 def largest_deviations(bo: pd.DataFrame, n: int = 5, m=None) -> pd.DataFrame:
-    """Items whose actual moved furthest from the initial budget (in 元, either way), with their band.
+    """Items whose actual moved furthest from their budget (in 元, either way), with their band.
 
-    Items without an initial budget count with their whole actual (or adjusted budget).
+    The budget is 年初预算, else 全年预算 (:func:`with_basis`); an item with neither counts with its
+    whole actual.
     """
     df = with_bands(bo, m)
     dev = []
-    for init, actual in zip(nums(df.initial_budget_yuan), nums(df.actual_yuan)):
-        dev.append((actual or Z) - (init or Z))
+    for budget, actual in zip(df.basis_budget_yuan, col(df, "actual_yuan")):
+        dev.append((actual or Z) - (budget or Z))
     df["movement_yuan"] = dev
     df["_abs"] = [abs(v) for v in dev]
     return df.sort_values("_abs", ascending=False, kind="stable").drop(columns="_abs").head(n).reset_index(drop=True)
 
 
 def reason_groups(bo: pd.DataFrame) -> pd.DataFrame:
-    """Stated reasons grouped into categories, with the items under each."""
+    """Stated reasons grouped into categories, with the items under each (budget: 年初预算, else
+    全年预算, :func:`with_basis`; items without a stated category are left out)."""
+    cols = ["reason_category", "items", "names", "initial_budget_yuan", "actual_yuan", "movement_yuan"]
+    if not len(bo) or "reason_category" not in bo.columns:
+        return pd.DataFrame(columns=cols)
+    bo = with_basis(bo)
+    bo = bo.assign(reason_category=text_col(bo, "reason_category"))
+    bo = bo[bo.reason_category != ""]
     rows = []
     for cat, part in bo.groupby("reason_category", sort=False):
         rows.append({"reason_category": cat, "items": len(part),
-                     "names": "、".join(part.name.astype(str)),
-                     "initial_budget_yuan": dsum(part.initial_budget_yuan),
+                     "names": "、".join(n for n in text_col(part, "name") if n),
+                     "initial_budget_yuan": dsum(part.basis_budget_yuan),
                      "actual_yuan": dsum(part.actual_yuan),
-                     "movement_yuan": dsum(part.actual_yuan) - dsum(part.initial_budget_yuan)})
-    return pd.DataFrame(rows).sort_values("items", ascending=False, kind="stable").reset_index(drop=True)
+                     "movement_yuan": dsum(part.actual_yuan) - dsum(part.basis_budget_yuan)})
+    return pd.DataFrame(rows, columns=cols).sort_values("items", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def aggregate_outturn(bo: pd.DataFrame, stated_budget: Decimal | None = None,
                       stated_actual: Decimal | None = None, m=None) -> dict:
     """PI-1 style: total actual / total initial budget for one year."""
     stated_budget, stated_actual = num(stated_budget), num(stated_actual)
-    budget = stated_budget if stated_budget is not None else dsum(bo.initial_budget_yuan)
-    actual = stated_actual if stated_actual is not None else dsum(bo.actual_yuan)
+    budget = stated_budget if stated_budget is not None else dsum(col(bo, "initial_budget_yuan"))
+    actual = stated_actual if stated_actual is not None else dsum(col(bo, "actual_yuan"))
     rate = ratio(actual, budget)
     return {"initial_budget_yuan": budget, "actual_yuan": actual, "rate": rate,
             "deviation_yuan": actual - budget, "pi1_band": pi1_band(rate, m)}
+
+
+def full_outturn(bo: pd.DataFrame, stated_budget=None, stated_actual=None) -> dict:
+    """Execution against 全年预算 (调整后预算): Σ actual ÷ Σ ``full_budget_yuan`` over the items that
+    state one (or the stated totals).  Not a PEFA measure (PI-1 is on the original budget)."""
+    stated_budget, stated_actual = num(stated_budget), num(stated_actual)
+    full, actual = col(bo, "full_budget_yuan"), col(bo, "actual_yuan")
+    have = [i for i, f in enumerate(full) if f is not None and f != 0]
+    budget = stated_budget if stated_budget else (sum((full[i] for i in have), Z) if have else None)
+    act = stated_actual if stated_actual is not None else (sum((actual[i] or Z for i in have), Z) if have else None)
+    rate = ratio(act, budget) if budget else None
+    return {"full_budget_yuan": budget, "actual_yuan": act, "rate": rate, "items": len(have),
+            "deviation_yuan": (act - budget) if rate is not None else None}
+
+
+def execution_view(bo: pd.DataFrame, stated_budget=None, stated_actual=None, stated_full=None, m=None) -> dict:
+    """The one view of budget execution a chapter states: against 年初预算 when there is one (the
+    PEFA PI-1 view, ``basis`` "initial"), else against 全年预算 (``basis`` "full", named as such),
+    else ``basis`` "none".  Keys: basis, budget_label, budget_yuan, actual_yuan, rate, deviation_yuan,
+    pi1_band ("—" unless initial), and the item counts of :func:`basis_counts`."""
+    agg = aggregate_outturn(bo, stated_budget, stated_actual, m=m)
+    counts = basis_counts(bo)
+    if agg["rate"] is not None:
+        return {"basis": "initial", "budget_label": "年初预算", "budget_yuan": agg["initial_budget_yuan"],
+                "actual_yuan": agg["actual_yuan"], "rate": agg["rate"], "deviation_yuan": agg["deviation_yuan"],
+                "pi1_band": agg["pi1_band"], **counts}
+    full = full_outturn(bo, stated_full, stated_actual if stated_full else None)
+    if full["rate"] is not None:
+        return {"basis": "full", "budget_label": "全年预算", "budget_yuan": full["full_budget_yuan"],
+                "actual_yuan": full["actual_yuan"], "rate": full["rate"], "deviation_yuan": full["deviation_yuan"],
+                "pi1_band": "—", **counts}
+    return {"basis": "none", "budget_label": "", "budget_yuan": None, "actual_yuan": agg["actual_yuan"],
+            "rate": None, "deviation_yuan": None, "pi1_band": "—", **counts}
+
+
+def basis_counts(bo: pd.DataFrame) -> dict:
+    """How many items are measured against 年初预算, against 全年预算 only, and against neither."""
+    b = list(with_basis(bo).basis) if len(bo) else []
+    return {"items": len(b), "initial_items": b.count("initial"), "full_items": b.count("full"),
+            "none_items": b.count("none")}
+
+
+def execution_sentence(view: dict, year, what: str = "一般公共预算财政拨款支出", stated=None) -> str:
+    """One Chinese sentence on the execution view (:func:`execution_view`), naming the budget it is
+    measured against (``stated``: the rate the report states, shown beside); "" when there is no
+    budget to measure against."""
+    from .numbers import fmt_pct, fmt_wan
+    if view["rate"] is None:
+        return ""
+    label = view["budget_label"]
+    dev = view["deviation_yuan"]
+    out = (f"{year}年度{what}{label} **{fmt_wan(view['budget_yuan'])} 万元**，决算 **{fmt_wan(view['actual_yuan'])} 万元**，"
+           f"完成{label}的 **{fmt_pct(view['rate'])}**" + (f"（报告所述 {fmt_pct(stated)}）" if num(stated) is not None else "")
+           + f"，决算比{label}{'多' if dev >= 0 else '少'} {fmt_wan(abs(dev))} 万元。")
+    if view["basis"] == "full":
+        out += "本报告没有年初预算（如年内新设的单位），以上按全年预算（调整后预算）计算；PEFA PI-1 按年初预算计，不适用。"
+    return out
 
 
 def composition_variance(budget, actual, m=None) -> dict:
@@ -160,13 +281,20 @@ def table_cells(li: pd.DataFrame, table: str, column: str | None = None) -> pd.D
     return part
 
 
-def income_by_source(li: pd.DataFrame) -> pd.DataFrame:
-    part = table_cells(li, "公开01")
+def income_by_source(li: pd.DataFrame, table: str = "公开01") -> pd.DataFrame:
+    """本年收入 by source (公开01, or 预算01 of a budget report) with shares."""
+    part = table_cells(li, table)
     part = part[part.side == "收入"]
-    amounts = {k: v for k, v in zip(part.row_key, nums(part.amount_yuan)) if v is not None}
+    amounts = {}
+    for k, v in zip(part.row_key, nums(part.amount_yuan)):      # the first column a row has (amount / total)
+        if v is not None:
+            amounts.setdefault(k, v)
     total = amounts.get("income_total")
+    keys = list(INCOME_KEYS)
+    if amounts.get("fiscal") and not any(amounts.get(k) for k, _ in INCOME_KEYS[:3]):
+        keys.insert(0, ("fiscal", "财政拨款收入"))    # a budget's 预算01 may give 财政拨款 only as one row
     rows = [{"source": label, "amount_yuan": amounts.get(key, Z), "share": ratio(amounts.get(key, Z), total)}
-            for key, label in INCOME_KEYS if amounts.get(key)]
+            for key, label in keys if amounts.get(key)]
     return pd.DataFrame(rows, columns=["source", "amount_yuan", "share"])
 
 
@@ -188,8 +316,8 @@ def expenditure_by_class(li: pd.DataFrame, table: str = "公开03", column: str 
     return pd.DataFrame(rows)
 
 
-def basic_vs_project(li: pd.DataFrame) -> dict:
-    part = table_cells(li, "公开03")
+def basic_vs_project(li: pd.DataFrame, table: str = "公开03") -> dict:
+    part = table_cells(li, table)
     tot = part[part.row_key == "total"]
     vals = dict(zip(tot.column, nums(tot.amount_yuan)))
     total = vals.get("total")
@@ -202,6 +330,16 @@ def cell(li: pd.DataFrame, table: str, row_key: str, column: str = "amount", sid
     if side is not None:
         part = part[part.side == side]
     return part.amount_yuan.iloc[0] if len(part) else None
+
+
+def first_cell(li: pd.DataFrame, table: str, row_key: str, columns=("amount", "total"), side: str | None = None):
+    """The amount at (table, row_key) in the first of ``columns`` the table has (公开06 keeps its
+    amounts in ``amount``, a budget's 预算06 may in ``total``); None when there is none."""
+    for c in columns:
+        v = cell(li, table, row_key, c, side)
+        if v is not None:
+            return v
+    return None
 
 
 # ------------------------------------------------------------------ projects
@@ -317,7 +455,7 @@ def table_titles() -> dict[str, str]:
     """公开NN → its title (data/tables.csv)."""
     from .config import PACKAGE_DATA
     t = pd.read_csv(PACKAGE_DATA / "tables.csv", dtype=str, keep_default_na=False)
-    return dict(zip(t.table, t.title))
+    return {**BUDGET_TITLES, **dict(zip(t.table, t.title))}
 
 
 def _frame(d, name: str) -> pd.DataFrame:
@@ -339,7 +477,7 @@ def table_status(d) -> dict[str, str]:
         absent = set(f.table[(f.check == "table_present") & (sev != "info")].dropna().astype(str))
         empty = set(f.table[f.check == "table_declared_empty"].dropna().astype(str))
     out = {}
-    for tid in PUBLIC_TABLES:
+    for tid in report_tables(d):
         part = li[li.table == tid] if len(li) and "table" in li.columns else pd.DataFrame()
         amounts = [a for a in nums(part.amount_yuan)] if len(part) else []
         if tid in absent:
@@ -370,27 +508,34 @@ def usable_outturn(bo: pd.DataFrame) -> pd.DataFrame:
     """Budget-vs-actual items with at least one amount (年初预算 or 决算)."""
     if not len(bo):
         return bo
-    return keep_rows(bo, [a is not None or b is not None
-                          for a, b in zip(nums(bo.actual_yuan), nums(bo.initial_budget_yuan))])
+    return keep_rows(bo, [a is not None or b is not None or f is not None
+                          for a, b, f in zip(col(bo, "actual_yuan"), col(bo, "initial_budget_yuan"),
+                                             col(bo, "full_budget_yuan"))])
 
 
 def missing_parts(d) -> list[str]:
     """What the report lacks, as Chinese sentences (each ends with 。): absent, declared-empty and
-    all-zero public tables, no budget-vs-actual items or items without 年初预算, no project
-    self-evaluation tables, no prior-year figures."""
-    out = [table_note(d, tid) for tid in PUBLIC_TABLES]
+    all-zero public tables, no budget-vs-actual items or items with neither 年初预算 nor 全年预算, no
+    project self-evaluation tables, no prior-year figures.  A budget report: its 预算 tables and
+    whether the explanation compares with the prior year's budget."""
+    out = [table_note(d, tid) for tid in report_tables(d)]
     out = [s for s in out if s]
+    if is_budget(d):
+        if not len(budget_changes(_frame(d, "stated_facts"))):
+            out.append("说明部分没有给出与上年预算的比较。")
+        return out
     bo = usable_outturn(_frame(d, "budget_outturn"))
     if not len(bo):
         out.append("本报告没有预算执行明细：说明部分未逐项列出一般公共预算财政拨款支出的年初预算与决算。")
     else:
-        init = [v for v in nums(bo.initial_budget_yuan)]
-        actual = [v for v in nums(bo.actual_yuan)]
-        without = sum(1 for v in init if v is None or v == 0)
+        actual = col(bo, "actual_yuan")
+        without = basis_counts(bo)["none_items"]     # an item with only a 全年预算 is measured against it
+        neither = "年初预算或全年预算" if "full_budget_yuan" in bo.columns else "年初预算"   # older data: no 全年预算
         if without == len(bo):
-            out.append("预算执行明细各项都没有年初预算，无法计算完成率。")
+            out.append(f"预算执行明细各项都没有{neither}，无法计算完成率。")
         elif without:
-            out.append(f"预算执行明细中有 {without} 项没有年初预算（完成率无法计算）。")
+            out.append(f"预算执行明细中有 {without} 项" + ("既没有年初预算也没有全年预算" if "full_budget_yuan" in bo.columns
+                                                       else "没有年初预算") + "（完成率无法计算）。")
         if all(v is None for v in actual):
             out.append("预算执行明细各项都没有决算数。")
     if not len(_frame(d, "projects")):
@@ -400,9 +545,24 @@ def missing_parts(d) -> list[str]:
     return out
 
 
+def full_sentence(bo: pd.DataFrame) -> str:
+    """The items measured against 全年预算 only, in one sentence ("" when there are none)."""
+    from .numbers import fmt_pct
+    df = with_basis(bo) if len(bo) else bo
+    part = df[df.basis == "full"] if len(df) else df
+    if not len(part):
+        return ""
+    rates = [r for r in part.basis_rate if r is not None]
+    span = (f"，完成全年预算的 {fmt_pct(min(rates))}" + (f"至{fmt_pct(max(rates))}" if max(rates) != min(rates) else "")
+            if rates else "")
+    if len(part) == len(df):
+        return f"各项都没有年初预算、只有全年预算（调整后预算），按全年预算计{span}。"
+    return f"另有 {len(part)} 项没有年初预算、只有全年预算（调整后预算），按全年预算计{span}。"
+
+
 def band_sentence(over: int, under: int, low_pct: str, high_pct: str, items: int = 1) -> str:
     """How many items are above / below the completion band, said naturally when there are none."""
-    if not items:
+    if not items:      # no item measured against 年初预算: nothing to say about its band
         return ""
     if not over and not under:
         return f"各项完成率都在年初预算的{low_pct}至{high_pct}之间。"
@@ -450,3 +610,187 @@ def identity_rows(info: dict) -> pd.DataFrame:
                      "metadata_json": "" if given.get(key) is None else str(given.get(key))})
     out = pd.DataFrame(rows, columns=["field", "document", "where", "metadata_json"])
     return out if doc or given else out.iloc[0:0]
+
+
+# ------------------------------------------------------------------ prior year
+def is_derived(v) -> bool:
+    """A ``derived`` cell (bool, "true"/"1", …) as a bool; False when missing."""
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return False
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    return str(v).strip().lower() in ("true", "1", "yes", "y", "t")
+
+
+def prior_year_view(py: pd.DataFrame) -> pd.DataFrame:
+    """prior_year with ``source``: 原文 for a stated prior figure, 推算 for one derived as the current
+    figure minus the stated change (column ``derived``; absent in older clean data: all 原文), and
+    ``label`` never empty."""
+    df = py.copy()
+    derived = [is_derived(v) for v in df["derived"]] if "derived" in df.columns else [False] * len(df)
+    df["source"] = pd.Series(["推算（本年数 − 所述增减额）" if x else "原文" for x in derived], index=df.index, dtype=object)
+    df["label"] = pd.Series([t or (subject_label(s) if s else "（未命名）")
+                             for t, s in zip(text_col(df, "label"), text_col(df, "subject"))],
+                            index=df.index, dtype=object)
+    return df
+
+
+# ------------------------------------------------------------------ what kind of document
+def doc_kind(d) -> str:
+    """"budget" for a 部门预算 / 单位预算 report, else "final" (the contract: ``doc_kind`` in the
+    report's metadata; absent ⇒ final, unless every table of line_items is a 预算NN table)."""
+    meta = getattr(d, "meta", None) or {}
+    kind = str(meta.get("doc_kind") or "").strip().lower()
+    if kind in ("budget", "final"):
+        return kind
+    li = _frame(d, "line_items")
+    if len(li) and "table" in li.columns:
+        tables = {str(t) for t in li.table.dropna()}
+        if tables and all(t.startswith("预算") for t in tables):
+            return "budget"
+    return "final"
+
+
+def is_budget(d) -> bool:
+    return doc_kind(d) == "budget"
+
+
+def kind_zh(d) -> str:
+    """预算 or 决算."""
+    return "预算" if is_budget(d) else "决算"
+
+
+def doc_title(d) -> str:
+    """部门决算 / 部门预算 / 单位预算 … as the document names itself (``doc_level``: 部门 | 单位)."""
+    meta = getattr(d, "meta", None) or {}
+    level = str(meta.get("doc_level") or "").strip()
+    return (level if level in ("部门", "单位") else "部门") + kind_zh(d)
+
+
+def final_only(section: str) -> str:
+    """One sentence: a final-accounts section does not apply to a budget report."""
+    return f"{section}是部门决算的内容：预算报告只有预算数，没有决算数和完成率，本节不适用于预算报告。"
+
+
+# ------------------------------------------------------------------ budget reports (预算01–预算10)
+BUDGET_TABLES = tuple(f"预算{i:02d}" for i in range(1, 10))
+BUDGET_TITLES = {"预算01": "收支预算总表", "预算02": "收入预算总表", "预算03": "支出预算总表",
+                 "预算04": "财政拨款收支预算总表", "预算05": "一般公共预算支出功能分类预算表",
+                 "预算06": "一般公共预算基本支出经济分类预算表", "预算07": "“三公”经费和机关运行经费预算表",
+                 "预算08": "政府性基金预算支出表", "预算09": "国有资本经营预算支出表", "预算10": "项目支出绩效目标表"}
+
+
+def report_tables(d) -> tuple:
+    """The public tables of the report's kind: 公开01–09 or 预算01–09."""
+    return BUDGET_TABLES if is_budget(d) else PUBLIC_TABLES
+
+
+def subject_labels() -> dict[str, str]:
+    """stated_facts subject → Chinese label (data/subjects_zh.csv); ``func:<code>`` names come from
+    the function classes."""
+    from .config import PACKAGE_DATA
+    t = pd.read_csv(PACKAGE_DATA / "subjects_zh.csv", dtype=str, keep_default_na=False)
+    return dict(zip(t.subject, t.label))
+
+
+def subject_label(subject, li: pd.DataFrame | None = None) -> str:
+    subject = clean_text(subject)
+    labels = subject_labels()
+    if subject in labels:
+        return labels[subject]
+    if subject.startswith("func:"):
+        code = subject[5:]
+        if li is not None and len(li) and "code" in li.columns:
+            rows = li[(li.code == code)]
+            names = [n for n in text_col(rows, "row") if n]
+            if names:
+                return f"{names[0]}（{code}）"
+        from .extract.tables import class_names
+        return f"{class_names().get(code[:3], '功能分类')}（{code}）"
+    return subject or "（未命名）"
+
+
+def budget_changes(facts: pd.DataFrame, li: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per subject of a budget report's explanation: this year's budget, the change against the prior
+    year's budget (比上年预算增加 / 减少), the prior budget (stated, or derived = budget − change:
+    ``prior_source`` 推算) and the prior year's execution (上年预算执行数) where stated."""
+    cols = ["subject", "label", "budget_yuan", "change_yuan", "prior_budget_yuan", "prior_source",
+            "change_rate", "prior_execution_yuan"]
+    if not len(facts) or not {"subject", "measure", "value"} <= set(facts.columns):
+        return pd.DataFrame(columns=cols)
+    want = ("budget", "change_vs_prior_budget", "prior_budget", "prior_execution")
+    f = facts[facts.measure.isin(want)]
+    got: dict[str, dict] = {}
+    for subj, meas, val in zip(text_col(f, "subject"), text_col(f, "measure"), col(f, "value")):
+        if subj and val is not None:
+            got.setdefault(subj, {}).setdefault(meas, val)
+    rows = []
+    for subj, v in got.items():
+        budget, change, prior = v.get("budget"), v.get("change_vs_prior_budget"), v.get("prior_budget")
+        source = "原文" if prior is not None else ""
+        if prior is None and budget is not None and change is not None:
+            prior, source = budget - change, "推算（本年预算 − 所述增减额）"
+        if change is None and budget is not None and prior is not None:
+            change = budget - prior
+        if budget is None and change is None and v.get("prior_execution") is None:
+            continue
+        rows.append({"subject": subj, "label": subject_label(subj, li), "budget_yuan": budget, "change_yuan": change,
+                     "prior_budget_yuan": prior, "prior_source": source,
+                     "change_rate": ratio(change, prior) if change is not None and prior else None,
+                     "prior_execution_yuan": v.get("prior_execution")})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def budget_sangong(d) -> pd.DataFrame:
+    """三公 and 机关运行经费 budgets of a budget report, from the explanation (subjects sangong_* and
+    operating_costs) and 预算07: label, budget, change against the prior budget."""
+    ch = budget_changes(_frame(d, "stated_facts"))
+    keep = [s.startswith("sangong") or s in ("operating_costs", "admin_operating") for s in ch.subject]
+    return keep_rows(ch, keep).reset_index(drop=True)
+
+
+def sangong_table_total(li: pd.DataFrame):
+    """The 三公 total of a budget's 预算07 (its ``total`` column, first row), None when absent."""
+    part = li[(li.table == "预算07") & (li.column == "total")] if len(li) and "table" in li.columns else li
+    vals = [v for v in col(part, "amount_yuan") if v is not None] if len(part) else []
+    return vals[0] if vals else None
+
+
+def table_rows(li: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The amounts of one table as a readable frame: 编码, 名称, 列, 金额 (no missing text)."""
+    part = li[li.table == table] if len(li) and "table" in li.columns else li.iloc[0:0]
+    return pd.DataFrame({"code": text_col(part, "code"), "row": text_col(part, "row"),
+                         "column": [c or k for c, k in zip(text_col(part, "column_label"), text_col(part, "column"))],
+                         "amount_yuan": col(part, "amount_yuan")})
+
+
+def econ_classes(li: pd.DataFrame, table: str = "预算06") -> pd.DataFrame:
+    """基本支出 by economic class (the 3-digit ``econ:`` rows of 公开06 / 预算06): code, name, amount
+    (the table's total column: ``total``, else ``amount``, else the first column it has)."""
+    cols = ["code", "name", "amount_yuan"]
+    part = table_cells(li, table) if len(li) else li
+    if not len(part) or "row_key" not in part.columns:
+        return pd.DataFrame(columns=cols)
+    keys = text_col(part, "row_key")
+    part = keep_rows(part, [k.startswith("econ:") and len(k) == 8 for k in keys])
+    if not len(part):
+        return pd.DataFrame(columns=cols)
+    have = list(dict.fromkeys(text_col(part, "column")))
+    column = next((c for c in ("total", "amount") if c in have), have[0])
+    part = part[part.column == column]
+    rows = [{"code": k[5:], "name": n or k[5:], "amount_yuan": a}
+            for k, n, a in zip(text_col(part, "row_key"), text_col(part, "row"), col(part, "amount_yuan"))]
+    return pd.DataFrame(rows, columns=cols).drop_duplicates("code").reset_index(drop=True)
+
+
+def stated_rate_text(rate, basis: str = "") -> str:
+    """"原文 98.69%" — "原文按全年预算 98.69%" when the stated rate names the 全年预算."""
+    from .numbers import fmt_pct
+    return f"原文{'按全年预算' if clean_text(basis) in ('full', '全年预算') else ''} {fmt_pct(num(rate))}"
+
+
+def item_ref(name, code, bold: bool = True) -> str:
+    """**name**（code） of a budget item; **name** alone when it has no code (never "None")."""
+    name, code = clean_text(name) or "（未命名项目）", clean_text(code).strip()
+    name = f"**{name}**" if bold else name
+    return f"{name}（{code}）" if code else name

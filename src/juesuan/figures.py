@@ -66,16 +66,23 @@ def _finish(fig, note: str) -> plt.Figure:
 
 
 def _src(d) -> str:
-    return f"{d.name}{d.year}年度部门决算"
+    return f"{d.name}{d.year}年度{analysis.doc_title(d)}"
 
 
-def _short(name: str, n: int = 14) -> str:
-    name = str(name)
+def _short(name, n: int = 14) -> str:
+    name = analysis.clean_text(name)       # a missing name is "", never "None" / "nan"
     return name if len(name) <= n else name[: n - 1] + "…"
 
 
+def _item_label(code, name, n: int = 13) -> str:
+    """"<code> <name>" of a budget item; the name alone when the item has no code."""
+    code = analysis.clean_text(code).strip()
+    return f"{code} {_short(name, n)}" if code else _short(name, n + 8)
+
+
 def income_sources(d) -> plt.Figure:
-    df = analysis.income_by_source(d.line_items)
+    tid = "预算01" if analysis.is_budget(d) else "公开01"
+    df = analysis.income_by_source(d.line_items, tid)
     if not len(df) or not any(_f(v) > 0 for v in df.amount_yuan):
         return None
     fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -85,19 +92,20 @@ def income_sources(d) -> plt.Figure:
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
     ax.set_xlabel("金额（万元）")
-    ax.set_title(f"{d.year}年度本年收入构成（公开01表）")
+    ax.set_title(f"{d.year}年度本年收入{'预算' if tid.startswith('预算') else ''}构成（{tid}表）")
     ax.set_xlim(0, max(_wan(v) for v in df.amount_yuan) * 1.35 if len(df) else 1)
-    return _finish(fig, _src(d) + " 公开01表")
+    return _finish(fig, _src(d) + f" {tid}表")
 
 
 def expenditure_by_class(d) -> plt.Figure:
     li = d.line_items
-    part = li[(li.table == "公开03") & (li.code.str.len() == 7)]
+    tid = "预算03" if analysis.is_budget(d) else "公开03"
+    part = li[(li.table == tid) & (li.code.str.len() == 7)]
     rows = {}
     for code, col, amount in zip(part.code, part.column, part.amount_yuan):
         if col in ("basic", "project"):
             rows.setdefault(code[:3], {"basic": analysis.Z, "project": analysis.Z})[col] += num(amount) or analysis.Z
-    by = analysis.expenditure_by_class(li)
+    by = analysis.expenditure_by_class(li, tid)
     if not len(by) or not any(_f(v) > 0 for v in by.amount_yuan):
         return None
     order = list(by.code)
@@ -113,22 +121,24 @@ def expenditure_by_class(d) -> plt.Figure:
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
     ax.set_xlabel("金额（万元）")
     ax.set_xlim(0, max((b + p for b, p in zip(basic, proj)), default=1) * 1.3)
-    ax.set_title(f"{d.year}年度支出按功能分类（类）：基本支出与项目支出（公开03表）")
+    ax.set_title(f"{d.year}年度支出{'预算' if tid.startswith('预算') else ''}按功能分类（类）：基本支出与项目支出（{tid}表）")
     ax.legend(loc="lower right", frameon=False)
-    return _finish(fig, _src(d) + " 公开03表")
+    return _finish(fig, _src(d) + f" {tid}表")
 
 
 def completion_rates(d, m=None) -> plt.Figure:
     m = _mm(m)
     low, high = (float(v) * 100 for v in m.completion_bands)
     df = analysis.outturn(d.budget_outturn, m)
-    df = keep(df, [_has(r) for r in df.completion_rate])
+    df = keep(df, [b != "none" and _has(r) for b, r in zip(df.basis, df.basis_rate)])
     if not len(df):
         return None
+    full = list(df.basis == "full")
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
-    labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
-    rates = [_f(r) * 100 for r in df.completion_rate]
-    ax.barh(labels, rates, color=_band_colors(df.completion_rate, m))
+    labels = [_item_label(c, n) + ("（全年预算）" if f else "") for c, n, f in zip(df.code, df.name, full)]
+    rates = [_f(r) * 100 for r in df.basis_rate]
+    colors = [BAND_COLORS["none"] if f else c for f, c in zip(full, _band_colors(df.basis_rate, m))]
+    ax.barh(labels, rates, color=colors)
     ax.axvline(100, color="#333333", lw=1, ls="--")
     ax.axvspan(low, high, color="#1b9e77", alpha=0.07)
     for y, r in enumerate(rates):
@@ -136,11 +146,19 @@ def completion_rates(d, m=None) -> plt.Figure:
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.set_xlim(0, max(rates + [high]) * 1.15)
-    ax.set_xlabel("完成年初预算的比例（决算数 ÷ 年初预算数）")
+    if all(full):
+        ax.set_xlabel("完成全年预算的比例（决算数 ÷ 全年预算数；本报告没有年初预算）")
+    else:
+        ax.set_xlabel("完成年初预算的比例（决算数 ÷ 年初预算数）"
+                      + ("；标“全年预算”的项目没有年初预算，按全年预算计" if any(full) else ""))
     ax.set_title(f"{d.year}年度一般公共预算财政拨款支出：各项目完成率（虚线为100%，阴影为{m.labels['mid']}）")
     kinds = [k for k in _method.BAND_KINDS if k != "none"]
     handles = [plt.Rectangle((0, 0), 1, 1, color=BAND_COLORS[k]) for k in kinds]
-    ax.legend(handles, [m.labels[k] for k in kinds], loc="upper right", frameon=True, fontsize=8)
+    names = [m.labels[k] for k in kinds]
+    if any(full):
+        handles.append(plt.Rectangle((0, 0), 1, 1, color=BAND_COLORS["none"]))
+        names.append(_method.FULL_ONLY)
+    ax.legend(handles, names, loc="upper right", frameon=True, fontsize=8)
     return _finish(fig, _src(d) + " 第三部分五(三)；公开05表")
 
 
@@ -151,27 +169,31 @@ def budget_vs_actual_amounts(d, m=None) -> plt.Figure:
     if not len(df):
         return None
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(df) + 1.4))
-    labels = [f"{c} {_short(n, 13)}" for c, n in zip(df.code, df.name)]
+    labels = [_item_label(c, n) for c, n in zip(df.code, df.name)]
     vals = [_wan(v) for v in df.movement_yuan]
-    ax.barh(labels, vals, color=_band_colors(df.completion_rate, m))
+    ax.barh(labels, vals, color=[BAND_COLORS["none"] if b != "initial" else c
+                                 for b, c in zip(df.basis, _band_colors(df.basis_rate, m))])
     ax.axvline(0, color="#333333", lw=0.8)
     for y, v in enumerate(vals):
         ax.text(v, y, f" {_signed(v)}" if v >= 0 else f"{_signed(v)} ", va="center",
                 ha="left" if v >= 0 else "right", fontsize=8)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元"))
-    ax.set_xlabel("决算数 − 年初预算数（万元）")
+    ax.set_xlabel("决算数 − 年初预算数（万元；没有年初预算的按全年预算计）" if "full" in set(df.basis)
+                  else "决算数 − 年初预算数（万元）")
     lo, hi = min(vals + [0]), max(vals + [0])
     ax.set_xlim(lo * 1.5 - 10, hi * 1.25 + 10)
-    ax.set_title(f"{d.year}年度预算与决算的差额（按金额排序，无年初预算的项目按决算全额计）")
+    ax.set_title(f"{d.year}年度预算与决算的差额（按金额排序，" + ("既无年初预算也无全年预算的项目按决算全额计）"
+                 if "none" in set(df.basis) else "灰色为按全年预算计的项目）" if "full" in set(df.basis) else "按年初预算计）"))
     return _finish(fig, _src(d) + " 第三部分五(三)")
 
 
 def rate_vs_amount(d, m=None) -> plt.Figure:
     m = _mm(m)
     low, high = (float(v) for v in m.completion_bands)
-    df = d.budget_outturn
-    df = keep(df, [_f(b) > 0 and _f(a) > 0 for b, a in zip(df.initial_budget_yuan, df.actual_yuan)])
+    df = analysis.with_basis(d.budget_outturn)
+    df = keep(df, [_f(b) > 0 and _f(a) > 0 and k == "initial"
+                   for b, a, k in zip(df.initial_budget_yuan, df.actual_yuan, df.basis)])
     if not len(df):
         return None
     fig, ax = plt.subplots(figsize=(7, 4.6))
@@ -227,6 +249,8 @@ def reason_categories(d) -> plt.Figure:
 
 
 def economic_classes(d) -> plt.Figure:
+    if analysis.is_budget(d):
+        return _budget_economic_classes(d)
     be = d.basic_expenditure
     be = keep(be, [_has(v) and (_f(v) > 0 or _f(b) > 0) for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
     if not len(be):
@@ -240,9 +264,27 @@ def economic_classes(d) -> plt.Figure:
     return _finish(fig, _src(d) + " 公开06表；第三部分六")
 
 
+def _budget_economic_classes(d) -> plt.Figure:
+    ec = analysis.econ_classes(d.line_items, "预算06")
+    ec = keep(ec, [_f(v) > 0 for v in ec.amount_yuan])
+    if not len(ec):
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(ec) + 1.4))
+    vals = [_wan(v) for v in ec.amount_yuan]
+    ax.barh([f"{c} {_short(n, 12)}" for c, n in zip(ec.code, ec.name)], vals, color=PALETTE[2])
+    for y, v in enumerate(vals):
+        ax.text(v, y, f" {v:,.2f}", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("预算数（万元）")
+    ax.set_xlim(0, max(vals) * 1.25)
+    ax.set_title(f"{d.year}年度一般公共预算基本支出预算：按经济分类（预算06表）")
+    return _finish(fig, _src(d) + " 预算06表")
+
+
 def personnel_public(d) -> plt.Figure:
     li = d.line_items
-    t6 = li[li.table == "公开06"]
+    t6 = li[li.table == ("预算06" if analysis.is_budget(d) else "公开06")]
     vals = dict(zip(t6.row_key, t6.amount_yuan))
     parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
     sizes = [_f(v) for _, v in parts]
@@ -252,8 +294,9 @@ def personnel_public(d) -> plt.Figure:
     ax.pie(sizes, labels=[f"{n}\n{_wan(v):,.2f}万元" for n, v in parts], autopct="%1.1f%%",
            colors=[PALETTE[0], PALETTE[1]], startangle=90, counterclock=False,
            wedgeprops={"width": 0.45})
-    ax.set_title(f"{d.year}年度基本支出：人员经费与公用经费")
-    return _finish(fig, _src(d) + " 公开06表")
+    tid = "预算06" if analysis.is_budget(d) else "公开06"
+    ax.set_title(f"{d.year}年度基本支出{'预算' if analysis.is_budget(d) else ''}：人员经费与公用经费")
+    return _finish(fig, _src(d) + f" {tid}表")
 
 
 def sangong(d) -> plt.Figure:
@@ -296,10 +339,10 @@ def projects_scatter(d) -> plt.Figure:
     _finish(fig, _src(d) + " 第五部分 项目支出绩效自评表（金额单位万元已换算）")
     order = sorted(range(len(x)), key=lambda i: (x[i], y[i]))     # low execution first
     skipped = place_labels(ax, [x[i] for i in order], [y[i] for i in order],
-                           [str(pr.project_no.iloc[i]) for i in order], marker_px=4)
+                           [analysis.clean_text(pr.project_no.iloc[i]) for i in order], marker_px=4)
     if skipped:
         nos = sorted((pr.project_no.iloc[order[i]] for i in skipped), key=analysis.natural_key)
-        ax.text(0.01, 0.02, "点太密未标编号：" + "、".join(str(n) for n in nos) + "（见项目一览）", fontsize=7,
+        ax.text(0.01, 0.02, "点太密未标编号：" + "、".join(analysis.clean_text(n) for n in nos) + "（见项目一览）", fontsize=7,
                 color="#666666", transform=ax.transAxes, ha="left", va="bottom")
     return fig
 
@@ -323,12 +366,13 @@ def project_distributions(d) -> plt.Figure:
 
 
 def year_on_year(d) -> plt.Figure:
-    py = d.prior_year
+    py = analysis.prior_year_view(d.prior_year)
     py = keep(py, [_has(c) and _has(p) and _has(r) for c, p, r in zip(py.current_yuan, py.prior_yuan, py.change_rate)])
     if not len(py):
         return None
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(py) + 1.4))
-    labels = [_short(l, 16) for l in py.label]
+    derived = [s != "原文" for s in py.source]
+    labels = [_short(l, 16) + ("（推算）" if x else "") for l, x in zip(py.label, derived)]
     rates = [_f(r) * 100 for r in py.change_rate]
     ax.barh(labels, rates, color=[PALETTE[0] if r >= 0 else PALETTE[1] for r in rates])
     ax.axvline(0, color="#333333", lw=0.8)
@@ -341,8 +385,29 @@ def year_on_year(d) -> plt.Figure:
     lo, hi = min(rates + [0]), max(rates + [0])
     ax.set_xlim(lo * 2.2 - 5, hi * 2.2 + 5)
     ax.set_xlabel(f"与{d.year - 1}年相比的变化（%）")
-    ax.set_title(f"{d.year}年度与上年对比（上年数据取自说明部分）")
+    ax.set_title(f"{d.year}年度与上年对比（上年数据取自说明部分"
+                 + ("；标“推算”的上年数 = 本年数 − 所述增减额）" if any(derived) else "）"))
     return _finish(fig, _src(d) + " 第三部分")
+
+
+def budget_changes(d, sangong: bool = False) -> plt.Figure:
+    """A budget report: this year's budget against the prior year's (stated, or derived as budget −
+    stated change: marked 推算), per subject of the explanation; ``sangong``: only 三公 and
+    机关运行经费."""
+    ch = analysis.budget_sangong(d) if sangong else analysis.budget_changes(d.stated_facts, d.line_items)
+    ch = keep(ch, [_has(b) and _has(p) for b, p in zip(ch.budget_yuan, ch.prior_budget_yuan)])
+    if not len(ch):
+        return None
+    ch = ch.head(12)
+    names = [_short(l, 10) + ("（推算）" if s.startswith("推算") else "") for l, s in zip(ch.label, ch.prior_source)]
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    _grouped_bars(ax, names, [(f"{d.year - 1}年预算数", ch.prior_budget_yuan, "#bbbbbb"),
+                              (f"{d.year}年预算数", ch.budget_yuan, PALETTE[2])], unit_places=1 if sangong else 0)
+    ax.tick_params(axis="x", labelrotation=20)
+    what = "“三公”经费和机关运行经费预算" if sangong else "预算"
+    ax.set_title(f"{d.year}年度{what}与上年预算对比（上年预算取自说明部分）")
+    ax.legend(frameon=False, fontsize=8)
+    return _finish(fig, _src(d) + " 说明部分")
 
 
 def findings_overview(d) -> plt.Figure:

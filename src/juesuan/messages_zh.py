@@ -130,7 +130,7 @@ def amounts_text(*values) -> list[str]:
 def _clean_value(v) -> str:
     """A value for prose: "" when it is English (a description, not a value from the report)."""
     v = "" if v is None else str(v).strip()
-    if v.lower() == "nan":
+    if v.lower() in ("nan", "none", "nat", "<na>"):     # a missing value, never shown as Python's word
         return ""
     return "" if english_words(v) and re.search(r"[a-z]{3,} [a-z]{3,}", v) else v
 
@@ -182,12 +182,21 @@ def message_zh(check: str, message: str, expected="", found="", table: str = "")
     return out if not english_words(out, keep=found) else title(check) + "。"
 
 
+def _missing(v) -> bool:
+    """None, NaN, pandas NA / NaT: a cell with no value."""
+    try:
+        import pandas as pd
+        return v is None or bool(pd.isna(v)) if not isinstance(v, (list, tuple, dict)) else False
+    except (TypeError, ValueError):
+        return False
+
+
 def add_message_zh(findings):
     """The findings frame with ``message_zh`` (and ``severity_zh``, ``check_title``) columns."""
     df = findings.copy()
     cols = ("check", "message", "expected", "found", "table")
     get = {c: (df[c] if c in df.columns else [""] * len(df)) for c in cols}
-    df["message_zh"] = [message_zh(*[("" if v is None or v != v else v) for v in row])
+    df["message_zh"] = [message_zh(*[("" if _missing(v) else v) for v in row])
                         for row in zip(*(get[c] for c in cols))]
     if "severity" in df.columns:
         df["severity_zh"] = [SEVERITY_ZH.get(str(s), str(s)) for s in df.severity]

@@ -25,6 +25,7 @@ PI1_BANDS = (("A", Decimal("0.95"), Decimal("1.05")), ("B", Decimal("0.90"), Dec
 PI2_BANDS = (("A", Decimal("0.05")), ("B", Decimal("0.10")), ("C", Decimal("0.15")))
 
 NO_BUDGET = "无年初预算"
+FULL_ONLY = "仅有全年预算"   # an item without 年初预算 measured against its 全年预算 (调整后预算): no band
 BAND_KINDS = ("low", "mid", "high", "none")
 
 
@@ -107,7 +108,8 @@ class Method:
         """The method note shown in the reports (Chinese Markdown)."""
         lb = self.labels
         return ("**方法说明（本章参数）**：完成率 = 决算数 ÷ 年初预算数，分为"
-                f"“{lb['low']}”“{lb['mid']}”“{lb['high']}”三个区间（没有年初预算的项目单列）；"
+                f"“{lb['low']}”“{lb['mid']}”“{lb['high']}”三个区间（没有年初预算的项目单列：有全年预算"
+                "（调整后预算）的按全年预算计算完成率，不分区间）；"
                 f"PEFA PI-1 总体支出执行区间为 {self.pi1_text()}；"
                 f"PI-2 结构偏离区间为 {self.pi2_text()}。"
                 "这些区间是分析方法的选择，不是原文数据，可作为 notebook 参数"
