@@ -34,9 +34,8 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 budget = an.is_budget(d)
 T1, T3, T4 = ("预算01", "预算03", "预算04") if budget else ("公开01", "公开03", "公开04")
 inc = an.income_by_source(d.line_items, T1)
-total_in = an.first_cell(d.line_items, T1, "income_total", side="收入")
-total_out = an.first_cell(d.line_items, T1, "expenditure_total", side="支出")
-grand = an.first_cell(d.line_items, T1, "grand_total", side="收入")
+tot = an.year_totals(d.line_items, T1)
+grand, total_in, total_out = tot["grand_total"], tot["income_total"], tot["expenditure_total"]
 top = inc.sort_values("amount_yuan", ascending=False).iloc[0] if len(inc) else None
 if budget:
     h.md((f"""{d.year}年度{d.name}部门预算：收入预算总计 **{h.wan(grand)} 万元**，其中本年收入预算 **{h.wan(total_in)} 万元**，

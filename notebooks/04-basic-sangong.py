@@ -82,8 +82,7 @@ def sg_actual(key):
 
 if budget:
     h.md(("“三公”经费和机关运行经费预算（说明部分）：" + "；".join(
-        f"{r.label} {h.wan(r.budget_yuan)} 万元" + (f"，比上年预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}"
-        + (f" {h.wan(abs(r.change_yuan))} 万元" if an.num(r.change_yuan) else "") if r.prior_budget_yuan is not None else "")
+        f"{r.label} {h.wan(r.budget_yuan)} 万元" + an.vs_prior_budget(r.budget_yuan, r.prior_budget_yuan, r.change_yuan)
         for r in bsg.itertuples() if r.budget_yuan is not None) + "。" if len(bsg) else
         f"“三公”经费预算 {h.wan(an.sangong_table_total(d.line_items))} 万元（预算07表；说明部分没有给出）。"
         if an.sangong_table_total(d.line_items) is not None else "说明部分没有给出“三公”经费预算。")

@@ -38,9 +38,8 @@ bo = an.usable_outturn(d.budget_outturn) if not budget else d.budget_outturn.ilo
 agg = an.aggregate_outturn(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
 view = an.execution_view(bo, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"),
                          d.fact("gpb_budget", "full_budget"), m=m)
-grand = an.first_cell(d.line_items, T1, "grand_total", side="收入")
-total_in = an.first_cell(d.line_items, T1, "income_total", side="收入")
-total_out = an.first_cell(d.line_items, T1, "expenditure_total", side="支出")
+tot = an.year_totals(d.line_items, T1)
+grand, total_in, total_out = tot["grand_total"], tot["income_total"], tot["expenditure_total"]
 sev = d.findings.severity.value_counts()
 scope = "，".join(x for x in (d.meta.get("scope", "") or "", f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
 kind = an.doc_title(d)
@@ -159,9 +158,8 @@ sg = d.sangong.set_index("category")
 t = sg.loc["total"] if "total" in sg.index else None
 bsg = an.budget_sangong(d) if budget else None
 if budget:
-    h.md("；".join(f"{r.label}预算 {h.wan(r.budget_yuan)} 万元" + (
-        f"，比上年预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}" + (f" {h.wan(abs(r.change_yuan))} 万元" if an.num(r.change_yuan) else "")
-        if r.prior_budget_yuan is not None else "") for r in bsg.itertuples() if r.budget_yuan is not None) + "。"
+    h.md("；".join(f"{r.label}预算 {h.wan(r.budget_yuan)} 万元" + an.vs_prior_budget(r.budget_yuan, r.prior_budget_yuan, r.change_yuan)
+                   for r in bsg.itertuples() if r.budget_yuan is not None) + "。"
          if len(bsg) else f"“三公”经费预算 {h.wan(an.sangong_table_total(d.line_items))} 万元（预算07表）。"
          if an.sangong_table_total(d.line_items) is not None else "说明部分没有给出“三公”经费预算。")
 elif t is not None and t.actual_yuan is not None:

@@ -32,6 +32,41 @@ def budget(tmp_path):
 
 
 # ------------------------------------------------------------------ analysis, in process
+def _summary_table(rows):
+    return pd.DataFrame([{"table": "预算01", "side": side, "row_key": key, "column": "amount",
+                          "amount_yuan": Decimal(v)} for side, key, v in rows])
+
+
+def test_year_totals_of_a_summary_table_that_states_only_the_grand_totals():
+    # the Shanghai 财务收支预算总表 prints 收入总计 / 支出总计 and no 本年收入合计 (2025 财政局, p9)
+    li = _summary_table([("收入", "fiscal", "31214205.80"), ("收入", "grand_total", "31214205.80"),
+                         ("支出", "grand_total", "31214205.80")])
+    t = an.year_totals(li, "预算01")
+    assert t["income_total"] == t["expenditure_total"] == Decimal("31214205.80")
+    assert t["derived"] == ["income_total", "expenditure_total"]
+    inc = an.income_by_source(li, "预算01")
+    assert list(inc.share) == [Decimal(1)]                  # 财政拨款 = all of the year's income
+    # with 上年结转 / 结转下年 the year's own figures leave them out
+    li = _summary_table([("收入", "grand_total", "120"), ("收入", "carryover", "20"),
+                         ("支出", "grand_total", "120"), ("支出", "carryover_next", "5")])
+    t = an.year_totals(li, "预算01")
+    assert (t["income_total"], t["expenditure_total"]) == (Decimal(100), Decimal(115))
+    # a stated 本年收入合计 is used as it is, and a final account is never derived
+    li = _summary_table([("收入", "income_total", "90"), ("收入", "grand_total", "120")])
+    assert an.year_totals(li, "预算01")["income_total"] == Decimal(90)
+    li["table"] = "公开01"
+    t = an.year_totals(li, "公开01")
+    assert t["expenditure_total"] is None and t["derived"] == []
+
+
+def test_the_clause_against_the_prior_budget():
+    assert an.vs_prior_budget(Decimal("9500"), Decimal("9500"), Decimal(0)) == "，与上年预算持平"
+    assert an.vs_prior_budget(Decimal("31214205.80"), Decimal("30138000"), Decimal("1076200")) \
+        == "，比上年预算增加 107.62 万元"
+    assert an.vs_prior_budget(Decimal(100), Decimal(300)) == "，比上年预算减少 0.02 万元"
+    assert an.vs_prior_budget(Decimal(100), None) == ""
+
+
 def test_the_document_kind_comes_from_the_metadata_or_the_tables(budget):
     assert an.doc_kind(budget) == "budget" and an.kind_zh(budget) == "预算" and an.doc_title(budget) == "部门预算"
     budget.meta = {"doc_level": "单位"}          # no doc_kind: every table is a 预算NN table
@@ -79,7 +114,7 @@ def test_what_a_budget_lacks_is_said_for_a_budget(budget):
     lacks = an.missing_parts(budget)
     text = "".join(lacks)
     assert "预算执行明细" not in text and "项目支出绩效自评表" not in text and "上年金额" not in text
-    assert "本报告的政府性基金预算支出表（预算08）声明本表无数据。" in lacks
+    assert f"本报告的{an.table_titles()['预算08']}（预算08）声明本表无数据。" in lacks
     facts = budget.stated_facts
     budget.tables["stated_facts"] = facts.iloc[0:0]
     assert "说明部分没有给出与上年预算的比较。" in an.missing_parts(budget)
@@ -122,7 +157,7 @@ def test_each_chapter_says_what_applies_to_a_budget(executed):
     assert "本节不适用于预算报告" in t["03"] and "上年预算执行数 1 项：行政运行（2013301） 390.00 万元" in t["03"]
     assert "%" not in t["03"] and t["03"].count("（预算报告没有决算数，本节不适用。）") >= 5   # no rate of its own
     assert "一般公共预算基本支出预算 **470.00 万元**" in t["04"]
-    assert "“三公”经费 15.00 万元，比上年预算减少 1.00 万元" in t["04"] and "公务接待费 3.00 万元，比上年预算持平" in t["04"]
+    assert "“三公”经费 15.00 万元，比上年预算减少 1.00 万元" in t["04"] and "公务接待费 3.00 万元，与上年预算持平" in t["04"]
     assert "机关运行经费预算 60.00 万元，上年预算 58.00 万元（推算）" in t["04"]
     assert "项目支出的执行率与绩效自评得分是部门决算的内容" in t["05"] and "本年项目支出预算 400.00 万元" in t["05"]
     assert t["06"].lstrip().startswith(f"# {NAME}{YEAR}年度部门预算分析报告")

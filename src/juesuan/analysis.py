@@ -290,6 +290,8 @@ def income_by_source(li: pd.DataFrame, table: str = "公开01") -> pd.DataFrame:
         if v is not None:
             amounts.setdefault(k, v)
     total = amounts.get("income_total")
+    if total is None and table.startswith("预算") and amounts.get("grand_total") is not None:
+        total = amounts["grand_total"] - amounts.get("carryover", Z)    # see year_totals
     keys = list(INCOME_KEYS)
     if amounts.get("fiscal") and not any(amounts.get(k) for k, _ in INCOME_KEYS[:3]):
         keys.insert(0, ("fiscal", "财政拨款收入"))    # a budget's 预算01 may give 财政拨款 only as one row
@@ -340,6 +342,27 @@ def first_cell(li: pd.DataFrame, table: str, row_key: str, columns=("amount", "t
         if v is not None:
             return v
     return None
+
+
+def year_totals(li: pd.DataFrame, table: str = "公开01") -> dict:
+    """收入总计 and the year's own 收入 / 支出 of a two-sided summary table (公开01, 预算01).
+
+    A budget's 收支总表 often prints only 收入总计 / 支出总计: the year's own figure is then the
+    总计 less what it says came from (上年结转) or goes to (结转下年) other years — or the 总计
+    itself when it names neither.  ``derived`` names the figures worked out that way."""
+    grand = first_cell(li, table, "grand_total", side="收入")
+    grand_out = first_cell(li, table, "grand_total", side="支出")
+    total_in = first_cell(li, table, "income_total", side="收入")
+    total_out = first_cell(li, table, "expenditure_total", side="支出")
+    derived = []
+    if total_in is None and grand is not None and table.startswith("预算"):
+        total_in = grand - (first_cell(li, table, "carryover", side="收入") or Z)
+        derived.append("income_total")
+    if total_out is None and grand_out is not None and table.startswith("预算"):
+        total_out = grand_out - (first_cell(li, table, "carryover_next", side="支出") or Z)
+        derived.append("expenditure_total")
+    return {"grand_total": grand, "grand_total_out": grand_out, "income_total": total_in,
+            "expenditure_total": total_out, "derived": derived}
 
 
 # ------------------------------------------------------------------ projects
@@ -411,6 +434,20 @@ def change_word(current, prior, up: str = "增加", down: str = "减少", same: 
     if current is None or prior is None:
         return "—"
     return up if current > prior else down if current < prior else same
+
+
+def vs_prior_budget(budget, prior, change=None) -> str:
+    """"，比上年预算增加 X 万元" / "，与上年预算持平" (the clause a budget's sentence needs);
+    "" when the prior-year budget is not known."""
+    from .numbers import fmt_wan
+    budget, prior, change = num(budget), num(prior), num(change)
+    if budget is None or prior is None:
+        return ""
+    word = change_word(budget, prior)
+    if word == "持平":
+        return "，与上年预算持平"
+    amount = abs(change) if change else abs(budget - prior)
+    return f"，比上年预算{word} {fmt_wan(amount)} 万元"
 
 
 def keep_rows(df: pd.DataFrame, mask) -> pd.DataFrame:
