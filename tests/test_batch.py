@@ -339,19 +339,32 @@ def test_index_page_from_the_template(tmp_path):
     assert page.startswith("<!DOCTYPE html>") and "<style>\nbody {" in page and '"Noto Sans CJK SC"' in page
     assert "本次运行 2 份报告，\n1 份全部成功；用时 12.3 秒" in page
     assert '<a href="2022/a/report.html">打开报告</a>' in page
-    assert '<a href="2022/a/report.html">01-overview</a> <span class="ok">成功</span>' in page
-    assert "数据清洗与核对 <span class=\"ok\">成功</span> <span class=\"earlier\">0.5 秒</span>" in page
-    assert '<td class="num">9,503.22</td><td class="num">—</td>' in page
-    assert '114.65%<br><span class="earlier">7 项</span>' in page
+    # one line a report, grouped by year (a <details> each, anchored from the top), steps folded
+    assert '<nav class="years">年度：<a href="#y2022">2022（2）</a> · <a href="#y2021">2021（1）</a></nav>' in page
+    assert '<details open id="y2022"><summary>2022 年度：2 份报告（决算 2，预算 0，' in page
+    assert page.index('id="y2022"') < page.index('id="y2021"')                    # newest year first
+    assert '<tr id="r-2022-a"><td>甲厅 <span class="earlier">a</span></td><td>决算</td>' in page
+    assert "<td>3 步</td>" in page                                               # all ok: folded to a count
+    assert '<td>9,503.22</td><td>—</td>' in page
+    assert '114.65%（7 项）' in page
     assert '<span class="failed">1</span> / 2 / 3' in page
     assert "<script>" not in page and "&lt;script&gt;乙&lt;/script&gt;" in page     # report text is escaped
+    # a report that failed lists its steps, folded in a <details>
+    assert "<details><summary>0 / 2 步成功</summary>" in page
     assert "ValueError: &lt;b&gt;x&lt;/b&gt; &amp; &#34;q&#34;" in page
     assert '<a class="earlier" href="2022/b/logs/01-overview.log">日志</a>' in page
     assert "report.html <span class=\"skipped\">未运行</span><br><span class=\"reason\">not rendered" in page
     assert "上次运行（2025-01-01T00:00:00）" in page
-    assert page.count("<tr><td>") == 3
+    assert page.count("<tr id=\"r-") == 3
+    budget = render.index_html(dict(summary, reports=[dict(summary["reports"][0], headline={"doc_kind": "budget"})],
+                                    earlier_reports=[]), tmp_path)
+    assert "<td>预算</td>" in budget and "（决算 0，预算 1）" in budget
+    unchanged = [dict(s, status="unchanged") for s in ok]
+    page2 = render.index_html(dict(summary, reports=[dict(summary["reports"][0], steps=unchanged)],
+                                   earlier_reports=[]), tmp_path)
+    assert "<td>3 步（3 步未变）</td>" in page2
     empty = render.index_html(dict(summary, reports=[], earlier_reports=[]), tmp_path)
-    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty
+    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty and "<details" not in empty
 
 
 def _nb(folder: Path, name: str, *sources: str) -> Path:
