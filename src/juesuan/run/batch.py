@@ -298,7 +298,8 @@ def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] |
     ``share_kernel``: chapters reuse the worker's warm kernel (an empty namespace for each);
     False: a new kernel for every chapter, as a notebook run alone.
 
-    ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
+    ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths; ``[]``: none, i.e.
+    the data steps, the panel and the index only).  ``data=False``
     skips the data step (the clean tables must exist).  A notebook running longer than
     ``timeout`` seconds is stopped and named in the summary.  ``notebooks_dir``, ``reports_dir``,
     ``clean_root`` (``data/clean``) and ``raw_root`` (``data/raw``) default to the project
@@ -348,7 +349,7 @@ class Batch:
         if not found:
             print(f"no reports found under {config.rel(self.raw_root)}/<year>/<department>/", file=sys.stderr)
             return False
-        if not self.chapters:
+        if not self.chapters and self.notebooks is None:
             print(f"no notebooks matching NN-*.ipynb in {config.rel(self.notebooks_dir)}/", file=sys.stderr)
             return False
         self.code = self.plan.code = code_digest()
@@ -442,6 +443,8 @@ class Batch:
             self.plan.add(Step(sid, "chapter", run.key, deps=list(deps), key=k, reason=r, detail=detail))
             ids.append(sid)
             pairs.append((c.name, k))
+        if not pairs:       # notebooks=[]: the data steps, the panel and the index only
+            return
         hk = html_key(self.code, _html_title(run), pairs)
         page = self.reports_dir / run.key / run.html_name
         if any(self.plan[i].runs for i in ids) and not self.force:
@@ -643,6 +646,8 @@ class Batch:
 
     def _chapters_done(self, run: ReportRun) -> None:
         key = run.key
+        if not self.chapters_of[key]:
+            return
         run.steps += [self.results[key][c.name] for c in self.chapters_of[key]]
         failed = [s.step for s in run.steps if not s.ok]
         if failed:
