@@ -219,7 +219,7 @@ def _department_name(year: int, raw_folder: Path, department: str) -> str:
 
 # ------------------------------------------------------------------ summary
 def summary_table(runs: Sequence[ReportRun], wall_s: float, index: str = "ok",
-                  removed: Sequence[str] = ()) -> str:
+                  removed: Sequence[str] = (), panel: StepResult | None = None) -> str:
     """The plain-text summary printed at the end of a batch: every step with ok / FAILED /
     skipped / unchanged (未变, not run: its key and outputs matched)."""
     lines = [f"{'report':<18} {'step':<34} {'status':<9} {'time':>8}  reason"]
@@ -228,6 +228,9 @@ def summary_table(runs: Sequence[ReportRun], wall_s: float, index: str = "ok",
             reason_ = s.error + (f"  [log: {s.log}]" if s.log else "")
             status = "未变" if s.status == "unchanged" else s.status
             lines.append(f"{run.key:<18} {s.step:<34} {status:<9} {s.seconds:>6.1f} s  {reason_}".rstrip())
+    if panel is not None:      # the panel built, without comparison chapters in this batch
+        status = "未变" if panel.status == "unchanged" else panel.status
+        lines.append(f"{PANEL:<18} {panel.step:<34} {status:<9} {panel.seconds:>6.1f} s  {panel.error}".rstrip())
     for folder in removed:
         lines.append(f"{folder:<18} {'(raw folder gone)':<34} {'removed':<9}")
     failed = sum(1 for run in runs for s in run.steps if not s.ok)
@@ -500,6 +503,7 @@ class Batch:
         self.results: dict[str, dict[str, StepResult]] = {run.key: {} for run in self.runs}
         self.results[PANEL] = {}
         self.groups_left: dict[str, int] = {}
+        self.panel_build: StepResult | None = None
         self.data_left = len(self.runs) if self.data else 0
         self.pool = self.executor or LocalExecutor(
             min(self.jobs, len(self.runs) * self.kernels), initializer=warm_worker,
@@ -693,13 +697,14 @@ class Batch:
                 keys.save()
             else:
                 result = _unchanged("panel")
-            self.panel_run.steps.append(result)
+            self.panel_build = result
             self._tick(PANEL, result)
-        if self.panel_run.steps or self.panel_chapters:
-            self.runs.append(self.panel_run)
-            self.by_key[PANEL] = self.panel_run
         if not self.panel_chapters:
             return
+        # the panel's line of the summary: its build, its chapters, the comparison page
+        self.panel_run.steps += [self.panel_build] if self.panel_build else []
+        self.runs.append(self.panel_run)
+        self.by_key[PANEL] = self.panel_run
         if not (self.clean_root / PANEL / "reports.csv").is_file():
             self.bar.update(len(self.panel_chapters) + 1)
             return
@@ -722,9 +727,13 @@ class Batch:
         summary = {
             "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
             "started": round(self.started, 3), "wall_s": wall_s, "jobs": self.jobs,
-            "ok": all(run.ok for run in runs), "code": self.code, "forced": self.force, "steps": counts,
+            "ok": all(run.ok for run in runs) and (self.panel_build is None or self.panel_build.ok),
+            "code": self.code, "forced": self.force, "steps": counts,
             "removed": [config.rel(f) for f in self.stale],
-            "failed": [f"{run.key} {s.step}: {s.error}" for run in runs for s in run.steps if not s.ok],
+            "panel": (self.panel_build.status if self.panel_build else None),
+            "failed": [f"{run.key} {s.step}: {s.error}" for run in runs for s in run.steps if not s.ok]
+            + ([f"{PANEL} {self.panel_build.step}: {self.panel_build.error}"] if self.panel_build
+               and not self.panel_build.ok and PANEL not in self.by_key else []),
             "reports": [run.to_json() for run in runs],
         }
         summary["earlier_reports"] = _earlier_reports(summary_path, {run.key for run in runs}, self.reports_dir)
@@ -743,7 +752,9 @@ class Batch:
             summary["index"] = "ok"
         big = len(runs) > 200    # a province: one line a report keeps summary.json small
         write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=None if big else 2) + "\n")
-        print(summary_table(runs, wall_s, index=summary["index"], removed=summary["removed"]), file=self.stream)
+        alone = self.panel_build if self.panel_build and PANEL not in self.by_key else None
+        print(summary_table(runs, wall_s, index=summary["index"], removed=summary["removed"], panel=alone),
+              file=self.stream)
         print(f"index: {config.rel(index_path)}", file=self.stream)
         return 0 if summary["ok"] else 1
 
