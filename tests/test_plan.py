@@ -118,3 +118,15 @@ def test_format_plan_names_what_runs_and_folds_the_rest():
     assert "after upstream (2022/a:data runs first)" in text
     assert any(line.split() == ["unchanged", "2022/b", "data,", "01-x.ipynb"] for line in lines)
     assert lines[-1] == "code 0123456789ab"
+
+
+def test_make_data_voids_the_batch_key_of_the_folder_it_writes(tmp_path, monkeypatch):
+    from juesuan import clean, config
+    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
+    out = tmp_path / "clean" / "2022" / "x"
+    out.mkdir(parents=True)
+    (out / plan.CLEAN_KEY).write_text(json.dumps({"data": "old", "code": "c", "clean": "d"}))
+    res = clean.data_task({"year": 2022, "department": "x", "folder": str(tmp_path / "raw" / "2022" / "x"),
+                           "clean_root": str(tmp_path / "clean")})["result"]
+    assert res["ok"] is False and res["error"]                 # no such raw folder: the step fails …
+    assert not (out / plan.CLEAN_KEY).exists()                 # … and no key says its data is current

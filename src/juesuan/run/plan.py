@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..clean import STEP_KEY as CLEAN_KEY   # data/clean/<year>/<department>/.key.json
 
 CODE_VERSION = "1"          # raise to invalidate every stored key (a change the source digest misses)
-CLEAN_KEY = ".key.json"     # data/clean/<year>/<department>/
 REPORT_KEYS = ".keys.json"  # reports/<year>/<department>/, reports/panel/, reports/
 
 # why a step runs (or not)
