@@ -118,10 +118,11 @@ def test_first_run_runs_everything_and_keeps_keys(env):
     assert sorted(data_calls(env)) == ["2022/alpha", "2022/beta", "2023/alpha"]
     assert len(env["panel_calls"]) == 1
     for (year, dept) in REPORTS:
-        m = json.loads((env["clean"] / str(year) / dept / plan.CLEAN_KEY).read_text(encoding="utf-8"))
-        assert m["data"] and m["clean"] and m["code"] == plan.code_digest()
         keys = json.loads((env["reports"] / str(year) / dept / plan.REPORT_KEYS).read_text(encoding="utf-8"))
         assert set(keys["steps"]) == {"01-one.ipynb", "02-two.ipynb", "report.html"}
+        m = keys["data"]
+        assert m["data"] and m["clean"] and m["code"] == plan.code_digest() and list(m["stat"]) == ["line_items.csv"]
+        assert not list((env["clean"] / str(year) / dept).glob(".*"))    # the clean folder holds the data alone
     assert (env["reports"] / "panel" / "compare.html").is_file()
 
 
@@ -186,6 +187,22 @@ def test_edited_chapter_runs_for_every_report(env):
 
 
 @needs_kernel
+def test_a_data_step_that_writes_the_same_data_leaves_the_rest_unchanged(env):
+    meta = env["raw"] / "2022" / "alpha" / "metadata.json"
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    meta.write_text(json.dumps(dict(data, source="a note on where it came from")), encoding="utf-8")
+    out = io.StringIO()
+    batch.run_reports(progress=False, data=True, stream=out, notebooks_dir=env["notebooks"],
+                      reports_dir=env["reports"], plan_only=True)
+    assert re.search(r"run\s+2022/alpha\s+01-one\.ipynb\s+after upstream", out.getvalue())
+    rc, printed = run(env)
+    assert rc == 0, printed
+    assert ran(statuses(env)) == {"2022/alpha:data"}          # the clean data came out the same
+    assert data_calls(env) == ["2022/alpha"] and env["panel_calls"] == []
+    assert "index 未变" in printed
+
+
+@needs_kernel
 def test_a_code_change_reruns_everything(env, monkeypatch):
     monkeypatch.setattr(plan, "CODE_VERSION", plan.CODE_VERSION + "-next")
     out = io.StringIO()
@@ -246,5 +263,6 @@ def test_unreadable_raw_file_fails_named_never_skipped(env, monkeypatch):
     st = statuses(env)
     assert st["2022/alpha:data"] == "FAILED" and st["2022/beta:data"] == "unchanged"
     assert re.search(r"2022/alpha\s+data\s+FAILED .*cannot read locked\.txt", printed)
-    assert not (env["clean"] / "2022" / "alpha" / plan.CLEAN_KEY).exists()   # no key outlives its data
+    keys = json.loads((env["reports"] / "2022" / "alpha" / plan.REPORT_KEYS).read_text(encoding="utf-8"))
+    assert keys["data"] == {}                                                # no key outlives its data
     locked.unlink()

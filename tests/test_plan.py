@@ -66,9 +66,12 @@ def test_clean_digest_by_content_with_a_stat_cache(tmp_path):
     assert plan.clean_digest(folder) is None
     folder.mkdir()
     (folder / "line_items.csv").write_text("a\n1\n")
-    (folder / plan.CLEAN_KEY).write_text("{}")
+    (folder / ".notes").write_text("{}")
+    (folder / "2022-x.xlsx").write_bytes(b"PK written at 10:00")
     m = plan.clean_manifest(folder, "datakey", "code")
     assert m["clean"] == plan.clean_digest(folder) and list(m["stat"]) == ["line_items.csv"]  # dot files out
+    (folder / "2022-x.xlsx").write_bytes(b"PK written at 10:01")     # the workbook stamps its time
+    assert plan.clean_digest(folder) == m["clean"]
     assert plan.clean_digest(folder, {"stat": m["stat"], "clean": "cached"}) == "cached"    # stat matches
     (folder / "line_items.csv").write_text("a\n2\n")
     assert plan.clean_digest(folder, {"stat": m["stat"], "clean": "cached"}) not in ("cached", m["clean"])
@@ -119,14 +122,3 @@ def test_format_plan_names_what_runs_and_folds_the_rest():
     assert any(line.split() == ["unchanged", "2022/b", "data,", "01-x.ipynb"] for line in lines)
     assert lines[-1] == "code 0123456789ab"
 
-
-def test_make_data_voids_the_batch_key_of_the_folder_it_writes(tmp_path, monkeypatch):
-    from juesuan import clean, config
-    monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
-    out = tmp_path / "clean" / "2022" / "x"
-    out.mkdir(parents=True)
-    (out / plan.CLEAN_KEY).write_text(json.dumps({"data": "old", "code": "c", "clean": "d"}))
-    res = clean.data_task({"year": 2022, "department": "x", "folder": str(tmp_path / "raw" / "2022" / "x"),
-                           "clean_root": str(tmp_path / "clean")})["result"]
-    assert res["ok"] is False and res["error"]                 # no such raw folder: the step fails …
-    assert not (out / plan.CLEAN_KEY).exists()                 # … and no key says its data is current

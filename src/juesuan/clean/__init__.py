@@ -17,8 +17,6 @@ from typing import Any
 from .. import config
 from ..errors import ParseError
 
-STEP_KEY = ".key.json"   # data/clean/<year>/<department>/.key.json: see juesuan.run.plan
-
 
 def data_task(task: dict[str, Any]) -> dict[str, Any]:
     """Parse, validate and write ONE report (in this process or on a worker); never raises.
@@ -49,9 +47,6 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
                                f"{clean_root}: run the workers from the same checkout (or with the same "
                                f"JUESUAN_CLEAN_ROOT)")
         out = identity.output_dir(clean_root, year, dept)
-        # the batch's key of this folder (juesuan.run.plan) names the data it was written from:
-        # whatever writes the folder now makes it void (the batch writes a new one on success)
-        (out / STEP_KEY).unlink(missing_ok=True)
         rep = parse_report(Path(task["folder"]))
         t1 = time.perf_counter()
         frames = build_frames(rep)

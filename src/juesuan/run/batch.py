@@ -50,9 +50,9 @@ from .executor import Executor, LocalExecutor
 from .kernels import (KERNEL_NAME, LOG_DIR, NOTEBOOK_TIMEOUT_S, StepResult, _rel, describe_error,
                       execute_chapters_task, first_line, warm_worker)
 from ..identity import report_metadata
-from .plan import (AFTER, CHANGED_INPUT, CLEAN_KEY, FORCED, REMOVED, UNCHANGED, Plan, ReportKeys, Step, chapter_key,
+from .plan import (AFTER, CHANGED_INPUT, FORCED, REMOVED, UNCHANGED, Plan, ReportKeys, Step, chapter_key,
                    clean_digest, clean_manifest, code_digest, data_key, env_no_ocr, format_plan, html_key,
-                   index_key, panel_key, read_json, reason, write_json)
+                   index_key, panel_key, reason)
 from ..render import (INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html, embed_cjk_font,
                       index_html, make_inert, write_public_text)
 
@@ -369,7 +369,7 @@ class Batch:
         self.by_key = {run.key: run for run in self.runs}
         self.chapters_of = {run.key: self.chapters for run in self.runs}
         self.keys = {run.key: ReportKeys(self.reports_dir / run.key) for run in self.runs}
-        self.manifest = {run.key: read_json(self.clean_dir(run) / CLEAN_KEY) for run in self.runs}
+        self.manifest = {run.key: self.keys[run.key].data for run in self.runs}
         self.stale = self._stale_folders(discover(root=self.raw_root)) if self.data else []
         for folder in self.stale:
             self.plan.add(Step(f"{config.rel(folder)}:remove", "remove", config.rel(folder), reason=REMOVED,
@@ -466,7 +466,7 @@ class Batch:
             if folder.resolve() in removed:
                 continue
             key = f"{folder.parent.name}/{folder.name}"
-            m = self.manifest.get(key) or read_json(folder / CLEAN_KEY)
+            m = self.manifest.get(key) or ReportKeys(self.reports_dir / key).data
             out.append((key, clean_digest(folder, m)))
         return out
 
@@ -543,7 +543,10 @@ class Batch:
             self.data_left -= 1
             self._queue_chapters(run)
         else:
-            (self.clean_dir(run) / CLEAN_KEY).unlink(missing_ok=True)   # no key outlives its data
+            keys = self.keys[key]
+            if keys.data:                           # no key outlives its data
+                keys.data = {}
+                keys.save()
             self.pool.submit(("data", key), data_task, task_for(run.year, run.department, self.folders[key],
                                                                    self.clean_root))
 
@@ -597,8 +600,13 @@ class Batch:
         if dkey is None:
             return
         m = clean_manifest(folder, dkey, self.code)
-        write_json(folder / CLEAN_KEY, m)
-        self.manifest[run.key] = m
+        try:
+            from ..identity import output_dir
+            output_dir(self.reports_dir, run.year, run.department)
+        except ValueError:
+            return
+        self.keys[run.key].data = self.manifest[run.key] = m
+        self.keys[run.key].save(make_folder=True)
         for c in self.chapters_of[run.key]:     # re-planned below with the new digest
             self.plan.steps.pop(f"{run.key}:{c.name}", None)
         self.plan.steps.pop(f"{run.key}:{run.html_name}", None)
@@ -767,9 +775,10 @@ class Batch:
         if self.data and digest and cached and m.get("headline_of") == digest:
             return cached
         h = headline(folder)
-        if self.data and digest and (folder / CLEAN_KEY).is_file():
-            m = dict(m, headline=h, headline_of=digest)
-            write_json(folder / CLEAN_KEY, m)
+        keys = self.keys.get(run.key)
+        if self.data and digest and keys is not None and keys.data.get("clean") == digest:
+            keys.data.update(headline=h, headline_of=digest)
+            keys.save()
         return h
 
 

@@ -15,9 +15,10 @@ a key and the reason it runs (or not).  The key is a sha256 over everything the 
   comparison chapters and page: the panel key;
 - the index: what it shows (:func:`index_key`).
 
-The keys are kept next to the outputs: ``data/clean/<year>/<department>/.key.json``,
-``reports/<year>/<department>/.keys.json``, ``reports/panel/.keys.json`` and
-``reports/.keys.json``; a key is written only after its step succeeded.  A step whose key
+The keys are kept beside the reports: ``reports/<year>/<department>/.keys.json`` (the data step's
+too, with the digest of the clean data it wrote: data/clean holds the data alone),
+``reports/panel/.keys.json`` and ``reports/.keys.json``; a key is written only after its step
+succeeded.  A step whose key
 matches the stored one AND whose outputs exist does not run: its reason is ``unchanged`` (未变).
 A key that cannot be computed (an unreadable raw file) leaves the key empty: the step runs and
 fails as it would, and the summary names it.  ``force`` runs everything.
@@ -35,10 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
-from ..clean import STEP_KEY as CLEAN_KEY   # data/clean/<year>/<department>/.key.json
 
 CODE_VERSION = "1"          # raise to invalidate every stored key (a change the source digest misses)
 REPORT_KEYS = ".keys.json"  # reports/<year>/<department>/, reports/panel/, reports/
+# files of a clean folder left out of its digest: the workbook is the CSVs again for people, and
+# openpyxl stamps the time of writing into it (the same data written twice differs)
+NOT_DIGESTED = (".xlsx",)
 
 # why a step runs (or not)
 NEW, CHANGED_INPUT, CHANGED_CODE, FORCED, UNCHANGED = "new", "changed input", "changed code", "forced", "unchanged"
@@ -142,12 +145,13 @@ def clean_files(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+                  and not p.name.endswith(NOT_DIGESTED))
 
 
 def clean_digest(folder: Path, cache: dict | None = None) -> str | None:
-    """sha256 of a report's clean data (every file but the dot files, by name and content); None
-    when there is none.  ``cache``: a manifest whose ``stat`` (size, mtime of each file) matches
+    """sha256 of a report's clean data (every file but the dot files and the workbook, by name and
+    content: the same data written again has the same digest); None when there is none.  ``cache``: a manifest whose ``stat`` (size, mtime of each file) matches
     the files now gives its ``clean`` digest without reading them."""
     files = clean_files(folder)
     if not files:
@@ -162,7 +166,8 @@ def clean_digest(folder: Path, cache: dict | None = None) -> str | None:
 
 
 def clean_manifest(folder: Path, data: str, code: str) -> dict:
-    """What data/clean/<year>/<department>/.key.json holds after a successful data step."""
+    """The data step's entry of reports/<year>/<department>/.keys.json after it succeeded: its
+    key, the code, the digest of the clean data it wrote and the files' (size, mtime)."""
     files = clean_files(folder)
     stat = {p.relative_to(folder).as_posix(): _stat(p) for p in files}
     return {"data": data, "code": code, "clean": clean_digest(folder), "stat": stat}
@@ -225,13 +230,16 @@ def reason(key: str | None, stored: dict | None, outputs_exist: bool, force: boo
 
 class ReportKeys:
     """reports/<year>/<department>/.keys.json (or reports/panel/, reports/): ``{"code": digest,
-    "steps": {step: key}}``; updated step by step, written after each successful step."""
+    "steps": {step: key}, "data": {…}}``; updated step by step, written after each successful
+    step.  ``data``: the data step's entry (:func:`clean_manifest`; kept here, not in the clean
+    folder, which holds the data alone)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / REPORT_KEYS
-        self.data = read_json(self.path)
-        self.steps: dict[str, str] = dict(self.data.get("steps") or {})
-        self.code = self.data.get("code")
+        stored = read_json(self.path)
+        self.steps: dict[str, str] = dict(stored.get("steps") or {})
+        self.code = stored.get("code")
+        self.data: dict = dict(stored.get("data") or {})
 
     def stored(self, step: str) -> dict:
         return {"key": self.steps.get(step), "code": self.code}
@@ -247,10 +255,12 @@ class ReportKeys:
     def forget(self, step: str) -> None:
         self.steps.pop(step, None)
 
-    def save(self) -> None:
+    def save(self, make_folder: bool = False) -> None:
         if not self.path.parent.is_dir():
-            return
-        write_json(self.path, {"code": self.code, "steps": self.steps})
+            if not make_folder:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(self.path, {"code": self.code, "steps": self.steps, "data": self.data})
 
 
 # ------------------------------------------------------------------ printing
