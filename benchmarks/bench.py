@@ -1088,21 +1088,33 @@ def put_block(path: Path, block: str) -> None:
     atomic_write_text(Path(path), text)
 
 
-def main_incremental(out: Path | None = None) -> int:
+INCREMENTAL_JSON = "benchmarks/incremental.json"
+
+
+def main_incremental(out: Path | None = None, rerender: bool = False) -> int:
+    """§7: run the incremental measurements (unless ``rerender``: the last ones, from
+    benchmarks/incremental.json) and write them with benchmarks/scale.json into BENCHMARKS.md."""
+    from dataclasses import asdict
     out = Path(out or config.ROOT / BENCHMARKS_MD)
-    machine = machine_info()
+    store = config.ROOT / INCREMENTAL_JSON
+    if rerender:
+        saved = json.loads(store.read_text(encoding="utf-8"))
+        rows, plans, facts, machine = ([Row(**r) for r in saved["rows"]], saved["plans"], saved["facts"],
+                                       saved["machine"])
+    else:
+        machine = machine_info()
+        with tempfile.TemporaryDirectory(prefix="juesuan-incr-") as tmp:
+            rows, plans, facts = incremental(Path(tmp))
+        store.write_text(json.dumps({"rows": [asdict(r) for r in rows], "plans": plans, "facts": facts,
+                                     "machine": machine}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     scale_path = config.ROOT / SCALE_JSON
     scale = json.loads(scale_path.read_text(encoding="utf-8")) if scale_path.exists() else None
-    with tempfile.TemporaryDirectory(prefix="juesuan-incr-") as tmp:
-        rows, plans, facts = incremental(Path(tmp))
     print(text_table(rows))
     for title, text in plans.items():
         print(f"\n{title}:\n{text}")
     put_block(out, incremental_markdown(rows, plans, facts, scale, machine))
     print(f"\n{config.rel(out)}: §7 written")
     return 0
-
-
 
 def main(repeat: int = 5, out: Path | None = None) -> int:
     """Run every benchmark, print the table, write BENCHMARKS.md; 0 unless nothing could run."""
@@ -1162,5 +1174,7 @@ if __name__ == "__main__":
     ap.add_argument("--incremental", action="store_true",
                     help="only §7: the incremental batch (no-change ÷ full, one report added) and the plans; "
                          "with benchmarks/scale.json when present; rewrites §7 of BENCHMARKS.md")
+    ap.add_argument("--rerender", action="store_true",
+                    help="with --incremental: write §7 from benchmarks/incremental.json and scale.json, run nothing")
     args = ap.parse_args()
-    sys.exit(main_incremental() if args.incremental else main(repeat=args.repeat))
+    sys.exit(main_incremental(rerender=args.rerender) if args.incremental else main(repeat=args.repeat))
