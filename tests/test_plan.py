@@ -122,3 +122,21 @@ def test_format_plan_names_what_runs_and_folds_the_rest():
     assert any(line.split() == ["unchanged", "2022/b", "data,", "01-x.ipynb"] for line in lines)
     assert lines[-1] == "code 0123456789ab"
 
+
+
+def test_force_and_plan_options_reach_the_batch(monkeypatch):
+    from juesuan import cli
+    from juesuan.run import batch
+    seen = {}
+    monkeypatch.setattr(batch, "run_reports", lambda *a, **kw: seen.update(kw) or 0)
+    assert cli.main(["reports", "--plan"]) == 0
+    assert seen["plan_only"] is True and seen["force"] is False
+    seen.clear()
+    assert cli.main(["reports", "--force", "--no-progress"]) == 0
+    assert seen["force"] is True and not seen.get("plan_only")
+
+
+def test_makefile_passes_force_and_plan():
+    text = (Path(__file__).resolve().parents[1] / "Makefile").read_text(encoding="utf-8")
+    assert "$(if $(filter-out 0,$(FORCE)),--force)" in text and "$(if $(filter-out 0,$(PLAN)),--plan)" in text
+    assert "-m juesuan reports $(SELECT) --jobs $(JOBS) $(CLUSTER) $(INCREMENTAL)" in text
