@@ -53,8 +53,9 @@ from ..identity import report_metadata
 from .plan import (AFTER, CHANGED_INPUT, FORCED, REMOVED, UNCHANGED, Plan, ReportKeys, Step, chapter_key,
                    clean_digest, clean_manifest, code_digest, data_key, env_no_ocr, format_plan, html_key,
                    index_key, panel_key, reason)
-from ..render import (INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html, embed_cjk_font,
-                      index_html, make_inert, write_public_text)
+# the page names only: the renderer (nbconvert, nbformat) is imported where a page is made, so a
+# batch with nothing to render starts fast
+INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML = "index.html", "panel", "compare.html", "report.html"
 
 NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
 SUMMARY_JSON = "summary.json"
@@ -345,10 +346,8 @@ class Batch:
 
     # ---------------------------------------------------------------- the plan
     def prepare(self) -> bool:
-        from ..clean.pipeline import discover
-
         self.chapters = select_notebooks(self.notebooks_dir, self.notebooks)
-        found = discover(self.years, self.departments, root=self.raw_root) if self.raw_root.is_dir() else []
+        found = _discover(self.raw_root, self.years, self.departments)
         if not found:
             print(f"no reports found under {config.rel(self.raw_root)}/<year>/<department>/", file=sys.stderr)
             return False
@@ -370,7 +369,7 @@ class Batch:
         self.chapters_of = {run.key: self.chapters for run in self.runs}
         self.keys = {run.key: ReportKeys(self.reports_dir / run.key) for run in self.runs}
         self.manifest = {run.key: self.keys[run.key].data for run in self.runs}
-        self.stale = self._stale_folders(discover(root=self.raw_root)) if self.data else []
+        self.stale = self._stale_folders(_discover(self.raw_root)) if self.data else []
         for folder in self.stale:
             self.plan.add(Step(f"{config.rel(folder)}:remove", "remove", config.rel(folder), reason=REMOVED,
                                detail="its raw folder is gone"))
@@ -751,15 +750,16 @@ class Batch:
         if reason(ik, keys.stored("index"), index_path.is_file(), self.force, self.code) == UNCHANGED:
             summary["index"] = "unchanged"
         else:
+            from ..render import check_offline, embed_cjk_font, index_html, make_inert
             index = index_html(summary, self.reports_dir)
             index = embed_cjk_font(make_inert(index))
             check_offline(index)
-            write_public_text(index_path, index)
+            _write_text(index_path, index)
             keys.set(self.code, "index", ik)
             keys.save()
             summary["index"] = "ok"
         big = len(runs) > 200    # a province: one line a report keeps summary.json small
-        write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=None if big else 2) + "\n")
+        _write_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=None if big else 2) + "\n")
         alone = self.panel_build if self.panel_build and PANEL not in self.by_key else None
         print(summary_table(runs, wall_s, index=summary["index"], removed=summary["removed"], panel=alone),
               file=self.stream)
@@ -795,6 +795,28 @@ def index_shown(summary: dict, reports_dir: Path) -> list:
                                               f"{r.get('year')}/{r.get('department')}")
                          / (PANEL_HTML if r.get("department") == PANEL else REPORT_HTML)).is_file()])
     return out
+
+
+def _discover(raw_root: Path, years=None, departments=None) -> list[tuple[int, str, Path]]:
+    """(year, department, folder) of every report folder under ``raw_root`` (as
+    :func:`juesuan.clean.pipeline.discover`, without importing the parser)."""
+    from ..identity import report_folders
+    years = {int(y) for y in years} if years else None
+    return [(int(f.parent.name), f.name, f) for f in report_folders(raw_root)
+            if (not years or int(f.parent.name) in years) and (not departments or f.name in departments)]
+
+
+def _write_text(target: Path, text: str) -> None:
+    """Atomically, with ordinary read permissions (as :func:`juesuan.render.write_public_text`)."""
+    from ..atomic import atomic_path
+    with atomic_path(Path(target)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def index_html(summary: dict, reports_dir: Path) -> str:
+    """:func:`juesuan.render.index_html` (imported when a page is made)."""
+    from ..render import index_html as render_index
+    return render_index(summary, reports_dir)
 
 
 def _remove_tree(folder: Path) -> None:
@@ -870,6 +892,8 @@ def _html_task(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> d
 def html_task(task: dict[str, Any]) -> dict[str, Any]:
     """Render a report's executed chapters into its one HTML file (in a worker); a
     :class:`StepResult` as a dict (never raises)."""
+    from ..render import combine_html
+
     t0 = time.perf_counter()
     step = StepResult(task["step"], started=time.time())
     try:
