@@ -496,7 +496,12 @@ class Batch:
         n_steps = sum(1 for s in self.plan.steps.values() if s.kind in ("data", "chapter", "html"))
         self.bar = _bar_class()(total=n_steps + (1 if self.data else 0), desc="reports", unit="step",
                                 file=sys.stderr, disable=not self.progress, dynamic_ncols=True, leave=True)
-        self.kernels = max(1, self.jobs // len(self.runs)) if self.share_kernel else max(len(self.chapters), 1)
+        # chapters of one report over several kernels only when the reports whose chapters run
+        # (the unchanged ones do not count) cannot fill the jobs
+        active = sum(1 for run in self.runs
+                     if any(self.plan[f"{run.key}:{c.name}"].runs for c in self.chapters_of[run.key]))
+        self.kernels = (max(1, self.jobs // max(active, 1)) if self.share_kernel
+                        else max(len(self.chapters), 1))
         self.weights = (chapter_weights(self.chapters, self.reports_dir / SUMMARY_JSON)
                         if self.share_kernel and self.kernels > 1 else {})
         self.results: dict[str, dict[str, StepResult]] = {run.key: {} for run in self.runs}
