@@ -143,6 +143,30 @@ def index_at(summary_path: Path, n: int, work: Path) -> dict:
             "rows": page.count('<tr id="r-')}
 
 
+def panel_of_copies(clean_100: Path, n: int, work: Path) -> dict:
+    """The panel of ``n`` reports built by the process that drives a batch, from copies of the clean
+    folders of a smaller run (``clean_100``: data/clean of the 100-report batch) under new names:
+    what the batch's own process does after the last data step, at ``n`` reports.  In a fresh
+    process: seconds and its peak RSS."""
+    import subprocess
+    clean = work / f"panel-{n}"
+    shutil.rmtree(clean, ignore_errors=True)
+    src = sorted(p for p in (clean_100 / str(YEAR)).iterdir() if p.is_dir())
+    for i in range(n):
+        shutil.copytree(src[i % len(src)], clean / str(YEAR) / f"c{i:05d}",
+                        ignore=shutil.ignore_patterns("*.xlsx", "extracted_text.txt"))
+    code = ("import json, resource, time, sys; from pathlib import Path; "
+            "from juesuan.clean.panel import build_panel; t = time.perf_counter(); "
+            f"build_panel(Path({str(clean)!r})); "
+            "print(json.dumps({'seconds': round(time.perf_counter() - t, 2), "
+            "'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    out = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {"error": p.stderr[-300:]}
+    shutil.rmtree(clean, ignore_errors=True)
+    return {"reports": n, **out}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(prog="python benchmarks/scale.py", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
@@ -150,7 +174,13 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=Path("/tmp/juesuan-scale"))
     ap.add_argument("--index-reports", type=int, default=10_000)
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--panel-copies", type=int, nargs="*", metavar="N",
+                    help="only: the panel of N copies of the 100-report run's clean folders (needs that run)")
     args = ap.parse_args()
+    if args.panel_copies:
+        res = [panel_of_copies(args.corpus / "work-100" / "clean", n, args.corpus) for n in args.panel_copies]
+        print(json.dumps(res, ensure_ascii=False))
+        return 0
     os.environ.setdefault("MPLBACKEND", "Agg")
     args.corpus.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
