@@ -1071,11 +1071,26 @@ def incremental_markdown(rows: Sequence[Row], plans: dict[str, str], facts: dict
                   "peak RSS (driver) | summary.json | index.html | failed |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for size, r in sorted(scale.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
-            f, u = r["full"], r["unchanged"]
+            f, u = r["full"], r.get("unchanged") or {}
             lines.append(f"| {size} | {f['wall_s']:.0f} s | {f['s_per_report']:.3f} | "
-                         f"{fmt_s(f.get('data_step_s_median'))} | {fmt_s(f.get('panel_s'))} | {u['wall_s']:.1f} s | "
+                         f"{fmt_s(f.get('data_step_s_median'))} | {fmt_s(f.get('panel_s'))} | "
+                         f"{str(round(u['wall_s'], 1)) + ' s' if u.get('wall_s') is not None else '—'} | "
                          f"{f['peak_rss_mb']:.0f} MB | {f['summary_bytes'] / 1024:.0f} KB | "
                          f"{f['index_bytes'] / 1024:.0f} KB | {f['n_failed']} |")
+        part = scale.get("partial")
+        if part:
+            lines += ["", f"The {part['size']:,}-report run did not finish before the deadline on the shared machine: "
+                          f"{part['written']} reports written in {part['minutes']:.0f} min; over its last "
+                          f"{part['window_min']:.0f} min {part['window_reports']} reports, "
+                          f"{part['window_s_per_report']:.2f} s/report (load average {part.get('load', '?')}); the "
+                          f"driving process's peak RSS {part['peak_rss_mb']:.0f} MB (VmHWM, sampled every 30 s)."]
+        for pc in scale.get("panel_copies", []):
+            if "seconds" in pc:
+                lines += ["", f"The panel of {pc['reports']:,} reports (copies of the 100-report run's clean folders), "
+                              f"built as the batch's own process builds it: {pc['seconds']:.1f} s, peak RSS "
+                              f"{pc['peak_rss_mb']:.0f} MB."]
+        for note in scale.get("notes", []):
+            lines += ["", note]
         ix = scale.get("index") or {}
         if ix:
             lines += ["", f"The index of {ix['reports']:,} reports (the largest run's lines repeated under ten years "

@@ -23,7 +23,14 @@ complete.  For every report folder ``data/raw/<year>/<department>/`` (see
    numbers from the clean data; ``reports/summary.json`` holds the same information and every
    step's start time and seconds.
 
-A progress bar goes to stderr; a summary table (every step with ok/FAILED, time and the
+The steps form a small graph (:mod:`juesuan.run.plan`), each keyed by what it reads (raw files,
+notebook, parameters, upstream output, the package's code): :class:`Batch` first plans — a
+step whose key matches the stored one and whose outputs exist is ``unchanged`` (未变) and not run;
+``force`` runs all; ``plan_only`` prints the plan and runs nothing — then walks the graph, the
+steps that run going to the executor as their dependencies complete.  A raw report folder that is
+gone takes its clean data and reports folder with it.
+
+A progress bar goes to stderr; a summary table (every step with ok/FAILED/未变, time and the
 reason) goes to stdout.  Each notebook's kernel runs with the notebook folder as working
 directory and the inline matplotlib backend (``make`` exports ``MPLBACKEND=Agg``, which
 would otherwise keep figures out of the notebooks).  What the kernels and papermill print
