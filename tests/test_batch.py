@@ -467,3 +467,29 @@ def test_a_warm_kernel_logs_what_it_prints_and_leaves_no_empty_log(tmp_path):
     finally:
         kernels._stop_worker_kernels()
     assert not logs.exists()                                              # empty: removed, folder too
+
+
+def test_index_of_a_province_stays_small_and_script_free(tmp_path):
+    """One line a report, steps folded: ≤ 500 bytes a report before the font (5 MB at 10,000)."""
+    from juesuan import render
+
+    steps = [{"step": s, "ok": True, "seconds": 1.0, "status": "ok"}
+             for s in ("data", "01-data-quality.ipynb", "02-overview.ipynb", "03-budget-vs-actual.ipynb",
+                       "04-basic-sangong.ipynb", "05-project-performance.ipynb", "06-report.ipynb", "report.html")]
+    head = {"income_total_yuan": "95032215.28", "expenditure_total_yuan": "93404992.41",
+            "findings": {"error": 0, "warning": 2, "info": 5}, "budget_items": 12, "budget_rate": "0.953100"}
+    reps = [{"year": 2015 + i // 2 % 10, "department": f"d{i:04d}", "department_name": f"第{i // 2}局",
+             "ok": True, "steps": steps, "headline": dict(head, doc_kind="budget" if i % 2 else "final")}
+            for i in range(1000)]
+    page = render.index_html({"generated": "x", "wall_s": 1.0, "reports": reps, "earlier_reports": []}, tmp_path)
+    assert len(page.encode("utf-8")) / 1000 <= 500
+    assert page.count('<tr id="r-') == 1000 and page.count("<details") == 10
+    assert "<script" not in page.lower() and "01-data-quality" not in page        # steps folded
+    years = re.findall(r'<details(?: open)? id="y(\d{4})">', page)
+    assert years == [str(y) for y in range(2024, 2014, -1)]                        # newest first
+    assert page.count("<details open") == 1                                        # only the newest year open
+    # a department's 决算 and 预算 side by side, its name once
+    first = page.index('<tr id="r-2015-d0000"><td>第0局 <span class="earlier">d0000</span></td><td>决算</td>')
+    second = page.index('<tr id="r-2015-d0001"><td><span class="earlier">〃</span> '
+                        '<span class="earlier">d0001</span></td><td>预算</td>')
+    assert second > first and '<tr id="r-' not in page[first + 10:second]
