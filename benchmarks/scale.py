@@ -130,7 +130,7 @@ def index_at(summary_path: Path, n: int, work: Path) -> dict:
         r["year"] = 2015 + i % 10
         r["department"] = f"d{i:05d}"
         r["department_name"] = f"{rng.choice(['上海市', '浙江省', '宁夏回族自治区'])}第{i // 10 % 100}区{rng.choice(names)}"
-        r["headline"] = dict(r.get("headline") or {}, doc_kind="budget" if i % 2 else "final")
+        r["headline"] = dict(r.get("headline") or {}, doc_kind="budget" if i // 10 % 2 else "final")
         reps.append(r)
     big = dict(summary, reports=reps, earlier_reports=[])
     t0 = time.perf_counter()
