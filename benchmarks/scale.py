@@ -34,7 +34,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(HERE)]
 
-from juesuan import config  # noqa: E402
 
 YEAR = 2024
 

@@ -3,7 +3,6 @@ data step and panel (the batch's own logic is what is tested), two tiny chapters
 chapter in real kernels; every folder temporary.  The tests run in order on one project."""
 import io
 import json
-import os
 import re
 from pathlib import Path
 

@@ -2,7 +2,6 @@
 import json
 from pathlib import Path
 
-import pytest
 
 from juesuan.run import plan
 
