@@ -1070,7 +1070,7 @@ def incremental_markdown(rows: Sequence[Row], plans: dict[str, str], facts: dict
                   "| reports | wall | s / report | data step (median, a worker) | panel | no-change rerun | "
                   "peak RSS (driver) | summary.json | index.html | failed |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
-        for size, r in sorted(scale.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
+        for size, r in sorted(scale.get("sizes", {}).items()):
             f, u = r["full"], r.get("unchanged") or {}
             lines.append(f"| {size} | {f['wall_s']:.0f} s | {f['s_per_report']:.3f} | "
                          f"{fmt_s(f.get('data_step_s_median'))} | {fmt_s(f.get('panel_s'))} | "
@@ -1087,13 +1087,13 @@ def incremental_markdown(rows: Sequence[Row], plans: dict[str, str], facts: dict
         for pc in scale.get("panel_copies", []):
             if "seconds" in pc:
                 lines += ["", f"The panel of {pc['reports']:,} reports (copies of the 100-report run's clean folders), "
-                              f"built as the batch's own process builds it: {pc['seconds']:.1f} s, peak RSS "
-                              f"{pc['peak_rss_mb']:.0f} MB."]
+                              f"built as the batch's own process builds it, in a fresh process: {pc['seconds']:.1f} s, peak RSS "
+                              f"{pc['peak_rss_mb']:.0f} MB (imports included)."]
         for note in scale.get("notes", []):
             lines += ["", note]
         ix = scale.get("index") or {}
         if ix:
-            lines += ["", f"The index of {ix['reports']:,} reports (the largest run's lines repeated under ten years "
+            lines += ["", f"The index of {ix['reports']:,} reports (a finished run's lines repeated under ten years "
                           f"and other department names, half of them 预算): {ix['bytes'] / 1e6:.2f} MB "
                           f"(target ≤ 5 MB), rendered in {ix['seconds']:.1f} s, {ix['rows']:,} lines in "
                           f"{ix['details']} year groups (<details>, anchored from the top), {ix['scripts']} scripts."]
