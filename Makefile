@@ -12,8 +12,11 @@ YEARS ?=
 DEPARTMENTS ?=
 JOBS ?= 2
 SCHEDULER ?=
+FORCE ?=
+PLAN ?=
 SELECT = $(if $(YEARS),--years $(YEARS)) $(if $(DEPARTMENTS),--departments $(DEPARTMENTS))
 CLUSTER = $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+INCREMENTAL = $(if $(filter-out 0,$(FORCE)),--force) $(if $(filter-out 0,$(PLAN)),--plan)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help env data notebooks lab reports test test-fast test-slow test-browser bench clean distclean
@@ -35,8 +38,8 @@ env: $(STAMP) ## Create the virtual environment from the pinned requirements
 data: $(STAMP) ## Parse + validate every report under data/raw into data/clean (YEARS=, DEPARTMENTS=, SCHEDULER=)
 	$(PY) -m juesuan data $(SELECT) $(CLUSTER)
 
-reports: $(STAMP) ## Run the notebooks and render HTML reports (YEARS=, DEPARTMENTS=, JOBS=, SCHEDULER=tcp://HOST:8786)
-	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS) $(CLUSTER)
+reports: $(STAMP) ## Run the steps whose inputs changed, render HTML reports (YEARS=, DEPARTMENTS=, JOBS=, SCHEDULER=tcp://HOST:8786, FORCE=1 all, PLAN=1 only print the plan)
+	$(PY) -m juesuan reports $(SELECT) --jobs $(JOBS) $(CLUSTER) $(INCREMENTAL)
 
 SUITE_CLEAN := data/clean/.suite
 

@@ -927,10 +927,225 @@ Targets missed: {", ".join(r.name.strip() for r in missed) if missed else "none"
     if notes:
         text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
     path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if INCREMENTAL_BEGIN in old and INCREMENTAL_END in old:   # §7 is written by --incremental
+        text += "\n" + INCREMENTAL_BEGIN + old.split(INCREMENTAL_BEGIN, 1)[1].split(INCREMENTAL_END, 1)[0] \
+            + INCREMENTAL_END + "\n"
     from juesuan.clean.writer import atomic_write_text
     atomic_write_text(path, text)
     return path
 
+# ------------------------------------------------------------------ incremental batch (issue 20)
+INCREMENTAL_BEGIN = "<!-- incremental: written by `benchmarks/bench.py --incremental` -->"
+INCREMENTAL_END = "<!-- /incremental -->"
+SCALE_JSON = "benchmarks/scale.json"
+ADDED_REPEAT = 3
+
+
+def reports_cli(raw: Path, clean: Path, reports: Path, *extra: str) -> tuple[float, str, int]:
+    """``python -m juesuan reports`` in a fresh process on the given roots (as a researcher runs
+    ``make reports``: interpreter start and imports included); wall seconds, stdout, exit code."""
+    env = dict(os.environ, MPLBACKEND="Agg", **dict(zip(ENV_ROOTS, map(str, (raw, clean, reports)))))
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "juesuan", "reports", "--no-progress", *extra], env=env,
+                       capture_output=True, text=True, cwd=config.ROOT)
+    return time.perf_counter() - t0, p.stdout, p.returncode
+
+
+def synth_report(raw: Path, department: str, seed: int) -> Path:
+    """One generated final-accounts PDF (tests/synth, its own amounts) under ``raw/2024/<department>``."""
+    sys.path.insert(0, str(config.ROOT / "tests"))
+    from synth import generate as g
+    folder = Path(raw) / "2024" / department
+    g.render(g.layouts()[0], g.model(seed), folder, dept=department)
+    return folder
+
+
+def edit_one_figure(folder: Path) -> str:
+    """Change one amount of the report's text source by 0.01 (its metadata's sha256 follows); what changed."""
+    import re
+    meta_path = Path(folder) / config.METADATA_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    src = Path(folder) / meta["source_file"]
+    text = src.read_text(encoding="utf-8")
+    m = re.search(r"(?<![\d.])(\d{2,}\.\d)(\d)(?!\d)", text)
+    old = m.group(0)
+    new = m.group(1) + str((int(m.group(2)) + 1) % 10)
+    src.write_text(text[:m.start()] + new + text[m.end():], encoding="utf-8")
+    if meta.get("source_sha256"):
+        meta["source_sha256"] = hashlib.sha256(src.read_bytes()).hexdigest()
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    line = text[:m.start()].count("\n") + 1
+    return f"{config.rel(src) if src.is_relative_to(config.ROOT) else src.name}:{line}: {old} → {new}"
+
+
+def incremental(tmp: Path, log=print) -> tuple[list[Row], dict[str, str], dict[str, Any]]:
+    """Issue 20 item 6, side by side in one run: the repo's reports full and again with nothing
+    changed; one generated report added to them vs. that report alone (with panel and index);
+    the plans printed for nothing changed / one report added / one raw figure edited / one
+    chapter edited.  Every run is ``python -m juesuan reports`` in temporary roots."""
+    raw, clean, reports = tmp / "inc-raw", tmp / "inc-clean", tmp / "inc-reports"
+    for y in sorted(p for p in config.RAW.iterdir() if p.is_dir() and p.name.isdigit()):
+        shutil.copytree(y, raw / y.name)
+    n = sum(1 for y in raw.iterdir() for _ in y.iterdir())
+    rows: list[Row] = []
+    plans: dict[str, str] = {}
+    facts: dict[str, Any] = {"reports": n}
+    log(f"incremental: full run of the repo's {n} reports", flush=True)
+    full, out, rc = reports_cli(raw, clean, reports)
+    if rc:
+        raise RuntimeError(f"full run failed: {out[-400:]}")
+    _, plans["nothing changed"], _ = reports_cli(raw, clean, reports, "--plan")
+    same, out, rc = reports_cli(raw, clean, reports)
+    facts["unchanged_line"] = out.strip().splitlines()[-2]
+    rows.append(Row("7", f"full run, the repo's {n} reports (`make reports`, fresh process)", [full],
+                    result="data + chapters + HTML + panel + comparison + index"))
+    rows.append(Row("7", "  the same again, nothing changed", [same], result=f"{same / full:.3f} × the full run",
+                    target="≤ 0.15 ×", met=same / full <= 0.15))
+    log(f"incremental: one generated report added, vs. that report alone ({ADDED_REPEAT} pairs, interleaved)",
+        flush=True)
+    snap = tmp / "inc-snapshot"
+    for root in (raw, clean, reports):
+        shutil.copytree(root, snap / root.name)
+    added_t, alone_t = [], []
+    for i in range(ADDED_REPEAT):
+        for root in (raw, clean, reports):            # the N reports as they were, done and unchanged
+            shutil.rmtree(root)
+            shutil.copytree(snap / root.name, root)
+        synth_report(raw, "synth01", 20_001)
+        if i == 0:
+            _, plans["one report added"], _ = reports_cli(raw, clean, reports, "--plan")
+        t, out, rc = reports_cli(raw, clean, reports)
+        if rc:
+            raise RuntimeError(f"run with one report added failed: {out[-400:]}")
+        added_t.append(t)
+        araw, aclean, areports = tmp / f"alone-raw-{i}", tmp / f"alone-clean-{i}", tmp / f"alone-reports-{i}"
+        synth_report(araw, "synth01", 20_001)
+        t, out, rc = reports_cli(araw, aclean, areports)
+        if rc:
+            raise RuntimeError(f"the added report alone failed: {out[-400:]}")
+        alone_t.append(t)
+    added, alone = median(added_t), median(alone_t)
+    rows.append(Row("7", f"one report added to {n} (its steps, panel, comparison, index)", added_t,
+                    result=f"{added / alone:.2f} × that report alone", target="≤ 1.2 ×", met=added / alone <= 1.2))
+    rows.append(Row("7", "  that report alone (+ panel, comparison, index), fresh roots", alone_t))
+    log("incremental: one raw figure edited", flush=True)
+    facts["edited"] = edit_one_figure(raw / str(YEAR) / DEPT)
+    _, plans["one raw figure edited"], _ = reports_cli(raw, clean, reports, "--plan")
+    edited, out, rc = reports_cli(raw, clean, reports)
+    rows.append(Row("7", f"one raw figure edited ({YEAR}/{DEPT})", [edited],
+                    result=f"{edited / full:.2f} × the full run"))
+    log("incremental: one chapter edited", flush=True)
+    nbs = tmp / "inc-notebooks"
+    shutil.copytree(config.NOTEBOOKS, nbs, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    import nbformat
+    nb_path = nbs / "02-overview.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("（本章末尾新增的一段说明。）"))
+    nbformat.write(nb, nb_path)
+    from juesuan.run.batch import run_reports
+    buf = io.StringIO()
+    with roots_env(raw, clean, reports):
+        run_reports(progress=False, notebooks_dir=nbs, stream=buf, plan_only=True)
+    plans["one chapter edited (02-overview.ipynb)"] = buf.getvalue()
+    return rows, plans, facts
+
+
+def incremental_markdown(rows: Sequence[Row], plans: dict[str, str], facts: dict[str, Any],
+                         scale: dict[str, Any] | None, machine: dict[str, str]) -> str:
+    lines = [INCREMENTAL_BEGIN, "", "## §7 The incremental batch and the pipeline at scale (issue 20)", "",
+             f"Measured side by side in one run ({machine.get('date', '')}, load average at start "
+             f"{machine.get('load', '')}; the machine's 2 cores are shared). Each step of a batch has a key "
+             "(sha256 of what it reads: raw files, notebook, parameters, upstream keys, the package's code); "
+             "a step whose key and outputs are unchanged is not run (未变). Every run below is "
+             "`python -m juesuan reports` in a fresh process on temporary roots.", "",
+             md_table(rows), ""]
+    if facts.get("unchanged_line"):
+        lines += [f"The no-change run's summary line: `{facts['unchanged_line']}`.", ""]
+    if scale:
+        lines += ["### 1,000 generated reports (benchmarks/scale.py)", "",
+                  f"Data steps + panel + index of the layout generator's final-accounts PDFs (distinct amounts), "
+                  f"jobs={scale.get('jobs')}, `nice`; the peak memory is the resident set of the process that "
+                  "drives the batch (its workers not counted).", "",
+                  "| reports | wall | s / report | data step (median, a worker) | panel | no-change rerun | "
+                  "peak RSS (driver) | summary.json | index.html | failed |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for size, r in sorted(scale.get("sizes", {}).items()):
+            f, u = r["full"], r.get("unchanged") or {}
+            lines.append(f"| {size} | {f['wall_s']:.0f} s | {f['s_per_report']:.3f} | "
+                         f"{fmt_s(f.get('data_step_s_median'))} | {fmt_s(f.get('panel_s'))} | "
+                         f"{str(round(u['wall_s'], 1)) + ' s' if u.get('wall_s') is not None else '—'} | "
+                         f"{f['peak_rss_mb']:.0f} MB | {f['summary_bytes'] / 1024:.0f} KB | "
+                         f"{f['index_bytes'] / 1024:.0f} KB | {f['n_failed']} |")
+        part = scale.get("partial")
+        if part:
+            lines += ["", f"The {part['size']:,}-report run did not finish before the deadline on the shared machine: "
+                          f"{part['written']} reports written in {part['minutes']:.0f} min; over its last "
+                          f"{part['window_min']:.0f} min {part['window_reports']} reports, "
+                          f"{part['window_s_per_report']:.2f} s/report (load average {part.get('load', '?')}); the "
+                          f"driving process's peak RSS {part['peak_rss_mb']:.0f} MB (VmHWM, sampled every 30 s)."]
+        for pc in scale.get("panel_copies", []):
+            if "seconds" in pc:
+                lines += ["", f"The panel of {pc['reports']:,} reports (copies of the 100-report run's clean folders), "
+                              f"built as the batch's own process builds it, in a fresh process: {pc['seconds']:.1f} s, peak RSS "
+                              f"{pc['peak_rss_mb']:.0f} MB (imports included)."]
+        for note in scale.get("notes", []):
+            lines += ["", note]
+        ix = scale.get("index") or {}
+        if ix:
+            lines += ["", f"The index of {ix['reports']:,} reports (a finished run's lines repeated under ten years "
+                          f"and other department names, half of them 预算): {ix['bytes'] / 1e6:.2f} MB "
+                          f"(target ≤ 5 MB), rendered in {ix['seconds']:.1f} s, {ix['rows']:,} lines in "
+                          f"{ix['details']} year groups (<details>, anchored from the top), {ix['scripts']} scripts."]
+        lines.append("")
+    lines += ["### The plans printed (`make reports PLAN=1`)", ""]
+    if facts.get("edited"):
+        lines += [f"The raw figure edited: `{facts['edited']}`.", ""]
+    for title, text in plans.items():
+        lines += [f"**{title}**", "", "```", text.rstrip(), "```", ""]
+    lines.append(INCREMENTAL_END)
+    return "\n".join(lines) + "\n"
+
+
+def put_block(path: Path, block: str) -> None:
+    """Replace (or append) the incremental block of BENCHMARKS.md."""
+    text = Path(path).read_text(encoding="utf-8") if Path(path).exists() else "# Benchmarks\n"
+    if INCREMENTAL_BEGIN in text and INCREMENTAL_END in text:
+        head, rest = text.split(INCREMENTAL_BEGIN, 1)
+        text = head + block + rest.split(INCREMENTAL_END, 1)[1].lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    from juesuan.clean.writer import atomic_write_text
+    atomic_write_text(Path(path), text)
+
+
+INCREMENTAL_JSON = "benchmarks/incremental.json"
+
+
+def main_incremental(out: Path | None = None, rerender: bool = False) -> int:
+    """§7: run the incremental measurements (unless ``rerender``: the last ones, from
+    benchmarks/incremental.json) and write them with benchmarks/scale.json into BENCHMARKS.md."""
+    from dataclasses import asdict
+    out = Path(out or config.ROOT / BENCHMARKS_MD)
+    store = config.ROOT / INCREMENTAL_JSON
+    if rerender:
+        saved = json.loads(store.read_text(encoding="utf-8"))
+        rows, plans, facts, machine = ([Row(**r) for r in saved["rows"]], saved["plans"], saved["facts"],
+                                       saved["machine"])
+    else:
+        machine = machine_info()
+        with tempfile.TemporaryDirectory(prefix="juesuan-incr-") as tmp:
+            rows, plans, facts = incremental(Path(tmp))
+        store.write_text(json.dumps({"rows": [asdict(r) for r in rows], "plans": plans, "facts": facts,
+                                     "machine": machine}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    scale_path = config.ROOT / SCALE_JSON
+    scale = json.loads(scale_path.read_text(encoding="utf-8")) if scale_path.exists() else None
+    print(text_table(rows))
+    for title, text in plans.items():
+        print(f"\n{title}:\n{text}")
+    put_block(out, incremental_markdown(rows, plans, facts, scale, machine))
+    print(f"\n{config.rel(out)}: §7 written")
+    return 0
 
 def main(repeat: int = 5, out: Path | None = None) -> int:
     """Run every benchmark, print the table, write BENCHMARKS.md; 0 unless nothing could run."""
@@ -987,5 +1202,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(prog="python benchmarks/bench.py", description="make bench")
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
     ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    ap.add_argument("--incremental", action="store_true",
+                    help="only §7: the incremental batch (no-change ÷ full, one report added) and the plans; "
+                         "with benchmarks/scale.json when present; rewrites §7 of BENCHMARKS.md")
+    ap.add_argument("--rerender", action="store_true",
+                    help="with --incremental: write §7 from benchmarks/incremental.json and scale.json, run nothing")
     args = ap.parse_args()
-    sys.exit(main(repeat=args.repeat))
+    sys.exit(main_incremental(rerender=args.rerender) if args.incremental else main(repeat=args.repeat))

@@ -339,19 +339,32 @@ def test_index_page_from_the_template(tmp_path):
     assert page.startswith("<!DOCTYPE html>") and "<style>\nbody {" in page and '"Noto Sans CJK SC"' in page
     assert "本次运行 2 份报告，\n1 份全部成功；用时 12.3 秒" in page
     assert '<a href="2022/a/report.html">打开报告</a>' in page
-    assert '<a href="2022/a/report.html">01-overview</a> <span class="ok">成功</span>' in page
-    assert "数据清洗与核对 <span class=\"ok\">成功</span> <span class=\"earlier\">0.5 秒</span>" in page
-    assert '<td class="num">9,503.22</td><td class="num">—</td>' in page
-    assert '114.65%<br><span class="earlier">7 项</span>' in page
+    # one line a report, grouped by year (a <details> each, anchored from the top), steps folded
+    assert '<nav class="years">年度：<a href="#y2022">2022（2）</a> · <a href="#y2021">2021（1）</a></nav>' in page
+    assert '<details open id="y2022"><summary>2022 年度：2 份报告（决算 2，预算 0，' in page
+    assert page.index('id="y2022"') < page.index('id="y2021"')                    # newest year first
+    assert '<tr id="r-2022-a"><td>甲厅 <span class="earlier">a</span></td><td>决算</td>' in page
+    assert "<td>3 步</td>" in page                                               # all ok: folded to a count
+    assert '<td>9,503.22</td><td>—</td>' in page
+    assert '114.65%（7 项）' in page
     assert '<span class="failed">1</span> / 2 / 3' in page
     assert "<script>" not in page and "&lt;script&gt;乙&lt;/script&gt;" in page     # report text is escaped
+    # a report that failed lists its steps, folded in a <details>
+    assert "<details><summary>0 / 2 步成功</summary>" in page
     assert "ValueError: &lt;b&gt;x&lt;/b&gt; &amp; &#34;q&#34;" in page
     assert '<a class="earlier" href="2022/b/logs/01-overview.log">日志</a>' in page
     assert "report.html <span class=\"skipped\">未运行</span><br><span class=\"reason\">not rendered" in page
     assert "上次运行（2025-01-01T00:00:00）" in page
-    assert page.count("<tr><td>") == 3
+    assert page.count("<tr id=\"r-") == 3
+    budget = render.index_html(dict(summary, reports=[dict(summary["reports"][0], headline={"doc_kind": "budget"})],
+                                    earlier_reports=[]), tmp_path)
+    assert "<td>预算</td>" in budget and "（决算 0，预算 1）" in budget
+    unchanged = [dict(s, status="unchanged") for s in ok]
+    page2 = render.index_html(dict(summary, reports=[dict(summary["reports"][0], steps=unchanged)],
+                                   earlier_reports=[]), tmp_path)
+    assert "<td>3 步（3 步未变）</td>" in page2
     empty = render.index_html(dict(summary, reports=[], earlier_reports=[]), tmp_path)
-    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty
+    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty and "<details" not in empty
 
 
 def _nb(folder: Path, name: str, *sources: str) -> Path:
@@ -454,3 +467,29 @@ def test_a_warm_kernel_logs_what_it_prints_and_leaves_no_empty_log(tmp_path):
     finally:
         kernels._stop_worker_kernels()
     assert not logs.exists()                                              # empty: removed, folder too
+
+
+def test_index_of_a_province_stays_small_and_script_free(tmp_path):
+    """One line a report, steps folded: ≤ 500 bytes a report before the font (5 MB at 10,000)."""
+    from juesuan import render
+
+    steps = [{"step": s, "ok": True, "seconds": 1.0, "status": "ok"}
+             for s in ("data", "01-data-quality.ipynb", "02-overview.ipynb", "03-budget-vs-actual.ipynb",
+                       "04-basic-sangong.ipynb", "05-project-performance.ipynb", "06-report.ipynb", "report.html")]
+    head = {"income_total_yuan": "95032215.28", "expenditure_total_yuan": "93404992.41",
+            "findings": {"error": 0, "warning": 2, "info": 5}, "budget_items": 12, "budget_rate": "0.953100"}
+    reps = [{"year": 2015 + i // 2 % 10, "department": f"d{i:04d}", "department_name": f"第{i // 2}局",
+             "ok": True, "steps": steps, "headline": dict(head, doc_kind="budget" if i % 2 else "final")}
+            for i in range(1000)]
+    page = render.index_html({"generated": "x", "wall_s": 1.0, "reports": reps, "earlier_reports": []}, tmp_path)
+    assert len(page.encode("utf-8")) / 1000 <= 500
+    assert page.count('<tr id="r-') == 1000 and page.count("<details") == 10
+    assert "<script" not in page.lower() and "01-data-quality" not in page        # steps folded
+    years = re.findall(r'<details(?: open)? id="y(\d{4})">', page)
+    assert years == [str(y) for y in range(2024, 2014, -1)]                        # newest first
+    assert page.count("<details open") == 1                                        # only the newest year open
+    # a department's 决算 and 预算 side by side, its name once
+    first = page.index('<tr id="r-2015-d0000"><td>第0局 <span class="earlier">d0000</span></td><td>决算</td>')
+    second = page.index('<tr id="r-2015-d0001"><td><span class="earlier">〃</span> '
+                        '<span class="earlier">d0001</span></td><td>预算</td>')
+    assert second > first and '<tr id="r-' not in page[first + 10:second]

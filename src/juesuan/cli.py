@@ -81,6 +81,11 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=300,
                    help="seconds one notebook may run before it is stopped (default 300)")
     p.add_argument("--no-ocr", action="store_true", help="refuse scanned PDFs instead of OCR'ing them")
+    p.add_argument("--force", action="store_true",
+                   help="run every step, also those whose inputs, code and outputs are unchanged")
+    p.add_argument("--plan", action="store_true",
+                   help="print what would run and why (new, changed input, changed code, forced, unchanged); "
+                        "run nothing")
     p = sub.add_parser("notebooks", help="sync notebooks/ with their jupytext twins, execute in place with default parameters "
                                          "(the committed outputs nbval compares)")
     p.add_argument("names", nargs="*", help="notebook names (default: all NN-*.ipynb)")
@@ -111,13 +116,17 @@ def main(argv=None) -> int:
     if args.cmd == "reports":
         from .run.batch import run_reports
         kw = {}
+        if args.plan:
+            return run_reports(args.years, args.departments, jobs=args.jobs, progress=False,
+                               notebooks=args.notebooks or None, force=args.force, plan_only=True)
         if args.scheduler:
             kw["executor"] = _cluster(args.scheduler)
             if kw["executor"] is None:
                 return 1
         try:
             return run_reports(args.years, args.departments, jobs=args.jobs, progress=not args.no_progress,
-                               notebooks=args.notebooks or None, timeout=args.timeout, **kw)
+                               notebooks=args.notebooks or None, timeout=args.timeout,
+                               force=args.force, **kw)
         finally:
             if kw:
                 kw["executor"].close()

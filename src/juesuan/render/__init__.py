@@ -284,7 +284,7 @@ PANEL = "panel"                 # the cross-report chapters and their folder rep
 PANEL_HTML = "compare.html"
 INDEX_HTML = "index.html"       # reports/
 DASH = "—"
-STATUS_ZH = {"ok": ("成功", "ok"), "FAILED": ("失败", "failed"), "skipped": ("未运行", "skipped")}
+STATUS_ZH = {"ok": ("成功", "ok"), "unchanged": ("未变", "ok"), "FAILED": ("失败", "failed"), "skipped": ("未运行", "skipped")}
 PAGES = TEMPLATES / "pages"
 
 
@@ -310,8 +310,13 @@ def _pages_env():
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
+KIND_ZH = {"final": "决算", "budget": "预算"}
+
+
 def _index_row(rep: dict, reports_dir: Path, earlier: bool) -> dict:
-    """What one row of the index shows (plain values; the template escapes them)."""
+    """What one line of the index shows (plain values; the template escapes them).  The steps
+    are folded: a report whose steps all succeeded shows their count; the steps of one that
+    did not are listed (with the reason and the log) in a closed <details>."""
     year, dept = rep["year"], rep["department"]
     folder, page = (PANEL, PANEL_HTML) if dept == PANEL else (f"{year}/{dept}", REPORT_HTML)
     steps = rep.get("steps", [])
@@ -322,16 +327,18 @@ def _index_row(rep: dict, reports_dir: Path, earlier: bool) -> dict:
     for s in steps:
         if s["step"] == page:
             continue
-        # a chapter links to the rendered report (an executed .ipynb opens as raw JSON in a browser)
-        shown.append({"label": "数据清洗与核对" if s["step"] == "data" else s["step"].removesuffix(".ipynb"),
-                      "href": href if href and s["step"] != "data" and s.get("ok") else None,
-                      "status": s["status"], "seconds": s["seconds"], "error": s.get("error") or "",
+        shown.append({"label": {"data": "数据清洗与核对", "panel": "汇总数据"}.get(s["step"], s["step"].removesuffix(".ipynb")),
+                      "status": s["status"], "seconds": s.get("seconds") or 0, "error": s.get("error") or "",
                       "log": s.get("log") or ""})
     h = rep.get("headline") or {}
     f = h.get("findings")
+    kind = h.get("doc_kind_zh") or KIND_ZH.get(str(h.get("doc_kind") or ""), "决算")
     return {"year": str(year) if dept != PANEL else "全部", "name": rep.get("department_name") or dept,
-            "department": dept, "status": "ok" if rep.get("ok") else "FAILED",
+            "department": dept, "anchor": f"r-{year}-{dept}", "kind": kind,
+            "status": "ok" if rep.get("ok") else "FAILED",
             "earlier": str(rep.get("generated", "")) if earlier else "", "href": href, "steps": shown,
+            "n_ok": sum(1 for s in steps if s.get("ok")), "n_steps": len(steps),
+            "n_unchanged": sum(1 for s in steps if s.get("status") == "unchanged"),
             "page": page, "page_status": page_step["status"] if page_step else "",
             "page_error": (page_step or {}).get("error") or "",
             "income": wan(h.get("income_total_yuan")), "expenditure": wan(h.get("expenditure_total_yuan")),
@@ -343,11 +350,29 @@ def _index_row(rep: dict, reports_dir: Path, earlier: bool) -> dict:
 
 def index_html(summary: dict, reports_dir: str | Path) -> str:
     """The offline index page of a batch (templates/pages/index.html.j2: plain HTML + inline
-    CSS, no scripts) from ``summary`` (what reports/summary.json holds)."""
+    CSS, no scripts) from ``summary`` (what reports/summary.json holds): one line a report,
+    grouped by year (newest first, each a <details> with an anchor ``#y<year>`` listed at the
+    top) and, within a year, by department (by name; its 决算 and 预算 side by side); the
+    comparison page first.  Small at a province's size: ≈ 300 bytes a report."""
     rows = [_index_row(r, reports_dir, earlier=False) for r in summary["reports"]]
     rows += [_index_row(r, reports_dir, earlier=True) for r in summary.get("earlier_reports", [])]
+    panel = [r for r in rows if r["department"] == PANEL]
+    years: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["department"] != PANEL:
+            years.setdefault(r["year"], []).append(r)
+    groups = []
+    for year in sorted(years, reverse=True):
+        rs = sorted(years[year], key=lambda r: (r["name"], r["kind"], r["department"]))
+        prev = None
+        for r in rs:       # the department's name once for its lines in a year
+            r["same_department"] = r["name"] == prev
+            prev = r["name"]
+        groups.append({"year": year, "rows": rs, "n": len(rs),
+                       "kinds": {k: sum(1 for r in rs if r["kind"] == k) for k in ("决算", "预算")},
+                       "failed": sum(1 for r in rs if r["status"] != "ok")})
     reports = [r for r in summary["reports"] if r.get("department") != PANEL]
     return _pages_env().get_template("index.html.j2").render(
-        rows=rows, STATUS=STATUS_ZH, DASH=DASH,
+        panel=panel, groups=groups, STATUS=STATUS_ZH, DASH=DASH, open_all=len(rows) <= 200,
         generated=summary["generated"], n_reports=len(reports), n_ok=sum(1 for r in reports if r["ok"]),
         wall_s=summary["wall_s"])

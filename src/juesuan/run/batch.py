@@ -23,7 +23,14 @@ complete.  For every report folder ``data/raw/<year>/<department>/`` (see
    numbers from the clean data; ``reports/summary.json`` holds the same information and every
    step's start time and seconds.
 
-A progress bar goes to stderr; a summary table (every step with ok/FAILED, time and the
+The steps form a small graph (:mod:`juesuan.run.plan`), each keyed by what it reads (raw files,
+notebook, parameters, upstream output, the package's code): :class:`Batch` first plans — a
+step whose key matches the stored one and whose outputs exist is ``unchanged`` (未变) and not run;
+``force`` runs all; ``plan_only`` prints the plan and runs nothing — then walks the graph, the
+steps that run going to the executor as their dependencies complete.  A raw report folder that is
+gone takes its clean data and reports folder with it.
+
+A progress bar goes to stderr; a summary table (every step with ok/FAILED/未变, time and the
 reason) goes to stdout.  Each notebook's kernel runs with the notebook folder as working
 directory and the inline matplotlib backend (``make`` exports ``MPLBACKEND=Agg``, which
 would otherwise keep figures out of the notebooks).  What the kernels and papermill print
@@ -50,8 +57,12 @@ from .executor import Executor, LocalExecutor
 from .kernels import (KERNEL_NAME, LOG_DIR, NOTEBOOK_TIMEOUT_S, StepResult, _rel, describe_error,
                       execute_chapters_task, first_line, warm_worker)
 from ..identity import report_metadata
-from ..render import (INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML, check_offline, combine_html, embed_cjk_font,
-                      index_html, make_inert, write_public_text)
+from .plan import (AFTER, CHANGED_INPUT, FORCED, REMOVED, UNCHANGED, Plan, ReportKeys, Step, chapter_key,
+                   clean_digest, clean_manifest, code_digest, data_key, env_no_ocr, format_plan, html_key,
+                   index_key, panel_key, reason)
+# the page names only: the renderer (nbconvert, nbformat) is imported where a page is made, so a
+# batch with nothing to render starts fast
+INDEX_HTML, PANEL, PANEL_HTML, REPORT_HTML = "index.html", "panel", "compare.html", "report.html"
 
 NOTEBOOK_RE = re.compile(r"^\d\d-[^/]*\.ipynb$")
 SUMMARY_JSON = "summary.json"
@@ -167,7 +178,8 @@ def headline(clean: Path) -> dict[str, Any]:
     ``budget_items`` and ``budget_rate`` (Σ决算数 ÷ Σ年初预算数) from budget_outturn.csv.
     """
     out: dict[str, Any] = {"income_total_yuan": None, "expenditure_total_yuan": None,
-                           "findings": None, "budget_items": None, "budget_rate": None}
+                           "findings": None, "budget_items": None, "budget_rate": None,
+                           "doc_kind": doc_kind(clean)}
     items = _read_csv(clean / "line_items.csv")
     if items is not None:
         for key, row_key in (("income_total_yuan", "income_total"),
@@ -194,25 +206,49 @@ def headline(clean: Path) -> dict[str, Any]:
     return out
 
 
+def doc_kind(clean: Path) -> str:
+    """"budget" or "final" (absent or unknown: "final"): metadata_inferred.json's ``doc_kind``,
+    else the column of the report's reports.csv."""
+    try:
+        meta = json.loads((clean / "metadata_inferred.json").read_text(encoding="utf-8"))
+        kind = meta.get("doc_kind") if isinstance(meta, dict) else None
+    except (OSError, ValueError):
+        kind = None
+    if not kind:
+        rows = _read_csv(clean / "reports.csv") or []
+        kind = rows[0].get("doc_kind") if rows else None
+    return "budget" if kind == "budget" else "final"
+
+
 def _department_name(year: int, raw_folder: Path, department: str) -> str:
     """metadata.json's name, else the one read from the document, else the slug."""
     return str(report_metadata(year, department, raw_folder).get("department_name") or department)
 
 
 # ------------------------------------------------------------------ summary
-def summary_table(runs: Sequence[ReportRun], wall_s: float) -> str:
-    """The plain-text summary printed at the end of a batch."""
-    lines = [f"{'report':<18} {'step':<34} {'status':<8} {'time':>8}  reason"]
+def summary_table(runs: Sequence[ReportRun], wall_s: float, index: str = "ok",
+                  removed: Sequence[str] = (), panel: StepResult | None = None) -> str:
+    """The plain-text summary printed at the end of a batch: every step with ok / FAILED /
+    skipped / unchanged (未变, not run: its key and outputs matched)."""
+    lines = [f"{'report':<18} {'step':<34} {'status':<9} {'time':>8}  reason"]
     for run in runs:
         for s in run.steps:
-            reason = s.error + (f"  [log: {s.log}]" if s.log else "")
-            lines.append(f"{run.key:<18} {s.step:<34} {s.status:<8} {s.seconds:>6.1f} s  {reason}".rstrip())
+            reason_ = s.error + (f"  [log: {s.log}]" if s.log else "")
+            status = "未变" if s.status == "unchanged" else s.status
+            lines.append(f"{run.key:<18} {s.step:<34} {status:<9} {s.seconds:>6.1f} s  {reason_}".rstrip())
+    if panel is not None:      # the panel built, without comparison chapters in this batch
+        status = "未变" if panel.status == "unchanged" else panel.status
+        lines.append(f"{PANEL:<18} {panel.step:<34} {status:<9} {panel.seconds:>6.1f} s  {panel.error}".rstrip())
+    for folder in removed:
+        lines.append(f"{folder:<18} {'(raw folder gone)':<34} {'removed':<9}")
     failed = sum(1 for run in runs for s in run.steps if not s.ok)
     total = sum(len(run.steps) for run in runs)
+    same = sum(1 for run in runs for s in run.steps if s.status == "unchanged")
     verdict = f"{failed} of {total} steps FAILED or skipped" if failed else f"all {total} steps ok"
     n_reports = sum(1 for run in runs if run.department != PANEL)
     panel = " + the panel" if n_reports < len(runs) else ""
-    lines.append(f"wall time {wall_s:.1f} s; {n_reports} report(s){panel}; {verdict}")
+    lines.append(f"wall time {wall_s:.1f} s; {n_reports} report(s){panel}; {verdict}; "
+                 f"{total - same} run, {same} unchanged (未变); index {'未变' if index == 'unchanged' else index}")
     return "\n".join(lines)
 
 
@@ -234,213 +270,576 @@ def _earlier_reports(summary_path: Path, current: set[str], reports_dir: Path) -
 
 
 # ------------------------------------------------------------------ the batch
+@dataclass
+class BatchStep(StepResult):
+    """A step of this batch; ``unchanged``: its key and outputs matched, it did not run (未变)."""
+
+    unchanged: bool = False
+
+    @property
+    def status(self) -> str:
+        return "unchanged" if self.unchanged else StepResult.status.fget(self)
+
+
+def _unchanged(name: str) -> BatchStep:
+    return BatchStep(name, ok=True, unchanged=True)
+
+
 def run_reports(years: Sequence[int] | None = None, departments: Sequence[str] | None = None,
                 jobs: int = 2, progress: bool = True, notebooks: Sequence[str | Path] | None = None,
                 data: bool = True, *, notebooks_dir: Path | None = None, reports_dir: Path | None = None,
                 clean_root: Path | None = None, raw_root: Path | None = None,
                 kernel_name: str = KERNEL_NAME, stream: TextIO | None = None,
                 timeout: float = NOTEBOOK_TIMEOUT_S, executor: Executor | None = None,
-                share_kernel: bool = True) -> int:
+                share_kernel: bool = True, force: bool = False, plan_only: bool = False) -> int:
     """Data step, notebooks and HTML for every selected report; 0 if all succeeded, else 1.
 
-    Every step is a task on ``executor`` (default: a :class:`~juesuan.run.executor.LocalExecutor`
-    of ``jobs`` processes, each with a warm kernel launched when the pool starts): a report's
-    data step (:func:`data_task`), then its chapters (:func:`execute_chapters_task`: one task
-    per kernel — several per report when there are fewer reports than jobs), then its HTML
-    (:func:`html_task`).  This process only decides what runs next, as steps complete; after
-    the last data step it builds the panel and queues the comparison chapters.
+    The batch is a graph of steps (:mod:`juesuan.run.plan`), each keyed by what it reads; a step
+    whose key and outputs are unchanged does not run (``unchanged``, 未变) unless ``force``.
+    ``plan_only``: print what would run and why, run nothing, write nothing (0).
+
+    Every step that runs is a task on ``executor`` (default: a
+    :class:`~juesuan.run.executor.LocalExecutor` of ``jobs`` processes, each with a warm kernel,
+    started only when a step runs): a report's data step (:func:`data_task`), then its chapters
+    (:func:`execute_chapters_task`: one task per kernel — several per report when there are fewer
+    reports than jobs), then its HTML (:func:`html_task`).  This process only decides what runs
+    next, as steps complete; after the last data step it builds the panel (when some report's
+    clean data changed) and queues the comparison chapters.  A raw report folder that is gone
+    takes its clean data and its reports folder with it (a run with the data step).
     ``share_kernel``: chapters reuse the worker's warm kernel (an empty namespace for each);
     False: a new kernel for every chapter, as a notebook run alone.
 
-    ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths).  ``data=False``
+    ``notebooks`` restricts the chapters (names in ``notebooks_dir`` or paths; ``[]``: none, i.e.
+    the data steps, the panel and the index only).  ``data=False``
     skips the data step (the clean tables must exist).  A notebook running longer than
     ``timeout`` seconds is stopped and named in the summary.  ``notebooks_dir``, ``reports_dir``,
     ``clean_root`` (``data/clean``) and ``raw_root`` (``data/raw``) default to the project
     folders; the data step always writes to the project's ``data/clean``, so it cannot be
     combined with other raw/clean folders.  The summary is printed to ``stream`` (stdout).
     """
-    from ..clean.pipeline import discover
-
-    t_start, started = time.perf_counter(), time.time()
-    stream = stream or sys.stdout
-    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS).resolve()
-    reports_dir = Path(reports_dir or config.REPORTS).resolve()
-    clean_root = Path(clean_root or config.CLEAN).resolve()
-    raw_root = Path(raw_root or config.RAW).resolve()
-    if data and (clean_root != config.CLEAN.resolve() or raw_root != config.RAW.resolve()):
-        raise ValueError("the data step writes the project's data/clean from data/raw; "
-                         "pass data=False with other raw_root/clean_root folders")
-    jobs = max(1, int(jobs))
-
-    chapters = select_notebooks(notebooks_dir, notebooks)
-    found = discover(years, departments, root=raw_root) if raw_root.is_dir() else []
-    if not found:
-        print(f"no reports found under {config.rel(raw_root)}/<year>/<department>/", file=sys.stderr)
+    b = Batch(years, departments, jobs=jobs, progress=progress, notebooks=notebooks, data=data,
+              notebooks_dir=notebooks_dir, reports_dir=reports_dir, clean_root=clean_root, raw_root=raw_root,
+              kernel_name=kernel_name, stream=stream, timeout=timeout, executor=executor,
+              share_kernel=share_kernel, force=force)
+    if not b.prepare():
         return 1
-    if not chapters:
-        print(f"no notebooks matching NN-*.ipynb in {config.rel(notebooks_dir)}/", file=sys.stderr)
-        return 1
+    if plan_only:
+        format_plan(b.plan, b.stream)
+        return 0
+    return b.run()
 
-    runs = [ReportRun(year, dept, _department_name(year, folder, dept)) for year, dept, folder in found]
-    folders = {f"{year}/{dept}": folder for year, dept, folder in found}
-    refused: dict[str, Exception] = {}
-    if data:  # checked once here for all reports (a source counted twice needs them all)
+
+class Batch:
+    """One ``make reports``: :meth:`prepare` builds the plan (the graph of steps with their keys
+    and reasons), :meth:`run` walks it — the steps that run go to the executor, as their
+    dependencies complete; the unchanged ones are taken as they are."""
+
+    def __init__(self, years, departments, *, jobs, progress, notebooks, data, notebooks_dir, reports_dir,
+                 clean_root, raw_root, kernel_name, stream, timeout, executor, share_kernel, force) -> None:
+        self.years, self.departments, self.notebooks = years, departments, notebooks
+        self.t_start, self.started = time.perf_counter(), time.time()
+        self.stream = stream or sys.stdout
+        self.notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS).resolve()
+        self.reports_dir = Path(reports_dir or config.REPORTS).resolve()
+        self.clean_root = Path(clean_root or config.CLEAN).resolve()
+        self.raw_root = Path(raw_root or config.RAW).resolve()
+        if data and (self.clean_root != config.CLEAN.resolve() or self.raw_root != config.RAW.resolve()):
+            raise ValueError("the data step writes the project's data/clean from data/raw; "
+                             "pass data=False with other raw_root/clean_root folders")
+        self.jobs, self.progress, self.data, self.force = max(1, int(jobs)), progress, data, force
+        self.kernel_name, self.timeout, self.executor, self.share_kernel = kernel_name, timeout, executor, share_kernel
+        self.plan = Plan()
+        self.runs: list[ReportRun] = []
+
+    # ---------------------------------------------------------------- the plan
+    def prepare(self) -> bool:
+        self.chapters = select_notebooks(self.notebooks_dir, self.notebooks)
+        found = _discover(self.raw_root, self.years, self.departments)
+        if not found:
+            print(f"no reports found under {config.rel(self.raw_root)}/<year>/<department>/", file=sys.stderr)
+            return False
+        if not self.chapters and self.notebooks is None:
+            print(f"no notebooks matching NN-*.ipynb in {config.rel(self.notebooks_dir)}/", file=sys.stderr)
+            return False
+        self.code = self.plan.code = code_digest()
+        self.no_ocr = env_no_ocr()
+        self.runs = [ReportRun(year, dept, _department_name(year, folder, dept)) for year, dept, folder in found]
+        self.folders = {f"{year}/{dept}": folder for year, dept, folder in found}
+        self.refused: dict[str, Exception] = {}
+        if self.data:  # checked once here for all reports (a source counted twice needs them all)
+            from ..identity import problems
+            bad = problems(self.raw_root)
+            self.refused = {f"{y}/{d}": bad[f] for y, d, f in found if f in bad}
+        self.panel_chapters = (select_notebooks(self.notebooks_dir / PANEL) if self.notebooks is None
+                               and (self.notebooks_dir / PANEL).is_dir() else [])
+        self.by_key = {run.key: run for run in self.runs}
+        self.chapters_of = {run.key: self.chapters for run in self.runs}
+        self.keys = {run.key: ReportKeys(self.reports_dir / run.key) for run in self.runs}
+        self.manifest = {run.key: self.keys[run.key].data for run in self.runs}
+        self.stale = self._stale_folders(_discover(self.raw_root)) if self.data else []
+        for folder in self.stale:
+            self.plan.add(Step(f"{config.rel(folder)}:remove", "remove", config.rel(folder), reason=REMOVED,
+                               detail="its raw folder is gone"))
+        for run in self.runs:
+            self._plan_report(run)
+        self._plan_panel()
+        quiet = not any(s.runs for s in self.plan.steps.values()) and not self.force
+        self.plan.add(Step("index", "index", "", deps=list(self.plan.steps),
+                           reason=UNCHANGED if quiet and (self.reports_dir / INDEX_HTML).is_file()
+                           else (FORCED if self.force else CHANGED_INPUT)))
+        return True
+
+    def clean_dir(self, run: ReportRun) -> Path:
+        return self.clean_root / run.key
+
+    def _stale_folders(self, everything) -> list[Path]:
+        """data/clean/<year>/<department>/ and reports/<year>/<department>/ folders whose raw
+        report folder is gone (checked names, inside their root: nothing else is ever removed)."""
+        from ..identity import check_names, inside, report_folders
+        alive = {f"{y}/{d}" for y, d, _ in everything}
+        out = []
+        for root in (self.clean_root, self.reports_dir):
+            for folder in report_folders(root):
+                key = f"{folder.parent.name}/{folder.name}"
+                if key in alive or folder.is_symlink():
+                    continue
+                try:
+                    check_names(folder.parent.name, folder.name)
+                    out.append(inside(folder, root, "stale folder"))
+                except ValueError:
+                    continue
+        return out
+
+    def _plan_report(self, run: ReportRun) -> None:
+        key, clean = run.key, self.clean_dir(run)
+        upstream: list[str] = []
+        digest: str | None = None
+        if self.data:
+            dkey, why = data_key(self.code, self.folders[key], self.no_ocr)
+            m = self.manifest[key]
+            intact = bool(m.get("clean")) and clean_digest(clean, m) == m.get("clean")
+            r = reason(dkey, {"key": m.get("data"), "code": m.get("code")}, intact, self.force, self.code)
+            detail = why
+            if key in self.refused:
+                r, detail = (CHANGED_INPUT if r == UNCHANGED else r), "refused: " + first_line(
+                    str(self.refused[key]))
+            self.plan.add(Step(f"{key}:data", "data", key, key=dkey, reason=r, detail=detail))
+            upstream = [f"{key}:data"]
+            if r == UNCHANGED:
+                digest = m.get("clean")
+        else:
+            digest = clean_digest(clean, self.manifest[key])
+        self._plan_chapters(run, digest, upstream)
+
+    def _params(self, run: ReportRun) -> dict:
+        return ({"years": [], "departments": []} if run.department == PANEL
+                else {"year": run.year, "department": run.department})
+
+    def _plan_chapters(self, run: ReportRun, upstream_key: str | None, deps: list[str]) -> None:
+        """The chapter and HTML steps of ``run`` (re-planned when its upstream step has run)."""
+        stored, ids = self.keys[run.key], []
+        pending = bool(deps) and upstream_key is None and self.plan[deps[0]].runs
+        pairs = []
+        for c in self.chapters_of[run.key]:
+            sid = f"{run.key}:{c.name}"
+            k = chapter_key(self.code, c, self._params(run), upstream_key)
+            if pending and not self.force:
+                r, detail = AFTER, "; ".join(deps) + " runs first"
+            else:
+                r = reason(k, stored.stored(c.name), (self.reports_dir / run.key / c.name).is_file(),
+                           self.force, self.code)
+                detail = "" if k is not None or r == FORCED else "no clean data"
+            self.plan.add(Step(sid, "chapter", run.key, deps=list(deps), key=k, reason=r, detail=detail))
+            ids.append(sid)
+            pairs.append((c.name, k))
+        if not pairs:       # notebooks=[]: the data steps, the panel and the index only
+            return
+        hk = html_key(self.code, _html_title(run), pairs)
+        page = self.reports_dir / run.key / run.html_name
+        if any(self.plan[i].runs for i in ids) and not self.force:
+            r, detail = AFTER, "chapters run first"
+        else:
+            r, detail = reason(hk, stored.stored(run.html_name), page.is_file(), self.force, self.code), ""
+        self.plan.add(Step(f"{run.key}:{run.html_name}", "html", run.key, deps=ids, key=hk, reason=r,
+                           detail=detail))
+
+    def _panel_digests(self) -> list[tuple[str, str | None]]:
+        """(year/department, clean digest) of every report the panel stacks (all of data/clean)."""
+        from ..identity import report_folders
+        out = []
+        removed = set(self.stale)
+        for folder in report_folders(self.clean_root):
+            if folder.resolve() in removed:
+                continue
+            key = f"{folder.parent.name}/{folder.name}"
+            m = self.manifest.get(key) or ReportKeys(self.reports_dir / key).data
+            out.append((key, clean_digest(folder, m)))
+        return out
+
+    def _plan_panel(self) -> None:
+        self.panel_run = ReportRun(0, PANEL, "各报告对比")
+        self.keys[PANEL] = ReportKeys(self.reports_dir / PANEL)
+        self.chapters_of[PANEL] = self.panel_chapters
+        data_steps = [s.id for s in self.plan.steps.values() if s.kind == "data"]
+        pending = any(self.plan[s].runs for s in data_steps) or bool(self.stale)
+        pk = None if pending else panel_key(self.code, self._panel_digests())
+        self.panel_key = pk
+        deps = []
+        if self.data:
+            out = self.clean_root / PANEL / "reports.csv"
+            if pending and not self.force:
+                r, detail = CHANGED_INPUT, "some report's clean data changes"
+            else:
+                r, detail = reason(pk, self.keys[PANEL].stored("panel"), out.is_file(), self.force, self.code), ""
+            self.plan.add(Step("panel:build", "panel", PANEL, deps=data_steps, key=pk, reason=r, detail=detail))
+            deps = ["panel:build"]
+        if self.panel_chapters:
+            self._plan_chapters(self.panel_run, pk, deps)
+
+    # ---------------------------------------------------------------- running
+    def run(self) -> int:
+        for folder in self.stale:
+            _remove_tree(folder)
+        n_steps = sum(1 for s in self.plan.steps.values() if s.kind in ("data", "chapter", "html"))
+        self.bar = _bar_class()(total=n_steps + (1 if self.data else 0), desc="reports", unit="step",
+                                file=sys.stderr, disable=not self.progress, dynamic_ncols=True, leave=True)
+        # chapters of one report over several kernels only when the reports whose chapters run
+        # (the unchanged ones do not count) cannot fill the jobs
+        active = sum(1 for run in self.runs
+                     if any(self.plan[f"{run.key}:{c.name}"].runs for c in self.chapters_of[run.key]))
+        self.kernels = (max(1, self.jobs // max(active, 1)) if self.share_kernel
+                        else max(len(self.chapters), 1))
+        self.weights = (chapter_weights(self.chapters, self.reports_dir / SUMMARY_JSON)
+                        if self.share_kernel and self.kernels > 1 else {})
+        self.results: dict[str, dict[str, StepResult]] = {run.key: {} for run in self.runs}
+        self.results[PANEL] = {}
+        self.groups_left: dict[str, int] = {}
+        self.panel_build: StepResult | None = None
+        self.data_left = len(self.runs) if self.data else 0
+        self.pool = self.executor or LocalExecutor(
+            min(self.jobs, len(self.runs) * self.kernels), initializer=warm_worker,
+            initargs=(self.kernel_name, str(self.notebooks_dir), str(self.reports_dir / LOG_DIR)))
+        try:
+            with self.pool:
+                for run in self.runs:
+                    self._start_report(run)
+                if self.data_left == 0:
+                    self._queue_panel()
+                for done in self.pool.completions():
+                    self._completed(done)
+        finally:
+            self.bar.close()
+        return self._finish()
+
+    def _tick(self, key: str, step: StepResult) -> None:
+        self.bar.update(1)
+        self.bar.set_postfix_str(f"{key} {step.step} {'未变' if step.status == 'unchanged' else step.status}",
+                                 refresh=False)
+
+    def _start_report(self, run: ReportRun) -> None:
         from ..clean import refusal, task_for
-        from ..identity import problems
-        bad = problems(raw_root)
-        refused = {f"{y}/{d}": bad[f] for y, d, f in found if f in bad}
-    panel_chapters = (select_notebooks(notebooks_dir / PANEL) if notebooks is None
-                      and (notebooks_dir / PANEL).is_dir() else [])
-    total = len(runs) * (len(chapters) + 1) + (len(runs) if data else 0)
-    total += len(panel_chapters) + 1 if panel_chapters else 0
-    bar = _bar_class()(total=total, desc="reports", unit="step", file=sys.stderr, disable=not progress,
-                       dynamic_ncols=True, leave=True)
-    # chapters of one report over several kernels only when the reports alone cannot fill the jobs
-    kernels = max(1, jobs // len(runs)) if share_kernel else max(len(chapters), 1)
-    weights = chapter_weights(chapters, reports_dir / SUMMARY_JSON) if share_kernel and kernels > 1 else {}
-    by_key = {run.key: run for run in runs}
-    chapters_of = {run.key: chapters for run in runs}
-    results: dict[str, dict[str, StepResult]] = {run.key: {} for run in runs}
-    groups_left: dict[str, int] = {}
-    data_left = len(runs) if data else 0
-    pool = executor or LocalExecutor(min(jobs, len(runs) * kernels), initializer=warm_worker,
-                                     initargs=(kernel_name, str(notebooks_dir), str(reports_dir / LOG_DIR)))
+        key = run.key
+        if not self.data:
+            self._queue_chapters(run)
+            return
+        step = self.plan[f"{key}:data"]
+        if key in self.refused:     # names, paths, a source counted twice
+            self._skip_rest(run, "the data step failed",
+                            StepResult("data", error=first_line(refusal(self.refused[key]))))
+            self.bar.update(1)
+            self.data_left -= 1
+        elif not step.runs:
+            run.steps.append(_unchanged("data"))
+            self._tick(key, run.steps[-1])
+            self.data_left -= 1
+            self._queue_chapters(run)
+        else:
+            keys = self.keys[key]
+            if keys.data:                           # no key outlives its data
+                keys.data = {}
+                keys.save()
+            self.pool.submit(("data", key), data_task, task_for(run.year, run.department, self.folders[key],
+                                                                   self.clean_root))
 
-    def skip_rest(run: ReportRun, reason: str, first: StepResult | None = None) -> None:
+    def _completed(self, done) -> None:
+        kind, key = done.key[0], done.key[1]
+        run = self.panel_run if key == PANEL else self.by_key[key]
+        if kind == "data":
+            step = StepResult(**done.result) if done.ok else StepResult(
+                "data", error=f"worker failed: {describe_error(done.error)[0]}")
+            self._tick(key, step)
+            if step.ok:
+                run.steps.append(step)
+                self._data_written(run)
+                self._queue_chapters(run)
+            else:
+                self._skip_rest(run, "the data step failed", step)
+            self.data_left -= 1
+            if self.data_left == 0:
+                self._queue_panel()
+        elif kind == "chapters":
+            names = done.key[2]
+            if done.ok:
+                steps = [StepResult(**r) for r in done.result]
+            else:  # e.g. a worker process died
+                err, _ = describe_error(done.error)
+                steps = [StepResult(name, error=f"worker failed: {err}") for name in names]
+            keys = self.keys[key]
+            for step in steps:
+                self.results[key][step.step] = step
+                keys.set(self.code, step.step, self.plan[f"{key}:{step.step}"].key if step.ok else None)
+                self._tick(key, step)
+            keys.save()
+            self.groups_left[key] -= 1
+            if self.groups_left[key] == 0:
+                self._chapters_done(run)
+        elif kind == "html":
+            step = StepResult(**done.result) if done.ok else StepResult(
+                run.html_name, error=f"worker failed: {describe_error(done.error)[0]}")
+            if not step.ok:
+                _remove_stale_html(self.reports_dir, run)
+            self.keys[key].set(self.code, run.html_name, self.plan[f"{key}:{run.html_name}"].key if step.ok
+                               else None)
+            self.keys[key].save()
+            run.steps.append(step)
+            self._tick(key, step)
+
+    def _data_written(self, run: ReportRun) -> None:
+        """After a data step: its key next to the clean data, the chapters re-planned on it."""
+        folder = self.clean_dir(run)
+        dkey = self.plan[f"{run.key}:data"].key
+        if dkey is None:
+            return
+        m = clean_manifest(folder, dkey, self.code)
+        try:
+            from ..identity import output_dir
+            output_dir(self.reports_dir, run.year, run.department)
+        except ValueError:
+            return
+        self.keys[run.key].data = self.manifest[run.key] = m
+        self.keys[run.key].save(make_folder=True)
+        for c in self.chapters_of[run.key]:     # re-planned below with the new digest
+            self.plan.steps.pop(f"{run.key}:{c.name}", None)
+        self.plan.steps.pop(f"{run.key}:{run.html_name}", None)
+        self._plan_chapters(run, m.get("clean"), [f"{run.key}:data"])
+
+    def _skip_rest(self, run: ReportRun, reason_: str, first: StepResult | None = None) -> None:
         run.steps += [first] if first else []
-        run.steps += [StepResult(c.name, skipped=True, error=f"not run: {reason}") for c in chapters_of[run.key]]
-        _remove_stale_html(reports_dir, run)
+        run.steps += [StepResult(c.name, skipped=True, error=f"not run: {reason_}")
+                      for c in self.chapters_of[run.key]]
+        _remove_stale_html(self.reports_dir, run)
         run.steps.append(StepResult(run.html_name, skipped=True, error="not rendered"))
-        bar.update(len(chapters_of[run.key]) + 1)
+        self.bar.update(len(self.chapters_of[run.key]) + 1)
 
-    def queue_chapters(run: ReportRun) -> None:
+    def _queue_chapters(self, run: ReportRun) -> None:
         if run.department != PANEL:
             try:  # the notebooks write only inside the reports folder
                 from ..identity import output_dir
-                output_dir(reports_dir, run.year, run.department)
+                output_dir(self.reports_dir, run.year, run.department)
             except ValueError as exc:
-                skip_rest(run, "bad output folder", StepResult("output folder", error=str(exc)))
+                self._skip_rest(run, "bad output folder", StepResult("output folder", error=str(exc)))
                 return
-        if share_kernel and kernels > 1 and run.department != PANEL:
+        todo = []
+        for c in self.chapters_of[run.key]:
+            step = self.plan[f"{run.key}:{c.name}"]
+            if step.runs:
+                todo.append(c)
+            else:
+                self.results[run.key][c.name] = _unchanged(c.name)
+                self._tick(run.key, self.results[run.key][c.name])
+        if not todo:
+            self.groups_left[run.key] = 0
+            self._chapters_done(run)
+            return
+        if self.share_kernel and self.kernels > 1 and run.department != PANEL:
             # fewer reports than jobs: every chapter its own step, the longest first, taken by
             # whichever worker (and its warm kernel) is free — the kernels finish together
-            groups = [[c] for c in sorted(chapters_of[run.key], key=lambda c: (-weights.get(c.name, 1.0), c.name))]
+            groups = [[c] for c in sorted(todo, key=lambda c: (-self.weights.get(c.name, 1.0), c.name))]
         else:
-            groups = chapter_groups(chapters_of[run.key], kernels if run.department != PANEL else 1)
-        groups_left[run.key] = len(groups)
+            groups = chapter_groups(todo, self.kernels if run.department != PANEL else 1)
+        self.groups_left[run.key] = len(groups)
         for i, group in enumerate(groups):
-            pool.submit(("chapters", run.key, tuple(c.name for c in group)), execute_chapters_task, {
-                "chapters": [_task(run, c, notebooks_dir, reports_dir, kernel_name, timeout) for c in group],
-                "kernel_log": str(reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log"),
-                "reuse": share_kernel,
+            self.pool.submit(("chapters", run.key, tuple(c.name for c in group)), execute_chapters_task, {
+                "chapters": [_task(run, c, self.notebooks_dir, self.reports_dir, self.kernel_name, self.timeout)
+                             for c in group],
+                "kernel_log": str(self.reports_dir / run.key / LOG_DIR / f"kernel-{group[0].stem}.log"),
+                "reuse": self.share_kernel,
                 # the last steps before a worker may fall idle: import the renderer afterwards
-                "warm_renderer": share_kernel and i >= len(groups) - jobs})
+                "warm_renderer": self.share_kernel and i >= len(groups) - self.jobs})
 
-    def queue_panel() -> None:
-        if data:  # the panel of all clean reports, once, after the last data step
-            from ..clean.panel import build_panel
-            try:
-                build_panel(clean_root)
-            except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
-                print(f"panel: FAILED — {describe_error(exc)[0]}", file=sys.stderr)
-        if not panel_chapters:
+    def _chapters_done(self, run: ReportRun) -> None:
+        key = run.key
+        if not self.chapters_of[key]:
             return
-        if not (clean_root / PANEL / "reports.csv").is_file():
-            bar.update(len(panel_chapters) + 1)
+        run.steps += [self.results[key][c.name] for c in self.chapters_of[key]]
+        failed = [s.step for s in run.steps if not s.ok]
+        if failed:
+            _remove_stale_html(self.reports_dir, run)
+            run.steps.append(StepResult(run.html_name, skipped=True,
+                                        error="not rendered: " + ", ".join(failed) + " failed"))
+            self.bar.update(1)
             return
-        panel_run = ReportRun(0, PANEL, "各报告对比")
-        runs.append(panel_run)
-        by_key[panel_run.key] = panel_run
-        chapters_of[panel_run.key] = panel_chapters
-        results[panel_run.key] = {}
-        queue_chapters(panel_run)
+        sid = f"{key}:{run.html_name}"
+        ran = any(not getattr(self.results[key][c.name], "unchanged", False) for c in self.chapters_of[key])
+        step = self.plan[sid]
+        if not ran and not step.runs:
+            run.steps.append(_unchanged(run.html_name))
+            self._tick(key, run.steps[-1])
+            return
+        if step.reason == AFTER:
+            step.reason = CHANGED_INPUT
+        self.pool.submit(("html", key), html_task, _html_task(run, self.chapters_of[key], self.reports_dir))
 
-    try:
-        with pool:
-            for run in runs:
-                if data and run.key in refused:     # names, paths, a source counted twice
-                    skip_rest(run, "the data step failed",
-                              StepResult("data", error=first_line(refusal(refused[run.key]))))
-                    bar.update(1)
-                    data_left -= 1
-                elif data:
-                    pool.submit(("data", run.key), data_task,
-                                task_for(run.year, run.department, folders[run.key], clean_root))
-                else:
-                    queue_chapters(run)
-            if not data or data_left == 0:
-                queue_panel()
-            for done in pool.completions():
-                kind, key = done.key[0], done.key[1]
-                run = by_key[key]
-                if kind == "data":
-                    step = StepResult(**done.result) if done.ok else StepResult(
-                        "data", error=f"worker failed: {describe_error(done.error)[0]}")
-                    bar.update(1)
-                    bar.set_postfix_str(f"{key} data {step.status}", refresh=True)
-                    if step.ok:
-                        run.steps.append(step)
-                        queue_chapters(run)
-                    else:
-                        skip_rest(run, "the data step failed", step)
-                    data_left -= 1
-                    if data_left == 0:
-                        queue_panel()
-                elif kind == "chapters":
-                    names = done.key[2]
-                    if done.ok:
-                        steps = [StepResult(**r) for r in done.result]
-                    else:  # e.g. a worker process died
-                        err, _ = describe_error(done.error)
-                        steps = [StepResult(name, error=f"worker failed: {err}") for name in names]
-                    for step in steps:
-                        results[key][step.step] = step
-                        bar.update(1)
-                        bar.set_postfix_str(f"{key} {step.step} {step.status}", refresh=True)
-                    groups_left[key] -= 1
-                    if groups_left[key] == 0:
-                        run.steps += [results[key][c.name] for c in chapters_of[key]]
-                        failed = [s.step for s in run.steps if not s.ok]
-                        if failed:
-                            _remove_stale_html(reports_dir, run)
-                            run.steps.append(StepResult(run.html_name, skipped=True,
-                                                        error="not rendered: " + ", ".join(failed) + " failed"))
-                            bar.update(1)
-                        else:
-                            pool.submit(("html", key), html_task,
-                                        _html_task(run, chapters_of[key], reports_dir))
-                elif kind == "html":
-                    step = StepResult(**done.result) if done.ok else StepResult(
-                        run.html_name, error=f"worker failed: {describe_error(done.error)[0]}")
-                    if not step.ok:
-                        _remove_stale_html(reports_dir, run)
-                    run.steps.append(step)
-                    bar.update(1)
-                    bar.set_postfix_str(f"{key} {step.step} {step.status}", refresh=True)
-    finally:
-        bar.close()
+    def _queue_panel(self) -> None:
+        step = self.plan.get("panel:build")
+        if step is not None:
+            # the panel of all clean reports, once, after the last data step: when some report's
+            # clean data changed (a report added or removed, too)
+            self.panel_key = pk = panel_key(self.code, self._panel_digests())
+            step.key = pk
+            keys = self.keys[PANEL]
+            out = self.clean_root / PANEL / "reports.csv"
+            step.reason = reason(pk, keys.stored("panel"), out.is_file(), self.force, self.code)
+            if step.runs:
+                from ..clean.panel import build_panel
+                t0, result = time.perf_counter(), StepResult("panel", started=time.time())
+                try:
+                    build_panel(self.clean_root)
+                    result.ok = True
+                    keys.set(self.code, "panel", pk)
+                except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
+                    result.error = describe_error(exc)[0]
+                    keys.set(self.code, "panel", None)
+                    print(f"panel: FAILED — {result.error}", file=sys.stderr)
+                result.seconds = round(time.perf_counter() - t0, 3)
+                (self.reports_dir / PANEL).mkdir(parents=True, exist_ok=True)
+                keys.save()
+            else:
+                result = _unchanged("panel")
+            self.panel_build = result
+            self._tick(PANEL, result)
+        if not self.panel_chapters:
+            return
+        # the panel's line of the summary: its build, its chapters, the comparison page
+        self.panel_run.steps += [self.panel_build] if self.panel_build else []
+        self.runs.append(self.panel_run)
+        self.by_key[PANEL] = self.panel_run
+        if not (self.clean_root / PANEL / "reports.csv").is_file():
+            self.bar.update(len(self.panel_chapters) + 1)
+            return
+        for c in self.panel_chapters:     # re-planned with the panel's key
+            self.plan.steps.pop(f"{PANEL}:{c.name}", None)
+        self.plan.steps.pop(f"{PANEL}:{PANEL_HTML}", None)
+        self._plan_chapters(self.panel_run, self.panel_key, ["panel:build"] if step is not None else [])
+        self._queue_chapters(self.panel_run)
 
-    # 4. headline numbers, summary.json, index.html
-    for run in runs:
-        if run.department != PANEL:
-            run.headline = headline(clean_root / str(run.year) / run.department)
-    wall_s = round(time.perf_counter() - t_start, 3)
-    summary_path = reports_dir / SUMMARY_JSON
-    summary = {
-        "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "started": round(started, 3), "wall_s": wall_s, "jobs": jobs, "ok": all(run.ok for run in runs),
-        "failed": [f"{run.key} {s.step}: {s.error}" for run in runs for s in run.steps if not s.ok],
-        "reports": [run.to_json() for run in runs],
-    }
-    summary["earlier_reports"] = _earlier_reports(summary_path, {run.key for run in runs}, reports_dir)
-    index = index_html(summary, reports_dir)
-    index = embed_cjk_font(make_inert(index))
-    check_offline(index)
-    write_public_text(reports_dir / INDEX_HTML, index)
-    write_public_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    print(summary_table(runs, wall_s), file=stream)
-    print(f"index: {config.rel(reports_dir / INDEX_HTML)}", file=stream)
-    return 0 if summary["ok"] else 1
+    # ---------------------------------------------------------------- headline numbers, summary, index
+    def _finish(self) -> int:
+        for run in self.runs:
+            if run.department != PANEL:
+                run.headline = self._headline(run)
+        wall_s = round(time.perf_counter() - self.t_start, 3)
+        summary_path = self.reports_dir / SUMMARY_JSON
+        runs = self.runs
+        counts = {"run": sum(1 for r in runs for s in r.steps if s.status != "unchanged"),
+                  "unchanged": sum(1 for r in runs for s in r.steps if s.status == "unchanged")}
+        summary = {
+            "generated": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "started": round(self.started, 3), "wall_s": wall_s, "jobs": self.jobs,
+            "ok": all(run.ok for run in runs) and (self.panel_build is None or self.panel_build.ok),
+            "code": self.code, "forced": self.force, "steps": counts,
+            "removed": [config.rel(f) for f in self.stale],
+            "panel": (self.panel_build.status if self.panel_build else None),
+            "failed": [f"{run.key} {s.step}: {s.error}" for run in runs for s in run.steps if not s.ok]
+            + ([f"{PANEL} {self.panel_build.step}: {self.panel_build.error}"] if self.panel_build
+               and not self.panel_build.ok and PANEL not in self.by_key else []),
+            "reports": [run.to_json() for run in runs],
+        }
+        summary["earlier_reports"] = _earlier_reports(summary_path, {run.key for run in runs}, self.reports_dir)
+        keys = ReportKeys(self.reports_dir)
+        ik = index_key(self.code, index_shown(summary, self.reports_dir))
+        index_path = self.reports_dir / INDEX_HTML
+        if reason(ik, keys.stored("index"), index_path.is_file(), self.force, self.code) == UNCHANGED:
+            summary["index"] = "unchanged"
+        else:
+            from ..render import check_offline, embed_cjk_font, index_html, make_inert
+            index = index_html(summary, self.reports_dir)
+            index = embed_cjk_font(make_inert(index))
+            check_offline(index)
+            _write_text(index_path, index)
+            keys.set(self.code, "index", ik)
+            keys.save()
+            summary["index"] = "ok"
+        big = len(runs) > 200    # a province: one line a report keeps summary.json small
+        _write_text(summary_path, json.dumps(summary, ensure_ascii=False, indent=None if big else 2) + "\n")
+        alone = self.panel_build if self.panel_build and PANEL not in self.by_key else None
+        print(summary_table(runs, wall_s, index=summary["index"], removed=summary["removed"], panel=alone),
+              file=self.stream)
+        print(f"index: {config.rel(index_path)}", file=self.stream)
+        return 0 if summary["ok"] else 1
+
+    def _headline(self, run: ReportRun) -> dict[str, Any]:
+        """The headline numbers (and 预算/决算) of a report, kept in its clean manifest by digest."""
+        folder = self.clean_dir(run)
+        m = self.manifest.get(run.key) or {}
+        digest = m.get("clean")
+        cached = m.get("headline")
+        if self.data and digest and cached and m.get("headline_of") == digest:
+            return cached
+        h = headline(folder)
+        keys = self.keys.get(run.key)
+        if self.data and digest and keys is not None and keys.data.get("clean") == digest:
+            keys.data.update(headline=h, headline_of=digest)
+            keys.save()
+        return h
+
+
+def index_shown(summary: dict, reports_dir: Path) -> list:
+    """What the index shows of a summary (not the times): its key changes only when the page would."""
+    out = []
+    for group in ("reports", "earlier_reports"):
+        for r in summary.get(group, []):
+            out.append([group, r.get("year"), r.get("department"), r.get("department_name"), r.get("ok"),
+                        r.get("headline"), r.get("generated", "") if group == "earlier_reports" else "",
+                        [[s.get("step"), bool(s.get("ok")), s.get("skipped", False), s.get("error", ""),
+                          s.get("log", "")] for s in r.get("steps", [])],
+                        (Path(reports_dir) / (PANEL if r.get("department") == PANEL else
+                                              f"{r.get('year')}/{r.get('department')}")
+                         / (PANEL_HTML if r.get("department") == PANEL else REPORT_HTML)).is_file()])
+    return out
+
+
+def _discover(raw_root: Path, years=None, departments=None) -> list[tuple[int, str, Path]]:
+    """(year, department, folder) of every report folder under ``raw_root`` (as
+    :func:`juesuan.clean.pipeline.discover`, without importing the parser)."""
+    from ..identity import report_folders
+    years = {int(y) for y in years} if years else None
+    return [(int(f.parent.name), f.name, f) for f in report_folders(raw_root)
+            if (not years or int(f.parent.name) in years) and (not departments or f.name in departments)]
+
+
+def _write_text(target: Path, text: str) -> None:
+    """Atomically, with ordinary read permissions (as :func:`juesuan.render.write_public_text`)."""
+    from ..atomic import atomic_path
+    with atomic_path(Path(target)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def index_html(summary: dict, reports_dir: Path) -> str:
+    """:func:`juesuan.render.index_html` (imported when a page is made)."""
+    from ..render import index_html as render_index
+    return render_index(summary, reports_dir)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove a stale report folder (its path was checked by :meth:`Batch._stale_folders`)."""
+    import shutil
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _html_title(run: ReportRun) -> str:
+    return (f"{run.department_name}{run.year}年度部门决算分析报告" if run.department != PANEL
+            else "各部门、各年度部门决算对比")
 
 
 def _bar_class():
@@ -495,8 +894,7 @@ def _remove_stale_html(reports_dir: Path, run: ReportRun) -> None:
 
 def _html_task(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> dict[str, Any]:
     out_dir = reports_dir / run.key
-    title = (f"{run.department_name}{run.year}年度部门决算分析报告" if run.department != PANEL
-             else "各部门、各年度部门决算对比")
+    title = _html_title(run)
     # the narrative chapter (NN-report) opens the document; the detailed chapters follow
     ordered = sorted(chapters, key=lambda c: (not c.stem.endswith("-report"), c.name))
     return {"inputs": [str(out_dir / c.name) for c in ordered], "output": str(out_dir / run.html_name),
@@ -506,6 +904,8 @@ def _html_task(run: ReportRun, chapters: Sequence[Path], reports_dir: Path) -> d
 def html_task(task: dict[str, Any]) -> dict[str, Any]:
     """Render a report's executed chapters into its one HTML file (in a worker); a
     :class:`StepResult` as a dict (never raises)."""
+    from ..render import combine_html
+
     t0 = time.perf_counter()
     step = StepResult(task["step"], started=time.time())
     try:
