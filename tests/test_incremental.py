@@ -80,6 +80,7 @@ def env(proj, monkeypatch):
         return out
 
     monkeypatch.setattr("juesuan.clean.panel.build_panel", fake_panel)
+    monkeypatch.setattr("juesuan.clean.link.build_links", lambda clean_root=None: [])
     proj["panel_calls"] = panel_calls
     calls = proj["root"] / "data-calls.txt"
     calls.unlink(missing_ok=True)
@@ -265,3 +266,47 @@ def test_unreadable_raw_file_fails_named_never_skipped(env, monkeypatch):
     keys = json.loads((env["reports"] / "2022" / "alpha" / plan.REPORT_KEYS).read_text(encoding="utf-8"))
     assert keys["data"] == {}                                                # no key outlives its data
     locked.unlink()
+
+
+class LostScheduler:
+    """An executor whose Dask scheduler goes away once the first steps are queued."""
+
+    address = "tcp://10.9.8.7:8786"
+
+    def __init__(self):
+        self.keys = []
+
+    def submit(self, key, fn, task):
+        self.keys.append(key)
+
+    def completions(self):
+        from juesuan.run.executor import SchedulerLost
+        raise SchedulerLost(f"lost the Dask scheduler at {self.address}: the connection to it dropped; "
+                            f"{len(self.keys)} step(s) not finished", self.address, tuple(self.keys))
+        yield  # pragma: no cover
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def test_a_lost_scheduler_ends_the_batch_named_with_a_summary(env):
+    """The batch ends at once (exit 1); every step the scheduler had is FAILED naming its address,
+    and summary.json and the index are still written."""
+    pool = LostScheduler()
+    out = io.StringIO()
+    rc = batch.run_reports(progress=False, data=True, stream=out, notebooks_dir=env["notebooks"],
+                           reports_dir=env["reports"], force=True, executor=pool)
+    assert rc == 1
+    present = sorted(f"{f.parent.name}/{f.name}" for f in env["raw"].glob("*/*") if f.is_dir())
+    assert sorted(k[1] for k in pool.keys) == present and {k[0] for k in pool.keys} == {"data"}
+    summary = json.loads((env["reports"] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["ok"] is False
+    assert all("lost the Dask scheduler at tcp://10.9.8.7:8786" in f for f in summary["failed"])
+    assert len(summary["failed"]) == len(present)
+    assert re.search(r"2022/alpha\s+data\s+FAILED .*tcp://10\.9\.8\.7:8786", out.getvalue())

@@ -51,7 +51,9 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
         t1 = time.perf_counter()
         frames = build_frames(rep)
         name = f"{year}-{dept}"
-        title = f"{rep.meta.get('department_name', dept)} {year} 年度部门决算（清洗数据）"
+        kind = (rep.inferred or {}).get("doc_kind") or "final"
+        title = (f"{rep.meta.get('department_name', dept)} {year} 年度"
+                 f"{(rep.inferred or {}).get('doc_level') or '部门'}{'预算' if kind == 'budget' else '决算'}（清洗数据）")
         write_clean(frames, out, name, title)
         write_inferred_metadata(out, inferred_record(rep))
         if rep.doc.origins:  # a PDF: keep the extracted text the locations point into
@@ -70,8 +72,10 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
                          + (f"（{doc['scope']}）" if doc.get("scope") else "")
                          + (f", 单位 {doc['unit']}" if doc.get("unit") else "")
                          + ("" if rep.given else " (no metadata.json)"))
-        out_lines.append(f"{year}/{dept}: {res['line_items']} line items, "
-                         f"{len(frames['budget_outturn'])} budget items, {len(frames['projects'])} projects; "
+        out_lines.append(f"{year}/{dept}: {'budget' if kind == 'budget' else 'final accounts'}, "
+                         f"{res['line_items']} line items, "
+                         + ("" if kind == "budget" else f"{len(frames['budget_outturn'])} budget-vs-actual items, ")
+                         + f"{len(frames['projects'])} projects; "
                          f"checks {res['checks_run']} run, {res['checks_failed']} failed, "
                          f"{res['checks_skipped']} skipped; findings "
                          f"{sev.get('error', 0)} error / {sev.get('warning', 0)} warning / {sev.get('info', 0)} info; "

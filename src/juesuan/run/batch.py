@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import config
-from .executor import Executor, LocalExecutor
+from .executor import SchedulerLost, Executor, LocalExecutor
 from .kernels import (KERNEL_NAME, LOG_DIR, NOTEBOOK_TIMEOUT_S, StepResult, _rel, describe_error,
                       execute_chapters_task, first_line, warm_worker)
 from ..identity import report_metadata
@@ -527,9 +527,27 @@ class Batch:
                     self._queue_panel()
                 for done in self.pool.completions():
                     self._completed(done)
+        except SchedulerLost as exc:      # a Dask cluster's scheduler went away: name what it took
+            self._lost(exc)
         finally:
             self.bar.close()
         return self._finish()
+
+    def _lost(self, exc: SchedulerLost) -> None:
+        """Every step the lost scheduler still had is FAILED with its message (the summary, the
+        index and the exit code say so); steps never queued are skipped."""
+        error = first_line(str(exc))
+        print(f"FAILED — {error}", file=sys.stderr)
+        for key in exc.unfinished:
+            kind, rkey = key[0], key[1]
+            run = self.panel_run if rkey == PANEL else self.by_key.get(rkey)
+            if run is None:
+                continue
+            names = key[2] if kind == "chapters" else (REPORT_HTML if kind == "html" else kind,)
+            run.steps += [StepResult(name, error=error) for name in names]
+        for run in self.runs:
+            if not run.steps:
+                run.steps.append(StepResult("data", skipped=True, error=error))
 
     def _tick(self, key: str, step: StepResult) -> None:
         self.bar.update(1)
@@ -701,10 +719,12 @@ class Batch:
             out = self.clean_root / PANEL / "reports.csv"
             step.reason = reason(pk, keys.stored("panel"), out.is_file(), self.force, self.code)
             if step.runs:
+                from ..clean.link import build_links
                 from ..clean.panel import build_panel
                 t0, result = time.perf_counter(), StepResult("panel", started=time.time())
                 try:
                     build_panel(self.clean_root)
+                    build_links(self.clean_root)    # a department's budgets and final accounts linked
                     result.ok = True
                     keys.set(self.code, "panel", pk)
                 except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
