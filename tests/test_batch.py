@@ -265,6 +265,24 @@ def test_headline_and_formatting(tmp_path):
     assert render.pct("1.146500") == "114.65%" and render.pct(None) == "—"
 
 
+def test_headline_of_a_budget_reads_its_summary_table(tmp_path):
+    """A budget's headline comes from 预算01: 本年收入合计 where printed, else 收入总计 less 上年结转
+    (支出总计 less 结转下年), from the 合计 column — never a use column such as 项目支出."""
+    c = tmp_path / "b"
+    c.mkdir()
+    (c / "metadata_inferred.json").write_text('{"doc_kind": "budget"}', encoding="utf-8")
+    rows = [("收入", "grand_total", "amount", "1200.00"), ("收入", "carryover", "amount", "200.00"),
+            ("支出", "grand_total", "total", "1200.00"), ("支出", "grand_total", "project", "300.00"),
+            ("支出", "carryover_next", "total", "50.00")]
+    (c / "line_items.csv").write_text("table,side,row_key,column,amount_yuan\n" + "".join(
+        f"预算01,{a},{b},{col},{v}\n" for a, b, col, v in rows), encoding="utf-8-sig")
+    h = batch.headline(c)
+    assert (h["doc_kind"], h["income_total_yuan"], h["expenditure_total_yuan"]) == ("budget", "1000.00", "1150.00")
+    with open(c / "line_items.csv", "a", encoding="utf-8") as fh:
+        fh.write("预算01,收入,income_total,amount,990.00\n")
+    assert batch.headline(c)["income_total_yuan"] == "990.00"
+
+
 def test_a_notebook_that_cannot_start_leaves_no_stale_output(tmp_path, monkeypatch):
     for var in ("MPLBACKEND", "PYTHONPATH", "PYDEVD_DISABLE_FILE_VALIDATION"):
         monkeypatch.setenv(var, "Agg" if var == "MPLBACKEND" else "")   # restored afterwards

@@ -182,11 +182,20 @@ def headline(clean: Path) -> dict[str, Any]:
                            "doc_kind": doc_kind(clean)}
     items = _read_csv(clean / "line_items.csv")
     if items is not None:
-        for key, row_key in (("income_total_yuan", "income_total"),
-                             ("expenditure_total_yuan", "expenditure_total")):
-            rows = [r for r in items if r.get("table") == "公开01" and r.get("row_key") == row_key]
-            rows.sort(key=lambda r: r.get("column") != "amount")  # the 决算数 column first
-            value = _decimal(rows[0].get("amount_yuan", "")) if rows else None
+        table = "预算01" if out["doc_kind"] == "budget" else "公开01"
+
+        def first(row_key: str, side: str) -> Decimal | None:
+            rows = [r for r in items if r.get("table") == table and r.get("row_key") == row_key
+                    and r.get("side", side) in (side, "") and r.get("column") in ("amount", "total")]
+            rows.sort(key=lambda r: r.get("column") != "amount")  # the 决算数 / 预算数 column first
+            return _decimal(rows[0].get("amount_yuan", "")) if rows else None
+
+        for key, row_key, side, grand_less in (("income_total_yuan", "income_total", "收入", "carryover"),
+                                               ("expenditure_total_yuan", "expenditure_total", "支出",
+                                                "carryover_next")):
+            value = first(row_key, side)
+            if value is None and table == "预算01" and (grand := first("grand_total", side)) is not None:
+                value = grand - (first(grand_less, side) or Decimal(0))   # a 收支总表 of 总计 only
             out[key] = str(value) if value is not None else None
     findings = _read_csv(clean / "findings.csv")
     if findings is not None:
