@@ -430,3 +430,23 @@ def test_findings_on_a_page_with_uncertain_ocr_say_they_may_come_from_the_ocr():
     zh = message_zh(on8.check, on8.message, on8.expected, on8.found, on8.table)
     assert "第 8 页有 OCR 识读不确定之处" in zh and not english_words(zh, keep="OCR")
     assert mark_ocr_suspects(log, ["scan.pdf:p8:3"]) == 0      # marked once
+
+
+def test_is_scanned_stops_at_the_first_page_with_text(monkeypatch):
+    """A text PDF is known from its first page: the other pages are not read (a 35-page budget
+    spent 0.18 s counting the images of every page before)."""
+    from juesuan.extract import ocr
+    pulled = []
+
+    def kinds(file):
+        for page in range(1, 36):
+            pulled.append(page)
+            yield {"page": page, "chars": 0 if page < 3 else 120, "images": 1}
+
+    monkeypatch.setattr(ocr, "_iter_page_kinds", kinds)
+    assert ocr.is_scanned("x.pdf") is False and pulled == [1, 2, 3]
+    monkeypatch.setattr(ocr, "_iter_page_kinds", lambda f: iter([{"page": 1, "chars": 0, "images": 2},
+                                                                 {"page": 2, "chars": 0, "images": 0}]))
+    assert ocr.is_scanned("x.pdf") is True
+    monkeypatch.setattr(ocr, "_iter_page_kinds", lambda f: iter([{"page": 1, "chars": 0, "images": 0}]))
+    assert ocr.is_scanned("x.pdf") is False          # an empty page is not a scan

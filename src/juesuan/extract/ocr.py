@@ -82,8 +82,8 @@ def default_jobs() -> int:
 # Scanned-PDF detection
 # ---------------------------------------------------------------------------------------------
 
-def page_kinds(file: Path) -> list[dict]:
-    """Per page: number of text characters and of image objects (pypdfium2)."""
+def _iter_page_kinds(file: Path):
+    """Per page, as read: number of text characters and of image objects (pypdfium2)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -92,7 +92,6 @@ def page_kinds(file: Path) -> list[dict]:
         pdf = pdfium.PdfDocument(str(file))
     except Exception as exc:  # noqa: BLE001 - pdfium raises PdfiumError for damaged files
         raise ParseError(f"not a readable PDF ({type(exc).__name__}: {exc})", path) from exc
-    kinds = []
     try:
         for i in range(len(pdf)):
             page = pdf[i]
@@ -104,10 +103,14 @@ def page_kinds(file: Path) -> list[dict]:
                 images = sum(1 for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3))
             finally:
                 page.close()
-            kinds.append({"page": i + 1, "chars": len(text.strip()), "images": images})
+            yield {"page": i + 1, "chars": len(text.strip()), "images": images}
     finally:
         pdf.close()
-    return kinds
+
+
+def page_kinds(file: Path) -> list[dict]:
+    """Per page: number of text characters and of image objects (pypdfium2)."""
+    return list(_iter_page_kinds(file))
 
 
 def scanned_pages(file: Path) -> list[int]:
@@ -116,9 +119,15 @@ def scanned_pages(file: Path) -> list[int]:
 
 
 def is_scanned(file: Path) -> bool:
-    """True when no page of the PDF has a text layer and at least one page holds an image."""
-    kinds = page_kinds(file)
-    return bool(kinds) and all(k["chars"] == 0 for k in kinds) and any(k["images"] for k in kinds)
+    """True when no page of the PDF has a text layer and at least one page holds an image.
+    Stops at the first page with text (a text PDF is known from its first page, not its last)."""
+    pages = images = 0
+    for k in _iter_page_kinds(file):
+        if k["chars"]:
+            return False
+        pages += 1
+        images += k["images"]
+    return bool(pages) and images > 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -868,7 +868,7 @@ def _remove_tree(folder: Path) -> None:
 
 def _html_title(run: ReportRun) -> str:
     return (f"{run.department_name}{run.year}年度部门决算分析报告" if run.department != PANEL
-            else "各部门、各年度部门决算对比")
+            else "各部门、各年度报告对比（预算与决算）")
 
 
 def _bar_class():
