@@ -155,6 +155,26 @@ def test_grid_by_function_with_continuation():
     assert len(absent) == 8 and absent[0].location == "x.pdf"
 
 
+def test_a_final_accounts_table_page_printed_twice_is_read_once():
+    """Real PDFs can carry duplicated pages: a continuation page equal cell for cell to the page
+    before is read once (a note), so 公开05's amounts are not counted twice (no false sum error)."""
+    head = [["项目", None, None, None, "合计", "基本支出", "项目支出"],
+            ["类", "款", "项", "合计", "3.00", "1.00", "2.00"],
+            ["201", "", "", "一般公共服务支出", "3.00", "1.00", "2.00"],
+            ["201", "06", "", "财政事务", "3.00", "1.00", "2.00"],
+            ["201", "06", "01", "行政运行", "1.00", "1.00", ""]]
+    cont = [["201", "06", "02", "一般行政管理事务", "2.00", "", "2.00"]]
+    doc = grid_doc([(1, ["一般公共预算财政拨款支出决算表", "单位：万元"], head), (2, [], cont), (3, [], cont)])
+    log = CheckLog("x.pdf", locate=doc.where)
+    t = parse_pdf_tables(doc, log)["公开05"]
+    assert [r.code for r in t.details()] == ["201", "20106", "2010601", "2010602"]
+    notes = [f for f in log.findings if f.check == "page_repeated"]
+    assert len(notes) == 1 and "page 3 repeats the table of page 2" in notes[0].message
+    from juesuan.validate.tables import check_tables
+    check_tables({"公开05": t}, log)
+    assert log.counts["sum_to_total"].failed == 0 and log.counts["hierarchy_sum"].failed == 0
+
+
 def test_grid_unparseable_cell_is_an_error_at_its_page():
     rows = [["项目", None, None, None, "合计", "基本支出", "项目支出"],
             ["201", "06", "01", "行政运行", "1.O0", "1.00", ""]]

@@ -90,6 +90,16 @@ class Model:
     sangong: dict = field(default_factory=dict)
 
 
+def _split_basic_by_economic_class(m, rng) -> None:
+    """The items' 一般公共预算 基本支出 spread over the economic classes (公开06 / 预算06), with names."""
+    gpb_basic = sum(it["gpb_basic"] for it in m.items.values())
+    econ_items = [code for _, _, _, items in ECONOMIC for code, _ in items]
+    for code, h in zip(econ_items, _split(rng, gpb_basic, len(econ_items))):
+        m.econ[code] = h
+    for code, name in [(c, n) for *_, items in ECONOMIC for c, n in items] + [(c, n) for c, n, _, _ in ECONOMIC]:
+        m.names[code] = name
+
+
 def _split(rng: random.Random, total: int, n: int) -> list[int]:
     cuts = sorted(rng.randint(0, total) for _ in range(n - 1))
     return [b - a for a, b in zip([0] + cuts, cuts + [total])]
@@ -112,12 +122,7 @@ def model(seed: int) -> Model:
                 spend = it["gpb_basic"] + it["gpb_project"]
                 it["fiscal"] = max(0, spend + rng.randint(-spend // 10 - 1, 3000))
                 m.items[code] = it
-    gpb_basic = sum(it["gpb_basic"] for it in m.items.values())
-    econ_items = [code for _, _, _, items in ECONOMIC for code, _ in items]
-    for code, h in zip(econ_items, _split(rng, gpb_basic, len(econ_items))):
-        m.econ[code] = h
-    for code, name in [(c, n) for *_, items in ECONOMIC for c, n in items] + [(c, n) for c, n, _, _ in ECONOMIC]:
-        m.names[code] = name
+    _split_basic_by_economic_class(m, rng)
     for kind in ("budget", "actual"):
         s = {p: (0 if rng.random() < 0.3 else rng.randint(1, 800)) for p in ("abroad", "vehicle_purchase",
                                                                             "vehicle_operation", "reception")}
@@ -566,12 +571,7 @@ def budget_model(seed: int, with_fund: bool = False, old: bool = False) -> Budge
                 if not any(it.values()):
                     it["gpb_basic"] = rng.randint(1, 5000)
                 m.items[code] = it
-    gpb_basic = sum(it["gpb_basic"] for it in m.items.values())
-    econ_items = [code for _, _, _, items in ECONOMIC for code, _ in items]
-    for code, h in zip(econ_items, _split(rng, gpb_basic, len(econ_items))):
-        m.econ[code] = h
-    for code, name in [(c, n) for *_, items in ECONOMIC for c, n in items] + [(c, n) for c, n, _, _ in ECONOMIC]:
-        m.names[code] = name
+    _split_basic_by_economic_class(m, rng)
     s = {p: (0 if rng.random() < 0.3 else rng.randint(1, 800)) for p in ("abroad", "vehicle_purchase",
                                                                         "vehicle_operation", "reception")}
     s["vehicle"] = s["vehicle_purchase"] + s["vehicle_operation"]

@@ -85,26 +85,7 @@ class BudgetGridParser(GridParser):
     """The budget tables of a PDF (ids 预算01–预算10)."""
 
     def parse_all(self) -> dict[str, Table]:
-        groups: list[tuple[str, list[PdfTable]]] = []
-        last_page = None                          # the last page the current group reaches
-        for pt in self.doc.tables:
-            tid = budget_title_of(pt)
-            if tid is not None:
-                groups.append((tid, [pt]))
-                last_page = pt.page
-            elif groups and pt.page == last_page + 1:
-                prev = groups[-1][1][-1]
-                last_page = pt.page
-                if pt.rows and [c for _, c in pt.rows] == [c for _, c in prev.rows]:
-                    self.log.note("page_repeated", f"page {pt.page} repeats the table of page {prev.page} "
-                                  "cell for cell; read once (its amounts are not counted twice)",
-                                  line=pt.rows[0][0], expected=prev.page, found=pt.page)
-                    continue
-                groups[-1][1].append(pt)          # continued on the next page
-            else:
-                first = pt.rows[0][0] if pt.rows else None
-                self.log.note("table_other", f"a table on page {pt.page} is not one of the budget tables "
-                              "(no known title above it); not read", line=first)
+        groups = self.table_groups(budget_title_of, "the budget tables")
         tables: dict[str, Table] = {}
         for tid, parts in groups:
             if tid in tables:

@@ -75,18 +75,35 @@ class GridParser:
         self.default_unit = default_unit
 
     # ------------------------------------------------------------------ entry
-    def parse_all(self) -> dict[str, Table]:
+    def table_groups(self, title=lambda pt: title_of(pt.above), what: str = "the nine public tables"
+                     ) -> list[tuple[str, list[PdfTable]]]:
+        """The grids of the document grouped into tables: a grid with a known title starts one, a
+        grid on the next page continues it — unless it repeats the previous page cell for cell
+        (a page printed twice: read once, with a note); any other grid is noted and not read."""
         groups: list[tuple[str, list[PdfTable]]] = []
+        last_page = None                          # the last page the current group reaches
         for pt in self.doc.tables:
-            tid = title_of(pt.above)
+            tid = title(pt)
             if tid is not None:
                 groups.append((tid, [pt]))
-            elif groups and pt.page == groups[-1][1][-1].page + 1:
+                last_page = pt.page
+            elif groups and pt.page == last_page + 1:
+                prev = groups[-1][1][-1]
+                last_page = pt.page
+                if pt.rows and [c for _, c in pt.rows] == [c for _, c in prev.rows]:
+                    self.log.note("page_repeated", f"page {pt.page} repeats the table of page {prev.page} "
+                                  "cell for cell; read once (its amounts are not counted twice)",
+                                  line=pt.rows[0][0], expected=prev.page, found=pt.page)
+                    continue
                 groups[-1][1].append(pt)          # continued on the next page
             else:
                 first = pt.rows[0][0] if pt.rows else None
-                self.log.note("table_other", f"a table on page {pt.page} is not one of the nine public "
-                              "tables (no known title above it); not read", line=first)
+                self.log.note("table_other", f"a table on page {pt.page} is not one of {what} "
+                              "(no known title above it); not read", line=first)
+        return groups
+
+    def parse_all(self) -> dict[str, Table]:
+        groups = self.table_groups()
         tables: dict[str, Table] = {}
         for tid, parts in groups:
             if tid in tables:
