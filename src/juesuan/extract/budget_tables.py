@@ -212,10 +212,7 @@ class BudgetGridParser(GridParser):
                     self.log.add("unparsed_line", "warning", f"{table.id}: amounts without a code: {c}",
                                  line=line, table=table.id)
                 continue
-            for j, (col, _) in cols.items():
-                v, st = self.value(c[j] if j < len(c) else None, line, table)
-                if st is not None:
-                    row.values[col], row.status[col] = v, st
+            self.fill(row, c, cols, line, table)
             table.rows.append(row)
 
     def _budget_sangong(self, table: Table, rows) -> None:
@@ -241,10 +238,7 @@ class BudgetGridParser(GridParser):
         table.columns[""] = sort_columns(table.id, list(cols.values()))
         line, c = rows[data_i]
         row = Row(line, "sangong", "“三公”经费预算", None)
-        for j, (col, _) in cols.items():
-            v, st = self.value(c[j] if j < len(c) else None, line, table)
-            if st is not None:
-                row.values[col], row.status[col] = v, st
+        self.fill(row, c, cols, line, table)
         table.rows.append(row)
 
 

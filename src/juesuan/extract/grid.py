@@ -102,6 +102,13 @@ class GridParser:
                               "(no known title above it); not read", line=first)
         return groups
 
+    def fill(self, row: Row, cells: list, cols: dict, line: int, table: Table) -> None:
+        """The amounts of one grid row into ``row``: ``cols`` maps a cell index to (column, label)."""
+        for j, (col, _) in cols.items():
+            v, st = self.value(cells[j] if j < len(cells) else None, line, table)
+            if st is not None:
+                row.values[col], row.status[col] = v, st
+
     def parse_all(self) -> dict[str, Table]:
         groups = self.table_groups()
         tables: dict[str, Table] = {}
@@ -277,10 +284,7 @@ class GridParser:
                                   line=line, table=table.id)
                 continue
             row = Row(line, "total" if code is None else f"func:{code}", "合计" if code is None else name, code)
-            for j, (col, _) in cols.items():
-                v, st = self.value(c[j] if j < len(c) else None, line, table)
-                if st is not None:
-                    row.values[col], row.status[col] = v, st
+            self.fill(row, c, cols, line, table)
             table.rows.append(row)
 
     def _two_sided(self, table: Table, rows) -> None:
@@ -406,10 +410,7 @@ class GridParser:
         table.columns[""] = [(c, f"{l.split('·')[0]}·{labels.get(c.split('_', 1)[1], '')}") for c, l in cols.values()]
         for line, c in rows[kind_idx + 1:]:
             row = Row(line, "sangong", "三公经费", None)
-            for j, (col, _) in cols.items():
-                v, st = self.value(c[j] if j < len(c) else None, line, table)
-                if st is not None:
-                    row.values[col], row.status[col] = v, st
+            self.fill(row, c, cols, line, table)
             if row.values:
                 table.rows.append(row)
                 break
