@@ -371,10 +371,16 @@ def _panel_of_generation(gen: Path, years, departments, exact: bool) -> Panel:
     gid = gen.name if gen.parent.name == panel.GENERATIONS else ""     # "": a panel older than generations
     if not (gen / "parquet" / "_manifest.json").exists():
         p = _panel_from_csv(gen, years, departments, exact)
-        return Panel(path, p.tables, gid)
+        return Panel(path, _every_table(p.tables, exact), gid)
     have = panel.manifest(generation=gen)["tables"]
-    return Panel(path, {t: _frame_from_arrow(panel.arrow_table(t, years, departments, generation=gen), exact)
-                        for t in PANEL_TABLES if t in have}, gid)
+    return Panel(path, _every_table({t: _frame_from_arrow(panel.arrow_table(t, years, departments, generation=gen),
+                                                          exact) for t in PANEL_TABLES if t in have}, exact), gid)
+
+
+def _every_table(tables: dict, exact: bool) -> dict:
+    """A table no report has (a panel of budgets has no budget_outturn rows): empty, with the
+    dictionary's columns, so a chapter can ask it anything."""
+    return {**{t: _empty_table(t, exact) for t in PANEL_TABLES}, **tables}
 
 
 def _frame_from_arrow(tbl, exact: bool) -> pd.DataFrame:

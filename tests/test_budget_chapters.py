@@ -185,3 +185,38 @@ def test_income_given_as_one_fiscal_row(budget):
 def test_sangong_total_from_the_budget_table(budget):
     assert an.sangong_table_total(budget.line_items) == Decimal("150000.00")
     assert an.sangong_table_total(budget.line_items[budget.line_items.table != "预算07"]) is None
+
+
+def test_the_panel_chapters_run_on_budgets_alone(tmp_path):
+    """Regression: a panel of budget reports only (no budget-vs-actual item anywhere) made the
+    comparison chapter fail (KeyError on the empty outturn frame).  Both panel chapters now run,
+    say that there is nothing to compare, and show no Python value."""
+    import jupytext
+    import papermill as pm
+
+    from juesuan.clean.panel import build_panel
+    from test_batch import _kernel_available
+    from test_reader_text import leaks, visible_text
+
+    if not _kernel_available():
+        pytest.skip("no Jupyter kernel")
+    po = an.panel_outturn(pd.DataFrame(columns=["year", "department", "initial_budget_yuan", "actual_yuan"]))
+    assert po.empty and {"year", "department", "items", "rate", "pi1_band"} <= set(po.columns)
+    clean = tmp_path / "clean"
+    write_budget_clean(clean)
+    build_panel(clean)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("JUESUAN_CLEAN_ROOT", str(clean))
+    try:
+        for py in sorted((ROOT / "notebooks" / "panel").glob("[0-9][0-9]-*.py")):
+            src, out = tmp_path / f"{py.stem}.src.ipynb", tmp_path / f"{py.stem}.ipynb"
+            import nbformat
+            nbformat.write(jupytext.read(py), src)
+            pm.execute_notebook(str(src), str(out), cwd=str(ROOT / "notebooks" / "panel"),
+                                kernel_name="python3", progress_bar=False)
+            text = visible_text(nbformat.read(out, as_version=4))
+            assert not leaks(text), (py.stem, leaks(text)[:5])
+            if py.stem.startswith("01"):
+                assert "这些报告都没有预算执行明细" in text and "预算" in text
+    finally:
+        mp.undo()

@@ -27,6 +27,7 @@ pi1_bands = None  # PEFA PI-1 区间；None：默认值
 
 # %% tags=["remove-cell"]
 import helpers as h
+import pandas as pd
 from juesuan import analysis as an, figures as fg, linkview as lv, messages_zh as mz, method
 
 h.setup()
@@ -37,8 +38,9 @@ m = method.from_params(completion_bands, pi1_bands)
 r = p.reports
 r = r.assign(kind_zh=lv.doc_kind_zh(r))  # 预算 or 决算 (doc_kind; absent: 决算)
 h.md(f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）：" + "；".join(
-    f"{x.department_name}{x.year}年度{x.kind_zh}（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，原文单位{x.source_unit}，"
-    f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
+    f"{x.department_name}{x.year}年度{x.kind_zh}（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，"
+    + (f"原文单位{x.source_unit}，" if pd.notna(x.source_unit) and x.source_unit else "")
+    + f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
 h.table(r[["year", "department_name", "kind_zh", "source_format", "income_total_yuan", "expenditure_total_yuan",
            "grand_total_yuan", "line_items", "errors", "warnings"]],
         labels={"year": "年度", "department_name": "部门", "kind_zh": "预算/决算", "source_format": "来源",
@@ -63,7 +65,8 @@ fig = fg.panel_structure(p)
 # %%
 po = an.panel_outturn(p.budget_outturn, m)
 h.md("；".join(f"{p.label(x.year, x.department)}：{x['items']} 项，决算为年初预算的 {h.pct(x.rate)}（PI-1 区间 {x.pi1_band}）"
-              for _, x in po.iterrows()) + "。")
+              for _, x in po.iterrows()) + "。" if len(po) else
+     "这些报告都没有预算执行明细（部门预算只有预算数，没有决算数和完成率），本节无可比较的内容。")
 fig = fg.panel_completion(p, m)
 
 # %% tags=["remove-cell"]

@@ -477,7 +477,9 @@ def panel_outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
         for kind in _method.BAND_KINDS:
             row[labels[kind]] = int((part.band == labels[kind]).sum())
         rows.append(row)
-    return pd.DataFrame(rows)
+    cols = ["year", "department", "items", "initial_budget_yuan", "actual_yuan", "rate", "deviation_yuan", "pi1_band",
+            *(labels[k] for k in _method.BAND_KINDS)]
+    return pd.DataFrame(rows, columns=list(dict.fromkeys(cols + [c for r in rows for c in r])))
 
 
 # ------------------------------------------------------------------ what a report lacks

@@ -351,11 +351,18 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
                                     "types": {c: str(t) for c, t in types.items()}}
     # reports.csv
     for f in folders:
-        meta = report_metadata(f.parent.name, f.name)
+        try:      # what make data read from the document, in this clean root (not config.CLEAN's)
+            inferred = json.loads((f / "metadata_inferred.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            inferred = {}
+        used = inferred.get("used") if isinstance(inferred.get("used"), dict) else {}
+        meta = report_metadata(f.parent.name, f.name) or used
         s = summary[f]
-        kind = meta.get("doc_kind") or "final"
-        s.update({"department_name": csv_encode(str(meta.get("department_name", f.name))),
-                  "source_format": meta.get("source_format", ""), "source_unit": meta.get("unit", ""),
+        kind = meta.get("doc_kind") or inferred.get("doc_kind") or "final"
+        s.update({"department_name": csv_encode(str(meta.get("department_name") or used.get("department_name")
+                                                    or f.name)),
+                  "source_format": meta.get("source_format") or "",
+                  "source_unit": meta.get("unit") or used.get("unit") or "",
                   "doc_kind": kind, "doc_kind_zh": meta.get("doc_kind_zh") or DOC_KIND_ZH.get(kind, "")})
     cols = ["year", "department", "department_name", "source_format", "source_unit", "income_total_yuan",
             "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings", "doc_kind",
