@@ -80,7 +80,6 @@ def env(proj, monkeypatch):
         return out
 
     monkeypatch.setattr("juesuan.clean.panel.build_panel", fake_panel)
-    monkeypatch.setattr("juesuan.clean.link.build_links", lambda clean_root=None: [])
     proj["panel_calls"] = panel_calls
     calls = proj["root"] / "data-calls.txt"
     calls.unlink(missing_ok=True)

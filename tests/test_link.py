@@ -372,7 +372,9 @@ def test_make_data_writes_the_links_after_the_panel(tmp_path, monkeypatch, capsy
     monkeypatch.setattr(config, "CLEAN", clean)
     results = run_data()
     assert [r["ok"] for r in results] == [True]
-    assert "links: " in capsys.readouterr().out
+    assert "links/: each department's budgets and final accounts linked" in capsys.readouterr().out
+    assert (clean / "panel" / "links").is_symlink()      # published with the panel's generation
+    assert (clean / "panel" / "current" / "links" / "link_documents.csv").is_file()
     rows = list(csv.DictReader(open(clean / "panel" / "links" / "link_documents.csv", encoding="utf-8-sig")))
     assert [(r["department"], r["doc_kind_zh"], r["group_documents"]) for r in rows] == [("nxgxt", "决算", "1")]
     assert rows[0]["note"].startswith("该部门只有这一份文件：2022年决算（nxgxt）")

@@ -206,7 +206,8 @@ def test_public_paths_are_fixed_links_and_a_table_gone_loses_its_link(clean):
     _build(clean, 1)
     out = clean / "panel"
     public = {p.name for p in out.iterdir() if p.is_symlink()} - {panel.CURRENT}
-    assert public == {"reports.csv", "panel_line_items.csv", "panel_budget_outturn.csv", "datapackage.json", "parquet"}
+    assert public == {"reports.csv", "panel_line_items.csv", "panel_budget_outturn.csv", "datapackage.json", "parquet",
+                      "links"}            # links/: each department's documents, linked from the same build
     for name in public:
         assert os.readlink(out / name) == f"{panel.CURRENT}/{name}"
     assert json.loads((out / "parquet" / "_manifest.json").read_text(encoding="utf-8"))["generation"] == panel.generation()

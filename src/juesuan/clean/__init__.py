@@ -169,14 +169,8 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
     try:
         out = build_panel()
         if out is not None and not quiet:
-            print(f"panel: {config.rel(out)}/ (all reports in data/clean, long form)")
+            print(f"panel: {config.rel(out)}/ (all reports in data/clean, long form; "
+                  f"links/: each department's budgets and final accounts linked)")
     except Exception as exc:  # noqa: BLE001 - the panel must not hide the per-report results
         print(f"panel: FAILED — {type(exc).__name__}: {exc}", file=sys.stderr)
-    try:   # the documents of one department linked (budgets and final accounts): panel/links/
-        from .link import build_links
-        links = build_links()
-        if links and not quiet:
-            print(f"links: {config.rel(links[0].parent)}/ (each department's budgets and final accounts linked)")
-    except Exception as exc:  # noqa: BLE001 - as the panel: never hides the per-report results
-        print(f"links: FAILED — {type(exc).__name__}: {exc}", file=sys.stderr)
     return results

@@ -652,14 +652,15 @@ def link_frames(clean_root: Path | None = None) -> dict[str, pd.DataFrame]:
     return {t: pd.DataFrame(rows[t], columns=COLUMNS[t]) for t in TABLES}
 
 
-def build_links(clean_root: Path | None = None) -> list[Path]:
-    """Write data/clean/panel/links/<table>.csv (and its datapackage.json); the paths written
-    ([] when there is no report)."""
+def build_links(clean_root: Path | None = None, out: Path | None = None) -> list[Path]:
+    """Write data/clean/panel/links/<table>.csv (and its datapackage.json) — or into ``out``: the
+    panel's build writes them into its new generation, so the links are published with the panel
+    they were made from; the paths written ([] when there is no report)."""
     from .writer import atomic_write_text, write_csv
     root = Path(clean_root or config.CLEAN)
     if not any(root.glob("[0-9][0-9][0-9][0-9]/*/line_items.csv")):
         return []
-    out = root / "panel" / LINKS
+    out = Path(out) if out is not None else root / "panel" / LINKS
     out.mkdir(parents=True, exist_ok=True)
     frames = link_frames(root)
     paths = []

@@ -225,6 +225,8 @@ def build_panel(clean_root: Path | None = None) -> Path | None:
     try:
         _build(tmp, folders, years, summary, manifest, tmp / PARQUET, columns_of)
         write_datapackage(tmp)
+        from .link import LINKS, build_links     # each department's documents linked: panel/links/
+        build_links(root, tmp / LINKS)
         os.chmod(tmp, 0o777 & ~_umask())
         os.replace(tmp, gens / gid)            # complete: now under its own name, not yet published
     finally:

@@ -728,12 +728,10 @@ class Batch:
             out = self.clean_root / PANEL / "reports.csv"
             step.reason = reason(pk, keys.stored("panel"), out.is_file(), self.force, self.code)
             if step.runs:
-                from ..clean.link import build_links
                 from ..clean.panel import build_panel
                 t0, result = time.perf_counter(), StepResult("panel", started=time.time())
                 try:
-                    build_panel(self.clean_root)
-                    build_links(self.clean_root)    # a department's budgets and final accounts linked
+                    build_panel(self.clean_root)    # with panel/links: each department's documents linked
                     result.ok = True
                     keys.set(self.code, "panel", pk)
                 except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
