@@ -42,7 +42,7 @@ perf = {k: d.fact(k, m) for k, m in (("perf_projects", "count"), ("perf_funds", 
 if has:
     h.md(f"""附件共有 {s['projects']} 张项目支出绩效自评表，全年预算合计 {h.wan(s['annual_budget_yuan'])} 万元，执行
 {h.wan(s['executed_yuan'])} 万元（{h.pct(s['execution_rate'])}）。自评得分中位数 {s['median_score']} 分，
-最低 {s['min_score']} 分；执行率（重新计算）低于80%的 {s['below_rate']} 个，其中自评仍在90分以上的
+最低 {s['min_score']} 分；执行率（重新计算）低于{an.PROJECT_RATE_THRESHOLD:.0%}的 {s['below_rate']} 个，其中自评仍在{an.PROJECT_SCORE_THRESHOLD}分以上的
 **{s['low_execution_high_score']}** 个。""")
 elif budget:
     bp = an.basic_vs_project(d.line_items, "预算03")
@@ -79,7 +79,7 @@ if len(low):
             labels={"project_no": "编号", "project": "项目", "annual_budget_yuan": "全年预算（元）", "executed_yuan": "执行（元）",
                     "execution_rate": "执行率", "score": "自评得分"}))
 else:
-    h.md("没有执行率低于80%而自评90分以上的项目。" if has else EMPTY)
+    h.md(f"没有执行率低于{an.PROJECT_RATE_THRESHOLD:.0%}而自评{an.PROJECT_SCORE_THRESHOLD}分以上的项目。" if has else EMPTY)
 
 # %%
 if has:
@@ -89,9 +89,9 @@ if has:
 # ## 原文执行率与重新计算的执行率
 
 # %%
-h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全年预算数”相差 0.5 个百分点以上：" + "；".join(
+h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全年预算数”相差 {an.RATE_MISMATCH_PP} 个百分点以上：" + "；".join(
     f"{r.project}（原文 {h.pct(r.stated_execution_rate)}，重算 {h.pct(r.execution_rate)}）" for r in mis.itertuples()) + "。"
-    if len(mis) else ("所有项目原文执行率与重新计算一致（差异小于0.5个百分点）。" if has else EMPTY))
+    if len(mis) else (f"所有项目原文执行率与重新计算一致（差异小于{an.RATE_MISMATCH_PP}个百分点）。" if has else EMPTY))
 
 # %% [markdown]
 # ## 项目一览

@@ -180,7 +180,7 @@ s = an.project_summary(pr)
 if budget:
     h.md(an.final_only("项目支出绩效自评"))
 elif len(pr):
-    h.md(f"{len(pr)} 个项目的自评得分在 {s['min_score']}–{s['max_score']} 分之间；执行率低于80%而自评90分以上的有 {len(low)} 个"
+    h.md(f"{len(pr)} 个项目的自评得分在 {s['min_score']}–{s['max_score']} 分之间；执行率低于{an.PROJECT_RATE_THRESHOLD:.0%}而自评{an.PROJECT_SCORE_THRESHOLD}分以上的有 {len(low)} 个"
          + ("：" + "、".join(f"{r.project}（执行 {h.pct(r.execution_rate)}，{r.score} 分）" for r in low.itertuples()) if len(low) else "")
          + "。")
     fig = fg.projects_scatter(d)

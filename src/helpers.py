@@ -480,8 +480,9 @@ class Links(_Tables):
 
 def load_links(exact: bool = False) -> Links:
     """Each department's budgets (预算) and final accounts (决算) linked: the tables of
-    data/clean/panel/links/ (``make data`` writes them), computed from data/clean when they are
-    absent or older than the panel; dtypes as :func:`load` (``exact=True``: Decimal).
+    data/clean/panel/links/ (``make data`` writes them into the panel's generation, so they are
+    of the same build as the panel), computed from data/clean when there are none; dtypes as
+    :func:`load` (``exact=True``: Decimal).
 
         l = h.load_links()
         l.link_budget_actual.query("basis == 'all_funds'")   # 预算03 against 公开03, by function code
@@ -490,12 +491,9 @@ def load_links(exact: bool = False) -> Links:
 
     from juesuan.clean import link as _link
     from juesuan.clean.writer import csv_text, to_text_frame
-    path = config.CLEAN / "panel" / _link.LINKS
+    path = panel.generation_dir() / _link.LINKS       # resolved once: every table of one build
     files = [path / f"{t}.csv" for t in _link.TABLES]
-    panel_csv = config.CLEAN / "panel" / "reports.csv"
-    fresh = all(f.exists() for f in files) and (
-        not panel_csv.exists() or min(f.stat().st_mtime for f in files) >= panel_csv.stat().st_mtime)
-    if fresh:
+    if all(f.exists() for f in files):
         return Links(path, {t: read_table(f, t, exact) for t, f in zip(_link.TABLES, files)})
     frames = _link.link_frames()
     return Links(path, {t: read_table(io.StringIO(csv_text(to_text_frame(df))), t, exact) for t, df in frames.items()})

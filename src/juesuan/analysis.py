@@ -366,8 +366,13 @@ def year_totals(li: pd.DataFrame, table: str = "公开01") -> dict:
 
 
 # ------------------------------------------------------------------ projects
-def project_quadrants(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8"),
-                      score_threshold: Decimal = Decimal("90")) -> pd.DataFrame:
+PROJECT_RATE_THRESHOLD = Decimal("0.8")     # execution rate below: 执行低
+PROJECT_SCORE_THRESHOLD = Decimal("90")     # self-score at or above: 自评高
+RATE_MISMATCH_PP = Decimal("0.5")           # stated vs recomputed execution rate, percentage points
+
+
+def project_quadrants(pr: pd.DataFrame, rate_threshold: Decimal = PROJECT_RATE_THRESHOLD,
+                      score_threshold: Decimal = PROJECT_SCORE_THRESHOLD) -> pd.DataFrame:
     """Each project's quadrant: execution rate vs self-score."""
     df = pr.copy()
     quad = []
@@ -389,7 +394,7 @@ def low_execution_high_score(pr: pd.DataFrame, **kw) -> pd.DataFrame:
     return out.sort_values("execution_rate", kind="stable").reset_index(drop=True)
 
 
-def rate_mismatches(pr: pd.DataFrame, threshold_pp: Decimal = Decimal("0.5")) -> pd.DataFrame:
+def rate_mismatches(pr: pd.DataFrame, threshold_pp: Decimal = RATE_MISMATCH_PP) -> pd.DataFrame:
     """Projects whose stated execution rate differs from the recomputed one by at least
     ``threshold_pp`` percentage points."""
     rows = []
@@ -412,8 +417,8 @@ def findings_summary(findings: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["_o", "count"], ascending=[True, False]).drop(columns="_o").reset_index(drop=True)
 
 
-def project_summary(pr: pd.DataFrame, rate_threshold: Decimal = Decimal("0.8"),
-                    score_threshold: Decimal = Decimal("90")) -> dict:
+def project_summary(pr: pd.DataFrame, rate_threshold: Decimal = PROJECT_RATE_THRESHOLD,
+                    score_threshold: Decimal = PROJECT_SCORE_THRESHOLD) -> dict:
     """Headline numbers of the project self-evaluations."""
     import statistics
     rates = [r for r in nums(pr.execution_rate) if r is not None]

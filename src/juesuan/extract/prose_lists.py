@@ -88,35 +88,31 @@ def _outturn_item(ctx: _Ctx, label: str, m: re.Match, block_end: int, no: int) -
     rs, re_ = m.end(), block_end
     rest = text[rs:re_]
     last = 0
+
+    def take(m: re.Match) -> Decimal:
+        """The amount a match states, marked read; ``last`` follows the furthest one read."""
+        nonlocal last
+        ctx.consume(rs + m.start("n"))
+        last = max(last, m.end())
+        return _amount(m.group("n"), m.group("u"))
+
     initial = None
     no_initial = NO_INITIAL_RE.search(rest)
     mi = INITIAL_RE.search(rest)
     if mi and not (no_initial and no_initial.start() < mi.start() and mi.group("n") == "0"):
-        initial = _amount(mi.group("n"), mi.group("u"))
-        ctx.consume(rs + mi.start("n"))
-        last = max(last, mi.end())
+        initial = take(mi)
     if no_initial:
         last = max(last, no_initial.end())
     adjusted = None
     ma = ADJUSTED_RE.search(rest)
     if ma and (not mi or ma.start("n") != mi.start("n")):
-        adjusted = _amount(ma.group("n"), ma.group("u"))
-        ctx.consume(rs + ma.start("n"))
-        last = max(last, ma.end())
-    full = None
+        adjusted = take(ma)
     mf = FULL_RE.search(rest)
-    if mf:
-        full = _amount(mf.group("n"), mf.group("u"))
-        ctx.consume(rs + mf.start("n"))
-        last = max(last, mf.end())
-    actual = None
+    full = take(mf) if mf else None
     not_spent = False
     mx = ACTUAL_RE.search(rest)
-    if mx:
-        actual = _amount(mx.group("n"), mx.group("u"))
-        ctx.consume(rs + mx.start("n"))
-        last = max(last, mx.end())
-    else:
+    actual = take(mx) if mx else None
+    if not mx:
         ns = NOT_SPENT_RE.search(rest)
         if ns:
             actual, not_spent = Decimal(0), True
