@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from juesuan.extract import ocr  # noqa: E402
+from juesuan.extract.reading import ocr  # noqa: E402
 
 SOURCE_DIR = ROOT / "data" / "raw" / "2024" / "ptczj"
 

@@ -8,10 +8,10 @@ import pytest
 
 from juesuan.clean.pipeline import parse_report
 from juesuan.errors import ParseError
-from juesuan.extract.budget_tables import budget_title
-from juesuan.extract.budget_text import parse_budget_text
-from juesuan.extract.meta import infer_metadata
-from juesuan.extract.tables import Row, Table
+from juesuan.extract.tabular.budget_tables import budget_title
+from juesuan.extract.prose.budget_text import parse_budget_text
+from juesuan.extract.reading.meta import infer_metadata
+from juesuan.extract.tabular.tables import Row, Table
 from juesuan.findings import CheckLog
 from juesuan.source import Document
 from juesuan.validate.budget import (check_doc_kind, check_empty_statements, check_text_internal,

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from juesuan.extract.explanation import parse_explanation
-from juesuan.extract.tables import Row, Table
+from juesuan.extract.prose.explanation import parse_explanation
+from juesuan.extract.tabular.tables import Row, Table
 from juesuan.findings import CheckLog
 from juesuan.source import Document
 from juesuan.validate import document as dc

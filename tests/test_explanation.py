@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from juesuan.errors import ParseError
-from juesuan.extract.explanation import (categorize_reason, gpb_class_code, parse_explanation,
+from juesuan.extract.prose.explanation import (categorize_reason, gpb_class_code, parse_explanation,
                                          unextracted_numbers)
 from juesuan.findings import CheckLog
 from juesuan.numbers import round_half_up

@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 from juesuan import config
 from fuzzkit import case_report_fixture, variant_factory
 from juesuan.errors import ParseError
-from juesuan.extract.tables import parse_tables, table_specs
+from juesuan.extract.tabular.tables import parse_tables, table_specs
 from juesuan.findings import CheckLog
 from juesuan.clean.pipeline import locate_parts, parse_report
 from juesuan.source import Document

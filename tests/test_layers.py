@@ -41,7 +41,7 @@ def import_graph(src: Path = SRC) -> dict[str, set[str]]:
                 base = _resolve(mod, is_package, node)
                 targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
             for t in targets:
-                while t and t not in files:       # juesuan.extract.pdf.x → juesuan.extract.pdf
+                while t and t not in files:       # juesuan.extract.reading.pdf.x → juesuan.extract.reading.pdf
                     t = t.rpartition(".")[0]
                 if t and t != mod and t != PACKAGE:
                     graph[mod].add(t)
@@ -148,7 +148,7 @@ def test_imports_follow_the_pipeline_order():
 
 
 def test_stage_rule_catches_an_upward_import():
-    graph = {"juesuan.extract.pdf": {"juesuan.clean.writer"}, "juesuan.clean.writer": set()}
+    graph = {"juesuan.extract.reading.pdf": {"juesuan.clean.writer"}, "juesuan.clean.writer": set()}
     rank = {s: i for i, s in enumerate(STAGES)}
     assert [(m, t) for m, ts in graph.items() for t in ts if rank[stage(t)] > rank[stage(m)]] == \
-        [("juesuan.extract.pdf", "juesuan.clean.writer")]
+        [("juesuan.extract.reading.pdf", "juesuan.clean.writer")]

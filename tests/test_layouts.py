@@ -16,7 +16,7 @@ from fuzzkit import case_report_fixture, variant_factory
 from hypothesis import strategies as st
 
 from juesuan import config
-from juesuan.extract.words import Word, WordTableReader, columns_of, group_lines
+from juesuan.extract.reading.words import Word, WordTableReader, columns_of, group_lines
 from juesuan.clean.pipeline import parse_report
 from synth import generate as g
 

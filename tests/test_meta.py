@@ -1,4 +1,4 @@
-"""Metadata read from the document: department name, year, scope, unit (extract/meta.py),
+"""Metadata read from the document: department name, year, scope, unit (extract/reading/meta.py),
 and the pipeline on a folder without metadata.json."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from juesuan import config
-from juesuan.extract.meta import infer_metadata, is_placeholder, same_department
+from juesuan.extract.reading.meta import infer_metadata, is_placeholder, same_department
 from juesuan.findings import CheckLog
 from juesuan.clean.pipeline import parse_report
 from juesuan.source import Document

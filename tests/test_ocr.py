@@ -1,4 +1,4 @@
-"""OCR front end (src/juesuan/extract/ocr.py) on image-only copies of the 2024 财政局 PDF.
+"""OCR front end (src/juesuan/extract/reading/ocr.py) on image-only copies of the 2024 财政局 PDF.
 
 Quick tests OCR one page (the 收入决算表 page holding 2,946.25) at 200 dpi; the whole-document
 runs at 300 / 200 / 150 dpi and rotated are marked slow (``make test-slow``)."""
@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ocr_bed  # noqa: E402
 from juesuan.errors import ParseError  # noqa: E402
-from juesuan.extract import ocr  # noqa: E402
+from juesuan.extract.reading import ocr  # noqa: E402
 
 SRC = ocr_bed.source_pdf()
 
@@ -361,7 +361,7 @@ def test_whole_report_from_the_200dpi_scan(scan_dir):
 
 def test_a_scanned_pdf_is_read_through_ocr_into_the_same_tables(table_scan, scan_dir, monkeypatch):
     """read_pdf routes an image-only PDF to OCR: its ruled table comes out as the text PDF's grid rows."""
-    from juesuan.extract.pdf import read_pdf
+    from juesuan.extract.reading.pdf import read_pdf
 
     monkeypatch.delenv("JUESUAN_NO_OCR", raising=False)
     doc = read_pdf(table_scan, cache_dir=scan_dir / "cache-route")
@@ -377,7 +377,7 @@ def test_a_scanned_pdf_is_read_through_ocr_into_the_same_tables(table_scan, scan
 def test_uncertain_ocr_words_become_findings_of_the_report(monkeypatch, tmp_path):
     """The pipeline records every ocr_uncertain finding the OCR reader returns, with its page and line."""
     from juesuan.clean import pipeline
-    from juesuan.extract import pdf as pdfmod
+    from juesuan.extract.reading import pdf as pdfmod
 
     real = pdfmod.read_pdf
 
@@ -435,7 +435,7 @@ def test_findings_on_a_page_with_uncertain_ocr_say_they_may_come_from_the_ocr():
 def test_is_scanned_stops_at_the_first_page_with_text(monkeypatch):
     """A text PDF is known from its first page: the other pages are not read (a 35-page budget
     spent 0.18 s counting the images of every page before)."""
-    from juesuan.extract import ocr
+    from juesuan.extract.reading import ocr
     pulled = []
 
     def kinds(file):

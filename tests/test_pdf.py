@@ -6,8 +6,8 @@ from conftest import cell
 
 from juesuan import config
 from juesuan.errors import ParseError
-from juesuan.extract.grid import parse_pdf_tables
-from juesuan.extract.pdf import PdfDocument, PdfTable, read_pdf
+from juesuan.extract.tabular.grid import parse_pdf_tables
+from juesuan.extract.reading.pdf import PdfDocument, PdfTable, read_pdf
 from juesuan.findings import CheckLog
 
 RAW = config.raw_dir(2024, "ptczj")
@@ -187,7 +187,7 @@ def test_grid_unparseable_cell_is_an_error_at_its_page():
 
 
 def test_extraction_cache_round_trip(tmp_path, monkeypatch):
-    import juesuan.extract.pdf as pdfmod
+    import juesuan.extract.reading.pdf as pdfmod
     src = next(RAW.glob("*.pdf"))
     cold = read_pdf(src, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("pdf-*.json"))) == 1
@@ -270,7 +270,7 @@ def _page_running_off_its_box(path, engine_note=""):
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 def test_a_page_whose_content_runs_outside_its_box_is_read_not_refused(tmp_path, engine):
-    from juesuan.extract import pdf as pdfmod
+    from juesuan.extract.reading import pdf as pdfmod
     pdf = _page_running_off_its_box(tmp_path / "outside.pdf")
     doc = pdfmod._extract(pdf, engine=engine)
     assert doc.lines[0] == "2025年部门收入预算总表"
@@ -280,7 +280,7 @@ def test_a_page_whose_content_runs_outside_its_box_is_read_not_refused(tmp_path,
 
 
 def test_within_clips_a_box_to_the_page():
-    from juesuan.extract.pdf import _within
+    from juesuan.extract.reading.pdf import _within
     page = (0, 0, 595.3, 841.9)
     assert _within((0.0, -0.05, 595.3, 1179.4), page) == (0.0, 0, 595.3, 841.9)
     assert _within((10, 900, 20, 950), page) is None
@@ -291,7 +291,7 @@ def test_cells_by_bisection_are_pdfplumbers_cells_on_the_real_pdfs():
     """_extract_cells (rows' characters found by bisection) gives Table.extract()'s texts."""
     import pdfplumber
 
-    from juesuan.extract.pdf import _extract_cells
+    from juesuan.extract.reading.pdf import _extract_cells
     pdfs = [next(RAW.glob("*.pdf")), next(config.raw_dir(2023, "wanli-yusuan").glob("*.pdf")),
             next(config.raw_dir(2025, "shczj-yusuan").glob("*.pdf"))]
     grids = 0

@@ -9,8 +9,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from juesuan import config
-from juesuan.extract import pdf as pdfmod
-from juesuan.extract.pdfium import _classify, page_objects
+from juesuan.extract.reading import pdf as pdfmod
+from juesuan.extract.reading.pdfium import _classify, page_objects
 from juesuan.clean.frames import build_frames
 from juesuan.clean.pipeline import parse_report
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from juesuan.errors import ParseError
-from juesuan.extract import projects as projects_mod
-from juesuan.extract.projects import (
+from juesuan.extract.prose import projects as projects_mod
+from juesuan.extract.prose.projects import (
     FUND_COLUMNS,
     INDICATOR_COLUMNS,
     PROJECT_COLUMNS,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from juesuan.extract.explanation import parse_explanation
+from juesuan.extract.prose.explanation import parse_explanation
 from juesuan.findings import CheckLog
 from juesuan.source import Document
 from juesuan.validate import crosscheck as xc

@@ -7,8 +7,8 @@ import sys
 from decimal import Decimal as D
 from pathlib import Path
 
-from juesuan.extract.explanation import parse_explanation
-from juesuan.extract.tables import Row, Table
+from juesuan.extract.prose.explanation import parse_explanation
+from juesuan.extract.tabular.tables import Row, Table
 from juesuan.findings import CheckLog
 from juesuan.source import Document
 from juesuan.validate import crosscheck as xc
@@ -180,7 +180,7 @@ def test_the_vocabulary_is_read_from_the_data_tables():
     import csv
 
     from juesuan.config import PACKAGE_DATA
-    from juesuan.extract import explanation as ex
+    from juesuan.extract.prose import explanation as ex
     with open(PACKAGE_DATA / "prose_classes.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for r in (r for r in rows if r["kind"] == "gpb"):

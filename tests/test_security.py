@@ -337,7 +337,7 @@ def test_named_payloads_through_the_real_2024_pdf_report(tmp_path, monkeypatch):
     PDF's sha256): the PDF stays as published, everything after text extraction sees them."""
     import json
 
-    from juesuan.extract.pdf import read_pdf
+    from juesuan.extract.reading.pdf import read_pdf
     safety.forget()
     monkeypatch.setattr(config, "CLEAN", tmp_path / "clean")
     folder = tmp_path / "raw" / "2024" / "ptczj"

@@ -14,7 +14,7 @@ import sys
 from securitykit import PAYLOAD_FORMULA, PAYLOAD_IMG, formula_cells, inspect, norm, unguarded_csv_cells
 
 from juesuan import config, safety
-from juesuan.extract.pdf import read_pdf
+from juesuan.extract.reading.pdf import read_pdf
 
 TEXT_RAW = config.raw_dir(2022, "nxgxt")
 PDF_RAW = config.raw_dir(2024, "ptczj")

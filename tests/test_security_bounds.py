@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from juesuan.run import batch
 from juesuan import config, identity
 from juesuan.errors import ParseError
-from juesuan.extract import pdf as pdfmod
+from juesuan.extract.reading import pdf as pdfmod
 
 RAW = config.raw_dir(2022, "nxgxt")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from juesuan.extract.explanation import parse_explanation
+from juesuan.extract.prose.explanation import parse_explanation
 from juesuan.findings import CheckLog
 from juesuan.clean.pipeline import parse_report
 from juesuan.source import Document

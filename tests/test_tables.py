@@ -1,7 +1,7 @@
 """Unit tests for the public-table parser and its checks, on tiny inline texts."""
 from decimal import Decimal as D
 
-from juesuan.extract.tables import is_column_index_line, parse_tables, place, parse_identities
+from juesuan.extract.tabular.tables import is_column_index_line, parse_tables, place, parse_identities
 from juesuan.findings import CheckLog
 from juesuan.source import Document
 from juesuan.validate.tables import check_tables

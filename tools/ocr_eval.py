@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import ocr_bed  # noqa: E402
-from juesuan.extract import ocr  # noqa: E402
+from juesuan.extract.reading import ocr  # noqa: E402
 
 COLUMNS = ("tokens", *ocr_bed.KINDS, "text_tokens", *(f"text_{k}" for k in ocr_bed.KINDS))
 
@@ -38,11 +38,11 @@ def scanned_document(scan: Path, meta: dict, dpi: int, jobs: int, deskew_pages: 
     """A PdfDocument from OCR alone: ruled tables from the ruling lines in the page images
     (:func:`ocr.page_layout`), the other lines as text, in reading order like a text-layer PDF.
 
-    Like extract/pdf.py's ``_extract_scanned`` (what ``make data`` uses), with the dpi and the
+    Like extract/reading/pdf.py's ``_extract_scanned`` (what ``make data`` uses), with the dpi and the
     deskewing as parameters to compare; tables without ruling lines are left out here, as every
     table of this report is ruled."""
     from juesuan.config import rel
-    from juesuan.extract.pdf import PdfDocument, _add_page
+    from juesuan.extract.reading.pdf import PdfDocument, _add_page
 
     pages = ocr.ocr_pdf(scan, dpi=dpi, jobs=jobs, cache_dir=cache_dir, deskew_pages=deskew_pages)
     lines, origins, tables, flagged = [], [], [], []

@@ -302,7 +302,7 @@ def income_by_source(li: pd.DataFrame, table: str = "公开01") -> pd.DataFrame:
 
 def expenditure_by_class(li: pd.DataFrame, table: str = "公开03", column: str = "total") -> pd.DataFrame:
     """Σ of 项 rows per 类 (from 公开03 or 公开05) with shares."""
-    from .extract.tables import class_names
+    from .extract.tabular.tables import class_names
     part = table_cells(li, table, column)
     part = part[part.code.str.len() > 0]
     if part.empty:
@@ -749,7 +749,7 @@ def subject_label(subject, li: pd.DataFrame | None = None) -> str:
             names = [n for n in text_col(rows, "row") if n]
             if names:
                 return f"{names[0]}（{code}）"
-        from .extract.tables import class_names
+        from .extract.tabular.tables import class_names
         return f"{class_names().get(code[:3], '功能分类')}（{code}）"
     return subject or "（未命名）"
 

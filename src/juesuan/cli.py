@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     if getattr(args, "no_ocr", False):  # read by extract.ocr.ocr_enabled(), also in worker processes
         import os
 
-        from .extract.ocr import NO_OCR_ENV
+        from .extract.reading.ocr import NO_OCR_ENV
         os.environ[NO_OCR_ENV] = "1"
 
     if args.cmd == "data":

@@ -69,7 +69,7 @@ class Prose:
 
 
 def _table05(m: g.Model, rows05: dict):
-    from juesuan.extract.tables import Row, Table
+    from juesuan.extract.tabular.tables import Row, Table
     t = Table("公开05", g.TITLES["公开05"], start=1000, end=1100)
     for i, (code, h) in enumerate(sorted(rows05.items())):
         t.rows.append(Row(line=1001 + i, key=f"func:{code}", item=m.names[code], code=code,

@@ -27,7 +27,7 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
     inherit the environment).  Returns ``{"result": …, "out": [lines], "err": [lines]}``:
     the result row of :func:`run_data` and what the caller prints to stdout and stderr."""
     from .. import identity
-    from ..extract.ocr import NO_OCR_ENV
+    from ..extract.reading.ocr import NO_OCR_ENV
     from .frames import build_frames
     from .pipeline import inferred_record, parse_report
     from .writer import atomic_write_text, write_clean, write_inferred_metadata
@@ -98,7 +98,7 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
 def task_for(year: int, dept: str, folder: Path | str, clean_root: Path | str | None = None) -> dict[str, Any]:
     """The plain-data task of :func:`data_task` for one report (this process's ``--debug`` and
     ``--no-ocr`` travel with it: a worker elsewhere did not inherit them)."""
-    from ..extract.ocr import ocr_enabled
+    from ..extract.reading.ocr import ocr_enabled
 
     return {"year": year, "department": dept, "folder": str(folder),
             "clean_root": str(clean_root or config.CLEAN), "debug": "--debug" in sys.argv,

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pandas as pd
 
 from ..dictionary import check_descriptions, columns_of, dictionary  # noqa: F401 - re-exported
-from ..extract.explanation import categorize_reason
-from ..extract.tables import class_names
+from ..extract.prose.explanation import categorize_reason
+from ..extract.tabular.tables import class_names
 from ..numbers import ratio
 from .pipeline import Report
 

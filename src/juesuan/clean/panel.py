@@ -615,7 +615,7 @@ def completion_by_class(years=None, departments=None, clean_root: Path | None = 
     zero budget), ordered by year and class."""
     import pandas as pd
 
-    from ..extract.tables import class_names
+    from ..extract.tabular.tables import class_names
     from ..numbers import ratio
     rel = panel_relation("budget_outturn", years, departments, clean_root)
     q = rel.query("bo", """

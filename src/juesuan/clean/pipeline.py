@@ -9,21 +9,21 @@ from pathlib import Path
 
 from .. import config
 from ..errors import ParseError
-from ..extract.explanation import parse_explanation
-from ..extract.grid import parse_pdf_tables
-from ..extract.pdf import PdfDocument, PdfTable, read_pdf
-from ..extract.projects import parse_projects
-from ..extract.tables import Table, parse_tables
+from ..extract.prose.explanation import parse_explanation
+from ..extract.tabular.grid import parse_pdf_tables
+from ..extract.reading.pdf import PdfDocument, PdfTable, read_pdf
+from ..extract.prose.projects import parse_projects
+from ..extract.tabular.tables import Table, parse_tables
 from ..findings import CheckLog
-from ..extract.meta import Inferred, infer_metadata, same_department
+from ..extract.reading.meta import Inferred, infer_metadata, same_department
 from ..identity import source_files
 from ..source import Document, read_metadata
 from ..validate.document import check_document, check_metadata, contents_range
 from ..validate.crosscheck import (check_counts, check_outturn_vs_tables, check_perf_summary,
                                   check_project_list, check_text_vs_tables, resolve_outturn_codes)
 from ..validate.tables import check_tables
-from ..extract.budget_tables import parse_budget_tables
-from ..extract.budget_text import parse_budget_text
+from ..extract.tabular.budget_tables import parse_budget_tables
+from ..extract.prose.budget_text import parse_budget_text
 from ..validate.budget import check_budget, check_doc_kind
 
 
@@ -79,8 +79,8 @@ def locate_parts(doc: Document, first_table: int | None = None) -> dict[str, int
 
 def _looks(doc: Document) -> tuple[Inferred, int]:
     """What a document says it is, and how many titled tables it holds."""
-    from ..extract.budget_tables import budget_title_of
-    from ..extract.grid import title_of
+    from ..extract.tabular.budget_tables import budget_title_of
+    from ..extract.tabular.grid import title_of
     inf = infer_metadata(doc)
     tables = sum(1 for t in getattr(doc, "tables", []) if budget_title_of(t) or title_of(t.above))
     return inf, tables

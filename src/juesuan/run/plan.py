@@ -293,5 +293,5 @@ def format_plan(plan: Plan, stream=None) -> str:
 
 
 def env_no_ocr() -> bool:
-    from ..extract.ocr import NO_OCR_ENV
+    from ..extract.reading.ocr import NO_OCR_ENV
     return bool(os.environ.get(NO_OCR_ENV))

@@ -20,8 +20,8 @@ from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 
 from ..config import PACKAGE_DATA
-from ..extract.meta import _clean, is_placeholder, same_department
-from ..extract.tables import Table, squash, table_specs
+from ..extract.reading.meta import _clean, is_placeholder, same_department
+from ..extract.tabular.tables import Table, squash, table_specs
 from ..findings import CheckLog
 from ..numbers import UNIT_FACTORS, decimal_str, round_half_up
 from ..source import Document
@@ -156,7 +156,7 @@ def check_economic(t: Table, log: CheckLog) -> None:
 def check_codes(t: Table, log: CheckLog) -> None:
     """Each function code is a 类 (3 digits) with its 款 and 项 (2 digits each) under a 类 the
     classification has; a code cell such as ``7`` for ``210`` is a slip of the source."""
-    from ..extract.tables import class_names
+    from ..extract.tabular.tables import class_names
     known = set(class_names())
     for r in t.details():
         ok = len(r.code) in (3, 5, 7) and r.code[:3] in known
@@ -482,8 +482,8 @@ def check_year_name_template(doc: Document, tables: dict[str, Table], year: int,
                              table_lines: set[int], log: CheckLog) -> None:
     """Table titles, headings and 三公 column heads state the report's year; 编制部门 / 编制单位
     lines name the department of the cover; no template placeholder (XX局) is left."""
-    from ..extract.budget_tables import budget_title
-    from ..extract.meta import DEPT_LINE_RE
+    from ..extract.tabular.budget_tables import budget_title
+    from ..extract.reading.meta import DEPT_LINE_RE
     left: list[int] = []
     for n, t in doc.numbered(1, len(doc.lines) + 1):
         s = _clean(t)

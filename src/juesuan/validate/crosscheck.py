@@ -10,8 +10,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from ..extract.explanation import gpb_class_code
-from ..extract.tables import Table
+from ..extract.prose.explanation import gpb_class_code
+from ..extract.tabular.tables import Table
 from ..findings import CheckLog
 from ..numbers import ratio
 

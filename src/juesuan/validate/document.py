@@ -22,10 +22,10 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..config import PACKAGE_DATA
-from ..extract.meta import (BARE_YEAR_RE, DEPT_LINE_RE, PART_HEAD_RE, SCOPE_RE, _clean,
+from ..extract.reading.meta import (BARE_YEAR_RE, DEPT_LINE_RE, PART_HEAD_RE, SCOPE_RE, _clean,
                             _name_from, cover_range, is_placeholder, same_department)
-from ..extract.explanation import cue_words
-from ..extract.tables import Table, squash, table_specs
+from ..extract.prose.explanation import cue_words
+from ..extract.tabular.tables import Table, squash, table_specs
 from ..findings import CheckLog
 from ..source import Document
 

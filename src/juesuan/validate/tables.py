@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..extract.tables import Table, table_specs
+from ..extract.tabular.tables import Table, table_specs
 from ..findings import CheckLog
 
 Z = Decimal(0)

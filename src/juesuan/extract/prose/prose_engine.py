@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..numbers import parse_rate, percent_places
+from ...numbers import parse_rate, percent_places
 from .prose_base import (
     Block, CHANGE_CUE, CHANGE_MEASURES, COMPLETION_CUE, COUNT_SUBJECTS, COUNT_UNITS, FULL_WORDS,
     NEGATIVE_CUES, NUMBER_RE, REASON_RE, TOKEN_RE, _amount, _best_keyword, _Ctx)

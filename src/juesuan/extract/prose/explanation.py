@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ParseError
-from ..findings import CheckLog
-from ..source import Document
+from ...errors import ParseError
+from ...findings import CheckLog
+from ...source import Document
 from .prose_base import (
     Block, CHANGE_MEASURES, COUNT_SUBJECTS, cue_words, ECON_CLASSES, ExplanationResult,
     FACT_KEYS, gpb_class_code, GPB_CLASSES, JoinedText, KEYWORDS, NEGATIVE_CUES, NUM,

@@ -12,13 +12,13 @@ nothing is downloaded at run time). What comes out has the shape the rest of the
   below ``min_conf`` or with any other character is flagged ``uncertain=True`` and never
   corrected: the caller records an ``ocr_uncertain`` finding (:func:`uncertain_findings`).
 * **lines** and **origins**: the boxes grouped into text lines by vertical overlap and
-  ordered by x, numbered like :mod:`juesuan.extract.pdf` numbers a text layer (``"p8:123"`` =
+  ordered by x, numbered like :mod:`juesuan.extract.reading.pdf` numbers a text layer (``"p8:123"`` =
   page 8, line 123 of the whole document), so the explanation parser reads a scan unchanged.
 
 Pages are OCR'd in a process pool (``jobs``) with a tqdm progress bar; the raw boxes are
 cached as JSON keyed by the PDF's sha256, the dpi, deskewing and the engine version.
 
-This module does not import :mod:`juesuan.extract.pdf` (which calls it).
+This module does not import :mod:`juesuan.extract.reading.pdf` (which calls it).
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import rel
-from ..errors import ParseError
+from ...config import rel
+from ...errors import ParseError
 
 ENGINE = "rapidocr-onnxruntime"
 CACHE_VERSION = 2  # 2: no angle classifier
@@ -304,7 +304,7 @@ def ocr_pdf(file: Path, dpi: int = DEFAULT_DPI, jobs: int | None = 1, cache_dir:
         finally:
             bar.close()
         if cache is not None:
-            from ..atomic import atomic_write_text
+            from ...atomic import atomic_write_text
 
             atomic_write_text(cache, json.dumps({"engine": engine_version(), "dpi": dpi, "deskew": deskew_pages,
                                                  "pages": [done[p] for p in sorted(done)]}, ensure_ascii=False))
@@ -449,7 +449,7 @@ def join_line(words: list[dict]) -> str:
 def page_text_lines(page: dict, min_conf: float = DEFAULT_MIN_CONF) -> list[dict]:
     """One OCR'd page as pdfplumber's ``extract_text_lines`` gives a text page: per line
     ``text, x0, x1, top, bottom`` and its ``words`` (so a reader that takes positioned words
-    and a page's text lines, like the text-layer loop of :mod:`juesuan.extract.pdf`, can take
+    and a page's text lines, like the text-layer loop of :mod:`juesuan.extract.reading.pdf`, can take
     these unchanged)."""
     out = []
     for ln in group_lines(page_words(page, min_conf)):

@@ -8,9 +8,9 @@ import csv
 from decimal import Decimal
 from functools import lru_cache
 
-from ..config import PACKAGE_DATA
-from ..findings import CheckLog
-from ..numbers import decimal_str, round_half_up
+from ...config import PACKAGE_DATA
+from ...findings import CheckLog
+from ...numbers import decimal_str, round_half_up
 from .prose_base import gpb_class_code, SHARE_BASE_EXACT, SHARE_BASE_PREFIX, TABLE, _Ctx, _norm
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from ..config import PACKAGE_DATA
-from ..findings import CheckLog
-from ..source import Document
+from ...config import PACKAGE_DATA
+from ...findings import CheckLog
+from ...source import Document
 
 
 TABLE = "说明"

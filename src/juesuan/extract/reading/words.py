@@ -9,7 +9,7 @@ Upper header cells spanning several columns (本年支出 over 合计 / 基本�
 go to the leftmost column they cover, as a merged cell of a ruled grid does.
 A column's header must end on the header's lowest line (headers bottom-aligned, or a
 栏次 row under them), which is how such tables are printed.  The result is the same rows of cells a ruled table gives, so
-:class:`~juesuan.extract.grid.GridParser` reads both.
+:class:`~juesuan.extract.tabular.grid.GridParser` reads both.
 
 The input is plain positioned words (:class:`Word`: text, x0, x1, top, bottom,
 page) so that any front end can feed it: pdfplumber's ``extract_words`` here,
@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..numbers import is_amount
-from .tables import (MARKER_RE, UNIT_RE, function_classes, header_ignore, header_map, row_labels, squash,
+from ...numbers import is_amount
+from ..tabular.tables import (MARKER_RE, UNIT_RE, function_classes, header_ignore, header_map, row_labels, squash,
                      table_specs)
 
 STOP_RE = re.compile(r"^\s*(注\s*[:：]|说明\s*[:：]|第[一二三四五六七八九十]+部分)")

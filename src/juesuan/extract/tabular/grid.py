@@ -7,7 +7,7 @@ cell wrapped onto two lines is joined), function codes in one column headed
 codes as ``30101`` or ``301 01``, blank cells meaning zero, a 栏次 row of column
 numbers, 合计 first or last, tables continued on the next page with or without
 a repeated header, and tables a report omits.  Tables printed without ruling
-lines arrive here as the same grids (:mod:`~juesuan.extract.words`).  The result is the same :class:`Table`
+lines arrive here as the same grids (:mod:`~juesuan.extract.reading.words`).  The result is the same :class:`Table`
 structure as the text parser's, so the same checks run on it.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..findings import CheckLog
-from ..numbers import is_amount, parse_amount
-from .pdf import PdfDocument, PdfTable
+from ...findings import CheckLog
+from ...numbers import is_amount, parse_amount
+from ..reading.pdf import PdfDocument, PdfTable
 from .tables import (TABLE_IDS, UNIT_RE, Row, Table, cn_ordinal, header_ignore, header_map, is_column_index_line,
                      row_labels, sort_columns, squash, strip_ordinal, table_specs, two_sided_key)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..numbers import decimal_str, parse_rate, percent_places
+from ...numbers import decimal_str, parse_rate, percent_places
 from .prose_base import KEYWORDS, NUM, TABLE, Block, FULL_WORDS, _amount, _Ctx
 from .prose_engine import _engine
 

@@ -17,11 +17,11 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import combinations
 
-from ..config import PACKAGE_DATA
-from ..errors import ParseError
-from ..findings import CheckLog
-from ..numbers import UNIT_FACTORS, is_amount, normalize, parse_amount
-from ..source import Document
+from ...config import PACKAGE_DATA
+from ...errors import ParseError
+from ...findings import CheckLog
+from ...numbers import UNIT_FACTORS, is_amount, normalize, parse_amount
+from ...source import Document
 
 TABLE_IDS = [f"公开0{i}" for i in range(1, 10)]
 MARKER_RE = re.compile(r"公开\s*0?([1-9])\s*表")

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from ..config import PACKAGE_DATA
-from ..findings import CheckLog
-from ..numbers import UNIT_FACTORS
-from ..source import Document
-from .tables import Table, squash
+from ...config import PACKAGE_DATA
+from ...findings import CheckLog
+from ...numbers import UNIT_FACTORS
+from ...source import Document
+from ..tabular.tables import Table, squash
 
 WAN = UNIT_FACTORS["万元"]
 NUM = r"(?P<num>-?\d[\d,]*(?:\.\d+)?)"
@@ -129,7 +129,7 @@ def _stream(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
 
 def _code_for(names: tuple[str, str | None, str | None], tables: dict[str, Table]) -> str | None:
     """The function code of an item named 类/款/项 (or a 类 alone), from the fiscal tables."""
-    from .tables import function_classes
+    from ..tabular.tables import function_classes
     def norm(v):
         return squash(v).replace("其它", "其他") if v else None
 

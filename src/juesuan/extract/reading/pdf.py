@@ -2,10 +2,10 @@
 
 Tables are read by their ruling lines (``page.find_tables``) into cell grids;
 tables printed without ruling lines are read from the words' positions
-(:mod:`~juesuan.extract.words`) into the same grids; the text outside the
+(:mod:`~juesuan.extract.reading.words`) into the same grids; the text outside the
 tables (the explanation section) is read line by line.
 Pages are read by pypdfium2 where it reproduces pdfplumber's objects exactly
-(:mod:`~juesuan.extract.pdfium`, several times faster); pdfplumber's own table finder and text
+(:mod:`~juesuan.extract.reading.pdfium`, several times faster); pdfplumber's own table finder and text
 grouping then run on them.  Any other page is read by pdfplumber itself, and
 ``engine="pdfplumber"`` (or ``JUESUAN_PDF_ENGINE=pdfplumber``) reads every page that way — the
 reference the tests compare the fast path with.
@@ -21,9 +21,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import rel
-from ..errors import ParseError
-from ..source import Document
+from ...config import rel
+from ...errors import ParseError
+from ...source import Document
 from .words import Word, WordTableReader
 
 TEXT_SETTINGS = {"y_tolerance": 6, "x_tolerance": 1.5}
@@ -121,7 +121,7 @@ def read_pdf(file: Path, meta: dict | None = None, cache_dir: Path | None = None
                 pass  # a damaged cache is ignored and rewritten
     doc = _extract(file, meta)
     if cache is not None:
-        from ..atomic import atomic_write_text
+        from ...atomic import atomic_write_text
         atomic_write_text(cache, json.dumps({
             "lines": doc.lines, "origins": doc.origins, "pages": doc.pages, "text_pages": doc.text_pages,
             "tables": [{"page": t.page, "top": t.top, "above": t.above, "rows": t.rows} for t in doc.tables],

@@ -5,7 +5,7 @@ A budget report's tables have local names and a local order (Shanghai: 1 财务�
 支出总表 …).  Each is given the id of its NATIONAL ROLE (``data/tables.csv``, kind ``budget``)
 by its title, whatever number the report gives it: a title line ends with the role's name or
 an alias, after the year, the department and 部门/单位/预算单位 in front of it.  The grids
-are read by :class:`~juesuan.extract.grid.GridParser`'s layouts (two-sided, by function) and
+are read by :class:`~juesuan.extract.tabular.grid.GridParser`'s layouts (two-sided, by function) and
 two of their own: the 基本支出 table by economic class with 合计 / 人员经费 / 公用经费 columns, and
 the “三公”经费 (和机关运行经费) table, one row of budget amounts.  Headers map through
 ``data/header_map.csv``, row labels through ``data/row_labels.csv``.
@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..numbers import is_amount
+from ...numbers import is_amount
 from .grid import GridParser, code_pieces
-from .pdf import PdfTable
+from ..reading.pdf import PdfTable
 from .tables import Row, Table, header_map, sort_columns, squash, table_specs
 
 ORDER_PREFIX_RE = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*)")
@@ -247,7 +247,7 @@ def _use_labels() -> list[dict]:
     """Rows of data/row_labels.csv for the uses panel of an older 收支总表 (table 预算01, side 用途)."""
     import csv
 
-    from ..config import PACKAGE_DATA
+    from ...config import PACKAGE_DATA
     with open(PACKAGE_DATA / "row_labels.csv", encoding="utf-8", newline="") as fh:
         return [r for r in csv.DictReader(fh) if r["table"] == "预算01" and r["side"] == "用途"]
 

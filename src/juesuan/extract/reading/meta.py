@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..source import Document
+from ...source import Document
 
 # a year, not a date (2025年8月 on a cover is when it was published, not the report year)
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)度?")
@@ -124,7 +124,7 @@ DOC_KIND_ZH = {"final": "决算", "budget": "预算", "other": ""}
 @lru_cache(maxsize=None)
 def doc_kind_cues() -> list[dict]:
     """data/doc_kind_cues.csv: what a cover, heading or table title says about the document."""
-    from ..config import PACKAGE_DATA
+    from ...config import PACKAGE_DATA
     with open(PACKAGE_DATA / "doc_kind_cues.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

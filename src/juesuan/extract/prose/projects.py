@@ -60,9 +60,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..errors import ParseError
-from ..findings import CheckLog
-from ..numbers import (
+from ...errors import ParseError
+from ...findings import CheckLog
+from ...numbers import (
     is_amount,
     is_blank,
     is_rate,
@@ -74,7 +74,7 @@ from ..numbers import (
     ratio,
     round_half_up,
 )
-from ..source import Document
+from ...source import Document
 
 PROJECT_COLUMNS = [
     "project_no", "project", "department", "unit", "layout",
