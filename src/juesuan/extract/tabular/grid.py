@@ -24,7 +24,8 @@ from .tables import (TABLE_IDS, UNIT_RE, Row, Table, cn_ordinal, header_ignore, 
 CODE_WORDS = {"类", "款", "项"}
 FUNC_CODE_RE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 # header cells naming the column that holds whole function codes (功能分类科目编码 | 科目名称)
-CODE_HEADERS = {"功能分类科目编码", "科目编码", "功能分类科目", "编码", "经济分类科目编码", "科目代码", "功能分类科目代码"}
+CODE_HEADERS = {"功能分类科目编码", "科目编码", "功能分类科目", "编码", "经济分类科目编码", "科目代码", "功能分类科目代码",
+                "功能科目代码", "功能科目编码"}
 
 
 def code_pieces(cells) -> list[str]:
@@ -75,19 +76,32 @@ class GridParser:
         self.default_unit = default_unit
 
     # ------------------------------------------------------------------ entry
-    def table_groups(self, title=lambda pt: title_of(pt.above), what: str = "the nine public tables"
-                     ) -> list[tuple[str, list[PdfTable]]]:
+    def table_groups(self, title=lambda pt: title_of(pt.above), what: str = "the nine public tables",
+                     other=lambda pt: None) -> list[tuple[str, list[PdfTable]]]:
         """The grids of the document grouped into tables: a grid with a known title starts one, a
         grid on the next page continues it — unless it repeats the previous page cell for cell
-        (a page printed twice: read once, with a note); any other grid is noted and not read."""
+        (a page printed twice: read once, with a note); any other grid is noted and not read.
+        ``other(pt)`` names a table the report titles that has no role here: it ends the current
+        table, and it and its continued pages are noted as not read."""
         groups: list[tuple[str, list[PdfTable]]] = []
         last_page = None                          # the last page the current group reaches
+        other_page, other_name = None, ""         # the last page of a titled table with no role
         for pt in self.doc.tables:
             tid = title(pt)
+            name = other(pt) if tid is None else None
+            if name or (tid is None and other_page is not None and pt.page in (other_page, other_page + 1)
+                        and (last_page is None or other_page >= last_page)):
+                other_page, other_name = pt.page, name or other_name
+                last_page = None
+                first = pt.rows[0][0] if pt.rows else None
+                self.log.note("table_other", f"a table on page {pt.page} (“{other_name}”) is not one of {what} "
+                              "(it has no national role); not read", line=first, found=other_name)
+                continue
             if tid is not None:
                 groups.append((tid, [pt]))
                 last_page = pt.page
-            elif groups and pt.page == last_page + 1:
+                other_page = None
+            elif groups and last_page is not None and pt.page == last_page + 1:
                 prev = groups[-1][1][-1]
                 last_page = pt.page
                 if pt.rows and [c for _, c in pt.rows] == [c for _, c in prev.rows]:
@@ -272,7 +286,7 @@ class GridParser:
                 self.log.add("unparsed_line", "warning", f"{table.id}: {code!r} is not a function code",
                              line=line, table=table.id, found=code)
                 continue
-            if code is None and any(squash(p) == "合计" for p in parts):
+            if code is None and (any(squash(p) == "合计" for p in parts) or squash("".join(parts)) == "合计"):
                 name = "合计"
             if code is None and squash(name) != "合计":
                 if any((c[j] or "").strip() for j in cols if j < len(c)):
@@ -418,3 +432,133 @@ class GridParser:
 
 def parse_pdf_tables(doc: PdfDocument, log: CheckLog, unit: str = "万元") -> dict[str, Table]:
     return GridParser(doc, log, unit).parse_all()
+
+
+# ---------------------------------------------------------------- grid repair (older forms)
+# Tables exported from a spreadsheet draw double rulings: pdfplumber then sees thin columns that
+# hold no text, and a cell spanning several of them is its text plus None (merged) cells, so a
+# header and the data under it may start in different columns (功能科目代码 in column 1, the
+# codes in column 0).  A continued page may have other thin columns than the first.  The
+# helpers below bring every part of a table to the same logical columns and join the pieces
+# of a row that pdfplumber split (a wrapped label, a label and its amount in rows of their own).
+
+def _has_text(x) -> bool:
+    return bool(x and x.strip())
+
+
+def column_groups(rows: list) -> list[list[int]]:
+    """Adjacent physical columns merged greedily into logical columns: a column joins the group
+    on its left unless some row has text in both (then the two are different columns)."""
+    width = max((len(c) for _, c in rows), default=0)
+    texts = [{j for j, x in enumerate(c) if _has_text(x)} for _, c in rows]
+    starts = [{j for j, x in enumerate(c) if x is not None} for _, c in rows]
+    anytext = set().union(*texts) if texts else set()
+    groups: list[list[int]] = []
+    for j in range(width):
+        # j is another column than the group when a row has text in the group and, at j, text or
+        # a cell of its own (an empty cell under a header of its own: 公务用车购置费 left blank)
+        # — or text at j beside a merged (None) cell of the group that holds text in another row
+        # (a group cell merged over rows, its item cells beside it)
+        if groups and not any((any(k in t for k in groups[-1]) and (j in t or (j in st and j in anytext)))
+                              or (j in t and any(k in anytext and k not in st for k in groups[-1]
+                                                 if k < len(c)))
+                              for t, st, (_, c) in zip(texts, starts, rows)):
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    return groups
+
+
+def compact_rows(rows: list, groups: list[list[int]] | None = None) -> list:
+    """``rows`` with one cell per logical column (:func:`column_groups`): the text of the group
+    (at most one column of a group holds text), '' for a blank cell, None when every column of
+    the group is merged (None) in that row."""
+    groups = groups or column_groups(rows)
+    out = []
+    for n, c in rows:
+        cells = []
+        for g in groups:
+            vals = [c[j] for j in g if j < len(c)]
+            text = next((x for x in vals if _has_text(x)), None)
+            cells.append(text if text is not None else ("" if any(x is not None for x in vals) else None))
+        out.append((n, cells))
+    return out
+
+
+def join_split_rows(rows: list, amount_cols: set[int], log=None, table: str = "") -> list:
+    """Join the pieces of a row pdfplumber split across ruled sub-rows:
+
+    - a wrapped label: a row of merged (None) cells but for label text (九、医疗卫生与计划生育支 / 出)
+      is appended to the row above, column by column;
+    - an amount whose label cell spans it: a row holding only amounts whose label cells are merged
+      (None) gives its amounts to the row above when that row has the label and no amount there;
+    - an amount printed in the sub-row above its label: a row with amounts and no label whose
+      amount cells are merged (None) in the next row, which holds the label, gives them to it."""
+    def is_amt(x):
+        return _has_text(x) and is_amount(x.strip())
+
+    def labels(c):
+        return [j for j, x in enumerate(c) if _has_text(x) and j not in amount_cols and not is_amt(x)]
+
+    def amounts(c):
+        return [j for j, x in enumerate(c) if is_amt(x)]
+
+    # 1. amounts printed in the sub-row above their label (the label row's amount cells merged)
+    fwd: list = []
+    i = 0
+    while i < len(rows):
+        n, c = rows[i]
+        if i + 1 < len(rows) and amounts(c) and not labels(c):
+            nn, nc = rows[i + 1]
+            if labels(nc) and not amounts(nc) and all(j < len(nc) and nc[j] is None for j in amounts(c)):
+                merged = list(nc)
+                for j, x in enumerate(c):
+                    if j < len(merged) and merged[j] is None and x is not None:
+                        merged[j] = x
+                fwd.append((nn, merged))
+                i += 2
+                continue
+        fwd.append((n, list(c)))
+        i += 1
+    out: list = []
+    for n, c in fwd:
+        if out:
+            # a wrapped label: nothing but merged cells and label text, joined to the nearest row above
+            # (at most two up) that has text in those cells
+            if not amounts(c) and labels(c) and all(x is None or j in labels(c) for j, x in enumerate(c)):
+                target = next((pc for _, pc in reversed(out[-2:])
+                               if all(j < len(pc) and _has_text(pc[j]) for j in labels(c))), None)
+                if target is not None:
+                    for j in labels(c):
+                        target[j] = target[j].strip() + c[j].strip()
+                    if log is not None:
+                        log.note("label_wrapped", f"{table}: a label wrapped within its cell, joined with the "
+                                 f"line above ({''.join(c[j] for j in labels(c))!r})", line=n, table=table)
+                    continue
+            pn, pc = out[-1]
+            # amounts whose label cells are merged into the row above
+            if (amounts(c) and not labels(c) and labels(pc) and any(x is None for j, x in enumerate(c)
+                                                                    if j not in amount_cols)
+                    and all(j < len(pc) and not _has_text(pc[j]) for j in amounts(c))):
+                for j in amounts(c):
+                    pc[j] = c[j]
+                continue
+            # one panel's amount whose label cell is merged into the row above (a side-by-side table)
+            for j in amounts(c):
+                lj = j - 1
+                if (lj >= 0 and lj not in amount_cols and lj < len(c) and c[lj] is None and lj < len(pc)
+                        and _has_text(pc[lj]) and j < len(pc) and pc[j] is None):
+                    pc[j], c[j] = c[j], None
+        out.append((n, c))
+    return out
+
+
+def amount_columns(rows: list) -> set[int]:
+    """Columns whose every text (there is at least one) is an amount."""
+    width = max((len(c) for _, c in rows), default=0)
+    out = set()
+    for j in range(width):
+        vals = [c[j].strip() for _, c in rows if j < len(c) and _has_text(c[j])]
+        if vals and all(is_amount(v) for v in vals):
+            out.add(j)
+    return out
