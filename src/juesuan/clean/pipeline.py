@@ -86,25 +86,61 @@ def _looks(doc: Document) -> tuple[Inferred, int]:
     return inf, tables
 
 
+def _table_kind(doc: Document) -> str | None:
+    """"budget" / "final" when the document's grids carry budget (预算01–09) or final-accounts (公开01–09)
+    table titles — a tables file recognised by its tables, whatever its cover says."""
+    from ..extract.tabular.budget_tables import budget_title_of
+    from ..extract.tabular.grid import title_of
+    tables = getattr(doc, "tables", [])
+    budget = sum(1 for t in tables if budget_title_of(t))
+    final = sum(1 for t in tables if title_of(t.above))
+    if not budget and not final:
+        return None
+    return "budget" if budget >= final else "final"
+
+
 def text_and_tables(folder: Path, files: list[Path], docs: list[Document]) -> tuple[Document, Path]:
     """Two files of one report — its text and its tables (some departments publish them apart) — read
-    as one document whose every location names its file (``report-text.pdf:p3:12``).  Two files that
-    are not that (two reports, two years, two departments, or neither holding the tables) are refused
-    naming both."""
+    as one document whose every location names its file (``report-text.pdf:p3:12``).  The tables file
+    is recognised by its tables (their titles), not by its cover.  Two files that are not that (two
+    reports, two years, two departments, or neither holding the tables) are refused naming each file
+    and what was recognised in it; a file in which nothing is recognised is named as unrecognised."""
     (ia, na), (ib, nb) = (_looks(d) for d in docs)
+    ka, kb = (_table_kind(d) for d in docs)
     names = f"{files[0].name} and {files[1].name}"
 
-    def what(inf, n):
-        kind = {"budget": "预算", "final": "决算"}.get(inf.doc_kind, "?")
-        return f"{inf.department_name or '?'} {inf.year or '?'} {kind}, {n} table(s)"
+    def what(inf, n, kind):
+        doc_kind = kind if n and kind else (inf.doc_kind if inf.sources.get("doc_kind") else None)
+        label = {"budget": "预算", "final": "决算"}.get(doc_kind, "")
+        parts = [p for p in (inf.department_name if inf.sources.get("department_name") else None,
+                             str(inf.year) if inf.year else None, label) if p]
+        if not parts and not n:
+            return "unrecognised: no cover, no heading and no table title the suite knows"
+        return (" ".join(parts) or "no cover or heading recognised") + f", {n} titled table(s)"
 
-    same = (ia.doc_kind == ib.doc_kind and (ia.year is None or ib.year is None or ia.year == ib.year)
+    # what each file is: the tables file by its tables, the text by its cover and headings
+    kind_a = ka if na else (ia.doc_kind if ia.sources.get("doc_kind") else None)
+    kind_b = kb if nb else (ib.doc_kind if ib.sources.get("doc_kind") else None)
+    unrecognised = [f for f, k, n in ((files[0], kind_a, na), (files[1], kind_b, nb)) if k is None and not n]
+    if unrecognised:
+        raise ParseError("a file in this report's folder is not recognised: "
+                         + "; ".join(f"{f.name} ({what(i, n, k)})" for f, i, n, k in
+                                     ((files[0], ia, na, ka), (files[1], ib, nb, kb)) if f in unrecognised)
+                         + f" — the other file is {next(f.name for f in files if f not in unrecognised)} "
+                         f"({what(*((ia, na, ka) if files[0] not in unrecognised else (ib, nb, kb)))}); one folder "
+                         "holds one report (one file, or its text and its tables)", config.rel(folder))
+    same = (kind_a == kind_b and (ia.year is None or ib.year is None or ia.year == ib.year
+                                  or not ia.sources.get("year") or not ib.sources.get("year"))
             and (not ia.department_name or not ib.department_name
+                 or not ia.sources.get("department_name") or not ib.sources.get("department_name")
                  or same_department(ia.department_name, ib.department_name)))
     if not same or (na > 0) == (nb > 0):
-        raise ParseError(f"two different documents in one folder: {files[0].name} ({what(ia, na)}) and "
-                         f"{files[1].name} ({what(ib, nb)}); one folder holds one report (one file, or its text "
-                         f"and its tables): move one of {names} to a folder of its own", config.rel(folder))
+        why = ("both hold tables" if na and nb else "neither holds tables" if not na and not nb
+               else "they differ in kind, year or department")
+        raise ParseError(f"the files in this folder are not one report ({why}): {files[0].name} "
+                         f"({what(ia, na, ka)}) and {files[1].name} ({what(ib, nb, kb)}); one folder holds one "
+                         f"report (one file, or its text and its tables): move one of {names} to a folder of "
+                         "its own", config.rel(folder))
     order = [0, 1] if nb > 0 else [1, 0]          # the text first, then the tables
     lines: list[str] = []
     origins: list[str] = []
@@ -120,6 +156,7 @@ def text_and_tables(folder: Path, files: list[Path], docs: list[Document]) -> tu
     merged = PdfDocument(path=config.rel(folder), lines=lines, meta=docs[0].meta, origins=origins,
                          tables=tables, pages=sum(getattr(d, "pages", 0) for d in docs),
                          text_pages=sum(getattr(d, "text_pages", 0) for d in docs))
+    merged.doc_kind_hint = kind_a if na else kind_b      # the kind its tables are of
     return merged, files[order[0]]
 
 

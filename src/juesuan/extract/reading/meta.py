@@ -27,7 +27,7 @@ PART_HEAD_RE = re.compile(r"^\s*第([一二三四五六七八九十]+)部分\s*(
 CONTENTS_RE = re.compile(r"^\s*目\s*录\s*$")
 UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|元)")
 DEPT_LINE_RE = re.compile(r"^\s*(?:公开部门|部门名称|编制单位|单位名称|预算主管部门|预算单位|编制部门)\s*[:：]\s*"
-                          r"(\S.*?)(?:\s+(?:金额)?单位\s*[:：].*)?\s*$")
+                          r"(\S[^\t]*?)(?:\s+(?:金额)?单位\s*[:：].*|\t.*)?\s*$")
 SCOPE_RE = re.compile(r"[（(]\s*(部门汇总|汇总|本级|部门本级)\s*[)）]")
 # words that end a department name on the cover / in a heading
 TAIL_RE = re.compile(r"(?:(?:19|20)\d{2})?\s*(?:年度|年)?\s*(?:部门|单位)?决算.*$")
@@ -145,6 +145,12 @@ def infer_doc_kind(doc: Document, cover: list[tuple[int, str]], inf: Inferred) -
             inf.sources["doc_kind"] = {"line": line, "text": doc.line(line).strip()}
             break
     else:
+        hint = getattr(doc, "doc_kind_hint", None)   # a report's tables file, recognised by its tables
+        if hint:
+            inf.doc_kind = hint
+            n = next((n for n, t in doc.numbered(1, len(doc.lines) + 1) if t.strip()), 1)
+            inf.sources["doc_kind"] = {"line": n, "text": doc.line(n).strip()}
+            return
         counts: Counter = Counter()
         first: dict[str, int] = {}
         body = [c for c in doc_kind_cues() if c["where"] == "body"]
@@ -231,7 +237,7 @@ def infer_metadata(doc: Document) -> Inferred:
     else:
         for n, t in heads:
             cand = _name_from(PART_HEAD_RE.match(t).group(2))
-            if cand and not re.fullmatch(r".*(概况|名词解释|附件|情况说明|决算表)", cand):
+            if cand and not re.fullmatch(r".*(概况|名词解释|附件|情况说明|决算表|预算表)", cand):
                 inf.department_name = cand
                 inf.sources["department_name"] = {"line": n, "text": t.strip()}
                 break

@@ -321,6 +321,7 @@ class BudgetGridParser(GridParser):
         header = [squash(x) for _, c in rows[:head_end] for x in c if x and x.strip()]
         if not codes and data and any(hmap.get(h, ("",))[0] == "label" for h in header):
             self._source_list(table, rows[:head_end], data)
+            table.form = "sources"
             return
         if (not codes and data and header and all(h in hmap and hmap[h][0] != "-" for h in header)
                 and all(all(not (x or "").strip() or is_amount(x.strip()) for x in c) for _, c in data)):
@@ -330,6 +331,7 @@ class BudgetGridParser(GridParser):
                 row = Row(line, "total", "合计", None)
                 self.fill(row, c, cols, line, table)
                 table.rows.append(row)
+            table.form = "totals"
             return
         super()._by_function(table, rows)
 

@@ -148,6 +148,8 @@ class Table:
     declared_empty: bool = False
     empty_statement: str = ""
     places: int = 2                                 # decimals the amounts are printed with (0: whole 元)
+    form: str = ""                                  # an older form without function rows: "sources" (收入
+                                                    # 预算总表 as a list) or "totals" (支出预算总表 as one row)
 
     def find(self, key: str, side: str | None = None) -> Row | None:
         for r in self.rows:
