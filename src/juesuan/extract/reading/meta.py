@@ -188,7 +188,8 @@ def infer_metadata(doc: Document) -> Inferred:
     """Department name, year, scope, unit and the kind of document as the document states them."""
     inf = Inferred()
     c0, c1 = cover_range(doc)
-    cover = [(n, t) for n, t in doc.numbered(c0, c1) if t.strip()][:COVER_LINES]
+    cover = [(n, t) for n, t in doc.numbered(c0, c1)
+             if t.strip() and not re.fullmatch(r"[-—\s]*\d{1,3}[-—\s]*", t)][:COVER_LINES]
     cover_text = "".join(t for _, t in cover)
     infer_doc_kind(doc, cover, inf)
     # -- year: the cover, then part headings (their most common year wins)
@@ -229,7 +230,14 @@ def infer_metadata(doc: Document) -> Inferred:
         if line:
             name = None
         else:
-            name = _name_from(re.sub(r"(?:部门|单位)?预算.*$", "", _clean(cover[0][1])))
+            # the name may wrap onto the next cover line (2018 年度江苏省高级 / 人民法院预算公开)
+            head = ""
+            for _, t in cover[:3]:
+                head += _clean(t)
+                if "预算" in head:
+                    break
+            name = _name_from(re.sub(r"(?:部门|单位)?预算.*$", "", head)) if "预算" in head else \
+                _name_from(re.sub(r"(?:部门|单位)?预算.*$", "", _clean(cover[0][1])))
     if name:
         n = next((n for n, t in cover if _clean(t)[:2] and _clean(t)[:2] in name), cover[0][0])
         inf.department_name = name

@@ -546,7 +546,7 @@ def join_split_rows(rows: list, amount_cols: set[int], log=None, table: str = ""
             # one panel's amount whose label cell is merged into the row above (a side-by-side table)
             for j in amounts(c):
                 lj = j - 1
-                if (lj >= 0 and lj not in amount_cols and lj < len(c) and c[lj] is None and lj < len(pc)
+                if (lj >= 0 and lj not in amount_cols and lj < len(c) and not _has_text(c[lj]) and lj < len(pc)
                         and _has_text(pc[lj]) and j < len(pc) and pc[j] is None):
                     pc[j], c[j] = c[j], None
         out.append((n, c))
