@@ -137,7 +137,7 @@ def text_and_tables(folder: Path, files: list[Path], docs: list[Document]) -> tu
     if not same or (na > 0) == (nb > 0):
         why = ("both hold tables" if na and nb else "neither holds tables" if not na and not nb
                else "they differ in kind, year or department")
-        raise ParseError(f"the files in this folder are not one report ({why}): {files[0].name} "
+        raise ParseError(f"two different documents in one folder, not one report ({why}): {files[0].name} "
                          f"({what(ia, na, ka)}) and {files[1].name} ({what(ib, nb, kb)}); one folder holds one "
                          f"report (one file, or its text and its tables): move one of {names} to a folder of "
                          "its own", config.rel(folder))
