@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from ...numbers import is_amount
-from .grid import (GridParser, amount_columns, code_pieces, column_groups, compact_rows, is_index_row,
+from .grid import (GridParser, _is_amount_text, amount_columns, code_pieces, column_groups, compact_rows, is_index_row,
                    join_split_rows)
 from ..reading.pdf import PdfTable
 from .tables import Row, Table, header_map, row_labels, sort_columns, squash, table_specs
@@ -217,7 +217,7 @@ class BudgetGridParser(GridParser):
                 rows = self._lost_first_row(tid, p, rows) + rows
             p.rows = rows
         data_from = next((i for i, (_, c) in enumerate(parts[0].rows)
-                          if any(x and is_amount(x.strip()) for x in c)
+                          if any(x and _is_amount_text(x) for x in c)
                           or any(x and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", x.strip()) for x in c)), None)
         for k, p in enumerate(parts):
             start = data_from if k == 0 else 0

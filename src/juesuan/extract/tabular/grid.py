@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from ...findings import CheckLog
 from ...numbers import is_amount, parse_amount
@@ -446,6 +447,11 @@ def _has_text(x) -> bool:
     return bool(x and x.strip())
 
 
+@lru_cache(maxsize=65536)
+def _is_amount_text(x: str) -> bool:
+    return is_amount(x.strip())
+
+
 def column_groups(rows: list) -> list[list[int]]:
     """Adjacent physical columns merged greedily into logical columns: a column joins the group
     on its left unless some row has text in both (then the two are different columns)."""
@@ -474,6 +480,8 @@ def compact_rows(rows: list, groups: list[list[int]] | None = None) -> list:
     (at most one column of a group holds text), '' for a blank cell, None when every column of
     the group is merged (None) in that row."""
     groups = groups or column_groups(rows)
+    if len(groups) == max((len(c) for _, c in rows), default=0):
+        return [(n, list(c)) for n, c in rows]          # no thin column: the grid as it is
     out = []
     for n, c in rows:
         cells = []
@@ -495,13 +503,13 @@ def join_split_rows(rows: list, amount_cols: set[int], log=None, table: str = ""
     - an amount printed in the sub-row above its label: a row with amounts and no label whose
       amount cells are merged (None) in the next row, which holds the label, gives them to it."""
     def is_amt(x):
-        return _has_text(x) and is_amount(x.strip())
+        return _has_text(x) and _is_amount_text(x)
 
     def labels(c):
-        return [j for j, x in enumerate(c) if _has_text(x) and j not in amount_cols and not is_amt(x)]
+        return [j for j, x in enumerate(c) if x and j not in amount_cols and x.strip() and not _is_amount_text(x)]
 
     def amounts(c):
-        return [j for j, x in enumerate(c) if is_amt(x)]
+        return [j for j, x in enumerate(c) if x and x.strip() and _is_amount_text(x)]
 
     # 1. amounts printed in the sub-row above their label (the label row's amount cells merged)
     fwd: list = []
@@ -558,7 +566,7 @@ def amount_columns(rows: list) -> set[int]:
     width = max((len(c) for _, c in rows), default=0)
     out = set()
     for j in range(width):
-        vals = [c[j].strip() for _, c in rows if j < len(c) and _has_text(c[j])]
-        if vals and all(is_amount(v) for v in vals):
+        vals = [c[j] for _, c in rows if j < len(c) and _has_text(c[j])]
+        if vals and all(_is_amount_text(v) for v in vals):
             out.add(j)
     return out
