@@ -870,3 +870,229 @@ def render_budget(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | No
         "department": folder.name, "department_name": name, "year": year, "doc_kind": "budget",
         "source_file": pdf.name, "source_format": "pdf"}, ensure_ascii=False, indent=2), encoding="utf-8")
     return {k: Decimal(h) * 100 for k, h in cells.items()}     # hundreds of 元 → 元
+
+
+# ----------------------------------------------------------------------------- the 江苏 form (2017–2019)
+# What the 江苏 provincial budgets of 2017–2019 print (data/raw/201x/jsfy-yusuan, jszx-yusuan): the
+# 收支预算总表 with 收入 | 功能分类 | 支出用途 side by side (three column pairs, 项目名称 / 功能科目名称 / 金额),
+# 当年收入小计 / 上年结转资金 / 收入合计 and 当年支出小计 / 结转下年资金 / 支出合计, uses 基本支出 / 项目支出 /
+# 单位预留机动经费; the 收入预算总表 as a list of sources (一般公共预算资金 › 小计 …); the 支出预算总表 as one
+# row; the 财政拨款收支预算总表 with uses only; function and economic tables with one 金额 column; the
+# “三公”经费、会议费、培训费 table; tables with no national role (财政拨款支出预算表); older class names;
+# long names wrapped within their cell; tables continued on the next page with or without their header;
+# form ``jiangsu_split``: the text and the tables in two files, each table's title and 部门/单位 line
+# ruled into its grid, 表一 … above it.
+JS_NAME = "江苏省合成测试厅"
+
+
+def jiangsu_sums(m: BudgetModel) -> dict:
+    """Every cell of the 江苏 form from the model: {(table, side, key, col): h}.  单位预留机动经费 is this
+    year's 一般公共预算 money; 事业收入 is 其他资金 (基本支出); nothing is carried over."""
+    items = {code: dict(it, carryover_next=0) for code, it in m.items.items()}
+    col = {code: {"gpb": it["gpb_basic"] + it["gpb_project"] + it["reserve"], "fund": it["fund_project"],
+                  "other": it["business"], "basic": it["gpb_basic"] + it["business"],
+                  "project": it["gpb_project"] + it["fund_project"], "reserve": it["reserve"],
+                  "fbasic": it["gpb_basic"]} for code, it in items.items()}
+    for v in col.values():
+        v["total"] = v["basic"] + v["project"] + v["reserve"]
+    roll: dict = {}
+    for code, v in col.items():
+        for c in (code[:3], code[:5], code):
+            acc = roll.setdefault(c, {})
+            for k, x in v.items():
+                acc[k] = acc.get(k, 0) + x
+    tot = {k: sum(v[k] for v in col.values()) for k in next(iter(col.values()))}
+    cells: dict = {}
+    fiscal = tot["gpb"] + tot["fund"]
+    for k, v in (("fiscal", fiscal), ("fiscal_gpb", tot["gpb"]), ("fiscal_gov_fund", tot["fund"]),
+                 ("special_account", 0), ("other_funds", tot["other"]), ("income_total", fiscal + tot["other"]),
+                 ("carryover", 0), ("grand_total", fiscal + tot["other"])):
+        cells[("预算01", "收入", k, "amount")] = v
+    for c, _, _ in FUNCTIONS:
+        cells[("预算01", "支出", f"class:{c}", "amount")] = roll[c]["total"]
+    for k, v in (("expenditure_total", tot["total"]), ("carryover_next", 0), ("grand_total", tot["total"]),
+                 ("use:basic", tot["basic"]), ("use:project", tot["project"]), ("use:reserve", tot["reserve"])):
+        cells[("预算01", "支出", k, "amount")] = v
+    for k, v in (("total", tot["total"]), ("fiscal_gpb", tot["gpb"]), ("fiscal_gpb_general", tot["gpb"]),
+                 ("fiscal_gpb_special", 0), ("fiscal_gov_fund", tot["fund"]), ("special_account", 0),
+                 ("other_funds", tot["other"]), ("business", tot["other"]), ("operating", 0), ("other", 0),
+                 ("debt", 0), ("carryover", 0), ("carryover_used", 0)):
+        cells[("预算02", "", "total", k)] = v
+    for k in ("total", "basic", "project", "reserve"):
+        cells[("预算03", "", "total", k)] = tot[k]
+    cells[("预算03", "", "total", "carryover_next")] = 0
+    for k, v in (("fiscal_gpb", tot["gpb"]), ("fiscal_gov_fund", tot["fund"]), ("grand_total", fiscal)):
+        cells[("预算04", "收入", k, "amount")] = v
+    for k, v in (("use:basic", tot["fbasic"]), ("use:project", tot["project"]), ("use:reserve", tot["reserve"]),
+                 ("grand_total", fiscal)):
+        cells[("预算04", "支出", k, "amount")] = v
+    for code, v in roll.items():
+        if v["gpb"]:
+            cells[("预算05", "", f"func:{code}", "total")] = v["gpb"]
+        if v["fund"]:
+            cells[("预算08", "", f"func:{code}", "total")] = v["fund"]
+    cells[("预算05", "", "total", "total")] = tot["gpb"]
+    if tot["fund"]:
+        cells[("预算08", "", "total", "total")] = tot["fund"]
+    for cls, _, _, items_ in ECONOMIC:
+        cells[("预算06", "", f"econ:{cls}", "total")] = sum(m.econ[c] for c, _ in items_)
+        for c, _ in items_:
+            cells[("预算06", "", f"econ:{c}", "total")] = m.econ[c]
+    cells[("预算06", "", "total", "total")] = sum(m.econ.values())
+    s = dict(m.sangong)
+    meeting, training = m.operating_costs % 997 + 1, m.operating_costs % 499 + 1
+    for k, v in dict(s, meeting=meeting, training=training, total_all=s["total"] + meeting + training).items():
+        cells[("预算07", "", "sangong", k)] = v
+    return cells
+
+
+def render_budget_jiangsu(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | None = None,
+                          dept: str = "synth", year: int = 2018) -> dict:
+    """Draw a 江苏 budget (one file, or ``form`` jiangsu_split: text + tables); return its cells in 元."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    cells = jiangsu_sums(m)
+    printed = dict(cells)
+    if mutate:
+        printed[mutate[:4]] = printed[mutate[:4]] + mutate[4]
+    split = layout["form"] == "jiangsu_split"
+    ruled, zs, unit = layout["ruled"] == "1", layout["zero_style"], "万元"
+    page_rows = int(layout["page_rows"] or 0)
+    repeat = layout["repeat_header_on_continuation"] == "1"
+    wrapn = layout["wrap_names"] == "1"
+    names = {c: OLD_NAMES.get(c, n) for c, n, _ in FUNCTIONS}
+    w = lambda h: f"{h // 100:,}.{h % 100:02d}"  # noqa: E731
+
+    def amt(tid, side, key, col):
+        return _bfmt(printed.get((tid, side, key, col), 0), unit, zs)
+
+    text_pdf = folder / (f"{dept}-text.pdf" if split else f"{dept}.pdf")
+    d = Doc(text_pdf, layout)
+    d.text(f"{JS_NAME}{year}年度部门预算公开", 22, center=True, gap=120)
+    d.new_page()
+    d.text(f"第三部分 {JS_NAME}{year}年度部门预算情况说明", 14, center=True)
+    p = cells
+    for ln in (f"{year}年，{JS_NAME}收入预算{w(p[('预算01', '收入', 'income_total', 'amount')])}万元。",
+               f"一般公共预算拨款支出预算{w(p[('预算05', '', 'total', 'total')])}万元。",
+               f"{year}年“三公”经费预算数为{w(p[('预算07', '', 'sangong', 'total')])}万元。"):
+        d.text(ln, 9, gap=4)
+    if split:
+        d.save()
+        d = Doc(folder / f"{dept}-tables.pdf", layout)
+    n_table = [0]
+
+    def title(text, ncols_widths):
+        """The title above the grid (one file), or ruled into it with the 部门/单位 line (split)."""
+        d.new_page()
+        n_table[0] += 1
+        if split:
+            d.text(f"表{CN[n_table[0] - 1] if n_table[0] <= 10 else '十' + CN[n_table[0] - 11]}", 10)
+            return [(f"{text}部门：{JS_NAME} 单位：万元", 0, 0, 1, ncols_widths)]
+        d.text(f"{CN[n_table[0] - 1] if n_table[0] <= 10 else '十' + CN[n_table[0] - 11]}、{year}年度{JS_NAME}"
+               f"部门{text}", 11)
+        d.text("单位：万元", 8, x=PAGE[0] - 120)
+        return []
+
+    def shift(head, k):
+        return [(t, r + k, c, rs, cs) for t, r, c, rs, cs in head]
+
+    def cell(text, width):
+        return wrap(text, width) if wrapn and len(wrap(text, width)) > 1 else text
+
+    # 预算01 收支预算总表: 收入 | 功能分类 | 支出用途
+    top = title("收支预算总表", 6)
+    k = len(top)
+    head = top + shift([("收入", 0, 0, 1, 2), ("支出", 0, 2, 1, 4), ("项目名称", 1, 0, 2, 1), ("金额", 1, 1, 2, 1),
+                        ("功能分类", 1, 2, 1, 2), ("支出用途", 1, 4, 1, 2), ("功能科目名称", 2, 2, 1, 1),
+                        ("金额", 2, 3, 1, 1), ("项目名称", 2, 4, 1, 1), ("金额", 2, 5, 1, 1)], k)
+    inc = [("fiscal", "一、财政拨款"), ("fiscal_gpb", "1.一般公共预算"), ("fiscal_gov_fund", "2.政府性基金预算"),
+           ("special_account", "二、财政专户管理资金"), ("other_funds", "三、其他资金")]
+    uses = [("use:basic", "一、基本支出"), ("use:project", "二、项目支出"), ("use:reserve", "三、单位预留机动经费")]
+    widths = [120, 70, 110, 70, 120, 70]
+    rows = []
+    for i, (c, _, _) in enumerate(FUNCTIONS):
+        left = [inc[i][1], amt("预算01", "收入", inc[i][0], "amount")] if i < len(inc) else ["", ""]
+        right = ([uses[i][1], amt("预算01", "支出", uses[i][0], "amount")] if i < len(uses) else ["", ""])
+        rows.append(left + [cell(f"{CN[i]}、{names[c]}", widths[2]), amt("预算01", "支出", f"class:{c}", "amount")]
+                    + right)
+    for a, b in (("income_total", "expenditure_total"), ("carryover", "carryover_next"), ("grand_total", "grand_total")):
+        la = {"income_total": "当年收入小计", "carryover": "上年结转资金", "grand_total": "收入合计"}[a]
+        lb = {"expenditure_total": "当年支出小计", "carryover_next": "结转下年资金", "grand_total": "支出合计"}[b]
+        rows.append([la, amt("预算01", "收入", a, "amount"), lb, "", "", amt("预算01", "支出", b, "amount")])
+    draw_table(d, widths, head, rows, "lrlrlr", ruled, 0, True)
+    # 预算02 收入预算总表: a list of sources
+    top = title("收入预算总表", 3)
+    head = top + shift([("项目名称", 0, 0, 1, 2), ("金额", 0, 2, 1, 1)], len(top))
+    groups = [("收入总计", [("", "total")]),
+              ("一般公共预算资金", [("小计", "fiscal_gpb"), ("公共财政拨款(补助)资金", "fiscal_gpb_general"),
+                                    ("专项收入", "fiscal_gpb_special")]),
+              ("政府性基金", [("小计", "fiscal_gov_fund")]),
+              ("财政专户管理资金", [("小计", "special_account")]),
+              ("其他资金", [("小计", "other_funds"), ("事业收入", "business"), ("经营收入", "operating"),
+                            ("其他收入", "other"), ("债务资金(银行贷款)", "debt")]),
+              ("上年结转和结余资金", [("小计", "carryover"), ("其中：动用上年结转和结余资金", "carryover_used")])]
+    rows = [[g if k == 0 else "", item, amt("预算02", "", "total", key)] for g, its in groups
+            for k, (item, key) in enumerate(its)]
+    draw_table(d, [160, 220, 120], head, rows, "llr", ruled, 0, True)
+    # 预算03 支出预算总表: one row
+    top = title("支出预算总表", 5)
+    c3 = [("total", "合计"), ("basic", "基本支出"), ("project", "项目支出"), ("reserve", "单位预留机动经费"),
+          ("carryover_next", "结转下年资金")]
+    head = top + shift([(lab, 0, j, 1, 1) for j, (_, lab) in enumerate(c3)], len(top))
+    draw_table(d, [110] * 5, head, [[amt("预算03", "", "total", c) for c, _ in c3]], "rrrrr", ruled, 0, True)
+    # 预算04 财政拨款收支预算总表: uses only
+    top = title("财政拨款收支预算总表", 4)
+    head = top + shift([("收入", 0, 0, 1, 2), ("支出", 0, 2, 1, 2), ("项目名称", 1, 0, 2, 1), ("金额", 1, 1, 2, 1),
+                        ("支出用途", 1, 2, 1, 2), ("项目名称", 2, 2, 1, 1), ("金额", 2, 3, 1, 1)], len(top))
+    rows = [["一、一般公共预算", amt("预算04", "收入", "fiscal_gpb", "amount"), "一、基本支出",
+             amt("预算04", "支出", "use:basic", "amount")],
+            ["二、政府性基金预算", amt("预算04", "收入", "fiscal_gov_fund", "amount"), "二、项目支出",
+             amt("预算04", "支出", "use:project", "amount")],
+            ["", "", "三、单位预留机动经费", amt("预算04", "支出", "use:reserve", "amount")],
+            ["收入合计", amt("预算04", "收入", "grand_total", "amount"), "支出合计",
+             amt("预算04", "支出", "grand_total", "amount")]]
+    draw_table(d, [150, 90, 150, 90], head, rows, "lrlr", ruled, 0, True)
+
+    def by_function(tid, text, codes_of):
+        top = title(text, 3)
+        head = top + shift([("功能科目代码", 0, 0, 1, 1), ("功能科目名称", 0, 1, 1, 1), ("金额", 0, 2, 1, 1)], len(top))
+        body = [["", "合计", amt(tid, "", "total", "total")]]
+        for code in codes_of:
+            body.append([code, cell(m.names.get(code, names.get(code, "")) if len(code) > 3 else names[code], 200),
+                         amt(tid, "", f"func:{code}", "total")])
+        draw_table(d, [90, 200, 110], head, body, "llr", ruled, page_rows, repeat)
+
+    # a table with no national role: 财政拨款支出预算表 (all 财政拨款 by function)
+    fiscal_codes = [c for c, _, ks in FUNCTIONS for c in [c] + [x for k, _, xs in ks for x in [k] + [y for y, _ in xs]]]
+    top = title("财政拨款支出预算表", 3)
+    head = top + shift([("功能科目代码", 0, 0, 1, 1), ("功能科目名称", 0, 1, 1, 1), ("金额", 0, 2, 1, 1)], len(top))
+    draw_table(d, [90, 200, 110], head, [["", "合计", w(p[("预算04", "收入", "grand_total", "amount")])]], "llr",
+               ruled, 0, True)
+    gpb = [c for c in fiscal_codes if ("预算05", "", f"func:{c}", "total") in cells]
+    by_function("预算05", "一般公共预算支出预算表", gpb)
+    # 预算06 一般公共预算基本支出预算表: one 金额 column
+    top = title("一般公共预算基本支出预算表", 3)
+    head = top + shift([("科目编码", 0, 0, 1, 1), ("科目名称", 0, 1, 1, 1), ("金额", 0, 2, 1, 1)], len(top))
+    body = [["", "合计", amt("预算06", "", "total", "total")]]
+    for cls, cname, _, items_ in sorted(ECONOMIC):
+        for code, nm in [(cls, cname)] + items_:
+            body.append([code, nm, amt("预算06", "", f"econ:{code}", "total")])
+    draw_table(d, [90, 200, 110], head, body, "llr", ruled, page_rows, repeat)
+    # 预算07 “三公”经费、会议费、培训费支出预算表
+    top = title("一般公共预算“三公”经费、会议费、培训费支出预算表", 9)
+    head = top + shift([("合计", 0, 0, 3, 1), ("“三公”经费", 0, 1, 1, 6), ("会议费", 0, 7, 3, 1), ("培训费", 0, 8, 3, 1),
+                        ("小计", 1, 1, 2, 1), ("因公出国（境）费", 1, 2, 2, 1), ("公务用车购置及运行维护费", 1, 3, 1, 3),
+                        ("公务接待费", 1, 6, 2, 1), ("小计", 2, 3, 1, 1), ("公务用车购置费", 2, 4, 1, 1),
+                        ("公务用车运行维护费", 2, 5, 1, 1)], len(top))
+    row = [amt("预算07", "", "sangong", k) for k in ("total_all", "total", "abroad", "vehicle", "vehicle_purchase",
+                                                     "vehicle_operation", "reception", "meeting", "training")]
+    draw_table(d, [70, 70, 80, 70, 80, 90, 70, 60, 60], head, [row], "rrrrrrrrr", ruled, 0, True)
+    fund = [c for c in fiscal_codes if ("预算08", "", f"func:{c}", "total") in cells]
+    by_function("预算08", "政府性基金支出预算表", fund)
+    d.save()
+    meta = {"department": folder.name, "department_name": JS_NAME, "year": year, "doc_kind": "budget",
+            "source_format": "pdf"}
+    if not split:
+        meta["source_file"] = text_pdf.name
+    (folder / "metadata.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    return {k: Decimal(h) * 100 for k, h in cells.items()}

@@ -128,7 +128,16 @@ class BudgetGridParser(GridParser):
     """The budget tables of a PDF (ids 预算01–预算10)."""
 
     def parse_all(self) -> dict[str, Table]:
-        groups = self.table_groups(budget_title_of, "the budget tables", other=other_title_of)
+        groups = []
+        for tid, parts in self.table_groups(budget_title_of, "the budget tables", other=other_title_of):
+            # a continued page that repeats its title (ruled into the grid with its header): the same table
+            if (groups and groups[-1][0] == tid and parts[0].page == groups[-1][1][-1].page + 1
+                    and not _same_rows(parts, groups[-1][1][-1:])):
+                self.log.note("title_repeated", f"{tid}: its title is repeated on the continued page {parts[0].page}; "
+                              "read as one table", line=parts[0].rows[0][0] if parts[0].rows else None, table=tid)
+                groups[-1][1].extend(parts)
+                continue
+            groups.append((tid, parts))
         tables: dict[str, Table] = {}
         for tid, parts in groups:
             if tid in tables:
@@ -289,7 +298,8 @@ class BudgetGridParser(GridParser):
             # a label spanning the function and use panels (当年支出小计, 支出合计): its amount is the
             # use panel's
             if (i >= head_end and func_amt is not None and third < len(c) and not (c[third] or "").strip()
-                    and func_amt < len(c2) and c2[func_amt] is None and third + 1 < len(c)):
+                    and func_amt < len(c2) and not (c2[func_amt] or "").strip() and third + 1 < len(c)
+                    and (c[third + 1] or "").strip()):
                 c2[func_amt] = c[third + 1]
             main.append((n, c2))
         super()._two_sided(table, main)
