@@ -28,6 +28,8 @@ CONTENTS_RE = re.compile(r"^\s*目\s*录\s*$")
 UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|千元|元)")
 DEPT_LINE_RE = re.compile(r"^\s*(?:公开部门|部门名称|编制单位|单位名称|预算主管部门|预算单位|编制部门)\s*[:：]\s*"
                           r"(\S[^\t]*?)(?:\s+(?:金额)?单位\s*[:：].*|\t.*)?\s*$")
+# a table title cell that also names the department and the unit (收支预算总表部门：江苏省政协办公厅 单位：万元)
+DEPT_IN_TITLE_RE = re.compile(r"表\s*(?:部门|部门名称|编制部门)\s*[:：]\s*(\S[^\t]*?)\s+(?:金额)?单位\s*[:：]")
 SCOPE_RE = re.compile(r"[（(]\s*(部门汇总|汇总|本级|部门本级)\s*[)）]")
 # words that end a department name on the cover / in a heading
 TAIL_RE = re.compile(r"(?:(?:19|20)\d{2})?\s*(?:年度|年)?\s*(?:部门|单位)?决算.*$")
@@ -256,6 +258,12 @@ def infer_metadata(doc: Document) -> Inferred:
         inf.department_name = SCOPE_RE.sub("", _clean(raw)) or None
         if inf.department_name:
             inf.sources["department_name"] = {"line": n, "text": doc.line(n).strip()}
+    if inf.department_name is None:
+        hit = next(((n, m.group(1)) for n, t in doc.numbered(1, len(doc.lines) + 1)
+                    if (m := DEPT_IN_TITLE_RE.search(t))), None)
+        if hit:
+            inf.department_name = _clean(hit[1])
+            inf.sources["department_name"] = {"line": hit[0], "text": doc.line(hit[0]).strip()}
     # -- scope: (汇总)/(本级) on a 公开部门 line or on the cover
     for n, t in [*cover, *dept_lines]:
         m = SCOPE_RE.search(unicodedata.normalize("NFKC", t).replace("(", "（").replace(")", "）"))

@@ -298,8 +298,8 @@ class BudgetGridParser(GridParser):
             # a label spanning the function and use panels (当年支出小计, 支出合计): its amount is the
             # use panel's
             if (i >= head_end and func_amt is not None and third < len(c) and not (c[third] or "").strip()
-                    and func_amt < len(c2) and not (c2[func_amt] or "").strip() and third + 1 < len(c)
-                    and (c[third + 1] or "").strip()):
+                    and func_amt < len(c2) and third + 1 < len(c)
+                    and (c2[func_amt] is None or (not c2[func_amt].strip() and (c[third + 1] or "").strip()))):
                 c2[func_amt] = c[third + 1]
             main.append((n, c2))
         super()._two_sided(table, main)
