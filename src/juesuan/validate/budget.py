@@ -487,7 +487,7 @@ def check_year_name_template(doc: Document, tables: dict[str, Table], year: int,
     """Table titles, headings and 三公 column heads state the report's year; 编制部门 / 编制单位
     lines name the department of the cover; no template placeholder (XX局) is left."""
     from ..extract.tabular.budget_tables import budget_title
-    from ..extract.reading.meta import DEPT_LINE_RE
+    from ..extract.reading.meta import DEPT_LINE_RE, dept_line_name
     left: list[int] = []
     for n, t in doc.numbered(1, len(doc.lines) + 1):
         s = _clean(t)
@@ -502,7 +502,7 @@ def check_year_name_template(doc: Document, tables: dict[str, Table], year: int,
                        expected=year, found=y)
         d = DEPT_LINE_RE.match(t)
         if d and department:
-            name = re.sub(r"[（(](?:本级|汇总|部门汇总)[)）]", "", _clean(d.group(1)))
+            name = re.sub(r"[（(](?:本级|汇总|部门汇总)[)）]", "", _clean(dept_line_name(doc, n, d)))
             log.record("budget_doc_name", same_department(name, department), severity="error", line=n,
                        table="document", message=f"line names the department {name}, the cover {department}",
                        expected=department, found=name)

@@ -281,6 +281,22 @@ def infer_metadata(doc: Document) -> Inferred:
     return inf
 
 
+def dept_line_name(doc: Document, n: int, m: re.Match) -> str:
+    """The department a 部门名称：… line names; in a grid row, a name wrapped within its cell goes on in
+    the same cell of the next row (部门名称：江苏省高级人民法 / 院)."""
+    name = m.group(1)
+    line = doc.line(n)
+    if "\t" not in line or n + 1 > len(doc.lines):
+        return name
+    cells, nxt = line.split("\t"), doc.line(n + 1).split("\t")
+    j = next((k for k, c in enumerate(cells) if DEPT_LINE_RE.match(c)), None)
+    if j is not None and j < len(nxt):
+        more = nxt[j].strip()
+        if more and len(more) <= 4 and not re.search(r"[:：\d]", more):
+            name += more
+    return name
+
+
 def same_department(a: str | None, b: str | None) -> bool:
     """Two spellings of one department: equal after normalising, or one is the other with
     its region in front (宁夏回族自治区工业和信息化厅 / 自治区工业和信息化厅)."""
