@@ -127,13 +127,11 @@ def parse_heading(body: str) -> Heading | None:
     r = _res()
     s = body.strip()
     quoted = bool(r["quotes"].match(s))
-    for _ in range(3):
-        s = r["quotes"].sub("", s)
-        s2 = r["suffix"].sub("", s)
+    for _ in range(3):                 # “…”科目 / “…”为: the suffix after the quotes, then the quotes
+        s2 = r["suffix"].sub("", s).strip(vocab()["quotes"]).strip()
         if s2 == s:
             break
         s = s2
-    s = s.strip()
     if not s:
         return None
     levels = vocab()["levels"]

@@ -1,0 +1,125 @@
+"""Regression tests for false findings on the budgets' prose and tables (issue 23, item 3), each with the
+sentence or the rows inline, and the true findings that must stay."""
+from decimal import Decimal as D
+
+from juesuan.extract.prose.budget_text import parse_budget_text
+from juesuan.extract.tabular.tables import Row, Table
+from juesuan.findings import CheckLog
+from juesuan.source import Document
+from juesuan.validate.budget import check_items_cover, check_text_internal, check_text_vs_tables, check_text_years
+
+
+def doc(lines):
+    return Document("r.pdf", list(lines))
+
+
+def t05(rows):
+    t = Table("预算05", "一般公共预算支出功能分类预算表", columns={"": [("total", "合计")]}, unit="元")
+    for code, name, amount in rows:
+        t.rows.append(Row(100 + len(t.rows), f"func:{code}", name, code, values={"total": D(amount)}))
+    return {"预算05": t}
+
+
+def run(lines, tables, year):
+    log = CheckLog("r.pdf")
+    bt = parse_budget_text(doc(lines), set(), tables, log, year)
+    check_text_vs_tables(bt.facts, tables, log)
+    check_text_internal(bt.facts, bt.items, tables, log)
+    check_items_cover(bt.items, tables, log)
+    check_text_years(bt.facts, year, log)
+    return bt, log
+
+
+def bad(log):
+    return [(f.check, f.severity) for f in log.findings if f.severity != "info"]
+
+
+# 2025/ptzfb-yusuan p6:70 and p7:90 (上海市普陀区人民政府办公室 2025年部门预算): dash-joined names, an exact name
+# each; before: one budget_item_code warning per item and one budget_items_cover warning per row (24)
+ZFB = ["1. “一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行”科目1,202.95万元，主要用于行政单位的基本支出。",
+       "4. “一般公共服务支出-政府办公厅（室）及相关机构事务-其他政府办公厅（室）及相关机构事务支出”科目2,012万元，主要用于",
+       "其他政府办公厅（室）及相关机构事务支出。",
+       "12. “住房保障支出-住房改革支出-购房补贴”科目186.77万元，主要用于按房改政策规定，行政事业单位向符合条件职工发放的用",
+       "于购买住房的补贴。"]
+ZFB05 = [("201", "一般公共服务支出", "32149501.84"), ("20103", "政府办公厅（室）及相关机构事务", "32149501.84"),
+         ("2010301", "行政运行", "12029501.84"), ("2010399", "其他政府办公厅（室）及相关机构事务支出", "20120000.00"),
+         ("221", "住房保障支出", "1867680.00"), ("22102", "住房改革支出", "1867680.00"),
+         ("2210203", "购房补贴", "1867680.00")]
+
+
+def test_dash_joined_item_names_are_matched_by_their_names_without_a_warning():
+    bt, log = run(ZFB, t05(ZFB05), 2025)
+    assert [(i["no"], i["code"], i["match"], i["form"]) for i in bt.items] == [
+        (1, "2010301", "names", "dashes"), (4, "2010399", "names", "dashes"), (12, "2210203", "names", "dashes")]
+    assert [i["value"] for i in bt.items] == [D("12029500"), D("20120000"), D("1867700")]
+    assert bad(log) == []
+
+
+# 2025/ptzfb-yusuan p6:74: “…其他政府办公厅（室）及相关机构事务支出”科目 — the word 支出 before the quote is part of
+# the name (a suffix 支出科目 would cut it off and the name would match no row)
+def test_the_name_ends_at_the_quote_not_at_a_suffix_word():
+    bt, log = run(ZFB[1:3], t05(ZFB05), 2025)
+    assert bt.items[0]["match"] == "names" and bt.items[0]["code"] == "2010399"
+
+
+# 2025/wanli-yusuan p7 item 21: the text names 卫生健康支出（款）计划生育事务（项）, the table's row of that class and
+# amount is 2100717 计划生育服务 — one row only: matched by class and amount, an info note, no warning
+def test_an_item_matched_by_class_and_amount_alone_gives_a_note_not_a_warning():
+    lines = ["21. “卫生健康支出（类）卫生健康支出（款）计划生育事务（项）”科目20.00万元，主要用于计划生育事务。"]
+    rows = [("210", "卫生健康支出", "200000"), ("21007", "计划生育事务", "200000"), ("2100717", "计划生育服务", "200000")]
+    bt, log = run(lines, t05(rows), 2025)
+    assert (bt.items[0]["code"], bt.items[0]["match"]) == ("2100717", "class_amount")
+    assert bad(log) == []
+    assert [f.check for f in log.findings if f.severity == "info"] == ["budget_item_code"]
+
+
+# the issue's 2026 form: unquoted, the codes in the brackets, the sentence wrapping across lines
+def test_codes_in_the_brackets_unquoted_and_wrapped():
+    lines = ["3、一般公共服务支出（201类）财政事务（06款）行政运行（01项）512.30万元。主要用于：机构运行。2025年当年预算执行数为",
+             "498.70万元，2026年预算安排512.30万元，比2025年预算执行数增加2.73%。"]
+    rows = [("201", "一般公共服务支出", "5123000"), ("20106", "财政事务", "5123000"), ("2010601", "行政运行", "5123000")]
+    bt, log = run(lines, t05(rows), 2026)
+    it = bt.items[0]
+    assert (it["code"], it["match"], it["form"]) == ("2010601", "code", "codes")
+    assert (it["prior_execution"], it["rate"], it["direction"]) == (D("4987000"), D("0.0273"), "增加")
+    rate = next(f for f in bt.facts if f["measure"] == "change_rate_vs_prior_execution")
+    assert rate["line"] == 2 and "比2025年预算执行数增加2.73%" in rate["text"]
+    assert bad(log) == [] and log.counts["budget_change_rate"].passed == 1
+
+
+# ptswj-yusuan p7:109 (上海市普陀区商务委员会 2025年部门预算): the totals compare with the prior year's execution
+def test_a_total_compared_with_the_prior_years_execution_is_read():
+    lines = ["2025年，上海市普陀区商务委员会收入预算37,151.47万元，其中：财政拨款收入37,151.47万元，比2024年预算执行数增加",
+             "24,558.18万元；事业收入0万元；事业单位经营收入0万元；其他收入0万元。"]
+    bt, log = run(lines, {}, 2025)
+    got = {(f["subject"], f["measure"]): f["value"] for f in bt.facts}
+    assert got[("fiscal_income", "change_vs_prior_execution")] == D("245581800")
+    assert got[("fiscal_income", "prior_execution")] == D("371514700") - D("245581800")
+    assert bad(log) == []
+
+
+# true findings that stay
+def test_a_stated_rate_of_the_wrong_direction_is_an_error_at_its_line():
+    lines = ["5. “住房保障支出（类）住房改革支出（款）购房补贴（项）”72.00万元，主要用于购房补贴。",
+             "2025年当年预算执行数为80.00万元，2026年预算安排72.00万元，比2025年预算执行数增加10.00%。"]
+    bt, log = run(lines, {}, 2026)
+    errs = [f for f in log.findings if f.severity == "error"]
+    assert [(f.check, f.location, f.expected) for f in errs] == [("budget_change_rate", "r.pdf:2", "-10%")]
+    assert "比2025年预算执行数增加10.00%" in errs[0].message
+
+
+def test_an_item_amount_restated_otherwise_in_its_clause_is_an_error():
+    lines = ["6. 住房保障支出（221类）住房改革支出（02款）购房补贴（03项）95.00万元。主要用于：购房补贴。2025年当年预算执行数为",
+             "90.50万元，2026年预算安排90.50万元，比2025年预算执行数持平。"]
+    bt, log = run(lines, {}, 2026)
+    assert ("budget_text_internal", "error") in bad(log)
+    f = next(f for f in log.findings if f.check == "budget_text_internal")
+    assert f.location == "r.pdf:2" and f.expected == "950000" and f.found == "905000"
+
+
+def test_a_prior_year_reference_naming_the_reports_own_year_is_an_error():
+    lines = ["2. “一般公共服务支出（类）财政事务（款）行政运行（项）”88.00万元，主要用于运行。2026年预算执行数为80.00万元，"
+             "比2026年预算执行数增加10.00%。"]
+    bt, log = run(lines, {}, 2026)
+    years = [f for f in log.findings if f.check == "budget_text_internal" and f.severity == "error"]
+    assert {f.found for f in years} == {"2026"} and len(years) == 2        # the execution and the rate
