@@ -123,3 +123,38 @@ def test_a_prior_year_reference_naming_the_reports_own_year_is_an_error():
     bt, log = run(lines, {}, 2026)
     years = [f for f in log.findings if f.check == "budget_text_internal" and f.severity == "error"]
     assert {f.found for f in years} == {"2026"} and len(years) == 2        # the execution and the rate
+
+
+# 预算04 of two 2026 budgets of a 普陀区 department: the income rows are labelled “一、一般公共预算” / “二、政府性基金预算”,
+# which were not in row_labels.csv: the rows became label:… keys and 收入总计 = Σ of the fund rows failed by the
+# whole total ("收入总计 = Σ 国有资本经营预算: mismatch of" …)
+def test_budget04_income_rows_named_by_the_budget_alone(tmp_path):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synth import generate as g
+    from juesuan.extract.reading.pdf import read_pdf
+    from juesuan.extract.tabular.budget_tables import parse_budget_tables
+    from juesuan.validate.budget import check_row_identities, check_two_sided
+
+    layout = next(lay for lay in g.layouts("budget") if lay["name"] == "budget_shanghai")
+    pdf = tmp_path / "b.pdf"
+    d = g.Doc(pdf, layout)
+    d.text("2026年部门财政拨款收支预算总表", 12, center=True, gap=10)
+    d.text("编制部门：上海市合成测试局    单位：元", 8, x=g.LEFT)
+    rows = [["一、一般公共预算", "5,000,000.00", "一、一般公共服务支出", "5,200,000.00", "5,000,000.00", "200,000.00", ""],
+            ["二、政府性基金预算", "200,000.00", "", "", "", "", ""],
+            ["三、国有资本经营预算", "", "", "", "", "", ""],
+            ["收入总计", "5,200,000.00", "支出总计", "5,200,000.00", "5,000,000.00", "200,000.00", ""]]
+    head = [("财政拨款收入", 0, 0, 1, 2), ("财政拨款支出", 0, 2, 1, 5), ("项目", 1, 0, 1, 1), ("预算数", 1, 1, 1, 1),
+            ("项目", 1, 2, 1, 1), ("合计", 1, 3, 1, 1), ("一般公共预算", 1, 4, 1, 1), ("政府性基金预算", 1, 5, 1, 1),
+            ("国有资本经营预算", 1, 6, 1, 1)]
+    g.draw_table(d, [130, 75, 170, 70, 70, 70, 70], head, rows, "lrlrrrr", True, 0, True)
+    d.save()
+    log = CheckLog(str(pdf))
+    t = parse_budget_tables(read_pdf(pdf), log, "元")["预算04"]
+    keys = {r.key: r.values.get("amount") for r in t.rows if r.side == "收入"}
+    assert keys.get("fiscal_gpb") == D("5000000.00") and keys.get("fiscal_gov_fund") == D("200000.00")
+    check_two_sided(t, log)
+    check_row_identities(t, log)
+    assert [(f.check, f.message) for f in log.findings if f.severity != "info" and f.table == "预算04"] == []
