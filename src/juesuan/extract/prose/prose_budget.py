@@ -84,7 +84,7 @@ def _res() -> dict[str, re.Pattern]:
         "execution": re.compile(rf"(?:{year})(?:当年)?(?P<cue>{v['execution']})(?:为|是)?{amount}"),
         "prior_budget": re.compile(rf"(?:{year})(?P<cue>{v['prior_budget']})(?!执行|安排)(?:为|是)?{amount}"),
         "current": re.compile(rf"(?:{year})(?P<cue>{v['current']})(?:为|是)?{amount}"),
-        "head": re.compile(rf"(?:^|(?<=[\n。;:]))(?P<no>\d{{1,3}})[.、](?!\d)(?P<body>[^。;:\n,]{{1,160}}?)"
+        "head": re.compile(rf"(?:^|(?<=[\n。;:]))(?P<no>\d{{1,3}})(?:、|\.(?!\d))(?P<body>[^。;:\n,]{{1,160}}?)"
                            rf"(?P<num>{NUM})(?P<unit>万元|元)(?![\d%])"),
         "pieces": re.compile(rf"(?P<name>.+?)\((?P<code>\d{{2,3}})?(?P<lv>[{lv}])\)"),
         "codes": re.compile(r"(?P<name>.+?)\((?P<code>\d{2,3})\)"),
