@@ -158,3 +158,12 @@ def test_budget04_income_rows_named_by_the_budget_alone(tmp_path):
     check_two_sided(t, log)
     check_row_identities(t, log)
     assert [(f.check, f.message) for f in log.findings if f.severity != "info" and f.table == "预算04"] == []
+
+
+def test_a_total_compared_with_the_reports_own_year_is_an_error_and_the_right_year_passes():
+    lines = ["2026年，上海市合成测试局支出预算3,121.42万元，比2026年预算增加107.62万元。",
+             "2026年“三公”经费预算数为0.95万元，与2025年预算持平。"]
+    bt, log = run(lines, {}, 2026)
+    errs = [f for f in log.findings if f.severity == "error"]
+    assert [(f.check, f.location, f.found) for f in errs] == [("budget_text_internal", "r.pdf:1", "2026")]
+    assert "比2026年预算增加107.62万元" in errs[0].message
