@@ -167,3 +167,25 @@ def test_a_total_compared_with_the_reports_own_year_is_an_error_and_the_right_ye
     errs = [f for f in log.findings if f.severity == "error"]
     assert [(f.check, f.location, f.found) for f in errs] == [("budget_text_internal", "r.pdf:1", "2026")]
     assert "比2026年预算增加107.62万元" in errs[0].message
+
+
+def test_a_figure_of_an_item_clause_in_no_known_form_is_a_note_naming_its_line():
+    lines = ["2. “一般公共服务支出（类）财政事务（款）行政运行（项）”88.00万元，主要用于运行。上年执行数为80.00万元，",
+             "增幅为10.00%。"]
+    bt, log = run(lines, {}, 2026)
+    assert bt.items[0]["prior_execution"] == D("800000") and bt.items[0]["rate"] is None
+    notes = [f for f in log.findings if f.check == "unparsed"]
+    assert [(f.severity, f.location) for f in notes] == [("info", "r.pdf:2")] and "10.00%" in notes[0].message
+    assert bad(log) == []
+
+
+def test_an_item_with_no_unique_row_is_one_warning_and_no_comparison():
+    # two rows of class 208 with the same amount, and a name of neither: no unique match
+    lines = ["1. “社会保障和就业支出（类）抚恤（款）死亡抚恤（项）”10.00万元，主要用于抚恤。"]
+    rows = [("208", "社会保障和就业支出", "200000"), ("20805", "行政事业单位养老支出", "200000"),
+            ("2080501", "行政单位离退休", "100000"), ("2080502", "事业单位离退休", "100000")]
+    bt, log = run(lines, t05(rows), 2025)
+    assert bt.items[0]["code"] is None and bt.items[0]["match"] == "none"
+    warns = [(f.check, f.location) for f in log.findings if f.check == "budget_item_code"]
+    assert warns == [("budget_item_code", "r.pdf:1")]
+    assert "budget_text_vs_table" not in {f.check for f in log.findings}

@@ -325,7 +325,9 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
         out.items.append(item)
         out.consumed.add(m.start("num"))
         spans.append((m.start(), end))
-        if code is None:
+        if code is None and not rows:
+            log.skip("budget_item_code", f"budget item {no}: no function table was read to match it with")
+        elif code is None:
             log.add("budget_item_code", "warning", f"budget item {no} “{name}” names no function code of the "
                     "budget tables (by code, by its names, or by its class and amount); its amount is not "
                     f"compared: “{head_text[:80]}”", line=line, found=name)
@@ -380,7 +382,30 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
                 fact(f"change_rate_vs_{base}", v, _places(t.group("num")) + 2, fy, t.start("num"),
                      direction=t.group("dir"))
                 item["rate"], item["rate_base"], item["direction"] = v, base, t.group("dir")
+    _note_unread(jt, spans, log, out)
     return spans
+
+
+MONEY_RE = re.compile(rf"(?P<num>{NUM})(?P<unit>万元|元|%)")
+
+
+def _note_unread(jt: JoinedText, spans: list[tuple[int, int]], log: CheckLog, out: BudgetProse) -> None:
+    """A sentence of an item's clause with an amount or a rate no fact took: one ``unparsed`` note naming
+    its line and quoting it — never a guessed figure."""
+    text = jt.text
+    done = set()
+    for a, b in spans:
+        for m in MONEY_RE.finditer(text, a, b):
+            if m.start() in out.consumed:
+                continue
+            sa, sb = _sentence(text, m.start(), a, b)
+            if sa in done:
+                continue
+            done.add(sa)
+            n = sum(1 for x in MONEY_RE.finditer(text, sa, sb) if x.start() not in out.consumed)
+            snippet = jt.snippet(sa, sb)
+            log.note("unparsed", f"budget item: a sentence with {n} figure(s) the reader cannot place, not read: "
+                     f"“{snippet[:80]}”", line=jt.line(m.start()), table="说明", found=snippet[:80])
 
 
 def read_totals(jt: JoinedText, spans: list[tuple[int, int]], year: int, out: BudgetProse) -> None:
