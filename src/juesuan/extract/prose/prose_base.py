@@ -172,18 +172,10 @@ class JoinedText:
             olen += len(s)
             prev = s
         self.orig = "".join(pieces)
-        chars: list[str] = []
-        pos: list[int] = []
-        for i, c in enumerate(self.orig):
-            if c == "\n":
-                chars.append(c)
-                pos.append(i)
-            elif c.isspace() or c in _SKIP_CHARS:
-                continue
-            else:
-                chars.append(_nfkc(c))
-                pos.append(i)
-        self.text = "".join(chars)
+        # per character: kept ("\n" separates segments; other whitespace and * are dropped), NFKC'd
+        pos = [i for i, c in enumerate(self.orig) if c == "\n" or not (c.isspace() or c in _SKIP_CHARS)]
+        orig = self.orig
+        self.text = "".join([_nfkc(orig[i]) for i in pos])
         self.pos = pos
 
     def line(self, i: int) -> int | None:

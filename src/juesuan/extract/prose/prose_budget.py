@@ -102,6 +102,7 @@ def _amount(num: str, unit: str | None) -> Decimal:
     return Decimal(num.replace(",", "")) * (WAN if unit == "万元" else Decimal(1))
 
 
+@lru_cache(maxsize=8192)
 def _name(s: str | None) -> str | None:
     """A name compared with the tables' (其它 → 其他, quotes and spaces dropped)."""
     if not s:
@@ -198,6 +199,7 @@ def table_rows(tables: dict) -> dict[str, tuple[str, Decimal | None]]:
     return {c: (n, a) for c, (n, a, _) in out.items()}
 
 
+@lru_cache(maxsize=4096)
 def _class_code(name: str | None) -> str | None:
     if not name:
         return None
