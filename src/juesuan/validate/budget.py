@@ -438,21 +438,21 @@ def check_item_clauses(facts: list[dict], log: CheckLog) -> None:
         quote = lambda f: f"“{f['text'][:90]}”"          # noqa: E731 — the sentence, quoted
         for f in ms.get("budget_restated", []):
             log.equal("budget_text_internal", b["value"], f["value"], severity="error", line=f["line"],
-                      what=f"text: {f['subject']} restated budget = the item's amount ({quote(f)})")
+                      what=f"text: {f.get('label', f['subject'])} restated budget = the item's amount ({quote(f)})")
         for base in ("prior_execution", "prior_budget"):
             p = (ms.get(base) or [None])[0]
             for f in ms.get(f"change_vs_{base}", []):
                 if p is None:
-                    log.skip("budget_text_internal", f"{f['subject']}: no {base} stated")
+                    log.skip("budget_text_internal", f"{f.get('label', f['subject'])}: no {base} stated")
                     continue
                 places = max(b.get("places") or 0, p.get("places") or 0, f.get("places") or 0)
                 log.amounts("budget_text_internal", b["value"] - p["value"], f["value"], line=f["line"],
                             unit=WAN * Decimal(1).scaleb(-places), terms=3,
-                            what=f"text: {f['subject']} change against the {base.replace('_', ' ')} "
+                            what=f"text: {f.get('label', f['subject'])} change against the {base.replace('_', ' ')} "
                                  f"({quote(f)})")
             for f in ms.get(f"change_rate_vs_{base}", []):
                 if p is None or p["value"] == 0:
-                    log.skip("budget_change_rate", f"{f['subject']}: no {base.replace('_', ' ')} to divide by")
+                    log.skip("budget_change_rate", f"{f.get('label', f['subject'])}: no {base.replace('_', ' ')} to divide by")
                     continue
                 rec = (b["value"] - p["value"]) / p["value"]
                 pp = max((f.get("places") or 2) - 2, 0)
@@ -460,7 +460,7 @@ def check_item_clauses(facts: list[dict], log: CheckLog) -> None:
                 stated_dir, true_dir = _sign(f["value"]), _sign(want)
                 if stated_dir != true_dir:
                     log.record("budget_change_rate", False, severity="error", line=f["line"],
-                               message=f"text: {f['subject']} states {DIRECTION_ZH[stated_dir]} "
+                               message=f"text: {f.get('label', f['subject'])} states {DIRECTION_ZH[stated_dir]} "
                                        f"{decimal_str(abs(f['value']) * 100)}% against the "
                                        f"{base.replace('_', ' ')} ({decimal_str(p['value'] / WAN)} → "
                                        f"{decimal_str(b['value'] / WAN)} 万元), the figures give "
@@ -468,7 +468,7 @@ def check_item_clauses(facts: list[dict], log: CheckLog) -> None:
                                expected=f"{decimal_str(want)}%", found=f"{decimal_str(f['value'] * 100)}%")
                     continue
                 log.rate("budget_change_rate", f["value"], rec, pp, line=f["line"],
-                         what=f"text: {f['subject']} change against the {base.replace('_', ' ')} ({quote(f)})")
+                         what=f"text: {f.get('label', f['subject'])} change against the {base.replace('_', ' ')} ({quote(f)})")
 
 
 def check_text_years(facts: list[dict], year: int, log: CheckLog) -> None:
@@ -484,7 +484,7 @@ def check_text_years(facts: list[dict], year: int, log: CheckLog) -> None:
         else:
             continue
         log.record("budget_text_internal", f["year"] == want, severity="error", line=f["line"],
-                   message=f"text: {f['subject']} {f['measure'].replace('_', ' ')} names the year {f['year']}, "
+                   message=f"text: {f.get('label', f['subject'])} {f['measure'].replace('_', ' ')} names the year {f['year']}, "
                            f"the report is for {year} (expected {want}): “{f['text'][:90]}”",
                    expected=want, found=f["year"])
 

@@ -169,6 +169,18 @@ def parse_heading(body: str) -> Heading | None:
     return None
 
 
+def _bare(s: str) -> str:
+    """A heading's text without its quotes and suffix (“…”科目 → …)."""
+    r = _res()
+    s = s.strip()
+    for _ in range(3):
+        s2 = r["suffix"].sub("", s).strip().strip(vocab()["quotes"]).strip()
+        if s2 == s:
+            break
+        s = s2
+    return s
+
+
 # ------------------------------------------------------------------ matching
 def _stated_is(value: Decimal, places: int, cell: Decimal) -> bool:
     """A figure stated in 万元 with ``places`` decimals is the cell rounded half-up or cut off."""
@@ -318,12 +330,14 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
         sa, sb = _sentence(text, m.start("num"), m.start(), end)
         head_text = jt.snippet(m.start(), sb).rstrip("。;")
         no = int(m.group("no"))
-        name = jt.snippet(m.start("body"), m.end("body"))
+        name = _bare(jt.snippet(m.start("body"), m.end("body")))
         subject = f"func:{code}" if code else f"item:{_name(''.join(h.names.values()) or name)}"
         item = {"no": no, "name": name, "form": h.form, "code": code, "match": how, "value": value,
                 "places": places, "line": line, "where": log.loc(line),
                 "subject": subject, "prior_execution": None, "prior_budget": None, "rate": None,
                 "rate_base": None, "direction": None}
+        label = f"第{no}项{code}" if code else re.sub(r"\s+", "", f"第{no}项“{name}”")   # how messages name it
+        item["label"] = label
         out.items.append(item)
         out.consumed.add(m.start("num"))
         spans.append((m.start(), end))
@@ -340,7 +354,8 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
         def fact(measure, v, pl, fy, pos, **extra):
             a, b = _sentence(text, pos, m.start(), end)
             f = {"section": SECTION, "subject": subject, "measure": measure, "value": v, "places": pl,
-                 "year": fy, "text": jt.snippet(a, b).rstrip("。;"), "line": jt.line(pos), "item": len(out.items) - 1}
+                 "year": fy, "text": jt.snippet(a, b).rstrip("。;；"), "line": jt.line(pos), "item": len(out.items) - 1,
+                 "label": label}
             f.update(extra)
             out.facts.append(f)
             out.consumed.add(pos)
@@ -405,8 +420,8 @@ def _note_unread(jt: JoinedText, spans: list[tuple[int, int]], log: CheckLog, ou
                 continue
             done.add(sa)
             n = sum(1 for x in MONEY_RE.finditer(text, sa, sb) if x.start() not in out.consumed)
-            snippet = jt.snippet(sa, sb)
-            log.note("unparsed", f"budget item: a sentence with {n} figure(s) the reader cannot place, not read: "
+            snippet = jt.snippet(sa, sb).rstrip("。;；")
+            log.note("unparsed", f"budget item: a sentence with {n} figures the reader cannot place, not read: "
                      f"“{snippet[:80]}”", line=jt.line(m.start()), table="说明", found=snippet[:80])
 
 
