@@ -2,6 +2,8 @@
 sentence or the rows inline, and the true findings that must stay."""
 from decimal import Decimal as D
 
+import pytest
+
 from juesuan.extract.prose.budget_text import parse_budget_text
 from juesuan.extract.tabular.tables import Row, Table
 from juesuan.findings import CheckLog
@@ -189,3 +191,29 @@ def test_an_item_with_no_unique_row_is_one_warning_and_no_comparison():
     warns = [(f.check, f.location) for f in log.findings if f.check == "budget_item_code"]
     assert warns == [("budget_item_code", "r.pdf:1")]
     assert "budget_text_vs_table" not in {f.check for f in log.findings}
+
+
+@pytest.mark.parametrize("body,form,code,names", [
+    ("“一般公共服务支出”科目", "name", None, {3: "一般公共服务支出"}),                # 2025/shczj-yusuan p6:77
+    ("“教育费附加安排的支出”科目", "name", None, {0: "教育费附加安排的支出"}),        # a 项 name, not the class 教育
+    ("“2010301”科目", "code", "2010301", {}),
+    ("2010301行政运行", "code", "2010301", {7: "行政运行"}),
+    ("一般公共服务支出(201类)财政事务(06款)行政运行(01项)", "codes", "2010601",
+     {3: "一般公共服务支出", 5: "财政事务", 7: "行政运行"}),
+    ("一般公共服务支出(201)财政事务(06)行政运行(01)", "codes", "2010601",
+     {3: "一般公共服务支出", 5: "财政事务", 7: "行政运行"}),
+    ("“一般公共服务支出-政府办公厅(室)及相关机构事务-行政运行”科目", "dashes", None,
+     {3: "一般公共服务支出", 5: "政府办公厅(室)及相关机构事务", 7: "行政运行"}),
+    ("“社会保障和就业支出(类)行政事业单位养老支出(款)其它行政事业单位养老支出(项)”", "quoted", None,
+     {3: "社会保障和就业支出", 5: "行政事业单位养老支出", 7: "其它行政事业单位养老支出"}),
+])
+def test_heading_forms(body, form, code, names):
+    from juesuan.extract.prose.prose_budget import parse_heading
+    h = parse_heading(body)
+    assert (h.form, h.code, h.names) == (form, code, names)
+
+
+@pytest.mark.parametrize("body", ["人员增加", "收入预算", "2026年"])
+def test_a_numbered_sentence_of_another_kind_is_no_item(body):
+    from juesuan.extract.prose.prose_budget import parse_heading
+    assert parse_heading(body) is None

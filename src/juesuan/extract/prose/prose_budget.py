@@ -162,7 +162,7 @@ def parse_heading(body: str) -> Heading | None:
         names = {len(code): m.group("name")} if m.group("name") else {}
         return Heading("code", names, code, len(code), quoted)
     # a name alone: quoted, or a class name
-    if gpb_class_code(s) and (quoted or s.endswith("支出")):
+    if _exact_class(s) and (quoted or s.endswith("支出")):
         return Heading("name", {3: s}, None, 3, quoted)
     if quoted:
         return Heading("name", {0: s}, None, None, quoted)
@@ -209,6 +209,20 @@ def table_rows(tables: dict) -> dict[str, tuple[str, Decimal | None]]:
             elif tid in ("预算08", "预算09") and out[row.code][2] in ("预算05", "预算08", "预算09") and total:
                 out[row.code][1] = (out[row.code][1] or Decimal(0)) + total
     return {c: (n, a) for c, (n, a, _) in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def _exact_class(name: str) -> str | None:
+    """The code of a class named exactly (一般公共服务支出 / 一般公共服务 / an older name), else None — a 项
+    name that begins with a class name (教育费附加安排的支出) is not a class."""
+    from ..tabular.tables import function_classes
+    from .prose_base import GPB_CLASSES
+    n = _name(name)
+    hit = function_classes().get(n)
+    if hit:
+        return hit
+    return next((c for c, names in GPB_CLASSES.items() for x in names
+                 if n in (_name(x), _name(x) + "支出", _name(x).replace("(类)", ""))), None)
 
 
 @lru_cache(maxsize=4096)
