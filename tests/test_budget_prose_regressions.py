@@ -217,3 +217,23 @@ def test_heading_forms(body, form, code, names):
 def test_a_numbered_sentence_of_another_kind_is_no_item(body):
     from juesuan.extract.prose.prose_budget import parse_heading
     assert parse_heading(body) is None
+
+
+# 2017/jsfy-yusuan p21–22 (江苏省高级人民法院 2017年度部门预算): the 类 in a sub-heading, the items name 款 and 项 with
+# the word 支出 after the brackets, the change against a bare 上年 (the prior year's budget) as an amount and a rate
+def test_the_jiangsu_item_form_with_a_change_amount_and_rate():
+    lines = ["（一）公共安全（类）",
+             "1．法院（款）行政运行（项）支出 11786.92 万元，与上年相",
+             "比增加 100.00 万元，增长 0.86%。主要原因是人员增加。",
+             "3．法院（款）机关服务（项）支出 1600 万元，与上年一致。",
+             "（三）住房保障支出（类）",
+             "2．住房改革支出（款）提租补贴（项）支出 1959.99 万元，与",
+             "上年相比增加 865.57 万元，增长 79.05%。主要原因是调整了住房补贴标准。"]
+    bt, log = run(lines, {}, 2017)
+    assert [(i["no"], i["value"], i["rate"], i["direction"]) for i in bt.items] == [
+        (1, D("117869200"), D("0.0086"), "增长"), (3, D("16000000"), D("0"), "flat"),
+        (2, D("19599900"), D("0.7905"), "增长")]
+    # 100.00 / (11786.92 − 100.00) = 0.856 % → 0.86 %: passes; 865.57 / (1959.99 − 865.57) = 79.09 %, the text
+    # says 79.05 %: a warning at the rate's line (read in the PDF: the figures are printed so)
+    bad_ = [(f.check, f.severity, f.location, f.expected) for f in log.findings if f.severity != "info"]
+    assert bad_ == [("budget_change_rate", "warning", "r.pdf:7", "79.09%")]

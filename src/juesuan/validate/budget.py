@@ -450,6 +450,10 @@ def check_item_clauses(facts: list[dict], log: CheckLog) -> None:
                             unit=WAN * Decimal(1).scaleb(-places), terms=3,
                             what=f"text: {f.get('label', f['subject'])} change against the {base.replace('_', ' ')} "
                                  f"({quote(f)})")
+            if p is None and ms.get(f"change_vs_{base}"):
+                # 与上年相比增加 410.44 万元，增长 1.78%: the prior figure is the amount less the change
+                ch = ms[f"change_vs_{base}"][0]
+                p = {"value": b["value"] - ch["value"], "derived": True}
             for f in ms.get(f"change_rate_vs_{base}", []):
                 if p is None or p["value"] == 0:
                     log.skip("budget_change_rate", f"{f.get('label', f['subject'])}: no {base.replace('_', ' ')} to divide by")

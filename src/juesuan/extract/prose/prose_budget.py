@@ -77,7 +77,7 @@ def _res() -> dict[str, re.Pattern]:
     return {
         "fact": re.compile(rf"(?P<cue>{_alt(c for c, _ in budget_cues())})(?:预算)?(?:数)?(?:为|是)?(?:安排)?"
                            rf"(?P<num>{NUM})(?P<unit>万元|元)?(?![\d%])"),
-        "change": re.compile(rf"(?:比|较|与|同)(?:{year})(?:当年)?(?P<base>{v['execution']}|{v['prior_budget']})"
+        "change": re.compile(rf"(?:比|较|与|同)(?:{year})(?:当年)?(?P<base>{v['execution']}|{v['prior_budget']})?"
                              rf"(?:相比)?,?(?:(?P<dir>{v['change']})(?:了)?(?P<num>{NUM})(?P<unit>万元|元|%)"
                              rf"|(?P<flat>{v['level']}))"),
         "then_rate": re.compile(rf",?(?P<dir>{v['change']})(?:了)?(?P<num>{NUM})%"),
@@ -138,7 +138,8 @@ def parse_heading(body: str) -> Heading | None:
     levels = vocab()["levels"]
     # 类（类）款（款）项（项） / 类（201类）款（06款）项（01项）
     pieces = list(r["pieces"].finditer(s))
-    if pieces and "".join(m.group(0) for m in pieces) == s:
+    # …（项）支出 1,234 万元 (江苏 2017–2019): the word 支出 after the last bracket
+    if pieces and "".join(m.group(0) for m in pieces) in (s, s.removesuffix("支出")):
         names = {levels[m.group("lv")]: m.group("name") for m in pieces}
         codes = [m.group("code") for m in pieces]
         code = "".join(codes) if all(codes) and len("".join(codes)) == max(names) else None
@@ -391,7 +392,8 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
             if measure == "prior_budget":
                 item["prior_budget"] = item["prior_budget"] or f["value"]
         for x in r["change"].finditer(text, rest_a, end):
-            base = "prior_execution" if re.search(vocab()["execution"], x.group("base")) else "prior_budget"
+            # a bare 与上年相比 in a budget compares with the prior year's budget
+            base = "prior_execution" if re.search(vocab()["execution"], x.group("base") or "") else "prior_budget"
             fy = _fact_year(x, year)
             if x.group("flat"):
                 fact(f"change_rate_vs_{base}", Decimal(0), 2, fy, x.start("flat"), direction="flat")
@@ -473,7 +475,7 @@ def read_totals(jt: JoinedText, spans: list[tuple[int, int]], year: int, out: Bu
         fact = last_by_sentence.get(sent)
         if fact is None:
             continue
-        base = "prior_execution" if re.search(vocab()["execution"], m.group("base")) else "prior_budget"
+        base = "prior_execution" if re.search(vocab()["execution"], m.group("base") or "") else "prior_budget"
         measure = "change_vs_prior_budget" if base == "prior_budget" else "change_vs_prior_execution"
         if any(f["subject"] == fact["subject"] and f["measure"] == measure and f["line"] == fact["line"]
                for f in out.facts):
