@@ -242,3 +242,204 @@ def mutate(p: Prose, k: int) -> tuple[str, int, str]:
     assert old in lines[line - 1], (old, lines[line - 1])
     lines[line - 1] = lines[line - 1].replace(old, new, 1)
     return "\n".join(lines) + "\n", line, check
+
+
+# ====================================================================== budget item sentences
+# The 财政拨款支出主要内容 of a 部门预算 / 单位预算 in the forms real reports print (read in data/raw):
+#   quoted  1.“一般公共服务支出（类）财政事务（款）行政运行（项）”1,623.18万元，主要用于…   (2025/ptczj-yusuan p7;
+#           with a space after the ordinal and 科目 after the quote: 2023–2025/wanli-yusuan p6)
+#   codes   3、一般公共服务支出（201类）财政事务（06款）行政运行（01项）512.30万元。主要用于：…  (the 2026 budgets of
+#           issue 23: unquoted, the codes in the brackets, the clause wrapping across lines)
+#   dashes  1. “一般公共服务支出-政府办公厅（室）及相关机构事务-行政运行”科目1,202.95万元，主要用于…  (2025/ptzfb-yusuan
+#           and ptzfb-dw-yusuan p6; whole 万元 printed without decimals: 科目4,614万元)
+#   code    4. “2010301”科目72.00万元 / 4. 2010301行政运行72.00万元 (a code alone, with or without its name)
+#   class   1.“一般公共服务支出”科目12,789万元 (2025/shczj-yusuan p6: items at the level of the 类)
+# and the clause after the heading (2023/2024 wanli-yusuan, 2024/ptsfy-yusuan; the 2026 budgets):
+#   execution     2025年当年预算执行数为498.70万元，2026年预算安排512.30万元，比2025年预算执行数增加2.73%。
+#   shang_exec    上年执行数为…万元，比上年执行数增长…%。
+#   prior_budget  2025年预算数为…万元，比2025年预算减少…%。 / 上年预算…万元 (持平 when the same)
+#   none          (2025 ptczj / ptswj / ptzfb: no prior-year figure)
+BUDGET_FORMS = ("quoted", "codes", "dashes", "code", "class")
+BUDGET_CLAUSES = ("execution", "shang_exec", "prior_budget", "none")
+BUDGET_YEAR = 2026
+# the 类/款/项 catalogue: tests/synth/generate.py's, and the 政府办公厅（室） 款 of 2025/ptzfb-yusuan (a name with
+# brackets inside, and a 项 name 行政运行 that is also under 财政事务: only the 款 tells them apart)
+BUDGET_FUNCTIONS = g.FUNCTIONS + [
+    ("201", "一般公共服务支出", [("20103", "政府办公厅（室）及相关机构事务",
+                                  [("2010301", "行政运行"), ("2010399", "其他政府办公厅（室）及相关机构事务支出")])])]
+
+
+def _wan(yuan: Decimal, style: str = "2") -> str:
+    """元 → the 万元 figure as printed: two decimals with thousands separators (1,623.18), or, in the
+    ptzfb style, whole 万元 without decimals (4,614)."""
+    w = (yuan / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if style == "whole" and w == w.to_integral_value():
+        return f"{int(w):,}"
+    return f"{w:,.2f}"
+
+
+@dataclass
+class BudgetProse:
+    lines: list[str]
+    table05: object = None
+    items: list[dict] = field(default_factory=list)    # no, code, value (元 as stated), prior, rate, direction, line
+    mutable: list[tuple[int, str, str, str, int, str]] = field(default_factory=list)
+    # (line, old, new, check, the line of the finding, severity)
+    form: str = ""
+    clause: str = ""
+
+
+def _wrap(s: str, rng: random.Random, width: int) -> list[str]:
+    """A paragraph broken into lines of ``width`` characters (a PDF's line breaks fall anywhere: inside a
+    number, inside a heading)."""
+    return [s[i:i + width] for i in range(0, len(s), width)]
+
+
+def budget_items(seed: int, form: str, clause: str, width: int | None = None, page_break: bool = False,
+                 year: int = BUDGET_YEAR) -> BudgetProse:
+    """A budget's 编制说明 with its item list in one heading ``form`` and one ``clause`` form, the
+    预算05 table of the same amounts, what each item states, and the figures that may be changed."""
+    from juesuan.extract.tabular.tables import Row, Table
+    rng = random.Random(seed * 31 + BUDGET_FORMS.index(form) * 7 + BUDGET_CLAUSES.index(clause))
+    width = width or rng.choice([38, 46, 57, 200])
+    style = "whole" if form == "dashes" and rng.random() < 0.5 else "2"
+    # the rows: a few 项 per 款, amounts in 元 with cents
+    amounts: dict[str, Decimal] = {}
+    names: dict[str, str] = {}
+    for cls, cname, kuans in BUDGET_FUNCTIONS:
+        names[cls] = cname
+        for kuan, kname, xiangs in kuans:
+            names[kuan] = kname
+            for code, xname in xiangs:
+                names[code] = xname
+                if code not in amounts and rng.random() < 0.7:
+                    amounts[code] = Decimal(rng.randint(10_000, 60_000_000)) + Decimal(rng.randint(0, 99)) / 100
+                    if style == "whole" and rng.random() < 0.3:
+                        amounts[code] = Decimal(rng.randint(1, 5000) * 10000)
+    if not amounts:
+        amounts["2010601"] = Decimal("5123000")
+    for code in list(amounts):
+        for lv in (3, 5):
+            amounts[code[:lv]] = amounts.get(code[:lv], Decimal(0)) + amounts[code]
+    t = Table("预算05", "一般公共预算支出功能分类预算表", columns={"": [("total", "合计")]}, unit="元", start=900)
+    for i, code in enumerate(sorted(amounts)):
+        t.rows.append(Row(901 + i, f"func:{code}", names[code], code, values={"total": amounts[code]}))
+    level = 3 if form == "class" else 7
+    listed = sorted(c for c in amounts if len(c) == level)
+    p = BudgetProse(lines=[f"{year}年部门预算编制说明",
+                           f"{year}年，上海市合成测试局收入预算{_wan(amounts_total(amounts))}万元，其中：财政拨款收入"
+                           f"{_wan(amounts_total(amounts))}万元，比{year - 1}年预算增加12.34万元。",
+                           "财政拨款支出主要内容如下："], table05=t, form=form, clause=clause)
+    prior_name = {"execution": f"{year - 1}年当年预算执行数", "shang_exec": "上年执行数"}
+    for no, code in enumerate(listed, 1):
+        c, k, x = names[code[:3]], names.get(code[:5]), names.get(code)
+        amount = amounts[code]
+        stated = Decimal(_wan(amount, style).replace(",", "")) * 10000
+        w = _wan(amount, style)
+        q = rng.choice(["", " "])
+        if form == "quoted":
+            head = f"{no}.{q}“{c}（类）{k}（款）{x}（项）”{rng.choice(['', '科目'])}{w}万元"
+        elif form == "codes":
+            head = f"{no}、{c}（{code[:3]}类）{k}（{code[3:5]}款）{x}（{code[5:]}项）{w}万元"
+        elif form == "dashes":
+            head = f"{no}.{q}“{c}-{k}-{x}”科目{w}万元"
+        elif form == "code":
+            head = rng.choice([f"{no}.{q}“{code}”科目{w}万元", f"{no}、{code}{x}{w}万元"])
+        else:
+            head = f"{no}.“{c}”科目{w}万元"
+        purpose = "主要用于：机构运行。" if form == "codes" else "，主要用于机构运行和业务工作。"
+        text = head + purpose
+        item = {"no": no, "code": code, "value": stated, "prior": None, "rate": None, "direction": None,
+                "prior_measure": None}
+        rate_str = dir_word = None
+        if clause != "none":
+            # the prior figure: 80 % to 125 % of this year's, sometimes the same (持平), sometimes 0 (no rate)
+            kind = rng.random()
+            if kind < 0.15:
+                prior = stated
+            else:
+                prior = (stated * Decimal(rng.randint(80, 125)) / 100 / 100).quantize(Decimal(1)) * 100
+                prior = max(prior, Decimal(100))
+            pw = _wan(prior)
+            if clause == "prior_budget":
+                cue = rng.choice([f"{year - 1}年预算数为", "上年预算", "上年预算数为"])
+                base = f"{year - 1}年预算" if cue.startswith(str(year - 1)) else "上年预算"
+                item["prior_measure"] = "prior_budget"
+            else:
+                cue = prior_name[clause] + "为"
+                base = f"{year - 1}年预算执行数" if clause == "execution" else "上年执行数"
+                item["prior_measure"] = "prior_execution"
+            restated = f"{year}年预算安排{w}万元，" if clause == "execution" else ""
+            if prior == stated:
+                change = f"比{base}持平"
+                item["rate"], item["direction"] = Decimal(0), "flat"
+            else:
+                r = rate((stated - prior) / prior)
+                up = r > 0
+                dir_word = rng.choice(["增加", "增长"]) if up else rng.choice(["减少", "下降"])
+                rate_str = f"{abs(r) * 100:.2f}%"
+                change = f"比{base}{dir_word}{rate_str}"
+                item["rate"], item["direction"] = r, dir_word
+            item["prior"] = prior
+            text += f"{cue}{pw}万元，{restated}{change}。主要原因是：业务调整。"
+        parts = _wrap(text, rng, width)
+        first = len(p.lines) + 1
+        if page_break and no == 2 and len(parts) > 1:
+            parts = parts[:1] + ["- 7 -"] + parts[1:]       # the page's footer inside the sentence
+        p.lines += parts
+
+        def line_of(s: str, start: int = 0) -> int:
+            """The line of the character ``start`` of ``s`` in the item's text (where the figure starts)."""
+            i = text.index(s, start)
+            n, pos = first, 0
+            for part in parts:
+                if part == "- 7 -":
+                    n += 1
+                    continue
+                if pos + len(part) > i:
+                    return n
+                pos += len(part)
+                n += 1
+            return n - 1
+
+        item["line"] = line_of(w, len(str(no)))
+        p.items.append(item)
+        # the figures that may be changed, each with the one finding it must cause (its line: where it starts
+        # in a line of its own; one in the middle of a wrapped figure is skipped)
+        def whole(s):
+            a = text.index(s)
+            return line_of(s) == line_of(s[-1], a + len(s) - 1)
+        if clause == "none" and whole(head):
+            new = f"{Decimal(w.replace(',', '')) + 1:,.2f}"
+            p.mutable.append((line_of(head), head, head.replace(w + "万元", new + "万元"), "budget_text_vs_table",
+                              item["line"], "error"))
+        if rate_str and whole(change):
+            ln = line_of(rate_str, text.index(change))
+            bumped = f"{abs(item['rate']) * 100 + Decimal('0.11'):.2f}%"
+            p.mutable.append((ln, change, change.replace(rate_str, bumped), "budget_change_rate", ln, "warning"))
+            other = {"增加": "减少", "增长": "下降", "减少": "增加", "下降": "增长"}[dir_word]
+            ln2 = line_of(change)
+            p.mutable.append((ln2, change, change.replace(dir_word, other), "budget_change_rate",
+                              line_of(rate_str, text.index(change)), "error"))
+        if clause == "execution" and whole(restated):
+            ln = line_of(restated)
+            new = f"{Decimal(w.replace(',', '')) + 2:,.2f}"
+            p.mutable.append((ln, restated, restated.replace(w, new), "budget_text_internal",
+                              line_of(restated[restated.index("安排") + 2:], text.index(restated)), "error"))
+    p.lines += [f"{year}年“三公”经费预算数为12.00万元，比{year - 1}年预算减少1.00万元。其中：因公出国（境）费0万元；"
+                "公务接待费12.00万元。"]
+    return p
+
+
+def amounts_total(amounts: dict) -> Decimal:
+    return sum((v for c, v in amounts.items() if len(c) == 3), Decimal(0))
+
+
+def mutate_budget(p: BudgetProse, k: int) -> tuple[list[str], int, str, str]:
+    """The lines with the k-th changeable figure changed (it stands within one line): (lines, the line of
+    the finding it must cause, its check, its severity)."""
+    line, old, new, check, at, severity = p.mutable[k]
+    lines = list(p.lines)
+    assert old in lines[line - 1], (old, lines[line - 1])
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    return lines, at, check, severity

@@ -415,21 +415,86 @@ def check_text_internal(facts: list[dict], items: list[dict], tables: dict[str, 
         log.amounts("budget_text_internal", _sum(p["value"] for p in ps), w["value"], line=w["line"],
                     unit=WAN * Decimal(1).scaleb(-places), terms=len(ps),
                     what=f"text: {whole} = Σ " + "+".join(parts))
+    check_item_clauses(facts, log)
+
+
+PRIOR_MEASURES = ("prior_execution", "prior_budget", "change_vs_prior_execution", "change_vs_prior_budget",
+                  "change_rate_vs_prior_execution", "change_rate_vs_prior_budget")
+DIRECTION_ZH = {1: "增加", -1: "减少", 0: "持平"}
+
+
+def _sign(x: Decimal) -> int:
+    return (x > 0) - (x < 0)
+
+
+def check_item_clauses(facts: list[dict], log: CheckLog) -> None:
+    """Each item against its own clause: the amount restated (2026年预算安排…) is the item's amount;
+    a stated change (amount, or rate and its direction) is the one the item's amount and the prior-year
+    figure it names give (比2025年预算执行数增加10.00% with 80.00 → 72.00 is an error: −10.00%)."""
+    by_item: dict = {}
     for f in facts:
-        if f["measure"] == "budget_restated":
-            b = first.get((f["subject"], "budget"))
-            if b is not None:
-                log.equal("budget_text_internal", b["value"], f["value"], severity="error", line=f["line"],
-                          what=f"text: {f['subject']} restated budget = the item's amount")
-        if f["measure"] == "change_rate_vs_prior_execution":
-            b = first.get((f["subject"], "budget"))
-            p = first.get((f["subject"], "prior_execution"))
-            if b is None or p is None or p["value"] == 0:
-                log.skip("budget_change_rate", f"{f['subject']}: no prior-year execution to divide by")
-                continue
-            log.rate("budget_change_rate", f["value"], (b["value"] - p["value"]) / p["value"],
-                     max((f.get("places") or 2) - 2, 0), line=f["line"],
-                     what=f"text: {f['subject']} change against the prior year's execution")
+        if f.get("item") is not None:
+            by_item.setdefault(f["item"], {}).setdefault(f["measure"], []).append(f)
+    for k, ms in sorted(by_item.items()):
+        b = (ms.get("budget") or [None])[0]
+        if b is None:
+            continue
+        quote = lambda f: f"“{f['text'][:90]}”"          # noqa: E731 — the sentence, quoted
+        for f in ms.get("budget_restated", []):
+            log.equal("budget_text_internal", b["value"], f["value"], severity="error", line=f["line"],
+                      what=f"text: {f.get('label', f['subject'])} restated budget = the item's amount ({quote(f)})")
+        for base in ("prior_execution", "prior_budget"):
+            p = (ms.get(base) or [None])[0]
+            for f in ms.get(f"change_vs_{base}", []):
+                if p is None:
+                    log.skip("budget_text_internal", f"{f.get('label', f['subject'])}: no {base} stated")
+                    continue
+                places = max(b.get("places") or 0, p.get("places") or 0, f.get("places") or 0)
+                log.amounts("budget_text_internal", b["value"] - p["value"], f["value"], line=f["line"],
+                            unit=WAN * Decimal(1).scaleb(-places), terms=3,
+                            what=f"text: {f.get('label', f['subject'])} change against the {base.replace('_', ' ')} "
+                                 f"({quote(f)})")
+            if p is None and ms.get(f"change_vs_{base}"):
+                # 与上年相比增加 410.44 万元，增长 1.78%: the prior figure is the amount less the change
+                ch = ms[f"change_vs_{base}"][0]
+                p = {"value": b["value"] - ch["value"], "derived": True}
+            for f in ms.get(f"change_rate_vs_{base}", []):
+                if p is None or p["value"] == 0:
+                    log.skip("budget_change_rate", f"{f.get('label', f['subject'])}: no {base.replace('_', ' ')} to divide by")
+                    continue
+                rec = (b["value"] - p["value"]) / p["value"]
+                pp = max((f.get("places") or 2) - 2, 0)
+                want = round_half_up(rec * 100, pp)
+                stated_dir, true_dir = _sign(f["value"]), _sign(want)
+                if stated_dir != true_dir:
+                    log.record("budget_change_rate", False, severity="error", line=f["line"],
+                               message=f"text: {f.get('label', f['subject'])} states {DIRECTION_ZH[stated_dir]} "
+                                       f"{decimal_str(abs(f['value']) * 100)}% against the "
+                                       f"{base.replace('_', ' ')} ({decimal_str(p['value'] / WAN)} → "
+                                       f"{decimal_str(b['value'] / WAN)} 万元), the figures give "
+                                       f"{decimal_str(want)}% ({quote(f)})",
+                               expected=f"{decimal_str(want)}%", found=f"{decimal_str(f['value'] * 100)}%")
+                    continue
+                log.rate("budget_change_rate", f["value"], rec, pp, line=f["line"],
+                         what=f"text: {f.get('label', f['subject'])} change against the {base.replace('_', ' ')} ({quote(f)})")
+
+
+def check_text_years(facts: list[dict], year: int, log: CheckLog) -> None:
+    """A figure of the prior year names the year before the report's (a 2026 budget's “比2026年预算增加” is
+    a slip); an item's amount restated names the report's year."""
+    for f in facts:
+        if f.get("derived"):
+            continue
+        if f["measure"] in PRIOR_MEASURES:
+            want = year - 1
+        elif f["measure"] == "budget_restated":
+            want = year
+        else:
+            continue
+        log.record("budget_text_internal", f["year"] == want, severity="error", line=f["line"],
+                   message=f"text: {f.get('label', f['subject'])} {f['measure'].replace('_', ' ')} names the year {f['year']}, "
+                           f"the report is for {year} (expected {want}): “{f['text'][:90]}”",
+                   expected=want, found=f["year"])
 
 
 def check_items_cover(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
@@ -563,6 +628,7 @@ def check_budget(tables: dict[str, Table], text, doc: Document, year: int, depar
     check_text_vs_tables(facts, tables, log)
     check_text_internal(facts, text.items if text is not None else [], tables, log)
     check_items_cover(text.items if text is not None else [], tables, log)
+    check_text_years(facts, year, log)
     check_empty_statements(doc, tables, facts, year, log)
     check_year_name_template(doc, tables, year, department, table_lines, log)
     skip_final_checks(log)

@@ -145,14 +145,17 @@ class JoinedText:
     so ``"职业年" + "金经费等"`` becomes ``"职业年金经费等"``.
     """
 
-    def __init__(self, doc: Document, start: int, end: int):
+    def __init__(self, doc: Document, start: int, end: int,
+                 lines: list[tuple[int, str]] | None = None):
+        """Lines ``start``..``end`` of ``doc``, or the given (line number, text) pairs (a budget's
+        text outside its tables)."""
         self.path = doc.path
         pieces: list[str] = []
         self._o_starts: list[int] = []
         self._o_lines: list[int] = []
         olen = 0
         prev = None
-        for n, raw in doc.numbered(start, end + 1):
+        for n, raw in (lines if lines is not None else doc.numbered(start, end + 1)):
             s = raw.strip()
             if not s or _PAGE_LINE.match(s):
                 continue
@@ -169,18 +172,10 @@ class JoinedText:
             olen += len(s)
             prev = s
         self.orig = "".join(pieces)
-        chars: list[str] = []
-        pos: list[int] = []
-        for i, c in enumerate(self.orig):
-            if c == "\n":
-                chars.append(c)
-                pos.append(i)
-            elif c.isspace() or c in _SKIP_CHARS:
-                continue
-            else:
-                chars.append(_nfkc(c))
-                pos.append(i)
-        self.text = "".join(chars)
+        # per character: kept ("\n" separates segments; other whitespace and * are dropped), NFKC'd
+        pos = [i for i, c in enumerate(self.orig) if c == "\n" or not (c.isspace() or c in _SKIP_CHARS)]
+        orig = self.orig
+        self.text = "".join([_nfkc(orig[i]) for i in pos])
         self.pos = pos
 
     def line(self, i: int) -> int | None:

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from ...numbers import decimal_str, parse_rate, percent_places
-from .prose_base import KEYWORDS, NUM, TABLE, Block, FULL_WORDS, _amount, _Ctx
+from .prose_base import KEYWORDS, NUM, TABLE, Block, FULL_WORDS, _amount, _Ctx, cue_words
 from .prose_engine import _engine
 
 
@@ -35,9 +35,12 @@ def _declared_empty(ctx: _Ctx, block: Block) -> bool:
 
 
 # ------------------------------------------------------------------ 五(三) items
+# the level words of an item heading (类 / 款 / 项) are data: prose_cues.csv kind item_level, shared with the
+# budget's item headings (prose_budget)
+_LEVEL = {int(v): re.escape(w) for w, v in cue_words("item_level")}
 ITEM_HEAD_RE = re.compile(
-    r"(?:(?P<no>\d{1,2})[.、])?(?P<cls>[^()\n。;,:、]+?)\((?P<c>\d{3}|类)\)"
-    r"(?P<kuan>[^()\n。;,:]+?)\((?P<k>\d{2}|款)\)(?P<xiang>[^()\n。;,:]+?)\((?P<x>\d{2}|项)\)"
+    rf"(?:(?P<no>\d{{1,2}})[.、])?(?P<cls>[^()\n。;,:、]+?)\((?P<c>\d{{3}}|{_LEVEL[3]})\)"
+    rf"(?P<kuan>[^()\n。;,:]+?)\((?P<k>\d{{2}}|{_LEVEL[5]})\)(?P<xiang>[^()\n。;,:]+?)\((?P<x>\d{{2}}|{_LEVEL[7]})\)"
     r"[.。,:]?")
 INITIAL_RE = re.compile(rf"年初预算(?:数)?(?:为|是)?(?P<n>{NUM})(?P<u>万元|元)")
 NO_INITIAL_RE = re.compile(r"无年初预算|未安排年初预算|年初预算为0(?:元)?(?![\d.])")
