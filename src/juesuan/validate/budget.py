@@ -334,8 +334,11 @@ TEXT_TARGETS = {
 }
 
 
-def _table_value(tables: dict[str, Table], subject: str):
-    """(value, table id, line) of the table cell a text subject names; None when no table has it."""
+def _table_values(tables: dict[str, Table], subject: str) -> list[tuple]:
+    """The (value, table id, line) of each table cell a text subject can name, first the one it
+    names by default; [] when no table has it.  A function class is stated either for fiscal money
+    (预算05 + 08 + 09) or for all the department's money (预算03 by code, or the 功能分类 side of
+    a 收支预算总表 that prints the classes, as the 2015–2020 forms do): both are candidates."""
     if subject.startswith("func:"):
         code = subject[5:]
         found, where = None, None
@@ -347,19 +350,34 @@ def _table_value(tables: dict[str, Table], subject: str):
             if r is not None and r.values.get("total") is not None:
                 found = (found or Z) + r.values["total"]
                 where = where or (tid, r.line)
-        if found is None:
-            return None
-        return found, where[0], where[1]
+        out = [(found, where[0], where[1])] if found is not None else []
+        t3 = tables.get("预算03")
+        if _ok(t3):
+            r = _by_code(t3).get(code)
+            if r is not None and r.values.get("total") is not None:
+                out.append((r.values["total"], "预算03", r.line))
+        t1 = tables.get("预算01")
+        if _ok(t1):
+            r = t1.find(f"class:{code}")
+            if r is not None:
+                v = next((r.values[c] for c in ("amount", "total") if r.values.get(c) is not None), None)
+                if v is not None:
+                    out.append((v, "预算01", r.line))
+        return out
+    if subject.startswith("econ:"):
+        t6 = tables.get("预算06")
+        r = _by_code(t6).get(subject[5:]) if _ok(t6) else None
+        return [(r.values["total"], "预算06", r.line)] if r is not None and r.values.get("total") is not None else []
     for tid, side, key, col in TEXT_TARGETS.get(subject, []):
         t = tables.get(tid)
         if not _ok(t):
             continue
         if t.declared_empty and not t.rows and key == "total":
-            return Z, tid, t.start
+            return [(Z, tid, t.start)]
         r = t.find(key, side or None)
         if r is not None and r.values.get(col) is not None:
-            return r.values[col], tid, r.line
-    return None
+            return [(r.values[col], tid, r.line)]
+    return []
 
 
 def _stated_match(stated: Decimal, places: int, table_value: Decimal) -> tuple[bool, bool]:
@@ -378,14 +396,15 @@ def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: Check
         if f["measure"] != "budget":
             continue              # a restated amount is compared with the item's own (text_internal)
         s = f["subject"]
-        if not (s in TEXT_TARGETS or s.startswith("func:")):
+        if not (s in TEXT_TARGETS or s.startswith(("func:", "econ:"))):
             continue
-        got = _table_value(tables, s)
-        if got is None:
+        cands = _table_values(tables, s)
+        if not cands:
             log.skip("budget_text_vs_table", f"{s}: no table cell to compare with")
             continue
-        value, tid, _ = got
-        exact, near = _stated_match(f["value"], f.get("places") or 0, value)
+        places = f.get("places") or 0
+        value, tid, _ = next((c for c in cands if _stated_match(f["value"], places, c[0])[0]), cands[0])
+        exact, near = _stated_match(f["value"], places, value)
         wan = decimal_str(round_half_up(value / WAN, f.get("places") or 0))
         log.record("budget_text_vs_table", exact, severity="warning" if near else "error", line=f["line"], table=tid,
                    message=f"the text states {s} {decimal_str(f['value'] / WAN)} 万元 (“{f['text'][:60]}”), "
@@ -498,7 +517,8 @@ def check_text_years(facts: list[dict], year: int, log: CheckLog) -> None:
 
 
 def check_items_cover(items: list[dict], tables: dict[str, Table], log: CheckLog) -> None:
-    """Every 项 of the fiscal function tables with an amount is in the text's item list."""
+    """Every 项 of the fiscal function tables with an amount is in the text's item list, itself or
+    its 类 / 款 (a text that lists classes covers their 项)."""
     if not items:
         log.skip("budget_items_cover", "the text has no per-item list")
         return
@@ -511,7 +531,8 @@ def check_items_cover(items: list[dict], tables: dict[str, Table], log: CheckLog
         for r in t.details():
             if len(r.code) != level or not r.values.get("total"):
                 continue
-            log.record("budget_items_cover", r.code in listed, severity="warning", line=r.line, table=tid,
+            covered = any(r.code[:n] in listed for n in (3, 5, 7))   # or its 类 / 款, when the text lists those
+            log.record("budget_items_cover", covered, severity="warning", line=r.line, table=tid,
                        message=f"{tid} {r.code} {r.item} ({decimal_str(r.values['total'])} 元) is not in the "
                                "text's list of items", expected=r.code, found="")
 

@@ -275,8 +275,11 @@ def match_item(h: Heading, value: Decimal, places: int, rows: dict) -> tuple[str
     # by class and amount
     cls = h.code[:3] if h.code else _class_code(h.names.get(3))
     level = h.level or 7
-    cands = [c for c in rows if len(c) == level and (cls is None or c.startswith(cls)) and amount_ok(c)]
-    if cls is not None and len(cands) == 1:
+    # a heading under a class sub-heading names its 款 only (法院（款）…（项）): the 款 rows of that name
+    parents = {cls} if cls is not None else {c for lv, n in named.items() if lv and lv < level
+                                             for c, (item, _) in rows.items() if len(c) == lv and _name(item) == n}
+    cands = [c for c in rows if len(c) == level and any(c.startswith(p) for p in parents) and amount_ok(c)]
+    if parents and len(cands) == 1:
         return cands[0], "class_amount"
     return None, "none"
 
@@ -319,6 +322,22 @@ def _totals_first(text: str, a: int, b: int) -> bool:
     return not firsts or t.start() < min(firsts)
 
 
+def econ_class_code(h: Heading) -> str | None:
+    """The economic class (301 工资福利支出 …) a 类-level heading names, when it names no function
+    class: the 2015–2020 texts list 基本支出 by 经济分类 in the same “X（类）” form."""
+    from .prose_base import ECON_CLASSES
+    name = _name(h.names.get(3, "")) if h.names else ""
+    if not name or set(h.names) - {3}:
+        return None
+    bare = re.sub(r"支出$", "", name)
+    for code, names in ECON_CLASSES.items():
+        for cand in names:
+            c = re.sub(r"支出$", "", _name(cand))
+            if bare == c:
+                return code
+    return None
+
+
 def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: BudgetProse) -> list[tuple[int, int]]:
     """Read every item heading and its clause; returns the spans read (the totals reader skips them)."""
     r = _res()
@@ -346,7 +365,8 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
         head_text = jt.snippet(m.start(), sb).rstrip("。;")
         no = int(m.group("no"))
         name = _bare(jt.snippet(m.start("body"), m.end("body")))
-        subject = f"func:{code}" if code else f"item:{_name(''.join(h.names.values()) or name)}"
+        econ = None if code else econ_class_code(h)
+        subject = f"func:{code}" if code else (f"econ:{econ}" if econ else f"item:{_name(''.join(h.names.values()) or name)}")
         item = {"no": no, "name": name, "form": h.form, "code": code, "match": how, "value": value,
                 "places": places, "line": line, "where": log.loc(line),
                 "subject": subject, "prior_execution": None, "prior_budget": None, "rate": None,
@@ -356,7 +376,10 @@ def read_items(jt: JoinedText, tables: dict, log: CheckLog, year: int, out: Budg
         out.items.append(item)
         out.consumed.add(m.start("num"))
         spans.append((m.start(), end))
-        if code is None and not rows:
+        if econ:
+            log.note("budget_item_code", f"budget item {no} “{name}” names the economic class {econ} "
+                     "(基本支出 by 经济分类), not a function class: compared with 预算06", line=line, found=name)
+        elif code is None and not rows:
             log.skip("budget_item_code", f"budget item {no}: no function table was read to match it with")
         elif code is None:
             log.add("budget_item_code", "warning", f"budget item {no} “{name}” names no function code of the "
