@@ -314,6 +314,7 @@ def table_reading(doc, tables: dict, kind: str) -> dict[str, dict]:
     for f in figs:
         f.table = (where.get(f.line) or (None, ""))[0] or ""
     _match(figs, table_pool(tables), window=0)
+    _empty_zeros(figs, tables)
     out: dict[str, dict] = {}
     for tid in tables:
         mine = [f for f in figs if f.table == tid and (where.get(f.line) or ("", ""))[1] == "read"]
@@ -381,6 +382,15 @@ def _match(figs: list[Figure], pool: list, window: int, same_page=None) -> None:
                     break
 
 
+def _empty_zeros(figs: list[Figure], tables: dict) -> None:
+    """A table read as declared empty holds no rows: its printed zeros are what was read (0)."""
+    for f in figs:
+        t = tables.get(f.table)
+        if f.read_line is None and t is not None and getattr(t, "declared_empty", False) and \
+                all(v == 0 for v in f.values):
+            f.read_line = f.line
+
+
 def _page(doc, n: int) -> str:
     return doc.where(n).rsplit(":", 1)[0] if doc.origins else ""
 
@@ -400,6 +410,7 @@ def account(doc, kind: str, tables: dict, table_values: list, text_values: list,
     for f in tfigs:
         f.table = (where.get(f.line) or (None, ""))[0] or ""
     _match(tfigs, table_values, window=0)
+    _empty_zeros(tfigs, tables)
     # a text figure printed in a table's region (a row the grid reader left as text) may be read too
     same_page = (lambda a, b: _page(doc, a) == _page(doc, b)) if doc.origins else None
     _match(xfigs, text_values, window=WINDOW, same_page=same_page)
