@@ -258,6 +258,28 @@ def printed_figures(doc) -> list[Figure]:
 
 
 # ------------------------------------------------------------------ tables seen and read
+@lru_cache(maxsize=None)
+def seen_cues() -> list[tuple[str, list[str], list[str]]]:
+    """(table id, words all present, words none present) of data/table_seen_cues.csv: a title line the
+    table readers do not recognise may still name a table, which is then seen (not absent)."""
+    with open(PACKAGE_DATA / "table_seen_cues.csv", encoding="utf-8", newline="") as fh:
+        return [(r["table"], [w for w in r["all_of"].split("|") if w], [w for w in r["none_of"].split("|") if w])
+                for r in csv.DictReader(fh)]
+
+
+def seen_title(lines, kind: str) -> str | None:
+    """The table a title-like line names by the loose cues (a short line, no leader dots, no sentence)."""
+    prefix = "预算" if kind == "budget" else "公开"
+    for text in reversed([t for t in lines if t]):
+        s = re.sub(r"[\s“”\"]", "", normalize(text))
+        if not s or len(s) > 60 or re.search(r"[…]|\.{3,}|[，。；]", s):
+            continue
+        for tid, all_of, none_of in seen_cues():
+            if tid.startswith(prefix) and all(w in s for w in all_of) and not any(w in s for w in none_of):
+                return tid
+    return None
+
+
 def grid_tables(doc, kind: str) -> dict[int, tuple[str | None, str]]:
     """line → (table id or None, how its grid was taken: "read" | "repeated" | "duplicate" |
     "other") for every grid row of a PDF, by the same grouping the table readers use."""
@@ -275,17 +297,21 @@ def grid_tables(doc, kind: str) -> dict[int, tuple[str | None, str]]:
     for tid, parts in groups:
         how = "duplicate" if tid in seen else "read"
         seen.add(tid)
-        for p in parts:
+        for k, p in enumerate(parts):
             grouped.add(id(p))
+            # a grid taken as a continuation although a title above it names another table
+            other = seen_title(list(p.above[-4:]), kind) if k else None
             for n, _ in p.rows:
-                out[n] = (tid, how)
+                out[n] = (other, "seen") if other and other != tid else (tid, how)
     for i, pt in enumerate(grids):
         if id(pt) in grouped:
             continue
         prev = grids[i - 1] if i else None
         repeated = bool(prev is not None and pt.rows and [c for _, c in pt.rows] == [c for _, c in prev.rows])
+        seen = None if repeated else seen_title(list(pt.above[-4:]) + [
+            " ".join(c for c in cells if c) for _, cells in pt.rows[:2]], kind)
         for n, _ in pt.rows:
-            out[n] = (None, "repeated" if repeated else "other")
+            out[n] = (seen, "repeated" if repeated else ("seen" if seen else "other"))
     return out
 
 
@@ -317,7 +343,7 @@ def table_reading(doc, tables: dict, kind: str) -> dict[str, dict]:
     _empty_zeros(figs, tables)
     out: dict[str, dict] = {}
     for tid in tables:
-        mine = [f for f in figs if f.table == tid and (where.get(f.line) or ("", ""))[1] == "read"]
+        mine = [f for f in figs if f.table == tid and (where.get(f.line) or ("", ""))[1] in ("read", "seen")]
         lines = sorted(n for n, (t, how) in where.items() if t == tid)
         printed, read = len(mine), sum(1 for f in mine if f.read_line is not None)
         t = tables[tid]
@@ -423,6 +449,8 @@ def account(doc, kind: str, tables: dict, table_values: list, text_values: list,
         tid, how = where.get(f.line) or (None, "other")
         if how in ("repeated", "duplicate") or _page(doc, f.line) in repeated:
             f.reason = "page_repeated"
+        elif how == "seen":
+            f.reason = "table_seen_not_read"
         elif tid is None:
             f.reason = "no_table_recognised"
         elif tid not in read_tables:
@@ -443,3 +471,53 @@ def account(doc, kind: str, tables: dict, table_values: list, text_values: list,
         else:
             f.reason = "no_sentence_form"
     return Ledger(figs)
+
+
+# ------------------------------------------------------------------ the checks consult what was read
+class ReadTables(dict):
+    """The tables as the checks see them: a table seen but not (fully) read is absent to them, and
+    ``not_read`` says why (the skip reason of every check that would have compared against it)."""
+
+    not_read: dict
+
+
+NOT_READ = ("seen_not_read", "partial")
+
+
+def tables_as_read(tables: dict, reading: dict, doc, log, presence_check: str) -> ReadTables:
+    """``tables`` without those whose printed figures were not (all) read, so no check compares
+    against a value that was not read; for each such table ONE note about our reading, and the
+    table is not reported as absent (its ``presence_check`` failure, if any, becomes a skip) nor as
+    declared empty."""
+    from ..extract.tabular.tables import Table
+    out = ReadTables(tables)
+    out.not_read = {}
+    for tid, r in reading.items():
+        t = tables.get(tid)
+        seen_only = r["status"] == "empty" and r["line"] and (t is None or not t.present)
+        if r["status"] not in NOT_READ and not seen_only:
+            continue
+        where = doc.where(r["line"]) if r["line"] else ""
+        title = getattr(t, "title", tid)
+        reason = (f"{tid} not read (our reading: its grid at {where}, {r['printed'] - r['read']} of its "
+                  f"{r['printed']} figures not read)" if not seen_only else
+                  f"{tid} not recognised (our reading: its title is printed at {where}, no figure in it)")
+        out.not_read[tid] = reason
+        out[tid] = Table(tid, title, present=False)
+        dropped = [f for f in log.findings if f.table == tid and (
+            (f.check == presence_check and f.severity == "error") or f.check == "table_declared_empty")]
+        for f in dropped:
+            log.findings.remove(f)
+            if f.check == presence_check:
+                c = log.counts.get(presence_check)
+                if c is not None and c.failed:
+                    c.failed -= 1
+                    c.run -= 1
+                log.skip(presence_check, reason)
+        log.note("table_not_read", f"{tid} {title}: " + (
+            f"its grid starts at {where} and prints {r['printed']} figures, {r['read']} of them read by this "
+            f"suite; the others are in unread.csv. This is our reading, not a fault of the source: no check "
+            f"compares against this table" if not seen_only else
+            f"its title is printed at {where}; the table readers did not recognise it (it prints no figure)"),
+            line=r["line"], table=tid, expected=r["printed"], found=r["read"])
+    return out
