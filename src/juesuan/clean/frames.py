@@ -302,6 +302,9 @@ def build_frames(rep: Report) -> dict[str, pd.DataFrame]:
     return frames
 
 
+LEDGER_TABLES = ("unread", "coverage")      # built after the others, from them (ledger_frames)
+
+
 def ledger_frames(rep: Report, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """``unread`` (the ledger: each printed figure not read, with its page:line and why) and
     ``coverage`` (printed / read / unread per table and text, amounts and rates)."""

@@ -151,3 +151,57 @@ def coverage_rows(ledger: Ledger) -> list[dict]:
     rows.append({"where": "all", "kind": "all", "printed": printed, "read": read, "unread": printed - read,
                  "coverage_rate": (Decimal(read) / Decimal(printed)).quantize(Decimal("0.0001")) if printed else None})
     return rows
+
+
+# ------------------------------------------------------------------ for the chapters (Chinese)
+COVERAGE_NOTE = Decimal("0.99")   # below this share of the printed figures read, the 要点 and the index say so
+WHERE_ZH = {"table": "表格", "text": "文字", "all": "合计"}
+KIND_ZH = {"amount": "金额", "rate": "比率", "all": "全部"}
+
+
+def _rate(v) -> Decimal | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v == "":
+        return None
+    return Decimal(str(v))
+
+
+def coverage_table(cov: pd.DataFrame) -> pd.DataFrame:
+    """coverage.csv with Chinese labels, the read share as a percentage (— when nothing is printed)."""
+    from ..numbers import fmt_pct
+    rows = []
+    for r in cov.to_dict("records"):
+        rate = _rate(r.get("coverage_rate"))
+        rows.append({"所在": WHERE_ZH.get(r["where"], r["where"]), "类别": KIND_ZH.get(r["kind"], r["kind"]),
+                     "原文数字": int(r["printed"]), "已读取": int(r["read"]), "未读取": int(r["unread"]),
+                     "读取率": fmt_pct(rate) if rate is not None else "—"})
+    return pd.DataFrame(rows, columns=["所在", "类别", "原文数字", "已读取", "未读取", "读取率"])
+
+
+def ledger_by_reason(unread: pd.DataFrame, show: int = 12) -> pd.DataFrame:
+    """The ledger grouped by reason (most first): Chinese label, how many, in tables / in text,
+    and the first ``show`` places (page:line and the figure as printed)."""
+    rows = []
+    if len(unread):
+        for reason, g in sorted(unread.groupby("reason"), key=lambda x: -len(x[1])):
+            places = [f"{loc}（{p}）" for loc, p in zip(g["location"].tolist()[:show], g["printed"].tolist()[:show])]
+            rows.append({"原因": g["reason_zh"].iloc[0], "个数": len(g), "表格": int((g["where"] == "table").sum()),
+                         "文字": int((g["where"] == "text").sum()),
+                         "位置（页:行）": "、".join(places) + ("等" if len(g) > show else "")})
+    return pd.DataFrame(rows, columns=["原因", "个数", "表格", "文字", "位置（页:行）"])
+
+
+def coverage_note(cov: pd.DataFrame, threshold: Decimal = COVERAGE_NOTE) -> str | None:
+    """One Chinese sentence for the 要点 when fewer than ``threshold`` of the printed figures were read
+    (None otherwise, and when the report has no coverage.csv)."""
+    from ..numbers import fmt_pct
+    total = cov[cov["where"] == "all"] if len(cov) else cov
+    if not len(total):
+        return None
+    t = total.iloc[0]
+    rate = _rate(t["coverage_rate"])
+    if rate is None or rate >= threshold:
+        return None
+    part = cov[cov["where"] != "all"].groupby("where")["unread"].sum().to_dict()
+    return (f"原文印出的数字（金额与比率）{int(t['printed'])} 个，本套件读取 {int(t['read'])} 个（{fmt_pct(rate)}），"
+            f"未读取 {int(t['unread'])} 个（表格 {int(part.get('table', 0))} 个、文字 {int(part.get('text', 0))} 个）："
+            "未读取的数字不参与核对，逐条列于数据质量一章与 unread.csv（这是本套件的读取所限，不是原文的错误）。")
