@@ -237,3 +237,67 @@ def test_seen_title_cues():
     assert seen_title(["九、一般公共预算基本支出预算表"], "budget") == "预算06"
     assert seen_title(["七、政府性基金支出预算表 ……………… 12"], "budget") is None     # a contents line
     assert seen_title(["本部门无政府性基金预算，故本表为空表。"], "budget") is None      # a sentence
+
+
+# ------------------------------------------------------------------ shown to readers
+def _cov(printed_read: dict) -> "pd.DataFrame":
+    import pandas as pd
+    rows = []
+    for (where, kind), (p, r) in printed_read.items():
+        rows.append({"where": where, "kind": kind, "printed": p, "read": r, "unread": p - r,
+                     "coverage_rate": D(r) / D(p) if p else None})
+    p = sum(v[0] for v in printed_read.values())
+    r = sum(v[1] for v in printed_read.values())
+    rows.append({"where": "all", "kind": "all", "printed": p, "read": r, "unread": p - r,
+                 "coverage_rate": (D(r) / D(p)).quantize(D("0.0001"))})
+    return pd.DataFrame(rows)
+
+
+def test_coverage_note_only_below_99_percent():
+    from juesuan.clean.ledger import coverage_note, coverage_table
+    full = _cov({("table", "amount"): (200, 200), ("text", "amount"): (100, 99)})       # 299 / 300 = 99.67%
+    assert coverage_note(full) is None
+    low = _cov({("table", "amount"): (199, 0), ("text", "amount"): (82, 10), ("text", "rate"): (30, 0)})
+    note = coverage_note(low)
+    assert note.startswith("原文印出的数字（金额与比率）311 个，本套件读取 10 个（3.22%），未读取 301 个（表格 199 个、文字 102 个）")
+    assert "不是原文的错误" in note
+    t = coverage_table(low)
+    assert t.iloc[-1].tolist() == ["合计", "全部", 311, 10, 301, "3.22%"]
+
+
+def test_ledger_by_reason_groups_with_places():
+    import pandas as pd
+    from juesuan.clean.ledger import ledger_by_reason
+    u = pd.DataFrame([
+        {"reason": "no_sentence_form", "reason_zh": "无可识别句式", "where": "text", "location": "p24:403", "printed": "4.79万元"},
+        {"reason": "no_sentence_form", "reason_zh": "无可识别句式", "where": "text", "location": "p24:403", "printed": "0万元"},
+        {"reason": "table_seen_not_read", "reason_zh": "表格已见未读", "where": "table", "location": "p12:269",
+         "printed": "28,849.38"}])
+    g = ledger_by_reason(u)
+    assert g["原因"].tolist() == ["无可识别句式", "表格已见未读"] and g["个数"].tolist() == [2, 1]
+    assert g.iloc[0]["位置（页:行）"] == "p24:403（4.79万元）、p24:403（0万元）"
+
+
+def test_index_shows_coverage_and_marks_it_below_99_percent(tmp_path):
+    from juesuan import render
+    rep = {"year": 2017, "department": "a", "department_name": "甲院", "ok": True, "steps": [],
+           "headline": {"doc_kind": "budget", "coverage_rate": "0.0322"}}
+    good = dict(rep, department="b", headline={"doc_kind": "budget", "coverage_rate": "1.0000"})
+    page = render.index_html({"generated": "x", "wall_s": 1.0, "reports": [rep, good], "earlier_reports": []}, tmp_path)
+    assert "数字读取率" in page
+    assert '<span class="failed">3.22%</span>' in page
+    assert "<td>100.00%</td>" in page
+
+
+def test_panel_reports_carry_coverage(tmp_path, monkeypatch):
+    import csv as _csv
+    from juesuan.clean import panel
+    from juesuan.clean.writer import write_csv
+    clean = tmp_path / "clean"
+    f = clean / "2025" / "x-yusuan"
+    f.mkdir(parents=True)
+    (f / "line_items.csv").write_text("\ufeffyear,department,table\n", encoding="utf-8")
+    write_csv(_cov({("table", "amount"): (10, 9)}).assign(year=2025, department="x-yusuan"), f / "coverage.csv")
+    assert panel._coverage(f) == {"figures_printed": "10", "figures_read": "9", "figures_unread": "1",
+                                  "coverage_rate": "0.9"}
+    assert panel._coverage(tmp_path) == {}
