@@ -61,7 +61,7 @@ from ..identity import report_metadata
 from ..safety import csv_encode
 from .writer import atomic_write_text
 
-STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings", "coverage"]
+STACKED = ["budget_outturn", "projects", "sangong", "checks", "findings"]
 # The panel's long table has the columns of line_items (and its dictionary entries).
 PANEL_TABLES = {"panel_line_items": "line_items"}
 PARQUET = "parquet"
