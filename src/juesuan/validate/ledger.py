@@ -39,6 +39,10 @@ MONEY = {"亿元": Decimal(100000000), "万元": Decimal(10000), "千元": Decim
 TABLE_FACTORS = (Decimal(1), Decimal(10000))        # a cell's table is in 元 or in 万元
 NUM_RE = re.compile(r"(?<![\d.,，０-９])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
 CELL_NUM_RE = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+INT_RE = re.compile(r"-?\d+")
+DECIMAL_CELL_RE = re.compile(r"-?[\d,]+\.\d+%?")
+LABEL_RE = re.compile(r"[^\d\s.,%\-—–－/]")
+SPACE_RE = re.compile(r"\s+")
 WINDOW = 3                                          # lines a text figure may be from its fact
 
 
@@ -92,8 +96,9 @@ def reasons() -> dict[str, str]:
         return {r["reason"]: r["label_zh"] for r in csv.DictReader(fh)}
 
 
-def _units(key: str) -> list[str]:
-    return sorted((u for p in rules().get(key, []) for u in p.split("|") if u), key=len, reverse=True)
+@lru_cache(maxsize=None)
+def _units(key: str) -> tuple[str, ...]:
+    return tuple(sorted((u for p in rules().get(key, []) for u in p.split("|") if u), key=len, reverse=True))
 
 
 @lru_cache(maxsize=None)
@@ -153,11 +158,15 @@ def text_figures(text: str) -> list[tuple[str, str, Decimal, tuple]]:
 
 # ------------------------------------------------------------------ table figures
 def _is_label(cell: str) -> bool:
-    return bool(re.search(r"[^\d\s.,%\-—–－/]", cell))
+    return bool(LABEL_RE.search(cell))
 
 
 def _integer(t: str) -> bool:
-    return re.fullmatch(r"-?\d+", t) is not None
+    return INT_RE.fullmatch(t) is not None
+
+
+def _cell_text(c) -> str:
+    return SPACE_RE.sub("", normalize(c)) if c else ""
 
 
 def cell_figures(cells: list, index_cols: frozenset = frozenset()) -> list[tuple[int, str, str, Decimal, tuple]]:
@@ -171,8 +180,8 @@ def cell_figures(cells: list, index_cols: frozenset = frozenset()) -> list[tuple
     ['262.33', '21.21']
     """
     from ..extract.tabular.grid import is_index_row
-    texts = [re.sub(r"\s+", "", normalize(c or "")) for c in cells]
-    if is_index_row(cells):
+    texts = [_cell_text(c) for c in cells]
+    if not any(DECIMAL_CELL_RE.fullmatch(t) for t in texts) and is_index_row(cells):
         return []
     labels = [j for j, t in enumerate(texts) if t and _is_label(t)]
     excl = _exclude("cell")
@@ -201,8 +210,8 @@ def _index_columns(rows: list) -> frozenset | None:
     cols = set()
     header = False
     for _, cells in rows:
-        texts = [re.sub(r"\s+", "", normalize(c or "")) for c in cells]
-        if any(re.fullmatch(r"-?[\d,]+\.\d+%?", t) for t in texts):
+        texts = [_cell_text(c) for c in cells]
+        if any(DECIMAL_CELL_RE.fullmatch(t) for t in texts):
             break
         header = True
         cols |= {j for j, t in enumerate(texts) if t in words}
@@ -234,8 +243,8 @@ def table_line_cells(doc) -> dict[int, list]:
     return {n: cells for b in table_blocks(doc) for n, cells in b}
 
 
-def printed_figures(doc) -> list[Figure]:
-    """Every figure printed in ``doc``, in line order."""
+def printed_figures(doc, tables_only: bool = False) -> list[Figure]:
+    """Every figure printed in ``doc``, in line order (``tables_only``: the table cells only)."""
     found: dict[int, list[Figure]] = {}
     index = frozenset()
     width = None
@@ -252,7 +261,7 @@ def printed_figures(doc) -> list[Figure]:
     for n, text in enumerate(doc.lines, start=1):
         if n in found:
             out += found[n]
-        else:
+        elif not tables_only:
             out += [Figure(n, "text", kind, printed, values) for kind, printed, _, values in text_figures(text)]
     return out
 
@@ -336,7 +345,7 @@ def table_reading(doc, tables: dict, kind: str) -> dict[str, dict]:
     read figure counts, and the first line of its grid — what the checks consult before they
     compare against a table."""
     where = grid_tables(doc, kind) if getattr(doc, "tables", None) else text_tables(tables)
-    figs = [f for f in printed_figures(doc) if f.where == "table"]
+    figs = printed_figures(doc, tables_only=True)
     for f in figs:
         f.table = (where.get(f.line) or (None, ""))[0] or ""
     _match(figs, table_pool(tables), window=0)
