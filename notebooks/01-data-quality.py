@@ -63,6 +63,27 @@ else:
     h.md("本报告的清洗数据中没有记录从原文读取的部门、年度与单位（请重新运行 `make data`）。")
 
 # %% [markdown]
+# ## 原文数字的去向：已读取与未读取
+
+# %%
+from juesuan.clean.ledger import coverage_table, ledger_by_reason
+
+cov_zh = coverage_table(d.coverage)
+if len(cov_zh):
+    total = cov_zh.iloc[-1]
+    h.md(f"原文（表格单元格、句中的金额与比率）共印出数字 **{total['原文数字']}** 个：已读取 **{total['已读取']}** 个"
+         f"（读取率 {total['读取率']}，即清洗数据中的一个单元格或一条陈述数字，位置相同、数值相同），"
+         f"未读取 **{total['未读取']}** 个。未读取的数字逐条列在 `unread.csv`（页:行、原文、原因），不参与任何核对："
+         "读不出是本套件的局限，不是原文的错误。页码、年份、日期、编号、科目编码和计数不算金额（规则见 `data/ledger_rules.csv`）。")
+    display(h.table(cov_zh))
+    groups = ledger_by_reason(d.unread)
+    if len(groups):
+        h.md("未读取的数字按原因分组（每组列出前几处的页:行和原文数字）：")
+        display(h.table(groups))
+else:
+    h.md("本报告的清洗数据中没有数字读取台账（请重新运行 `make data`）。")
+
+# %% [markdown]
 # ## 各表读取的单元格
 
 # %%

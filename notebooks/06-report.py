@@ -26,6 +26,7 @@ pi2_bands = None  # PEFA PI-2 区间，如 {"A": 0.05, "B": 0.1, "C": 0.15}；No
 # %% tags=["remove-cell"]
 import helpers as h
 from juesuan import analysis as an, figures as fg, messages_zh as mz, method
+from juesuan.clean.ledger import coverage_note
 
 h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
@@ -43,6 +44,8 @@ grand, total_in, total_out = tot["grand_total"], tot["income_total"], tot["expen
 sev = d.findings.severity.value_counts()
 scope = "，".join(x for x in (d.meta.get("scope", "") or "", f"{len(d.meta['units'])}个单位" if d.meta.get("units") else "") if x)
 kind = an.doc_title(d)
+note = coverage_note(d.coverage)        # only when fewer than 99% of the printed figures were read
+read_note = f"\n- **读取范围**：{note}" if note else ""
 h.md(f"# {d.name}{d.year}年度{kind}分析报告")
 if budget:
     ch = an.budget_changes(d.stated_facts, d.line_items)
@@ -60,7 +63,7 @@ if budget:
                                      + (f" {h.wan(abs(r.change_yuan))} 万元（{h.pct(abs(r.change_rate))}）" if an.num(r.change_yuan) else "")
                                      for r in main.itertuples() if r.prior_budget_yuan is not None) + "。"
                            if len(main) and main.prior_budget_yuan.notna().any() else "说明部分没有给出与上年预算的比较。") + f"""
-- **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""")
+- **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""" + read_note)
 else:
     h.md(f"""**{d.name}{d.year}年度{kind}{f'（{scope}）' if scope else ''}**
 
@@ -74,7 +77,7 @@ else:
   **{h.pct(view['rate'])}**，{'超出' if view['deviation_yuan'] >= 0 else '低于'}{view['budget_label']} {h.wan(abs(view['deviation_yuan']))} 万元"""
                         + ("（本报告没有年初预算，按全年预算计）。" if view["basis"] == "full" else "。")
                         if view["rate"] is not None else "本报告没有可比较的年初预算（或全年预算）与决算。") + f"""
-- **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""")
+- **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""" + read_note)
 lacks = an.missing_parts(d)
 h.md("**本报告缺少的内容**：\n\n" + "\n".join(f"- {x}" for x in lacks) if lacks else
      "本报告的预算公开表齐全。" if budget else "本报告的九张公开表、预算执行明细、项目自评表和上年对比数字齐全。")

@@ -26,7 +26,7 @@ import pandas as pd  # noqa: E402
 
 from juesuan import analysis, config  # noqa: E402,F401
 from juesuan.clean import panel  # noqa: E402
-from juesuan.clean.frames import BUILDERS, dictionary  # noqa: E402
+from juesuan.clean.frames import BUILDERS, LEDGER_TABLES, dictionary  # noqa: E402
 from juesuan.numbers import fmt_pct, fmt_wan, fmt_yuan  # noqa: E402
 from juesuan import safety  # noqa: E402
 from juesuan.identity import report_metadata  # noqa: E402
@@ -157,7 +157,7 @@ def load(year: int, department: str, exact: bool = False) -> Dataset:
     meta.update({k: v for k, v in _doc_kind(path).items() if not meta.get(k)})
     safety.register(_strings(meta))
     tables = {name: read_table(path / f"{name}.csv", name, exact) if (path / f"{name}.csv").exists()
-              else _empty_table(name, exact) for name in BUILDERS}
+              else _empty_table(name, exact) for name in [*BUILDERS, *LEDGER_TABLES]}
     return Dataset(int(year), department, path, meta, tables)
 
 

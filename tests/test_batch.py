@@ -382,7 +382,7 @@ def test_index_page_from_the_template(tmp_path):
                                    earlier_reports=[]), tmp_path)
     assert "<td>3 步（3 步未变）</td>" in page2
     empty = render.index_html(dict(summary, reports=[], earlier_reports=[]), tmp_path)
-    assert '<tr><td colspan="9">— 没有找到报告 —</td></tr>' in empty and "<details" not in empty
+    assert '<tr><td colspan="10">— 没有找到报告 —</td></tr>' in empty and "<details" not in empty
 
 
 def _nb(folder: Path, name: str, *sources: str) -> Path:

@@ -68,7 +68,8 @@ def _previous_csv_panel(root: Path) -> dict[str, bytes]:
                         "errors": sum(1 for f in findings if f["severity"] == "error"),
                         "warnings": sum(1 for f in findings if f["severity"] == "warning"),
                         "doc_kind": meta.get("doc_kind") or "final",
-                        "doc_kind_zh": meta.get("doc_kind_zh") or "决算"})
+                        "doc_kind_zh": meta.get("doc_kind_zh") or "决算",
+                        **_coverage_all(folder)})
     write("panel_line_items.csv", columns_of("line_items"), rows)
     write("reports.csv", list(summary[0].keys()), summary)
     for name in panel.STACKED:
@@ -82,6 +83,14 @@ def _previous_csv_panel(root: Path) -> dict[str, bytes]:
         if columns:
             write(f"panel_{name}.csv", columns, stacked)
     return out
+
+
+def _coverage_all(folder: Path) -> dict:
+    """The report's figures printed / read / unread (its coverage.csv, row all: clean/ledger.py)."""
+    f = folder / "coverage.csv"
+    row = next((r for r in _csv_rows(f)[1] if r["where"] == "all"), {}) if f.exists() else {}
+    return {"figures_printed": row.get("printed", ""), "figures_read": row.get("read", ""),
+            "figures_unread": row.get("unread", ""), "coverage_rate": row.get("coverage_rate", "")}
 
 
 def test_csv_panel_byte_identical_to_the_previous_build():

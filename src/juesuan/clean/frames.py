@@ -297,4 +297,18 @@ BUILDERS = {
 
 
 def build_frames(rep: Report) -> dict[str, pd.DataFrame]:
-    return {name: fn(rep) for name, fn in BUILDERS.items()}
+    frames = {name: fn(rep) for name, fn in BUILDERS.items()}
+    frames.update(ledger_frames(rep, frames))      # what was printed and not read (clean/ledger.py)
+    return frames
+
+
+LEDGER_TABLES = ("unread", "coverage")      # built after the others, from them (ledger_frames)
+
+
+def ledger_frames(rep: Report, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``unread`` (the ledger: each printed figure not read, with its page:line and why) and
+    ``coverage`` (printed / read / unread per table and text, amounts and rates)."""
+    from .ledger import coverage_rows, report_ledger, unread_frame
+    ledger = report_ledger(rep, frames)
+    return {"unread": _frame(rep, "unread", unread_frame(rep, ledger)),
+            "coverage": _frame(rep, "coverage", coverage_rows(ledger))}

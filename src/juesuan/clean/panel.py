@@ -366,9 +366,10 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
                   "source_format": meta.get("source_format") or "",
                   "source_unit": meta.get("unit") or used.get("unit") or "",
                   "doc_kind": kind, "doc_kind_zh": meta.get("doc_kind_zh") or DOC_KIND_ZH.get(kind, "")})
+        s.update(_coverage(f))
     cols = ["year", "department", "department_name", "source_format", "source_unit", "income_total_yuan",
             "expenditure_total_yuan", "grand_total_yuan", "line_items", "errors", "warnings", "doc_kind",
-            "doc_kind_zh"]
+            "doc_kind_zh", "figures_printed", "figures_read", "figures_unread", "coverage_rate"]
     rows = [{c: str(summary[f].get(c, "")) for c in cols} for f in folders]
     for r, f in zip(rows, folders):
         r["errors"] = str(summary[f].get("errors", 0))
@@ -383,6 +384,20 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
                                      "types": {c: str(t) for c, t in arrow_types("reports", cols).items()}}
     (pq_tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.chmod(pq_tmp, 0o777 & ~_umask())
+
+
+def _coverage(folder: Path) -> dict:
+    """The report's printed / read / unread figures (its coverage.csv, row ``all``); empty when the
+    clean folder has none (written before the ledger existed)."""
+    path = folder / "coverage.csv"
+    if not path.exists():
+        return {}
+    _, rows = _read(path)
+    row = next((r for r in rows if r.get("where") == "all"), None)
+    if row is None:
+        return {}
+    return {"figures_printed": row.get("printed", ""), "figures_read": row.get("read", ""),
+            "figures_unread": row.get("unread", ""), "coverage_rate": row.get("coverage_rate", "")}
 
 
 def _write_part(path: Path, tbl) -> None:

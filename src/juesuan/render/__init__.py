@@ -25,12 +25,14 @@ import copy
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
 from ..atomic import atomic_path
+from ..clean.ledger import COVERAGE_NOTE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "offline"
@@ -345,7 +347,9 @@ def _index_row(rep: dict, reports_dir: Path, earlier: bool) -> dict:
             "budget_rate": pct(h["budget_rate"]) if h.get("budget_rate") is not None else "",
             "budget_items": h.get("budget_items"),
             "findings": ({"error": f.get("error", 0), "warning": f.get("warning", 0), "info": f.get("info", 0)}
-                         if f else None)}
+                         if f else None),
+            "coverage": pct(h["coverage_rate"]) if h.get("coverage_rate") not in (None, "") else "",
+            "coverage_low": h.get("coverage_rate") not in (None, "") and Decimal(h["coverage_rate"]) < COVERAGE_NOTE}
 
 
 def index_html(summary: dict, reports_dir: str | Path) -> str:

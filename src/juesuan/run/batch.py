@@ -179,7 +179,7 @@ def headline(clean: Path) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"income_total_yuan": None, "expenditure_total_yuan": None,
                            "findings": None, "budget_items": None, "budget_rate": None,
-                           "doc_kind": doc_kind(clean)}
+                           "coverage_rate": None, "doc_kind": doc_kind(clean)}
     items = _read_csv(clean / "line_items.csv")
     if items is not None:
         table = "预算01" if out["doc_kind"] == "budget" else "公开01"
@@ -204,6 +204,8 @@ def headline(clean: Path) -> dict[str, Any]:
             sev = r.get("severity", "")
             counts[sev] = counts.get(sev, 0) + 1
         out["findings"] = counts
+    coverage = _read_csv(clean / "coverage.csv")          # the ledger: printed figures read (clean/ledger.py)
+    out["coverage_rate"] = next((r.get("coverage_rate") or None for r in coverage or [] if r.get("where") == "all"), None)
     outturn = _read_csv(clean / "budget_outturn.csv")
     if outturn is not None:
         budget = sum((d for r in outturn if (d := _decimal(r.get("initial_budget_yuan", ""))) is not None),

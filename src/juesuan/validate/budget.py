@@ -170,8 +170,13 @@ def check_codes(t: Table, log: CheckLog) -> None:
 def _absent(log: CheckLog, check: str, tables: dict, *ids: str) -> bool:
     missing = [i for i in ids if not _ok(tables.get(i))]
     if missing:
-        log.skip(check, "、".join(missing) + " absent")
+        log.skip(check, "; ".join(_why(tables, i) for i in missing))
     return bool(missing)
+
+
+def _why(tables: dict, tid: str) -> str:
+    """Why a table is not compared: absent, or seen but not read (our reading, validate/ledger.py)."""
+    return getattr(tables, "not_read", {}).get(tid) or f"{tid} absent"
 
 
 def _by_code(t: Table) -> dict[str, object]:
@@ -400,7 +405,9 @@ def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: Check
             continue
         cands = _table_values(tables, s)
         if not cands:
-            log.skip("budget_text_vs_table", f"{s}: no table cell to compare with")
+            nr = getattr(tables, "not_read", {})
+            log.skip("budget_text_vs_table", f"{s}: no table cell to compare with"
+                     + (f" ({'; '.join(nr.values())})" if nr else ""))
             continue
         places = f.get("places") or 0
         value, tid, _ = next((c for c in cands if _stated_match(f["value"], places, c[0])[0]), cands[0])
@@ -625,11 +632,14 @@ def skip_final_checks(log: CheckLog) -> None:
 
 def check_budget(tables: dict[str, Table], text, doc: Document, year: int, department: str | None,
                  table_lines: set[int], log: CheckLog) -> None:
+    from .ledger import table_reading, tables_as_read
+    # a table seen but not (fully) read is no absent table, and nothing is compared against it
+    tables = tables_as_read(tables, table_reading(doc, tables, "budget"), doc, log, "budget_table_present")
     for t in tables.values():
         if t.id == "预算10":
             continue
         if not t.present:
-            log.skip("budget_row_identity", f"{t.id} absent")
+            log.skip("budget_row_identity", _why(tables, t.id))
             continue
         layout = table_specs()[t.id]["layout"]
         if layout == "by_function" and t.form:     # an older form prints no function rows
