@@ -33,7 +33,6 @@ from functools import lru_cache
 
 from ..config import PACKAGE_DATA
 from ..findings import CheckLog
-from ..numbers import decimal_str
 from ..source import Document
 
 REVIEW_CHECKS = ("review_template", "review_broken", "review_punctuation", "review_year", "review_level",
@@ -115,7 +114,7 @@ def sentences(lines: list[tuple[int, str]], doc: Document | None = None) -> list
         text = "".join(chars)
         a = 0
         for i, ch in enumerate(text):
-            if ch in SENTENCE_END:
+            if ch in SENTENCE_END and not (i + 1 < len(text) and text[i + 1] in SENTENCE_END + "，、："):
                 if text[a:i + 1].strip():
                     out.append(Sentence(text[a:i + 1], where[a:i + 1], a, block))
                 a = i + 1
@@ -402,7 +401,7 @@ def _project_total(tables: dict) -> Decimal | None:
 
 
 def _wan(v: Decimal) -> str:
-    return f"{decimal_str((v / WAN).quantize(Decimal('0.01')))} 万元"
+    return f"{(v / WAN).quantize(Decimal('0.01')):,} 万元"
 
 
 def _signed(v: Decimal) -> str:
