@@ -95,6 +95,12 @@ def _where(location: str) -> str:
     return f"第 {m.group(1)} 行" if m else "全文"
 
 
+def _bare(text: str) -> str:
+    """A heading without its numbering (一、 / （一） / 第一部分 / 1.) and blanks."""
+    s = re.sub(r"\s+", "", text or "")
+    return re.sub(r"^(?:第[一二三四五六七八九十]+部分|[（(]?[一二三四五六七八九十\d]+[)）、.．]?)", "", s)
+
+
 def _contents_lines(doc) -> set[int]:
     from ..validate.document import contents_range
     rng = contents_range(doc)
@@ -102,8 +108,15 @@ def _contents_lines(doc) -> set[int]:
     page_of = (lambda n: doc.where(n).rsplit(":", 1)[0]) if doc.origins else None
     for n, t in doc.numbered(1, min(len(doc.lines) + 1, 400)):
         if re.sub(r"\s+", "", t) == "目录":
-            if page_of is None:
-                out |= set(range(n, min(n + 40, len(doc.lines) + 1)))
+            if page_of is None:          # a text file: up to the first heading the contents listed
+                seen: set[str] = set()
+                for k, u in doc.numbered(n + 1, min(n + 80, len(doc.lines) + 1)):
+                    key = _bare(u)
+                    if key and key in seen:
+                        break
+                    seen.add(key)
+                    out.add(k)
+                out.add(n)
             else:
                 p = page_of(n)
                 out |= {k for k in range(n, min(n + 120, len(doc.lines) + 1)) if page_of(k) == p}

@@ -154,7 +154,7 @@ def _fold_same_figure(log: CheckLog, dropped: set[int]) -> set[int]:
     first: dict[tuple, Finding] = {}
     out = set()
     for i, f in enumerate(log.findings):
-        if i in dropped or f.severity not in ("error", "warning") or not f.found or not f.expected:
+        if i in dropped or f.severity != "error" or not f.found or not f.expected:
             continue
         key = (f.check, f.location, f.expected, f.found)
         if key in first:

@@ -164,7 +164,7 @@ class Reviewer:
             entry = self.first[para]
             entry[1] += 1
             entry[0].message = re.sub(r"（(同段|全文)共 \d+ 处[^）]*）$", "", entry[0].message) + \
-                f"（{where}共 {entry[1]} 处，另见 {self.doc.where(s.line_at(i))}）"
+                f"（{where}共 {entry[1]} 处，另见{_at(self.doc.where(s.line_at(i)))}）"
             return
         self.log._count(check, False)
         f = self.log.add(check, severity, f"{message}：“{s.quote(i, j)}”", expected=expected, found=found,
@@ -358,6 +358,12 @@ class Reviewer:
 
     def _sentence_at(self, line: int) -> Sentence | None:
         return next((s for s in self.sentences if line in s.where), None)
+
+
+def _at(where: str) -> str:
+    """``p21:283`` → 第 21 页第 283 行; ``453`` → 第 453 行."""
+    m = re.search(r"p(\d+):(\d+)$", where)
+    return f"第 {m.group(1)} 页第 {m.group(2)} 行" if m else f"第 {where.rsplit(':', 1)[-1]} 行"
 
 
 def _page_no(page: str) -> int:
