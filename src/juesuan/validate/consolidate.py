@@ -142,10 +142,46 @@ def consolidate(log: CheckLog, tables: dict) -> int:
         rest = [cand[k] for k in members[1:]]
         root.message += CONSEQUENCE + "、".join(_short(f, row) for _, f, row, _ in rest)
         drop |= {i for i, *_ in rest}
+    drop |= _fold_codes(log, tables, drop)
     drop |= _fold_same_figure(log, drop) | _fold_pages(log) | _fold_templates(log)
     if drop:
         log.findings[:] = [f for i, f in enumerate(log.findings) if i not in drop]
     return len(drop)
+
+
+def _fold_codes(log: CheckLog, tables: dict, dropped: set[int]) -> set[int]:
+    """A misprinted function code (``budget_code``): the same row printed with the same wrong code
+    in the next table is the same fault; a comparison across tables that misses that row's
+    amount (the row named the same, the difference its amount) is its consequence."""
+    rows: dict[str, object] = {}
+    for t in (tables or {}).values():
+        for r in getattr(t, "rows", []) or []:
+            rows.setdefault(log.loc(r.line), (t.id, r))
+    out: set[int] = set()
+    roots: dict[tuple, Finding] = {}
+    for i, f in enumerate(log.findings):
+        if f.check != "budget_code" or i in dropped or f.location not in rows:
+            continue
+        tid, r = rows[f.location]
+        key = (f.found, r.item)
+        if key in roots:
+            root = roots[key]
+            root.message += ("、" if CONSEQUENCE in root.message else CONSEQUENCE) + _short(f, (tid, r.code, f.table))
+            out.add(i)
+            continue
+        roots[key] = f
+    for (code, item), root in roots.items():
+        tid, r = rows[root.location]
+        amounts = {abs(v) for v in r.values.values() if isinstance(v, Decimal) and v}
+        for i, f in enumerate(log.findings):
+            if i in dropped or i in out or f is root or f.severity != "error" or not item or item not in f.message:
+                continue
+            e, g = _dec(f.expected), _dec(f.found)
+            if e is not None and g is not None and abs(g - e) in amounts and f.check.startswith(("budget_x", "x0")):
+                root.message += ("、" if CONSEQUENCE in root.message else CONSEQUENCE) + \
+                    _short(f, (rows.get(f.location, (f.table,))[0], None, f.table))
+                out.add(i)
+    return out
 
 
 def _fold_same_figure(log: CheckLog, dropped: set[int]) -> set[int]:
