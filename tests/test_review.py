@@ -221,3 +221,25 @@ def test_unrelated_faults_of_the_same_size_stay_apart():
     tables["公开03"].rows[0].code = "2080501"
     consolidate(log, tables)
     assert len(log.findings) == 2
+
+
+# ------------------------------------------------------------------ the public checker's rules, each mapped
+def test_every_rule_of_the_public_checker_has_a_counterpart_or_a_reason():
+    import csv
+
+    from juesuan import config
+    with open(config.PACKAGE_DATA / "peer_rules.csv", encoding="utf-8") as fh:
+        rules = list(csv.DictReader(fh))
+    with open(config.PACKAGE_DATA / "checks.csv", encoding="utf-8") as fh:
+        known = {r["check"] for r in csv.DictReader(fh)}
+    with open(config.PACKAGE_DATA / "budget_checks.csv", encoding="utf-8") as fh:
+        budget = {r["check"]: r for r in csv.DictReader(fh)}
+    ids = {r["rule"] for r in rules}
+    assert {f"BUD-{n}" for n in range(101, 114)} | {f"CMM-00{n}" for n in range(1, 7)} <= ids
+    for r in rules:
+        checks = [c for c in r["checks"].split("|") if c]
+        assert checks or r["note"], r["rule"]
+        assert set(checks) <= known, (r["rule"], set(checks) - known)
+    for check in ("review_template", "review_broken", "review_punctuation", "review_year", "review_level",
+                  "review_class_name", "review_pages", "review_text_amounts"):
+        assert budget[check]["applies"] == "both" and check in known

@@ -71,6 +71,10 @@ def describe(f: dict) -> str:
     is Chinese (the review checks write Chinese), else the check's Chinese title and what the
     figures say (应为 … ，原文为 …)."""
     msg = str(f.get("message") or "")
+    from ..validate.consolidate import CONSEQUENCE
+    if CONSEQUENCE in msg:       # a fault with its consequences: the head described, the (Chinese) tail kept
+        head, tail = msg.split(CONSEQUENCE, 1)
+        return describe(dict(f, message=head)) + CONSEQUENCE + tail
     if re.search(r"[\u4e00-\u9fff]{4,}", msg) and not _ASCII_WORDS.search(msg):
         return msg
     title = _titles().get(f.get("check", ""), f.get("check", ""))
