@@ -300,8 +300,9 @@ def _sheet(ws, sheet: dict) -> None:
         if row["note"] and row["status"] == UNCHECKED:
             text = row["note"] + ("\n" + text if text else "")
         put(r, 5, text)
-        lines = max(1, text.count("\n") + 1 + len(text) // 60)
-        ws.row_dimensions[r].height = min(409, 16 * lines)
+        lines = max(1, sum(-(-max(len(x), 1) // 42) for x in text.split("\n")),
+                    -(-len(row["checked"]) // 16))      # column E holds ~42 Chinese characters a line
+        ws.row_dimensions[r].height = min(409, 15 * lines + 3)
         r += 1
     c = counts(sheet)
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=5)
