@@ -79,9 +79,11 @@ def describe(f: dict) -> str:
         return msg
     title = _titles().get(f.get("check", ""), f.get("check", ""))
     exp, found = str(f.get("expected") or ""), str(f.get("found") or "")
+    exp, found = ("" if re.search(r"[A-Za-z]{2,}", v) else v for v in (exp, found))   # a description, not a value
+    money = bool(re.search(r"(mismatch|difference) of -?[\d.]+ 元", msg))
     if exp or found:
-        e = _wan(exp) if re.fullmatch(r"-?\d+(\.\d+)?", exp) else exp
-        g = _wan(found) if re.fullmatch(r"-?\d+(\.\d+)?", found) else found
+        e = _wan(exp) if money and re.fullmatch(r"-?\d+(\.\d+)?", exp) else exp
+        g = _wan(found) if money and re.fullmatch(r"-?\d+(\.\d+)?", found) else found
         return f"{title}：应为 {e or '—'}，原文为 {g or '—'}"
     return title
 
@@ -289,6 +291,7 @@ def _sheet(ws, sheet: dict) -> None:
     heads = ["序号", "检查内容", "检查要点", "符合要求\n（是/否/未核对）", "存在问题（页:行）"]
     for j, h in enumerate(heads, 1):
         put(3, j, h, bold=True, align=center, fill="DDDDDD")
+    ws.row_dimensions[3].height = 34
     fills = {NO: "F8D7DA", UNCHECKED: "FFF3CD"}
     r = 4
     for i, row in enumerate(sheet["rows"], 1):
