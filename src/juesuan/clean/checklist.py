@@ -382,6 +382,10 @@ def write_batch(sheets: list[dict], target: Path) -> Path | None:
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_area = f"A1:L{ws.max_row}"
     for s, name in zip(sheets, names):
         _sheet(wb.create_sheet(title=name), s)
     target = Path(target)
