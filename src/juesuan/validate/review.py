@@ -179,7 +179,7 @@ class Reviewer:
         for check in ("review_template", "review_broken", "review_year", "review_level"):
             rows = patterns(check, self.kind, self.level)
             if not rows:
-                self.log.skip(check, f"no pattern for a {self.level}{'预算' if self.kind == 'budget' else '决算'}")
+                self.log.skip(check, f"{self.level}{'预算' if self.kind == 'budget' else '决算'}没有此项核对的用语")
                 continue
             hits = 0
             for s in self.sentences:
@@ -256,7 +256,7 @@ class Reviewer:
         older = [(r["code"], r["name"]) for r in _rows("prose_classes.csv") if "older" in (r.get("note") or "")]
         names = _table_class_names(tables)
         if not names:
-            self.log.skip("review_class_name", "no function class was read from the tables")
+            self.log.skip("review_class_name", "表中没有读到功能分类的类")
             return
         hits = 0
         older.sort(key=lambda cn: -len(cn[1]))          # the longest name first: one finding a code a sentence
@@ -281,7 +281,7 @@ class Reviewer:
     def check_pages(self) -> None:
         doc = self.doc
         if not doc.origins:
-            self.log.skip("review_pages", "a text file has no pages")
+            self.log.skip("review_pages", "文本文件没有页面")
             return
         pages: dict[str, list[tuple[int, str]]] = {}
         for n, t in doc.numbered(1, len(doc.lines) + 1):
@@ -354,7 +354,7 @@ class Reviewer:
             else:
                 self.ok("review_text_amounts")
         if not ran:
-            self.log.skip("review_text_amounts", "the text states no pair of figures to compare")
+            self.log.skip("review_text_amounts", "说明中没有可相互印证的两处数字")
 
     def _sentence_at(self, line: int) -> Sentence | None:
         return next((s for s in self.sentences if line in s.where), None)
