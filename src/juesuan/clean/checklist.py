@@ -343,7 +343,8 @@ def write_xlsx(sheet: dict, target: Path) -> Path:
 
 
 def _sheet_name(sheet: dict, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "", f"{sheet['year']}{sheet['department_name']}{sheet['kind_zh']}")[:31]
+    base = re.sub(r"[\[\]:*?/\\]", "", f"{sheet['year']}{sheet['department_name']}{sheet['level']}{sheet['kind_zh']}")
+    base = base if len(base) <= 31 else base[:27] + base[-4:]     # keep 部门预算 / 单位预算 at the end
     name, k = base, 2
     while name in taken:
         name = f"{base[:28]}_{k}"
