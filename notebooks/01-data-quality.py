@@ -143,3 +143,36 @@ if len(notes):
     h.details(h.table(notes[["table", "check_title", "message_zh", "line"]],
                       labels={"table": "表/部分", "check_title": "类别", "message_zh": "说明", "line": "行"}),
               f"全部 {len(notes)} 条说明（点击展开）")
+
+# %% [markdown]
+# ## 审查清单
+
+# %%
+from juesuan import config
+from juesuan.clean import checklist as cl
+
+sheet = cl.read_json(config.clean_dir(year, department))
+if sheet is None:
+    h.md("本报告的清洗数据中没有审查清单（请重新运行 `make data`）。")
+else:
+    n = cl.counts(sheet)
+    h.md(f"财政部门审查公开材料时，按公开模板逐项填写《公开情况检查表》。下表是本套件为本报告填写的检查表："
+         f"共 **{len(sheet['rows'])}** 项，符合要求 **{n['是']}** 项、不符合 **{n['否']}** 项、"
+         f"未核对 **{n['未核对']}** 项（本套件未能读到或无从核对的部分，须人工核对，不作“符合要求”）；"
+         f"需要修改之处：错误 **{n['error']}** 条、警告 **{n['warning']}** 条、提示 **{n['info']}** 条。"
+         f"可打印、签字的检查表见 `{config.rel(config.clean_dir(year, department))}/{cl.FILE_XLSX}`。")
+    display(h.table(cl.status_frame(sheet)))
+
+# %%
+if sheet is not None:
+    zh = {(r.check, r.location, r.message): r.message_zh for r in f.itertuples()}
+    todo = cl.review_frame(sheet, zh)
+    h.md("**需要修改之处**（错误 = 数字、勾稽关系、年度、部门或文种不可能正确；警告 = 措辞、旧科目名称、模板文字；"
+         "提示 = 标点）。“页:行”可据此回到原文；“问题”写明错在哪里、数字应为多少。" if len(todo) else
+         "**需要修改之处**：没有。")
+    if len(todo):
+        display(h.table(todo))
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print("checklist:", {k: v for k, v in cl.counts(sheet).items()} if sheet else None)

@@ -116,6 +116,10 @@ def test_one_changed_budget_amount_is_a_finding_at_its_cell(name, mutation, expe
             key = "income_total"        # the old form: 本年收入合计 = this year's sources
         row = rep.tables[table].find(key, "收入" if table in TWO_SIDED else None)
         hits = [f for f in hits if f.location == rep.log.loc(row.line)]
+    if not hits:        # one source fault, one finding (validate/consolidate.py): named as its consequence
+        from juesuan.validate.consolidate import CONSEQUENCE, _titles
+        named = f"“{_titles()[check]}”（第 " + (f"{rep.log.loc(row.line).rsplit(':', 1)[-1]} 行）" if key else "")
+        hits = [f for f in errors if CONSEQUENCE in f.message and named in f.message.split(CONSEQUENCE, 1)[1]]
     assert hits, [f"{f.check} {f.table} {f.location} {f.message}" for f in errors]
 
 

@@ -34,19 +34,25 @@ BUDGETS = {
         ("error", "budget_text_internal", "p9:147"),
     }),
     (2024, "ptsfy-yusuan"): ("上海市普陀区社会福利院", "单位", 305, {
-        # p9 and p11: the 类 cell of 事业单位医疗 is printed “7” (7 11 02), not 210
-        ("error", "budget_code", "p9:111"), ("error", "budget_code", "p11:140"),
-        # …so 预算02's 2101102 has no row in 预算03
-        ("error", "budget_x02_03", "p8:91"),
+        # p9 and p11: the 类 cell of 事业单位医疗 is printed “7” (7 11 02), not 210 — one source fault, one
+        # finding (validate/consolidate.py): the same misprint in 预算05 (p11:140) and 预算02's 2101102 finding
+        # no row in 预算03 (p8:91) are named inside it as its consequences
+        ("error", "budget_code", "p9:111"),
         # p6: item 4 社会福利事业单位 738.66万元; 预算05 has 6,964,796 元 (696.48万元); the items then sum to
         # 991.59万元 against the stated 财政拨款 950.12万元
         ("error", "budget_text_vs_table", "p6:56"),
         # 2080599 其他行政事业单位养老支出 7,020 元 is in 预算05 but not in the text's list
         ("warning", "budget_items_cover", "p11:135"),
+        # p16 (其他相关情况说明): “（二）公务用车购置及运行费6.40万元，与2023年预算持平，主要原因是。” — the
+        # sentence stops where its reason should be (read on the page)
+        ("warning", "review_broken", "p16:201"),
     }),
     (2025, "shczj-yusuan"): ("上海市财政局", "单位", 428, {
         # p17: 302 商品和服务支出 24,840,779 against Σ of its 18 items 24,840,780 (whole 元: rounding)
         ("warning", "budget_econ_sum", "p17:228"),
+        # p21: a 单位预算 writes “2025年部门预算安排购置车辆0辆…；部门预算安排购置单价100万元（含）以上设备…”
+        # (the wrong document level, twice in one paragraph: one finding)
+        ("error", "review_level", "p21:282"),
     }),
 }
 

@@ -112,6 +112,11 @@ def test_one_changed_amount_fires_at_its_cell(name, mutation, expect, clean_in_t
     loc = _row(rep, *where)
     hits = [f for f in rep.log.findings if f.severity == "error" and f.check == check and f.table == table
             and f.location == loc and text in f.message]
+    if not hits:        # one source fault, one finding (validate/consolidate.py): named as its consequence
+        from juesuan.validate.consolidate import CONSEQUENCE, _titles
+        named = f"{table}“{_titles()[check]}”（第 {loc.rsplit(':', 1)[-1]} 行）"
+        hits = [f for f in rep.log.findings if f.severity == "error" and CONSEQUENCE in f.message
+                and named in f.message.split(CONSEQUENCE, 1)[1]]
     assert hits, [f"{f.check} {f.location} {f.message}" for f in rep.log.findings if f.severity == "error"]
     # every error is about the changed amount: it names the changed row, a row that sums it, or a
     # table comparing with it (never an unrelated table)

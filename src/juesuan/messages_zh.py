@@ -146,6 +146,10 @@ _OCR_NOTE = re.compile(r" \[OCR: page (\d+) has uncertain readings[^\]]*\]")
 def message_zh(check: str, message: str, expected="", found="", table: str = "") -> str:
     """One Chinese sentence for a finding (see the module docstring)."""
     check, message = str(check or ""), str(message or "")
+    from .validate.consolidate import CONSEQUENCE
+    if CONSEQUENCE in message:  # one source fault, one finding: its consequences are already Chinese
+        head, tail = message.split(CONSEQUENCE, 1)
+        return message_zh(check, head, expected, found, table).rstrip("。") + CONSEQUENCE + tail.rstrip("。") + "。"
     ocr = _OCR_NOTE.search(message)
     if ocr:   # a scanned report: the page had uncertain OCR readings (pipeline.mark_ocr_suspects)
         base = message_zh(check, message[:ocr.start()] + message[ocr.end():], expected, found, table)

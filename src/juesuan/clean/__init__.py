@@ -56,6 +56,10 @@ def data_task(task: dict[str, Any]) -> dict[str, Any]:
                  f"{(rep.inferred or {}).get('doc_level') or '部门'}{'预算' if kind == 'budget' else '决算'}（清洗数据）")
         write_clean(frames, out, name, title)
         write_inferred_metadata(out, inferred_record(rep))
+        from .checklist import FILE_XLSX, checklist, write_json, write_xlsx
+        sheet = checklist(rep)          # the reviewer's sheet: checklist.json + checklist.xlsx
+        write_json(sheet, out)
+        write_xlsx(sheet, out / FILE_XLSX)
         if rep.doc.origins:  # a PDF: keep the extracted text the locations point into
             atomic_write_text(out / "extracted_text.txt",
                               "".join(f"{o}\t{l}\n" for o, l in zip(rep.doc.origins, rep.doc.lines)))
@@ -171,6 +175,10 @@ def run_data(years=None, departments=None, quiet: bool = False, panel: bool = Tr
         if out is not None and not quiet:
             print(f"panel: {config.rel(out)}/ (all reports in data/clean, long form; "
                   f"links/: each department's budgets and final accounts linked)")
+        from .checklist import write_batch_for
+        book = write_batch_for(config.CLEAN)
+        if book is not None and not quiet:
+            print(f"checklist: {config.rel(book)} (the reviewer's sheet of every report, a summary sheet first)")
     except Exception as exc:  # noqa: BLE001 - the panel must not hide the per-report results
         print(f"panel: FAILED — {type(exc).__name__}: {exc}", file=sys.stderr)
     return results

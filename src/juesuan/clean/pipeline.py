@@ -230,7 +230,7 @@ def parse_report(folder: Path) -> Report:
     rep.doc_kind = inferred.doc_kind
     check_doc_kind(given, inferred, log)
     if inferred.doc_kind == "budget":
-        return parse_budget(rep, is_pdf, inferred)
+        return review(parse_budget(rep, is_pdf, inferred))
     if is_pdf:
         rep.tables = parse_pdf_tables(doc, log, meta.get("unit", "万元"))
         rows = [t.start for t in rep.tables.values() if t.present and t.start]
@@ -261,6 +261,22 @@ def parse_report(folder: Path) -> Report:
                    name_line=inferred.sources.get("department_name", {}).get("line"))
     if getattr(doc, "ocr_findings", None):
         mark_ocr_suspects(log, [f.location for f in log.findings if f.check == "ocr_uncertain"])
+    return review(rep)
+
+
+def review(rep: Report) -> Report:
+    """The reviewer's checks of the document (validate/review.py) and then one finding per source
+    fault (validate/consolidate.py: a fault's consequences are named inside its finding)."""
+    from ..validate.consolidate import consolidate
+    from ..validate.review import review_document
+    doc = rep.doc
+    facts = getattr(rep.explanation, "facts", None) or []
+    review_document(doc, rep.log, kind=rep.doc_kind, level=rep.inferred.get("doc_level") or "部门",
+                    year=int(rep.inferred.get("year") or rep.year), tables=rep.tables, facts=facts,
+                    skip_lines={n for t in getattr(doc, "tables", []) for n, _ in t.rows})
+    consolidate(rep.log, rep.tables)
+    if getattr(doc, "ocr_findings", None):
+        mark_ocr_suspects(rep.log, [f.location for f in rep.log.findings if f.check == "ocr_uncertain"])
     return rep
 
 

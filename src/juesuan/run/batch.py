@@ -734,6 +734,8 @@ class Batch:
                 t0, result = time.perf_counter(), StepResult("panel", started=time.time())
                 try:
                     build_panel(self.clean_root)    # with panel/links: each department's documents linked
+                    from ..clean.checklist import write_batch_for
+                    write_batch_for(self.clean_root)  # the reviewers' workbook: a sheet a report + a summary
                     result.ok = True
                     keys.set(self.code, "panel", pk)
                 except Exception as exc:  # noqa: BLE001 - the per-report notebooks do not need it
