@@ -76,7 +76,9 @@ if budget and len(it):
           if len(pr) else "说明部分没有逐项给出上年预算，也没有逐项所述的比上年预算增减额：无法逐项比较本年预算与上年预算"
           + ("（与上年预算执行数的比较见下节）。" if it.prior_execution_yuan.notna().any() else "。")))
     fig = fg.budget_changes(d, which="items") if len(pr) else None
-    h.details(h.table(it[["code", "label", "budget_yuan", "prior_budget_yuan", "prior_source", "change_yuan", "change_rate"]],
+    shown = [c for c in ["code", "label", "budget_yuan", "prior_budget_yuan", "prior_source", "change_yuan", "change_rate"]
+             if c in ("code", "label", "budget_yuan") or any(an.clean_text(v) for v in it[c])]
+    h.details(h.table(it[shown],
               labels={"code": "科目编码", "label": "项目", "budget_yuan": "本年预算（元）", "prior_budget_yuan": "上年预算（元）",
                       "prior_source": "上年预算来源", "change_yuan": "增减（元）", "change_rate": "增减率"}),
               f"全部 {len(it)} 个项目的本年预算与上年预算（点击展开）", open_=len(it) <= 12)
@@ -187,7 +189,7 @@ rg = an.reason_groups(bo) if has else None
 fig = fg.reason_categories(d) if not budget else None
 if (rg is None or not len(rg)) and not budget:
     h.md(NONE if not has else "报告没有说明偏离原因。")
-else:
+elif rg is not None and len(rg):
     display(h.table(rg, labels={"reason_category": "原因类别", "items": "项数", "names": "项目", "initial_budget_yuan": "预算（元）",
                     "actual_yuan": "决算（元）", "movement_yuan": "差额（元）"}))
 

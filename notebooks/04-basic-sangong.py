@@ -32,10 +32,13 @@ budget = an.is_budget(d)  # a 预算 report: budgets only (预算06, 预算07), 
 h.md("# " + an.heading(d, "04", "title"))
 T6 = "预算06" if budget else "公开06"
 be = d.basic_expenditure
-pers, pub, tot = (an.first_cell(d.line_items, T6, k) for k in ("personnel_total", "public_total", "total"))
+pp = an.personnel_public(d.line_items, T6)
+pers, pub, tot = pp["personnel_yuan"], pp["public_yuan"], pp["total_yuan"]
 if an.has_table(d, T6) and tot is not None:
-    h.md(f"""{d.year}年度一般公共预算{'' if budget else '财政拨款'}基本支出{'预算' if budget else ''} **{h.wan(tot)} 万元**，其中人员经费 {h.wan(pers)} 万元
-（{h.pct(an.ratio(pers, tot))}），公用经费 {h.wan(pub)} 万元（{h.pct(an.ratio(pub, tot))}）。""")
+    h.md(f"""{d.year}年度一般公共预算{'' if budget else '财政拨款'}基本支出{'预算' if budget else ''} **{h.wan(tot)} 万元**"""
+         + (f"""，其中人员经费 {h.wan(pers)} 万元（{h.pct(an.ratio(pers, tot))}），公用经费 {h.wan(pub)} 万元（{h.pct(an.ratio(pub, tot))}）"""
+            if pers is not None and pub is not None else f"；{an.table_titles().get(T6, T6)}没有分列人员经费和公用经费")
+         + ("（人员经费、公用经费为表中各类的合计）" if pp["source"] == "classes" else "") + "。")
 else:
     h.md(an.table_note(d, T6) or f"{an.table_titles().get(T6, T6)}没有合计数。")
 fig = fg.personnel_public(d)
@@ -50,8 +53,7 @@ elif budget:
     pe = ec[[an.num(v) is not None and an.num(v) > 0 for v in ec.amount_yuan]].head(3)
     h.md("基本支出预算按经济分类，" + "、".join(f"{r.name} {h.wan(r.amount_yuan)} 万元（{h.pct(an.ratio(r.amount_yuan, tot))}）"
                                          for r in pe.itertuples()) + (" 居前。" if len(pe) > 1 else "。")
-         + ("人员经费与公用经费之比为 " + f"{h.pct(an.ratio(pers, tot))} : {h.pct(an.ratio(pub, tot))}。"
-            if pers is not None and pub is not None and tot else "预算06表没有分列人员经费和公用经费合计。"))
+         + (f"人员经费与公用经费之比约为 {an.ratio(pers, pub) or 0:.1f} : 1。" if pers and pub else ""))
 
 # %%
 if budget:

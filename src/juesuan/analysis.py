@@ -1137,3 +1137,28 @@ def execution_summary(items: pd.DataFrame) -> str:
                                                  f"重算 {fmt_pct(r.rate_vs_execution)}" for r in bad.itertuples())
             if len(bad) else "全部与重算相符")
     return out + "。"
+
+
+def personnel_public(li: pd.DataFrame, table: str) -> dict:
+    """人员经费, 公用经费 and their total of a 基本支出 table: the rows 人员经费合计 / 公用经费合计
+    (公开06) when it has them, else — a budget's 预算06 keeps them as columns — the ``personnel`` /
+    ``public`` columns of its 合计 row, else the sum of those columns over its 类 (``econ:`` rows of
+    three digits).  ``source``: rows | columns | classes | "" (none)."""
+    pers, pub, tot = (first_cell(li, table, k) for k in ("personnel_total", "public_total", "total"))
+    if pers is not None or pub is not None:
+        return {"personnel_yuan": num(pers), "public_yuan": num(pub), "total_yuan": num(tot), "source": "rows"}
+    part = table_cells(li, table) if len(li) else li
+    if not len(part):
+        return {"personnel_yuan": None, "public_yuan": None, "total_yuan": num(tot), "source": ""}
+    tot_p, tot_q = cell(li, table, "total", "personnel"), cell(li, table, "total", "public")
+    if tot_p is not None or tot_q is not None:
+        return {"personnel_yuan": num(tot_p), "public_yuan": num(tot_q), "total_yuan": num(tot), "source": "columns"}
+    keys = text_col(part, "row_key")
+    cls = keep_rows(part, [k.startswith("econ:") and len(k) == 8 for k in keys])
+    p = [v for c, v in zip(text_col(cls, "column"), col(cls, "amount_yuan")) if c == "personnel" and v is not None]
+    q = [v for c, v in zip(text_col(cls, "column"), col(cls, "amount_yuan")) if c == "public" and v is not None]
+    if not p and not q:
+        return {"personnel_yuan": None, "public_yuan": None, "total_yuan": num(tot), "source": ""}
+    ps, qs = sum(p, Z), sum(q, Z)
+    return {"personnel_yuan": ps, "public_yuan": qs, "total_yuan": num(tot) if tot is not None else ps + qs,
+            "source": "classes"}

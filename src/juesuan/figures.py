@@ -50,10 +50,12 @@ def present(names, series) -> tuple[list[int], list[str]]:
     return shown, [n for i, n in enumerate(names) if i not in set(shown)]
 
 
-def absent_note(names) -> str:
+def absent_note(names, why: str = "原文没有数值") -> str:
     """"图中未列出（原文没有数值）：A、B" for the categories a figure leaves out ("" when none)."""
     names = [n for n in names if n]
-    return f"图中未列出（原文没有数值）：{'、'.join(names)}。" if names else ""
+    if len(names) > 8:
+        return f"图中未列出（{why}）：{'、'.join(names[:8])}等 {len(names)} 项。"
+    return f"图中未列出（{why}）：{'、'.join(names)}。" if names else ""
 
 
 def _grouped_bars(ax, names: list[str], series, unit_places: int = 0, values: bool = False) -> None:
@@ -83,11 +85,11 @@ def _signed(v: float, places: int = 1) -> str:
     return text[1:] if text.lstrip("+-").strip("0.,") == "" else text
 
 
-def _finish(fig, note: str, absent=()) -> plt.Figure:
+def _finish(fig, note: str, absent=(), why: str = "原文没有数值") -> plt.Figure:
     """Source note under the figure (and, on a line of its own, the categories ``absent`` from it:
     :func:`absent_note`), tight layout, the canvas cropped to what is drawn (a plain save then draws
     what a tight save would, once)."""
-    extra = absent_note(absent)
+    extra = absent_note(absent, why)
     source_note(fig, note + ("\n" + extra if extra else ""))
     fig.tight_layout()
     return fit_canvas(fig)
@@ -313,10 +315,8 @@ def _budget_economic_classes(d) -> plt.Figure:
 
 
 def personnel_public(d) -> plt.Figure:
-    li = d.line_items
-    t6 = li[li.table == ("预算06" if analysis.is_budget(d) else "公开06")]
-    vals = dict(zip(t6.row_key, t6.amount_yuan))
-    parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
+    pp = analysis.personnel_public(d.line_items, "预算06" if analysis.is_budget(d) else "公开06")
+    parts = [("人员经费", pp["personnel_yuan"]), ("公用经费", pp["public_yuan"])]
     sizes = [_f(v) for _, v in parts]
     if not all(v == v and v >= 0 for v in sizes) or sum(sizes) <= 0:
         return None
@@ -440,11 +440,15 @@ def budget_changes(d, sangong: bool = False, which: str = "all") -> plt.Figure:
         ch = analysis.budget_changes(d.stated_facts, d.line_items)
     if not len(ch):
         return None
-    shown, absent = present(ch.label, [ch.budget_yuan, ch.prior_budget_yuan])
-    ch = ch.iloc[shown]
-    if not len(ch) or not any(_has(p) for p in ch.prior_budget_yuan):
+    # a comparison needs both years: a subject without its prior budget is named under the figure
+    both = [i for i, (b, p) in enumerate(zip(ch.budget_yuan, ch.prior_budget_yuan)) if _has(b) and _has(p)]
+    absent = [analysis.clean_text(n) for i, n in enumerate(ch.label) if i not in set(both)]
+    if not both:
         return None
-    ch = ch.head(12)
+    ch = ch.iloc[both]
+    if len(ch) > 12:
+        absent += [analysis.clean_text(n) for n in ch.label.iloc[12:]]
+        ch = ch.head(12)
     names = [_short(l, 10) + ("（推算）" if s.startswith("推算") else "") for l, s in zip(ch.label, ch.prior_source)]
     fig, ax = plt.subplots(figsize=(8, 3.8))
     _grouped_bars(ax, names, [(f"{d.year - 1}年预算数", ch.prior_budget_yuan, "#bbbbbb"),
@@ -455,7 +459,7 @@ def budget_changes(d, sangong: bool = False, which: str = "all") -> plt.Figure:
             else "预算")
     ax.set_title(f"{d.year}年度{what}与上年预算对比（上年预算取自说明部分）")
     ax.legend(frameon=False, fontsize=8)
-    return _finish(fig, _src(d) + " 说明部分", absent)
+    return _finish(fig, _src(d) + " 说明部分", absent, "说明部分没有给出上年预算或比上年的增减")
 
 
 def budget_execution(d) -> plt.Figure:
