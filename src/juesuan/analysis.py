@@ -518,7 +518,8 @@ def checks_by_check(c: pd.DataFrame, label, title=None) -> pd.DataFrame:
         per = {}
         for y, dpt, f in zip(part.year, part.department, col(part, "failed")):
             per[(y, dpt)] = per.get((y, dpt), Z) + f
-        which = "；".join(f"{label(y, dpt)} {int(n)}" for (y, dpt), n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0])))
+        order = sorted(per.items(), key=lambda kv: (-kv[1], kv[0][0], natural_key(kv[0][1])))
+        which = "；".join(f"{label(y, dpt)} {int(n)}" for (y, dpt), n in order)
         rows.append({"check": title(check) if title else check, "reports": len(per),
                      "failed": int(sum(per.values(), Z)), "which": which})
     out = pd.DataFrame(rows, columns=cols)
@@ -1162,3 +1163,23 @@ def personnel_public(li: pd.DataFrame, table: str) -> dict:
     ps, qs = sum(p, Z), sum(q, Z)
     return {"personnel_yuan": ps, "public_yuan": qs, "total_yuan": num(tot) if tot is not None else ps + qs,
             "source": "classes"}
+
+
+def report_labels(reports: pd.DataFrame) -> dict:
+    """(year, department) → the label a comparison shows: 名称（年）预算 / 决算; two reports that
+    would share a label (a 部门预算 and its 单位预算 state the same name) are told apart by their
+    folder name."""
+    out = {}
+    kinds = text_col(reports, "doc_kind_zh")
+    for y, dpt, name, k, dk in zip(reports.year, reports.department, text_col(reports, "department_name"), kinds,
+                                   text_col(reports, "doc_kind")):
+        k = k or {"budget": "预算", "final": "决算"}.get(dk, "决算")
+        out[(y, dpt)] = f"{name or dpt}（{y}）{k}"
+    seen: dict = {}
+    for key, lab in out.items():
+        seen.setdefault(lab, []).append(key)
+    for lab, keys in seen.items():
+        if len(keys) > 1:
+            for key in keys:
+                out[key] = f"{lab}［{key[1]}］"
+    return out

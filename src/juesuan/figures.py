@@ -580,7 +580,9 @@ def panel_structure(p, top: int = 7) -> plt.Figure:
                     ax.text(left + v / 2, i, f"{v:.0f}%", ha="center", va="center", fontsize=7, color="white"
                             if c != "其他" else "#333333")
                 left += v
-    ax.set_yticks(range(len(reports)), [f"{p.label(y, d)} {tables[(y, d)]}" for y, d in reports], fontsize=8)
+    names = analysis.report_labels(p.reports)
+    ax.set_yticks(range(len(reports)), [f"{names.get((y, d), p.label(y, d))} {tables[(y, d)]}" for y, d in reports],
+                  fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(percent_formatter())
@@ -620,7 +622,8 @@ def panel_sangong(p) -> plt.Figure:
     v = analysis.panel_sangong(p.sangong, p.line_items)
     everyone = sorted({(y, d) for y, d in zip(p.reports.year, p.reports.department)}) if len(p.reports) else []
     have = {(y, d) for y, d in zip(v.year, v.department)}
-    absent = [p.label(y, d) for y, d in everyone if (y, d) not in have]
+    names = analysis.report_labels(p.reports)
+    absent = [names.get((y, d), p.label(y, d)) for y, d in everyone if (y, d) not in have]
     if not len(v):
         return None
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(v) + 1.8))
@@ -634,7 +637,7 @@ def panel_sangong(p) -> plt.Figure:
         for off, val in ((-w / 2, budget), (w / 2, r.actual_yuan if r.kind == "决算" else None)):
             if _has(val):
                 ax.text(_wan(val), i + off, f" {_wan(val):,.2f}", va="center", fontsize=7)
-    ax.set_yticks(range(len(v)), [f"{p.label(y, d)}{k}" for y, d, k in zip(v.year, v.department, v.kind)], fontsize=8)
+    ax.set_yticks(range(len(v)), [names.get((y, d), p.label(y, d)) for y, d in zip(v.year, v.department)], fontsize=8)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元", places=1))
     ax.set_xlim(0, max([_wan(x) for x in list(v.budget_yuan) + list(v.budget_text_yuan) + list(v.actual_yuan)
