@@ -31,6 +31,7 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)
 T1, T3, T4 = ("预算01", "预算03", "预算04") if budget else ("公开01", "公开03", "公开04")
 inc = an.income_by_source(d.line_items, T1)
@@ -89,6 +90,7 @@ if len(t3):
               f"{an.table_titles().get(T3, T3)}（{T3}）全部 {len(wide)} 个科目（点击展开）", open_=len(wide) <= 12)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 h.md(an.section(d, "02", "carryover"))
 if budget:
     cb = an.first_cell(d.line_items, T1, "carryover", side="收入")       # 上年结转 (预算01)

@@ -32,6 +32,7 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)  # a 预算 report: its items against the prior year's budget and execution
 h.md("# " + an.heading(d, "03", "title"))
 bo = an.outturn(an.usable_outturn(d.budget_outturn), m)
@@ -175,6 +176,7 @@ fig = fg.budget_vs_actual_amounts(d, m) if has else None
 fig = fg.rate_vs_amount(d, m) if has else None
 
 # %%
+# NBVAL_CHECK_OUTPUT
 h.md(an.section(d, "03", "nobudget"))
 nob = bo[bo.basis != "initial"] if len(bo) else bo
 h.md("" if budget else NONE if not has else "每一项都有年初预算。" if not len(nob) else f"共有 {len(nob)} 项没有年初预算，决算合计 {h.wan(an.dsum(nob.actual_yuan))} 万元：" + "；".join(
@@ -194,6 +196,7 @@ elif rg is not None and len(rg):
                     "actual_yuan": "决算（元）", "movement_yuan": "差额（元）"}))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 h.md(an.section(d, "03", "pi2"))
 fn = an.composition_variance(bo.initial_budget_yuan, bo.actual_yuan, m)
 be = d.basic_expenditure[d.basic_expenditure.initial_budget_yuan.notna()]

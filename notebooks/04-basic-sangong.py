@@ -28,6 +28,7 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)  # a 预算 report: budgets only (预算06, 预算07), no 决算
 h.md("# " + an.heading(d, "04", "title"))
 T6 = "预算06" if budget else "公开06"
@@ -41,6 +42,8 @@ if an.has_table(d, T6) and tot is not None:
          + ("（人员经费、公用经费为表中各类的合计）" if pp["source"] == "classes" else "") + "。")
 else:
     h.md(an.table_note(d, T6) or f"{an.table_titles().get(T6, T6)}没有合计数。")
+
+# %%
 fig = fg.personnel_public(d)
 
 # %%
@@ -72,6 +75,7 @@ elif len(be):
 print(be[["code", "actual_yuan", "initial_budget_yuan", "prior_yuan"]].to_string(index=False))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 h.md(an.section(d, "04", "sangong"))
 sg = d.sangong.set_index("category")
 t = sg.loc["total"] if "total" in sg.index else None
@@ -104,6 +108,8 @@ elif has_sg:
 公务接待费 {sg_actual('reception')} 万元，因公出国（境）费 {sg_actual('abroad')} 万元。""")
 else:
     h.md(an.table_note(d, "公开07") or "报告没有给出“三公”经费的金额。")
+
+# %%
 fig = fg.budget_changes(d, sangong=True) if budget else fg.sangong(d)
 
 # %%
@@ -121,6 +127,7 @@ elif has_sg:
                 "stated_completion_rate": "完成率（原文）", "change_rate": "较上年（重算）", "stated_change_rate": "较上年（原文）"}))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 mismatch = an.keep_rows(d.sangong, [b is not None and a is not None and an.num(a) != an.num(b)
                                      for a, b in zip(d.sangong.budget_yuan, d.sangong.budget_text_yuan)])
 counts = {k: d.fact(k, "count") for k in ("vehicle_fleet", "vehicles_purchased", "reception_domestic_batches",
@@ -134,6 +141,7 @@ h.md((f"**不一致：** " + "；".join(f"{r.label}的预算数，公开07表为
          ("abroad_groups", "因公出国（境）团组", "个")) if counts[k] is not None))
 
 # %%
+# NBVAL_CHECK_OUTPUT
 h.md(an.section(d, "04", "operating"))
 ao, ao_prior = d.fact("admin_operating"), d.fact("admin_operating", "prior")
 if budget:

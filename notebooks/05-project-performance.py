@@ -28,6 +28,7 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)  # a 预算 report: project budgets and performance targets, no execution or self-evaluation
 h.md("# " + an.heading(d, "05", "title"))
 EMPTY = "" if budget else "（无项目自评表）"
@@ -78,6 +79,7 @@ if has:
     fig = fg.project_distributions(d)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 h.md(an.section(d, "05", "mismatch"))
 h.md(f"有 {len(mis)} 个项目原文所填执行率与“全年执行数 ÷ 全年预算数”相差 {an.RATE_MISMATCH_PP} 个百分点以上：" + "；".join(
     f"{r.project}（原文 {h.pct(r.stated_execution_rate)}，重算 {h.pct(r.execution_rate)}）" for r in mis.itertuples()) + "。"

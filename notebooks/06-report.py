@@ -32,6 +32,7 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)  # a 预算 report: budgets only; a 决算 report: budget against actual
 T1, T3 = ("预算01", "预算03") if budget else ("公开01", "公开03")
 bo = an.usable_outturn(d.budget_outturn) if not budget else d.budget_outturn.iloc[0:0]
@@ -90,6 +91,7 @@ print({"aggregate_rate": str(agg["rate"]), "errors": int(sev.get("error", 0)), "
 # ## 收入与支出
 
 # %%
+# NBVAL_CHECK_OUTPUT
 inc = an.income_by_source(d.line_items, T1)
 cls = an.expenditure_by_class(d.line_items, T3)
 inc = inc.sort_values("amount_yuan", ascending=False) if len(inc) else inc
@@ -97,9 +99,9 @@ y = "预算" if budget else ""
 h.md((f"本年收入{y}中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。" if len(inc) else an.table_note(d, T1))
      + (f"支出{y}按功能分类，" + "、".join(f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples())
         + (" 居前三位。" if len(cls) >= 3 else "。") if len(cls) else an.table_note(d, T3)))
-fig = fg.income_sources(d)
 
 # %%
+fig = fg.income_sources(d)
 fig = fg.expenditure_by_class(d)
 
 # %%
@@ -124,6 +126,7 @@ else:
          if view["basis"] == "full" else "本报告没有预算执行明细，无法与年初预算比较。")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 ob = an.outturn(bo, m)
 over = ob[ob.band == m.labels["high"]].iloc[::-1]
 under = ob[ob.band == m.labels["low"]]
@@ -134,6 +137,8 @@ h.md((f"完成率最高的是{an.item_ref(top['name'], top['code'])}：年初预
       + (f"；原因：{top.explanation}。" if top.explanation else "。") if top is not None else "")
      + an.band_sentence(len(over), len(under), low_pct, high_pct, int((ob.basis == "initial").sum()) if len(ob) else 0)
      + an.full_sentence(bo))
+
+# %%
 fig = fg.completion_rates(d, m) if not budget else None
 
 # %%
@@ -197,6 +202,7 @@ else:
 # ## 数据质量说明
 
 # %%
+# NBVAL_CHECK_OUTPUT
 f = mz.add_message_zh(d.findings)
 err = f[f.severity == "error"]
 rec = d.line_items[d.line_items.status == "reconstructed"]
