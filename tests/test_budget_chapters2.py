@@ -105,6 +105,15 @@ def test_totals_are_the_subjects_that_are_no_item_sangong_or_procurement():
     assert t.set_index("subject").loc["fiscal_expenditure", "prior_budget_yuan"] == D("150766100")   # derived
 
 
+def test_a_negative_prior_budget_is_not_shown_as_one():
+    # 2023/wanli-yusuan: the text's 政府性基金 budget is 0 and the change read for it (+1,421.25 万元) is
+    # that of the 财政拨款 total: 0 − 1,421.25 would be a negative prior budget
+    ch = an.budget_changes(facts([("gov_fund_expenditure", "budget", "0", 0),
+                                  ("gov_fund_expenditure", "change_vs_prior_budget", "14212500", 2),
+                                  ("gov_fund_expenditure", "prior_budget", "-14212500", 2)])).iloc[0]
+    assert ch.prior_budget_yuan is None and ch.change_yuan is None and "无法确定" in ch.prior_source
+
+
 def test_the_largest_changes_and_the_execution_summary():
     it = an.budget_items(ITEMS)
     moved = an.largest_changes(it.assign(change_yuan=it.change_vs_execution_yuan), n=2)

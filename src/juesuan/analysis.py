@@ -830,6 +830,8 @@ def budget_changes(facts: pd.DataFrame, li: pd.DataFrame | None = None) -> pd.Da
             prior, source = budget - change, "推算（本年预算 − 所述增减额）"
         if change is None and budget is not None and prior is not None:
             change = budget - prior
+        if prior is not None and prior < 0:      # a budget is never negative: the change read belongs elsewhere
+            prior, change, source = None, None, "（所述增减额大于本年预算，上年预算无法确定）"
         if budget is None and change is None and v.get("prior_execution") is None:
             continue
         rows.append({"subject": subj, "label": subject_label(subj, li), "budget_yuan": budget, "change_yuan": change,
