@@ -103,6 +103,10 @@ def test_totals_are_the_subjects_that_are_no_item_sangong_or_procurement():
     t = an.budget_totals(ITEMS)
     assert list(t.subject) == ["expenditure", "fiscal_expenditure"]
     assert t.set_index("subject").loc["fiscal_expenditure", "prior_budget_yuan"] == D("150766100")   # derived
+    # the clean data holds prior_budget = budget − change as a fact of its own: still 推算, not 原文
+    both = an.budget_changes(facts([("sangong_total", "budget", "379100", 2), ("sangong_total", "change_vs_prior_budget", "-100000", 0),
+                                    ("sangong_total", "prior_budget", "479100", 2)])).iloc[0]
+    assert both.prior_budget_yuan == D("479100") and both.prior_source.startswith("推算")
 
 
 def test_a_negative_prior_budget_is_not_shown_as_one():

@@ -826,6 +826,8 @@ def budget_changes(facts: pd.DataFrame, li: pd.DataFrame | None = None) -> pd.Da
     for subj, v in got.items():
         budget, change, prior = v.get("budget"), v.get("change_vs_prior_budget"), v.get("prior_budget")
         source = "原文" if prior is not None else ""
+        if prior is not None and budget is not None and change is not None and budget - change == prior:
+            source = "推算（本年预算 − 所述增减额）"     # the reader writes prior = budget − change (no `derived` column)
         if prior is None and budget is not None and change is not None:
             prior, source = budget - change, "推算（本年预算 − 所述增减额）"
         if change is None and budget is not None and prior is not None:
