@@ -31,6 +31,7 @@ h.setup()
 d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose states sums to the fen
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)
 T1, T3, T4 = ("预算01", "预算03", "预算04") if budget else ("公开01", "公开03", "公开04")
 inc = an.income_by_source(d.line_items, T1)
@@ -88,14 +89,13 @@ if len(t3):
                       "basic": "基本支出（元）", "project": "项目支出（元）"}),
               f"{an.table_titles().get(T3, T3)}（{T3}）全部 {len(wide)} 个科目（点击展开）", open_=len(wide) <= 12)
 
-# %% [markdown]
-# ## 结转结余
-
 # %%
+# NBVAL_CHECK_OUTPUT
+h.md(an.section(d, "02", "carryover"))
 if budget:
     cb = an.first_cell(d.line_items, T1, "carryover", side="收入")       # 上年结转 (预算01)
     h.md((f"本年预算安排使用上年结转 {h.wan(cb)} 万元。" if an.num(cb) else "收支预算总表没有列出上年结转。")
-         + "年末结转和结余是部门决算的内容，预算报告没有。")
+         + "结转下年的数额在年度终了后才知道，由部门决算列出。")
 else:
     cb = d.cell("公开01", "carryover_begin", side="收入")
     ce = d.cell("公开01", "carryover_end", side="支出")
@@ -106,23 +106,25 @@ else:
          + (f"其中财政拨款年初结转和结余 {h.wan(fcb)} 万元，年末 {h.wan(fce)} 万元。"
             if fcb is not None or fce is not None else an.table_note(d, "公开04") or "财政拨款收入支出决算总表没有列出结转和结余。"))
 
-# %% [markdown]
-# ## 与上年对比（上年数字取自报告说明部分）
-
 # %%
+h.md(an.section(d, "02", "prior"))
 if budget:
-    ch = an.budget_changes(d.stated_facts, d.line_items)
-    fig = fg.budget_changes(d)
-    derived = (ch.prior_source.str.startswith("推算")).sum() if len(ch) else 0
-    h.md(("本年预算与上年预算的比较取自说明部分（“比上年预算增加/减少……”）"
-          + (f"；其中 {derived} 项的上年预算是由本年预算减去所述增减额推算的（标“推算”）" if derived else "") + "。")
-         if len(ch) else "说明部分没有给出与上年预算的比较。")
+    ch = an.budget_totals(d.stated_facts, d.line_items)
+    cmp_ = ch[ch.prior_budget_yuan.notna()] if len(ch) else ch
+    fig = fg.budget_changes(d, which="totals")
+    derived = int(cmp_.prior_source.str.startswith("推算").sum()) if len(cmp_) else 0
+    h.md(("本年预算与上年预算的比较取自说明部分（“比上年预算增加/减少……”）："
+          + "；".join(f"{r.label}预算 {h.wan(r.budget_yuan)} 万元" + an.vs_prior_budget(r.budget_yuan, r.prior_budget_yuan, r.change_yuan)
+                     for r in cmp_.itertuples()) + "。"
+          + (f"其中 {derived} 项的上年预算是由本年预算减去所述增减额推算的（标“推算”）。" if derived else "")
+          + (f"说明部分另给出 {len(ch) - len(cmp_)} 项本年预算而没有与上年比较（见下表）。" if len(ch) > len(cmp_) else ""))
+         if len(cmp_) else "说明部分没有给出收支总量与上年预算的比较（“比上年预算增加/减少……”）。"
+         + (f"说明部分给出了 {len(ch)} 项本年预算（见下表）。" if len(ch) else ""))
+    h.md("各项目与上年预算、上年预算执行数的逐项比较见下一章。")
     if len(ch):
-        display(h.table(ch[["label", "budget_yuan", "prior_budget_yuan", "prior_source", "change_yuan", "change_rate",
-                            "prior_execution_yuan"]],
+        display(h.table(ch[["label", "budget_yuan", "prior_budget_yuan", "prior_source", "change_yuan", "change_rate"]],
                 labels={"label": "项目", "budget_yuan": "本年预算（元）", "prior_budget_yuan": "上年预算（元）",
-                        "prior_source": "上年预算来源", "change_yuan": "增减（元）", "change_rate": "增减率",
-                        "prior_execution_yuan": "上年预算执行数（元）"}))
+                        "prior_source": "上年预算来源", "change_yuan": "增减（元）", "change_rate": "增减率"}))
 else:
     py = an.prior_year_view(d.prior_year)
     fig = fg.year_on_year(d) if len(py) else None

@@ -33,6 +33,7 @@ d = h.load(year, department, exact=True)  # exact Decimal amounts: the prose sta
 m = method.from_params(completion_bands, pi1_bands, pi2_bands)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 budget = an.is_budget(d)  # a 预算 report: budgets only; a 决算 report: budget against actual
 T1, T3 = ("预算01", "预算03") if budget else ("公开01", "公开03")
 bo = an.usable_outturn(d.budget_outturn) if not budget else d.budget_outturn.iloc[0:0]
@@ -62,7 +63,8 @@ if budget:
 - **与上年预算相比**：""" + ("；".join(f"{r.label}预算{an.change_word(r.budget_yuan, r.prior_budget_yuan)}"
                                      + (f" {h.wan(abs(r.change_yuan))} 万元（{h.pct(abs(r.change_rate))}）" if an.num(r.change_yuan) else "")
                                      for r in main.itertuples() if r.prior_budget_yuan is not None) + "。"
-                           if len(main) and main.prior_budget_yuan.notna().any() else "说明部分没有给出与上年预算的比较。") + f"""
+                           if len(main) and main.prior_budget_yuan.notna().any() else "说明部分没有给出与上年预算的比较。") + """
+- **逐项与上年执行相比**：""" + an.execution_summary(an.budget_items(d.stated_facts, d.line_items)) + f"""
 - **数据质量**：核对发现原文错误 {sev.get('error', 0)} 条、警告 {sev.get('warning', 0)} 条（详见文末）。""" + read_note)
 else:
     h.md(f"""**{d.name}{d.year}年度{kind}{f'（{scope}）' if scope else ''}**
@@ -92,6 +94,7 @@ print({"aggregate_rate": str(agg["rate"]), "errors": int(sev.get("error", 0)), "
 # ## 收入与支出
 
 # %%
+# NBVAL_CHECK_OUTPUT
 inc = an.income_by_source(d.line_items, T1)
 cls = an.expenditure_by_class(d.line_items, T3)
 inc = inc.sort_values("amount_yuan", ascending=False) if len(inc) else inc
@@ -99,20 +102,25 @@ y = "预算" if budget else ""
 h.md((f"本年收入{y}中{inc.iloc[0].source}占 {h.pct(inc.iloc[0].share)}。" if len(inc) else an.table_note(d, T1))
      + (f"支出{y}按功能分类，" + "、".join(f"{r.name.removesuffix('支出')} {h.pct(r.share)}" for r in cls.head(3).itertuples())
         + (" 居前三位。" if len(cls) >= 3 else "。") if len(cls) else an.table_note(d, T3)))
-fig = fg.income_sources(d)
 
 # %%
+fig = fg.income_sources(d)
 fig = fg.expenditure_by_class(d)
 
-# %% [markdown]
-# ## 预算与决算：主要偏离及其原因
-
 # %%
+h.md(an.section(d, "06", "outturn"))
 if budget:
-    h.md(an.final_only("预算与决算的比较") + "本年预算与上年预算的比较：")
-    fig = fg.budget_changes(d)
-    if fig is None:
-        h.md("说明部分没有给出与上年预算的比较。")
+    it = an.budget_items(d.stated_facts, d.line_items)
+    big = an.largest_changes(it, n=3)
+    basis = "上年预算"
+    if not len(big) and len(it):
+        big, basis = an.largest_changes(it.assign(change_yuan=it.change_vs_execution_yuan), n=3), "上年预算执行数"
+    h.md((f"说明部分逐项列出 {len(it)} 个项目的本年预算。" if len(it) else "说明部分没有逐项列出本年预算。")
+         + (f"与{basis}相比变化最大的是" + "；".join(
+             f"{an.item_ref(r.label.split('（')[0], r.code)}{'增加' if r.change_yuan > 0 else '减少'} {h.wan(abs(r.change_yuan))} 万元"
+             for r in big.itertuples()) + "。" if len(big) else "")
+         + an.execution_summary(it) + "逐项见“逐项对比上年”一章。")
+    fig = fg.budget_changes(d, which="totals")
 else:
     fig = fg.pefa_outturn(d, d.fact("gpb_budget", "budget"), d.fact("gpb_budget", "actual"), m=m)
     h.md(f"总体执行率 {h.pct(agg['rate'])} 落在 PEFA PI-1 的 {agg['pi1_band']} 档区间（按年初预算计；单一年度，仅作参照，正式评分需三个年度）。"
@@ -121,6 +129,7 @@ else:
          if view["basis"] == "full" else "本报告没有预算执行明细，无法与年初预算比较。")
 
 # %%
+# NBVAL_CHECK_OUTPUT
 ob = an.outturn(bo, m)
 over = ob[ob.band == m.labels["high"]].iloc[::-1]
 under = ob[ob.band == m.labels["low"]]
@@ -131,6 +140,8 @@ h.md((f"完成率最高的是{an.item_ref(top['name'], top['code'])}：年初预
       + (f"；原因：{top.explanation}。" if top.explanation else "。") if top is not None else "")
      + an.band_sentence(len(over), len(under), low_pct, high_pct, int((ob.basis == "initial").sum()) if len(ob) else 0)
      + an.full_sentence(bo))
+
+# %%
 fig = fg.completion_rates(d, m) if not budget else None
 
 # %%
@@ -148,10 +159,8 @@ h.md("" if not len(rg) else "报告所述原因归类：" + "；".join(f"{r.reas
                                   for _, r in rg.iterrows()) + "。")
 fig = fg.reason_categories(d) if not budget else None
 
-# %% [markdown]
-# ## 基本支出与“三公”经费
-
 # %%
+h.md(an.section(d, "06", "basic"))
 fig = fg.economic_classes(d)
 if fig is None:
     h.md(an.table_note(d, "预算06" if budget else "公开06") or "报告没有给出基本支出各经济分类的金额。")
@@ -173,15 +182,17 @@ else:
     h.md(an.table_note(d, "公开07") or "报告没有给出“三公”经费决算数。")
 fig = fg.budget_changes(d, sangong=True) if budget else fg.sangong(d)
 
-# %% [markdown]
-# ## 项目绩效
-
 # %%
+h.md(an.section(d, "06", "projects"))
 pr = d.projects
 low = an.low_execution_high_score(pr)
 s = an.project_summary(pr)
 if budget:
-    h.md(an.final_only("项目支出绩效自评"))
+    bpj = an.budget_projects(d)
+    h.md((f"本年项目支出预算 {h.wan(bpj['project_yuan'])} 万元，占支出预算的 {h.pct(bpj['project_share'])}" if bpj["project_yuan"] is not None
+          else "支出预算总表没有项目支出合计")
+         + (f"；实行绩效目标管理的项目预算资金 {h.wan(bpj['perf_funds_yuan'])} 万元。" if bpj["perf_funds_yuan"] is not None else "。")
+         + ("本报告缺少：" + "；".join(bpj["missing"]) + "。" if bpj["missing"] else ""))
 elif len(pr):
     h.md(f"{len(pr)} 个项目的自评得分在 {s['min_score']}–{s['max_score']} 分之间；执行率低于{an.PROJECT_RATE_THRESHOLD:.0%}而自评{an.PROJECT_SCORE_THRESHOLD}分以上的有 {len(low)} 个"
          + ("：" + "、".join(f"{r.project}（执行 {h.pct(r.execution_rate)}，{r.score} 分）" for r in low.itertuples()) if len(low) else "")
@@ -194,6 +205,7 @@ else:
 # ## 数据质量说明
 
 # %%
+# NBVAL_CHECK_OUTPUT
 f = mz.add_message_zh(d.findings)
 err = f[f.severity == "error"]
 rec = d.line_items[d.line_items.status == "reconstructed"]

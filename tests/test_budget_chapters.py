@@ -154,12 +154,21 @@ def test_each_chapter_says_what_applies_to_a_budget(executed):
     assert f"《{NAME}{YEAR}年度部门预算》" in t["01"]
     assert "收入预算总计 **870.00 万元**" in t["02"] and "本年支出预算按功能分类共涉及 2 个类" in t["02"]
     assert "推算" in t["02"] and "上年预算来源" in t["02"]
-    assert "本节不适用于预算报告" in t["03"] and "上年预算执行数 1 项：行政运行（2013301） 390.00 万元" in t["03"]
-    assert "%" not in t["03"] and t["03"].count("（预算报告没有决算数，本节不适用。）") >= 5   # no rate of its own
+    # issue 25: a budget's chapters ask a budget's questions; no section says it does not apply
+    for stem in ("02", "03", "04", "05", "06"):
+        assert "不适用" not in t[stem], stem
+    assert t["03"].lstrip().startswith("# 逐项对比上年：上年预算与上年执行")
+    assert "说明部分逐项列出了 1 个功能分类项目的本年预算（合计 400.00 万元）" in t["03"]
+    assert "1 项给出了上年预算执行数（合计 390.00 万元，这些项目本年预算合计 400.00 万元）" in t["03"]
+    assert "说明部分逐项没有给出上年预算、与上年执行数相比的增减率，相应的列为空。" in t["03"]
+    assert "**行政运行**（2013301）增加 10.00 万元" in t["03"]           # 400 − 390, against the prior execution
+    assert "PEFA PI-1" not in t["03"] and "完成率区间" not in t["03"]
     assert "一般公共预算基本支出预算 **470.00 万元**" in t["04"]
     assert "“三公”经费 15.00 万元，比上年预算减少 1.00 万元" in t["04"] and "公务接待费 3.00 万元，与上年预算持平" in t["04"]
     assert "机关运行经费预算 60.00 万元，上年预算 58.00 万元（推算）" in t["04"]
-    assert "项目支出的执行率与绩效自评得分是部门决算的内容" in t["05"] and "本年项目支出预算 400.00 万元" in t["05"]
+    assert "人员经费 400.00 万元（85.11%），公用经费 70.00 万元（14.89%）" in t["04"]
+    assert t["05"].lstrip().startswith("# 项目支出与绩效目标") and "本年项目支出预算 **400.00 万元**" in t["05"]
+    assert "报告没有逐个项目的预算和绩效目标（项目支出绩效目标表）" in t["05"]
     assert t["06"].lstrip().startswith(f"# {NAME}{YEAR}年度部门预算分析报告")
     assert "这是一份**预算**" in t["06"] and "支出预算减少 30.00 万元" in t["06"]
 

@@ -56,8 +56,26 @@ print(r[["year", "department", "income_total_yuan", "expenditure_total_yuan", "l
 # ## 支出结构
 
 # %%
+names = an.report_labels(r)
 sh = an.panel_class_shares(p.line_items)
 fig = fg.panel_structure(p)
+if len(sh):
+    top = sh.sort_values("share", ascending=False, kind="stable").drop_duplicates(["year", "department"])
+    top = top.assign(report=[names[(y, d_)] for y, d_ in zip(top.year, top.department)],
+                     kind=[("预算" if str(t).startswith("预算") else "决算") for t in top.table])
+    n_b = int((top.kind == "预算").sum())
+    h.md(f"{len(top)} 份报告有按功能分类的支出（决算 {len(top) - n_b} 份取公开03表，预算 {n_b} 份取预算03表，没有预算03表的取预算05表）；"
+         + (f"另有 {len(r) - len(top)} 份报告没有可读取的功能分类支出，图中未列出。" if len(r) > len(top) else "")
+         + "每份报告最大的一类：")
+    h.details(h.table(top.sort_values(["kind", "year"])[["report", "table", "name", "amount_yuan", "share"]],
+                      labels={"report": "报告", "table": "表", "name": "最大的类", "amount_yuan": "金额（元）",
+                              "share": "占比"}), f"{len(top)} 份报告的最大支出类（点击展开）", open_=len(top) <= 12)
+else:
+    h.md("这些报告都没有可读取的按功能分类的支出。")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(sh.groupby(["year", "department", "table"]).size().to_string())
 
 # %% [markdown]
 # ## 预算执行
@@ -77,26 +95,38 @@ print(po[["year", "department", "items", "rate", "pi1_band"]].to_string(index=Fa
 # ## “三公”经费
 
 # %%
+sg = an.panel_sangong(p.sangong, p.line_items)
 fig = fg.panel_sangong(p)
-sg = p.sangong[p.sangong.category == "total"]
-sg = sg.assign(report=[p.label(y, d_) for y, d_ in zip(sg.year, sg.department)])
-h.table(sg[["report", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate", "change_rate"]],
-        labels={"report": "报告", "budget_yuan": "预算数（表）", "budget_text_yuan": "预算数（说明）",
-                "actual_yuan": "决算数", "prior_yuan": "上年决算", "completion_rate": "完成率", "change_rate": "较上年"})
+sg = sg.assign(report=[names[(y, d_)] for y, d_ in zip(sg.year, sg.department)])
+h.md(f"{len(sg)} 份报告给出了“三公”经费（决算 {int((sg.kind == '决算').sum())} 份：预算数与决算数；"
+     f"预算 {int((sg.kind == '预算').sum())} 份：预算07表的预算数）。"
+     + (f"其余 {len(r) - len(sg)} 份报告没有可读取的“三公”经费合计，表中未列出。" if len(r) > len(sg) else ""))
+if len(sg):
+    display(h.table(sg[["report", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate",
+                        "change_rate"]],
+            labels={"report": "报告", "budget_yuan": "预算数（表，元）", "budget_text_yuan": "预算数（说明，元）",
+                    "actual_yuan": "决算数（元）", "prior_yuan": "上年决算（元）", "completion_rate": "完成率", "change_rate": "较上年"}))
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(sg[["year", "department", "kind", "budget_yuan", "actual_yuan"]].to_string(index=False))
 
 # %% [markdown]
 # ## 核对结果
 
 # %%
 c = p.checks
-c = c.assign(核对=[mz.title(x) for x in c.check], 报告=[p.label(y, d_) for y, d_ in zip(c.year, c.department)])
-fails = c[c.failed > 0].pivot_table(index="核对", columns="报告", values="failed", aggfunc="sum", fill_value=0)
+fails = an.checks_by_check(c, lambda y, d_: names.get((y, d_), p.label(y, d_)), mz.title)
 if len(fails):
-    h.md("各报告未通过的核对（次数）：")
-    fails.columns.name = None
-    display(h.table(fails.reset_index()))
+    n_rep = len({(y, d_) for y, d_, f in zip(c.year, c.department, c.failed) if an.num(f)})
+    h.md(f"{n_rep} 份报告有未通过的核对，共 {len(fails)} 项核对、{int(fails.failed.sum())} 次。每行一项核对，列出未通过它的报告（及次数）：")
+    display(h.table(fails, labels={"check": "核对", "reports": "报告数", "failed": "未通过次数", "which": "报告（次数）"}))
 else:
     h.md("各报告的核对全部通过。")
+
+# %% tags=["remove-cell"]
+# NBVAL_CHECK_OUTPUT
+print(fails[["reports", "failed"]].to_string(index=False))
 
 # %% [markdown]
 # ## 方法说明

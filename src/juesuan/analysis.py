@@ -461,15 +461,69 @@ def keep_rows(df: pd.DataFrame, mask) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ several reports
+STRUCTURE_TABLES = ("公开03", "预算03", "预算05")     # the function-class table of a report, in this order
+
+
 def panel_class_shares(li: pd.DataFrame) -> pd.DataFrame:
-    """Expenditure by function class (公开03, most detailed level) per report, with shares."""
+    """Expenditure by function class (most detailed level) per report, with shares: a final
+    account's 公开03, a budget's 预算03 (支出预算总表) or, without it, 预算05 (一般公共预算支出功能
+    分类预算表); ``table`` names the one used."""
     rows = []
+    if not len(li):
+        return pd.DataFrame(columns=["year", "department", "table", "code", "name", "amount_yuan", "share"])
     for (year, dept), part in li.groupby(["year", "department"], sort=True):
-        by = expenditure_by_class(part)
+        have = set(text_col(part, "table"))
+        for tid in STRUCTURE_TABLES:
+            by = expenditure_by_class(part, tid) if tid in have else pd.DataFrame()
+            if len(by):
+                break
         for r in by.itertuples():
-            rows.append({"year": year, "department": dept, "code": r.code, "name": r.name,
+            rows.append({"year": year, "department": dept, "table": tid, "code": r.code, "name": r.name,
                          "amount_yuan": r.amount_yuan, "share": r.share})
-    return pd.DataFrame(rows, columns=["year", "department", "code", "name", "amount_yuan", "share"])
+    return pd.DataFrame(rows, columns=["year", "department", "table", "code", "name", "amount_yuan", "share"])
+
+
+def panel_sangong(sg: pd.DataFrame, li: pd.DataFrame) -> pd.DataFrame:
+    """The 三公 total of every report: a final account's row of ``sangong`` (budget, actual, prior
+    year, completion, change), a budget's 预算07 (its ``total`` column; ``sangong`` holds no
+    budget total for a budget).  ``kind``: 决算 / 预算."""
+    cols = ["year", "department", "kind", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan",
+            "completion_rate", "change_rate"]
+    rows = {}
+    t = sg[sg.category == "total"] if len(sg) and "category" in sg.columns else sg.iloc[0:0]
+    for r in t.itertuples():
+        vals = {c: num(getattr(r, c, None)) for c in cols[3:]}
+        if any(v is not None for v in vals.values()):
+            rows[(r.year, r.department)] = {"year": r.year, "department": r.department, "kind": "决算", **vals}
+    b7 = li[(li.table == "预算07") & (li.column == "total")] if len(li) and "table" in li.columns else li.iloc[0:0]
+    for (year, dept), part in b7.groupby(["year", "department"], sort=True) if len(b7) else []:
+        v = next((x for x in col(part, "amount_yuan") if x is not None), None)
+        if v is not None:
+            rows[(year, dept)] = {"year": year, "department": dept, "kind": "预算", "budget_yuan": v,
+                                  **{c: None for c in cols[4:]}}
+    out = pd.DataFrame([rows[k] for k in sorted(rows)], columns=cols)
+    return out
+
+
+def checks_by_check(c: pd.DataFrame, label, title=None) -> pd.DataFrame:
+    """The failed checks of many reports, readable at any number of them: one row per check with
+    how many reports fail it, how many times in all, and the reports (each with its count), the
+    most failing first.  ``label(year, department)`` names a report, ``title(check)`` a check."""
+    cols = ["check", "reports", "failed", "which"]
+    if not len(c):
+        return pd.DataFrame(columns=cols)
+    fails = c[[num(v) is not None and num(v) > 0 for v in c.failed]] if len(c) else c
+    rows = []
+    for check, part in fails.groupby("check", sort=False):
+        per = {}
+        for y, dpt, f in zip(part.year, part.department, col(part, "failed")):
+            per[(y, dpt)] = per.get((y, dpt), Z) + f
+        order = sorted(per.items(), key=lambda kv: (-kv[1], kv[0][0], natural_key(kv[0][1])))
+        which = "；".join(f"{label(y, dpt)} {int(n)}" for (y, dpt), n in order)
+        rows.append({"check": title(check) if title else check, "reports": len(per),
+                     "failed": int(sum(per.values(), Z)), "which": which})
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["reports", "failed"], ascending=False, kind="stable").reset_index(drop=True)
 
 
 def panel_outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
@@ -772,10 +826,14 @@ def budget_changes(facts: pd.DataFrame, li: pd.DataFrame | None = None) -> pd.Da
     for subj, v in got.items():
         budget, change, prior = v.get("budget"), v.get("change_vs_prior_budget"), v.get("prior_budget")
         source = "原文" if prior is not None else ""
+        if prior is not None and budget is not None and change is not None and budget - change == prior:
+            source = "推算（本年预算 − 所述增减额）"     # the reader writes prior = budget − change (no `derived` column)
         if prior is None and budget is not None and change is not None:
             prior, source = budget - change, "推算（本年预算 − 所述增减额）"
         if change is None and budget is not None and prior is not None:
             change = budget - prior
+        if prior is not None and prior < 0:      # a budget is never negative: the change read belongs elsewhere
+            prior, change, source = None, None, "（所述增减额大于本年预算，上年预算无法确定）"
         if budget is None and change is None and v.get("prior_execution") is None:
             continue
         rows.append({"subject": subj, "label": subject_label(subj, li), "budget_yuan": budget, "change_yuan": change,
@@ -838,3 +896,294 @@ def item_ref(name, code, bold: bool = True) -> str:
     name, code = clean_text(name) or "（未命名项目）", clean_text(code).strip()
     name = f"**{name}**" if bold else name
     return f"{name}（{code}）" if code else name
+
+
+# ------------------------------------------------------------------ chapter headings of either kind (data)
+def chapter_headings() -> pd.DataFrame:
+    """data/chapter_headings.csv: chapter, key, the heading for final accounts and for budgets (an
+    empty cell: the section is not part of that kind's chapter)."""
+    from .config import PACKAGE_DATA
+    return pd.read_csv(PACKAGE_DATA / "chapter_headings.csv", dtype=str, keep_default_na=False)
+
+
+def heading(d, chapter: str, key: str) -> str:
+    """The heading of section ``key`` of chapter ``chapter`` for the report's kind ("" when the
+    section is not part of that kind's chapter).  ``d`` is a report or "budget" / "final"."""
+    kind = d if isinstance(d, str) else doc_kind(d)
+    t = chapter_headings()
+    hit = t[(t.chapter == str(chapter)) & (t.key == key)]
+    if not len(hit):
+        raise KeyError(f"chapter_headings.csv has no heading {chapter}/{key}")
+    return hit.iloc[0]["budget" if kind == "budget" else "final"]
+
+
+def section(d, chapter: str, key: str, level: int = 2) -> str:
+    """The Markdown heading line of a section ("## …"), "" when the section is not the kind's."""
+    text = heading(d, chapter, key)
+    return f"{'#' * level} {text}" if text else ""
+
+
+# ------------------------------------------------------------------ a budget against the prior year, item by item
+def is_item_subject(subject) -> bool:
+    """A per-item subject of a budget's explanation (``func:<code>`` or ``item:<name>``)."""
+    return clean_text(subject).startswith(("func:", "item:"))
+
+
+def _fact_values(facts: pd.DataFrame, measure: str) -> dict:
+    """subject → (value, places) of the first fact of ``measure``."""
+    out: dict = {}
+    if not len(facts) or "measure" not in facts.columns:
+        return out
+    f = facts[facts.measure == measure]
+    for s, v, p in zip(text_col(f, "subject"), col(f, "value"), col(f, "places")):
+        if s and v is not None:
+            out.setdefault(s, (v, int(p) if p is not None else None))
+    return out
+
+
+def rate_agrees(stated, recomputed, places=None) -> bool | None:
+    """Whether a stated rate (a fraction) is the recomputed one rounded to the places it is stated
+    with (``places`` of the fraction: 33.33% → 4; unknown: 4); None when one of them is missing."""
+    stated, recomputed = num(stated), num(recomputed)
+    if stated is None or recomputed is None:
+        return None
+    places = 4 if places is None else int(places)
+    return abs(stated - recomputed) <= Decimal(5).scaleb(-places - 1) + Decimal("1e-9")
+
+
+def budget_items(facts: pd.DataFrame, li: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Item by item (the explanation's list of the fiscal appropriation's items, ``func:`` / ``item:``
+    subjects): this year's budget, the prior year's budget (stated or derived, :func:`budget_changes`),
+    the prior year's execution (上年预算执行数), the change against it recomputed
+    ((budget − execution) ÷ execution) and as stated (比上年预算执行数增加/减少 x%), and whether the
+    stated rate is the recomputed one (``rate_check``: 相符 / 不符 / "" when either is missing)."""
+    cols = ["subject", "code", "label", "budget_yuan", "prior_budget_yuan", "prior_source", "change_yuan", "change_rate",
+            "prior_execution_yuan", "change_vs_execution_yuan", "rate_vs_execution", "stated_rate_vs_execution",
+            "rate_check", "difference_pp"]
+    ch = budget_changes(facts, li)
+    ch = keep_rows(ch, [is_item_subject(s) for s in ch.subject]).reset_index(drop=True) if len(ch) else ch
+    if not len(ch):
+        return pd.DataFrame(columns=cols)
+    stated = _fact_values(facts, "change_rate_vs_prior_execution")
+    rows = []
+    for r in ch.itertuples():
+        b, pe = num(r.budget_yuan), num(r.prior_execution_yuan)
+        rec = ratio(b - pe, pe) if b is not None and pe else None
+        s, places = stated.get(r.subject, (None, None))
+        ok = rate_agrees(s, rec, places)
+        rows.append({"subject": r.subject, "code": r.subject[5:] if r.subject.startswith("func:") else "",
+                     "label": r.label, "budget_yuan": b, "prior_budget_yuan": num(r.prior_budget_yuan),
+                     "prior_source": r.prior_source, "change_yuan": num(r.change_yuan), "change_rate": num(r.change_rate),
+                     "prior_execution_yuan": pe, "change_vs_execution_yuan": (b - pe) if b is not None and pe is not None else None,
+                     "rate_vs_execution": rec, "stated_rate_vs_execution": s,
+                     "rate_check": "" if ok is None else "相符" if ok else "不符",
+                     "difference_pp": (s - rec) * 100 if s is not None and rec is not None else None})
+    return pd.DataFrame(rows, columns=cols)
+
+
+BUDGET_ITEM_COLUMNS = {"budget_yuan": "本年预算", "prior_budget_yuan": "上年预算", "prior_execution_yuan": "上年预算执行数",
+                       "stated_rate_vs_execution": "与上年执行数相比的增减率"}
+
+
+def missing_columns(df: pd.DataFrame, columns: dict | None = None, what: str = "说明部分逐项") -> str:
+    """One Chinese sentence naming the columns of ``df`` that are empty for every row (what the
+    text does not give), "" when each has a value somewhere (or there are no rows)."""
+    columns = BUDGET_ITEM_COLUMNS if columns is None else columns
+    if not len(df):
+        return ""
+    empty = [label for c, label in columns.items() if all(v is None for v in col(df, c))]
+    partly = [f"{label}（{sum(v is None for v in col(df, c))} 项缺）" for c, label in columns.items()
+              if label not in empty and any(v is None for v in col(df, c))]
+    out = ""
+    if empty:
+        out += f"{what}没有给出{'、'.join(empty)}，相应的列为空。"
+    if partly:
+        out += f"部分项目缺少：{'、'.join(partly)}。"
+    return out
+
+
+def largest_changes(items: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The items whose budget moved most against the prior year's budget (in 元, either way)."""
+    if not len(items):
+        return items
+    keyed = [abs(v) if v is not None else None for v in col(items, "change_yuan")]
+    part = items.assign(_abs=keyed)
+    part = keep_rows(part, [k is not None and k != 0 for k in keyed])
+    if not len(part):
+        return part.drop(columns="_abs")
+    order = sorted(range(len(part)), key=lambda i: -part._abs.iloc[i])
+    return part.iloc[order].drop(columns="_abs").head(n).reset_index(drop=True)
+
+
+def budget_totals(facts: pd.DataFrame, li: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The totals of a budget's explanation (收入, 支出, 财政拨款 …: every subject that is not an
+    item, 三公 or 政府采购) against the prior year's budget."""
+    ch = budget_changes(facts, li)
+    if not len(ch):
+        return ch
+    keep = [not is_item_subject(s) and not s.startswith(("sangong", "procurement", "perf_"))
+            and s not in ("operating_costs", "admin_operating") for s in ch.subject]
+    return keep_rows(ch, keep).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ a budget's 三公, 政府采购 and projects
+SANGONG_KEYS = (("total", "sangong_total", "“三公”经费合计"), ("abroad", "sangong_abroad", "因公出国（境）费"),
+                ("vehicle", "sangong_vehicle", "公务用车购置及运行费"),
+                ("vehicle_purchase", "sangong_vehicle_purchase", "公务用车购置费"),
+                ("vehicle_operation", "sangong_vehicle_operation", "公务用车运行费"),
+                ("reception", "sangong_reception", "公务接待费"),
+                ("operating_costs", "operating_costs", "机关运行经费"))
+
+
+def budget_sangong_view(d) -> pd.DataFrame:
+    """三公 and 机关运行经费 of a budget: per category the budget of 预算07 (its column), the budget
+    the text states, the prior year's budget (stated or derived) and the change; categories neither
+    gives are left out."""
+    cols = ["category", "label", "table_yuan", "text_yuan", "prior_budget_yuan", "prior_source", "change_yuan",
+            "change_rate"]
+    li = _frame(d, "line_items")
+    t7 = li[li.table == "预算07"] if len(li) and "table" in li.columns else li.iloc[0:0]
+    table = {}
+    for c, v in zip(text_col(t7, "column"), col(t7, "amount_yuan")):
+        if v is not None:
+            table.setdefault(c, v)
+    ch = budget_changes(_frame(d, "stated_facts"))
+    text = {r.subject: r for r in ch.itertuples()} if len(ch) else {}
+    rows = []
+    for cat, subject, label in SANGONG_KEYS:
+        t = text.get(subject) or (text.get("admin_operating") if cat == "operating_costs" else None)
+        tv = table.get(cat)
+        if tv is None and t is None:
+            continue
+        rows.append({"category": cat, "label": label, "table_yuan": tv,
+                     "text_yuan": num(t.budget_yuan) if t is not None else None,
+                     "prior_budget_yuan": num(t.prior_budget_yuan) if t is not None else None,
+                     "prior_source": t.prior_source if t is not None else "",
+                     "change_yuan": num(t.change_yuan) if t is not None else None,
+                     "change_rate": num(t.change_rate) if t is not None else None})
+    return pd.DataFrame(rows, columns=cols)
+
+
+PROCUREMENT_KEYS = (("procurement", "政府采购预算合计"), ("procurement_goods", "货物"),
+                    ("procurement_works", "工程"), ("procurement_services", "服务"))
+
+
+def procurement_budget(d) -> pd.DataFrame:
+    """政府采购预算 as the text states it: total, 货物, 工程, 服务 (share of the total recomputed);
+    an empty frame when the text gives none."""
+    cols = ["subject", "label", "budget_yuan", "share", "source_line"]
+    facts = _frame(d, "stated_facts")
+    vals = _fact_values(facts, "budget")
+    lines = {}
+    if len(facts) and "source_line" in facts.columns:
+        for s, m, line in zip(text_col(facts, "subject"), text_col(facts, "measure"), text_col(facts, "source_line")):
+            if m == "budget":
+                lines.setdefault(s, line)
+    total = vals.get("procurement", (None, None))[0]
+    rows = [{"subject": s, "label": label, "budget_yuan": vals[s][0],
+             "share": ratio(vals[s][0], total) if s != "procurement" and total else None, "source_line": lines.get(s, "")}
+            for s, label in PROCUREMENT_KEYS if s in vals]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def budget_projects(d) -> dict:
+    """What a budget says of its projects: the 项目支出 of 预算03 (and its share), the funds of the
+    projects with performance targets (涉及项目预算资金, ``perf_project_funds``), the rows of 预算10
+    (项目支出绩效目标表) and project budgets read into ``projects``; ``missing``: what it does not give."""
+    li = _frame(d, "line_items")
+    bp = basic_vs_project(li, "预算03") if len(li) else {"project_yuan": None, "project_share": None, "total_yuan": None}
+    perf = _fact_values(_frame(d, "stated_facts"), "budget").get("perf_project_funds", (None, None))[0]
+    t10 = table_rows(li, "预算10") if len(li) else pd.DataFrame(columns=["code", "row", "column", "amount_yuan"])
+    pr = _frame(d, "projects")
+    missing = []
+    if bp.get("project_yuan") is None:
+        missing.append("支出预算总表（预算03）没有项目支出合计")
+    if perf is None:
+        missing.append("说明部分没有给出实行绩效目标管理的项目预算资金")
+    if not len(t10) and not len(pr):
+        missing.append("报告没有逐个项目的预算和绩效目标（项目支出绩效目标表）")
+    return {"project_yuan": bp.get("project_yuan"), "project_share": bp.get("project_share"),
+            "perf_funds_yuan": perf, "perf_share": ratio(perf, bp.get("project_yuan")) if perf is not None else None,
+            "targets": t10, "projects": pr, "missing": missing}
+
+
+def project_items(li: pd.DataFrame, table: str = "预算03") -> pd.DataFrame:
+    """The items (most detailed function codes) of a budget's 支出预算总表 with a 项目支出 amount,
+    largest first: code, name, project, share of the table's 项目支出."""
+    cols = ["code", "name", "project_yuan", "share"]
+    part = table_cells(li, table, "project") if len(li) else li
+    if not len(part):
+        return pd.DataFrame(columns=cols)
+    codes = text_col(part, "code")
+    longest = max((len(c) for c in codes), default=0)
+    part = keep_rows(part, [len(c) == longest and longest > 0 for c in codes])
+    rows = [{"code": c, "name": n, "project_yuan": v} for c, n, v in zip(text_col(part, "code"), text_col(part, "row"),
+                                                                           col(part, "amount_yuan")) if v]
+    total = sum((r["project_yuan"] for r in rows), Z)
+    for r in rows:
+        r["share"] = ratio(r["project_yuan"], total)
+    rows.sort(key=lambda r: -r["project_yuan"])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def execution_summary(items: pd.DataFrame) -> str:
+    """One Chinese sentence on a budget's items against the prior year's execution: how many give
+    it, and whether the stated change rates are the recomputed ones (naming those that are not)."""
+    from .numbers import fmt_pct
+    ex = keep_rows(items, [v is not None for v in col(items, "prior_execution_yuan")]) if len(items) else items
+    if not len(ex):
+        return "说明部分没有逐项给出上年预算执行数。"
+    bad = ex[ex.rate_check == "不符"]
+    checked = int((ex.rate_check != "").sum())
+    out = f"{len(ex)} 项给出上年预算执行数"
+    if checked:
+        out += f"，所述增减率 {checked} 项可以核对，" + (
+            f"{len(bad)} 项与重算不符：" + "；".join(f"{clean_text(r.label)}原文 {fmt_pct(r.stated_rate_vs_execution)}、"
+                                                 f"重算 {fmt_pct(r.rate_vs_execution)}" for r in bad.itertuples())
+            if len(bad) else "全部与重算相符")
+    return out + "。"
+
+
+def personnel_public(li: pd.DataFrame, table: str) -> dict:
+    """人员经费, 公用经费 and their total of a 基本支出 table: the rows 人员经费合计 / 公用经费合计
+    (公开06) when it has them, else — a budget's 预算06 keeps them as columns — the ``personnel`` /
+    ``public`` columns of its 合计 row, else the sum of those columns over its 类 (``econ:`` rows of
+    three digits).  ``source``: rows | columns | classes | "" (none)."""
+    pers, pub, tot = (first_cell(li, table, k) for k in ("personnel_total", "public_total", "total"))
+    if pers is not None or pub is not None:
+        return {"personnel_yuan": num(pers), "public_yuan": num(pub), "total_yuan": num(tot), "source": "rows"}
+    part = table_cells(li, table) if len(li) else li
+    if not len(part):
+        return {"personnel_yuan": None, "public_yuan": None, "total_yuan": num(tot), "source": ""}
+    tot_p, tot_q = cell(li, table, "total", "personnel"), cell(li, table, "total", "public")
+    if tot_p is not None or tot_q is not None:
+        return {"personnel_yuan": num(tot_p), "public_yuan": num(tot_q), "total_yuan": num(tot), "source": "columns"}
+    keys = text_col(part, "row_key")
+    cls = keep_rows(part, [k.startswith("econ:") and len(k) == 8 for k in keys])
+    p = [v for c, v in zip(text_col(cls, "column"), col(cls, "amount_yuan")) if c == "personnel" and v is not None]
+    q = [v for c, v in zip(text_col(cls, "column"), col(cls, "amount_yuan")) if c == "public" and v is not None]
+    if not p and not q:
+        return {"personnel_yuan": None, "public_yuan": None, "total_yuan": num(tot), "source": ""}
+    ps, qs = sum(p, Z), sum(q, Z)
+    return {"personnel_yuan": ps, "public_yuan": qs, "total_yuan": num(tot) if tot is not None else ps + qs,
+            "source": "classes"}
+
+
+def report_labels(reports: pd.DataFrame) -> dict:
+    """(year, department) → the label a comparison shows: 名称（年）预算 / 决算; two reports that
+    would share a label (a 部门预算 and its 单位预算 state the same name) are told apart by their
+    folder name."""
+    out = {}
+    kinds = text_col(reports, "doc_kind_zh")
+    for y, dpt, name, k, dk in zip(reports.year, reports.department, text_col(reports, "department_name"), kinds,
+                                   text_col(reports, "doc_kind")):
+        k = k or {"budget": "预算", "final": "决算"}.get(dk, "决算")
+        out[(y, dpt)] = f"{name or dpt}（{y}）{k}"
+    seen: dict = {}
+    for key, lab in out.items():
+        seen.setdefault(lab, []).append(key)
+    for lab, keys in seen.items():
+        if len(keys) > 1:
+            for key in keys:
+                out[key] = f"{lab}［{key[1]}］"
+    return out

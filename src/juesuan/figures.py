@@ -40,12 +40,40 @@ def _wan(v) -> float:
     return _f(v) / 10000
 
 
-def _grouped_bars(ax, names: list[str], series, unit_places: int = 0) -> None:
-    """Side-by-side vertical bars (one group per name, one bar per series) in 万元."""
+def present(names, series) -> tuple[list[int], list[str]]:
+    """Which categories a figure shows: the indexes of ``names`` that have a value in at least one
+    of ``series`` (each a sequence of amounts aligned with ``names``; a stated zero is a value), and
+    the names of the others — named in a note under the figure (:func:`absent_note`), never an
+    empty place on the axis."""
+    names = [analysis.clean_text(n) for n in names]
+    shown = [i for i in range(len(names)) if any(_has(list(vals)[i]) for vals in series)]
+    return shown, [n for i, n in enumerate(names) if i not in set(shown)]
+
+
+def absent_note(names, why: str = "原文没有数值") -> str:
+    """"图中未列出（原文没有数值）：A、B" for the categories a figure leaves out ("" when none)."""
+    names = [n for n in names if n]
+    if len(names) > 8:
+        return f"图中未列出（{why}）：{'、'.join(names[:8])}等 {len(names)} 项。"
+    return f"图中未列出（{why}）：{'、'.join(names)}。" if names else ""
+
+
+def _grouped_bars(ax, names: list[str], series, unit_places: int = 0, values: bool = False) -> None:
+    """Side-by-side vertical bars (one group per name, one bar per series) in 万元.  A stated zero is
+    drawn as a "0" on the axis (a bar of height 0 would not be seen); a missing value draws nothing.
+    ``values``: each bar's amount above it."""
     w = 0.8 / len(series)
     for i, (label, vals, color) in enumerate(series):
-        ax.bar([x + (i - (len(series) - 1) / 2) * w for x in range(len(names))], [_wan(v) for v in vals],
-               width=w, label=label, color=color)
+        xs = [x + (i - (len(series) - 1) / 2) * w for x in range(len(names))]
+        ax.bar(xs, [_wan(v) for v in vals], width=w, label=label, color=color)
+        for x, v in zip(xs, vals):
+            n = num(v)
+            if n is None:
+                continue
+            if n == 0 or values:
+                ax.annotate(f"{_wan(v):,.{max(unit_places, 1) if n else 0}f}", (x, max(_wan(v), 0)),
+                            xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7,
+                            color="#333333")
     ax.set_xticks(list(range(len(names))), names)
     ax.yaxis.set_major_formatter(yuan_formatter("万元", places=unit_places))
     ax.set_ylabel("金额（万元）")
@@ -57,10 +85,12 @@ def _signed(v: float, places: int = 1) -> str:
     return text[1:] if text.lstrip("+-").strip("0.,") == "" else text
 
 
-def _finish(fig, note: str) -> plt.Figure:
-    """Source note under the figure, tight layout, the canvas cropped to what is drawn (a plain save
-    then draws what a tight save would, once)."""
-    source_note(fig, note)
+def _finish(fig, note: str, absent=(), why: str = "原文没有数值") -> plt.Figure:
+    """Source note under the figure (and, on a line of its own, the categories ``absent`` from it:
+    :func:`absent_note`), tight layout, the canvas cropped to what is drawn (a plain save then draws
+    what a tight save would, once)."""
+    extra = absent_note(absent, why)
+    source_note(fig, note + ("\n" + extra if extra else ""))
     fig.tight_layout()
     return fit_canvas(fig)
 
@@ -252,8 +282,9 @@ def economic_classes(d) -> plt.Figure:
     if analysis.is_budget(d):
         return _budget_economic_classes(d)
     be = d.basic_expenditure
-    be = keep(be, [_has(v) and (_f(v) > 0 or _f(b) > 0) for v, b in zip(be.actual_yuan, be.initial_budget_yuan)])
-    if not len(be):
+    shown, absent = present(be.name, [be.initial_budget_yuan, be.actual_yuan, be.prior_yuan])
+    be = be.iloc[shown]
+    if not len(be) or not any(_f(v) > 0 for v in list(be.actual_yuan) + list(be.initial_budget_yuan)):
         return None
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 10) for n in be.name],
@@ -261,13 +292,14 @@ def economic_classes(d) -> plt.Figure:
                    (f"{d.year - 1}年决算数", be.prior_yuan, "#bbbbbb")])
     ax.set_title(f"{d.year}年度一般公共预算财政拨款基本支出：按经济分类（公开06表与说明）")
     ax.legend(frameon=False, fontsize=8)
-    return _finish(fig, _src(d) + " 公开06表；第三部分六")
+    return _finish(fig, _src(d) + " 公开06表；第三部分六", absent)
 
 
 def _budget_economic_classes(d) -> plt.Figure:
     ec = analysis.econ_classes(d.line_items, "预算06")
-    ec = keep(ec, [_f(v) > 0 for v in ec.amount_yuan])
-    if not len(ec):
+    shown, absent = present(ec.name, [ec.amount_yuan])
+    ec = ec.iloc[shown]
+    if not len(ec) or not any(_f(v) > 0 for v in ec.amount_yuan):
         return None
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(ec) + 1.4))
     vals = [_wan(v) for v in ec.amount_yuan]
@@ -279,14 +311,12 @@ def _budget_economic_classes(d) -> plt.Figure:
     ax.set_xlabel("预算数（万元）")
     ax.set_xlim(0, max(vals) * 1.25)
     ax.set_title(f"{d.year}年度一般公共预算基本支出预算：按经济分类（预算06表）")
-    return _finish(fig, _src(d) + " 预算06表")
+    return _finish(fig, _src(d) + " 预算06表", absent)
 
 
 def personnel_public(d) -> plt.Figure:
-    li = d.line_items
-    t6 = li[li.table == ("预算06" if analysis.is_budget(d) else "公开06")]
-    vals = dict(zip(t6.row_key, t6.amount_yuan))
-    parts = [("人员经费", vals.get("personnel_total")), ("公用经费", vals.get("public_total"))]
+    pp = analysis.personnel_public(d.line_items, "预算06" if analysis.is_budget(d) else "公开06")
+    parts = [("人员经费", pp["personnel_yuan"]), ("公用经费", pp["public_yuan"])]
     sizes = [_f(v) for _, v in parts]
     if not all(v == v and v >= 0 for v in sizes) or sum(sizes) <= 0:
         return None
@@ -305,13 +335,15 @@ def sangong(d) -> plt.Figure:
     budget = [b if _f(b) > 0 else t for b, t in zip(sg.budget_yuan, sg.budget_text_yuan)]
     if not any(_f(v) > 0 for v in list(budget) + list(sg.actual_yuan) + list(sg.prior_yuan)):
         return None
+    shown, absent = present(sg.label, [budget, sg.actual_yuan, sg.prior_yuan])
+    sg, budget = sg.iloc[shown], [budget[i] for i in shown]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _grouped_bars(ax, [_short(n, 9) for n in sg.label],
                   [("预算数", budget, PALETTE[2]), ("决算数", sg.actual_yuan, PALETTE[0]),
                    (f"{d.year - 1}年决算数", sg.prior_yuan, "#bbbbbb")], unit_places=1)
     ax.set_title(f"{d.year}年度财政拨款“三公”经费：预算、决算与上年对比")
     ax.legend(frameon=True, fontsize=8, loc="best")
-    return _finish(fig, _src(d) + " 公开07表；第三部分七")
+    return _finish(fig, _src(d) + " 公开07表；第三部分七", absent)
 
 
 def projects_scatter(d) -> plt.Figure:
@@ -390,23 +422,76 @@ def year_on_year(d) -> plt.Figure:
     return _finish(fig, _src(d) + " 第三部分")
 
 
-def budget_changes(d, sangong: bool = False) -> plt.Figure:
+def budget_changes(d, sangong: bool = False, which: str = "all") -> plt.Figure:
     """A budget report: this year's budget against the prior year's (stated, or derived as budget −
     stated change: marked 推算), per subject of the explanation; ``sangong``: only 三公 and
-    机关运行经费."""
-    ch = analysis.budget_sangong(d) if sangong else analysis.budget_changes(d.stated_facts, d.line_items)
-    ch = keep(ch, [_has(b) and _has(p) for b, p in zip(ch.budget_yuan, ch.prior_budget_yuan)])
+    机关运行经费; ``which``: "totals" (收入, 支出, 财政拨款 …), "items" (the items of the fiscal
+    appropriation, the twelve that moved most) or "all".  A subject with neither amount is named in
+    the note under the figure; a stated zero is drawn as 0."""
+    if sangong:
+        ch = analysis.budget_sangong(d)
+    elif which == "totals":
+        ch = analysis.budget_totals(d.stated_facts, d.line_items)
+    elif which == "items":
+        ch = analysis.budget_items(d.stated_facts, d.line_items)
+        moved = analysis.largest_changes(ch, n=12)
+        ch = moved if len(moved) else ch.head(12)
+    else:
+        ch = analysis.budget_changes(d.stated_facts, d.line_items)
     if not len(ch):
         return None
-    ch = ch.head(12)
+    # a comparison needs both years: a subject without its prior budget is named under the figure
+    both = [i for i, (b, p) in enumerate(zip(ch.budget_yuan, ch.prior_budget_yuan)) if _has(b) and _has(p)]
+    absent = [analysis.clean_text(n) for i, n in enumerate(ch.label) if i not in set(both)]
+    if not both:
+        return None
+    ch = ch.iloc[both]
+    if len(ch) > 12:
+        absent += [analysis.clean_text(n) for n in ch.label.iloc[12:]]
+        ch = ch.head(12)
     names = [_short(l, 10) + ("（推算）" if s.startswith("推算") else "") for l, s in zip(ch.label, ch.prior_source)]
     fig, ax = plt.subplots(figsize=(8, 3.8))
     _grouped_bars(ax, names, [(f"{d.year - 1}年预算数", ch.prior_budget_yuan, "#bbbbbb"),
-                              (f"{d.year}年预算数", ch.budget_yuan, PALETTE[2])], unit_places=1 if sangong else 0)
+                              (f"{d.year}年预算数", ch.budget_yuan, PALETTE[2])], unit_places=1 if sangong else 0,
+                  values=len(ch) <= 8)
     ax.tick_params(axis="x", labelrotation=20)
-    what = "“三公”经费和机关运行经费预算" if sangong else "预算"
+    what = ("“三公”经费和机关运行经费预算" if sangong else "各项目预算" if which == "items" else "收支预算" if which == "totals"
+            else "预算")
     ax.set_title(f"{d.year}年度{what}与上年预算对比（上年预算取自说明部分）")
     ax.legend(frameon=False, fontsize=8)
+    return _finish(fig, _src(d) + " 说明部分", absent, "说明部分没有给出上年预算或比上年的增减")
+
+
+def budget_execution(d) -> plt.Figure:
+    """A budget report, item by item: the prior year's execution (上年预算执行数) against this year's
+    budget, with the change rate recomputed and (where it differs) the stated one."""
+    it = analysis.budget_items(d.stated_facts, d.line_items)
+    it = keep(it, [_has(p) for p in it.prior_execution_yuan]) if len(it) else it
+    if not len(it):
+        return None
+    it = it.head(15)
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(it) + 1.6))
+    labels = [_item_label(c, l.split("（")[0], 12) for c, l in zip(it.code, it.label)]
+    y = list(range(len(it)))
+    h = 0.38
+    ax.barh([v - h / 2 for v in y], [_wan(v) for v in it.prior_execution_yuan], height=h, color="#bbbbbb",
+            label=f"{d.year - 1}年预算执行数")
+    ax.barh([v + h / 2 for v in y], [_wan(v) for v in it.budget_yuan], height=h, color=PALETTE[2],
+            label=f"{d.year}年预算数")
+    for k, r in enumerate(it.itertuples()):
+        top = max(_wan(r.budget_yuan) if _has(r.budget_yuan) else 0, _wan(r.prior_execution_yuan))
+        text = f" {_f(r.rate_vs_execution) * 100:+.2f}%" if _has(r.rate_vs_execution) else ""
+        if r.rate_check == "不符":
+            text += f"（原文 {_f(r.stated_rate_vs_execution) * 100:+.2f}%）"
+        ax.text(top, k, text, va="center", fontsize=7.5, color="#d62728" if r.rate_check == "不符" else "#333333")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(yuan_formatter("万元"))
+    ax.set_xlabel("金额（万元）；右侧为本年预算比上年执行数的增减率（重算）")
+    ax.set_xlim(0, max(max(_wan(v) for v in it.prior_execution_yuan),
+                       max((_wan(v) for v in it.budget_yuan if _has(v)), default=0)) * 1.45 or 1)
+    ax.set_title(f"{d.year}年度各项目预算与上年预算执行数（说明部分逐项所述）")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     return _finish(fig, _src(d) + " 说明部分")
 
 
@@ -467,25 +552,47 @@ def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figur
 
 
 # ------------------------------------------------------------------ several reports
-def panel_structure(p) -> plt.Figure:
+def panel_structure(p, top: int = 7) -> plt.Figure:
+    """Each report's expenditure by function class as one 100% bar (a final account's 公开03, a
+    budget's 预算03 or 预算05, named on its label): the ``top`` largest classes over all reports in
+    colour, the rest as 其他; one bar per report, so any number of reports stays readable."""
     sh = analysis.panel_class_shares(p.line_items)
+    if not len(sh):
+        return None
     reports = sorted({(y, d) for y, d in zip(sh.year, sh.department)})
-    classes = list(dict.fromkeys(sh.sort_values("amount_yuan", ascending=False).name))
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(classes) * max(1, len(reports)) / 1.5 + 1.6))
-    h = 0.8 / max(1, len(reports))
+    totals: dict = {}
+    for name, share in zip(sh.name, sh.share):
+        totals[name] = totals.get(name, 0.0) + _f(share)
+    classes = sorted(totals, key=lambda c: -totals[c])[:top]
+    fig, ax = plt.subplots(figsize=(8.5, 0.38 * len(reports) + 2.0))
+    tables = {}
     for i, (y, d) in enumerate(reports):
-        part = sh[(sh.year == y) & (sh.department == d)].set_index("name")
-        vals = [_f(part.share.get(c)) * 100 if c in part.index else 0 for c in classes]
-        ax.barh([k + i * h for k in range(len(classes))], vals, height=h, label=p.label(y, d),
-                color=PALETTE[i % len(PALETTE)])
-    ax.set_yticks([k + h * (len(reports) - 1) / 2 for k in range(len(classes))],
-                  [_short(c.removesuffix("支出"), 12) for c in classes])
+        part = sh[(sh.year == y) & (sh.department == d)]
+        tables[(y, d)] = part.table.iloc[0]
+        shares = dict(zip(part.name, (_f(v) * 100 for v in part.share)))
+        left = 0.0
+        for k, c in enumerate(classes + ["其他"]):
+            v = shares.get(c, 0.0) if c != "其他" else sum(v for n, v in shares.items() if n not in classes)
+            if v > 0:
+                ax.barh(i, v, left=left, color=PALETTE[k % len(PALETTE)] if c != "其他" else "#dddddd",
+                        label=_short(c.removesuffix("支出"), 10) if i == 0 or c not in ax.get_legend_handles_labels()[1] else None)
+                if v >= 8:
+                    ax.text(left + v / 2, i, f"{v:.0f}%", ha="center", va="center", fontsize=7, color="white"
+                            if c != "其他" else "#333333")
+                left += v
+    names = analysis.report_labels(p.reports)
+    ax.set_yticks(range(len(reports)), [f"{names.get((y, d), p.label(y, d))} {tables[(y, d)]}" for y, d in reports],
+                  fontsize=8)
     ax.invert_yaxis()
+    ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(percent_formatter())
-    ax.set_xlabel("占本年支出合计的比例（%）")
-    ax.set_title("各报告支出结构：按功能分类（类）的占比（公开03表）")
-    ax.legend(frameon=False, fontsize=8)
-    return _finish(fig, "各部门决算 公开03表；本套件汇总")
+    ax.set_xlabel("占本年支出（预算）合计的比例（%）")
+    ax.set_title("各报告支出结构：按功能分类（类）的占比（决算公开03表；预算03或预算05表）")
+    handles, labels = ax.get_legend_handles_labels()
+    seen = dict(zip(labels, handles))
+    ax.legend(list(seen.values()), list(seen), frameon=False, fontsize=7.5, ncol=4, loc="upper center",
+              bbox_to_anchor=(0.5, -0.1 - 0.4 / max(1, len(reports))))
+    return _finish(fig, "各报告 公开03表（决算）、预算03或预算05表（预算）；本套件汇总")
 
 
 def panel_completion(p, m=None) -> plt.Figure:
@@ -510,17 +617,32 @@ def panel_completion(p, m=None) -> plt.Figure:
 
 
 def panel_sangong(p) -> plt.Figure:
-    sg = p.sangong[p.sangong.category == "total"]
-    reports = [(y, d) for y, d in zip(sg.year, sg.department)]
-    fig, ax = plt.subplots(figsize=(7, 0.8 * len(reports) + 1.6))
+    """The 三公 total of every report that states one: a final account's budget and actual, a
+    budget's budget (预算07); a report without one is named in the note under the figure."""
+    v = analysis.panel_sangong(p.sangong, p.line_items)
+    everyone = sorted({(y, d) for y, d in zip(p.reports.year, p.reports.department)}) if len(p.reports) else []
+    have = {(y, d) for y, d in zip(v.year, v.department)}
+    names = analysis.report_labels(p.reports)
+    absent = [names.get((y, d), p.label(y, d)) for y, d in everyone if (y, d) not in have]
+    if not len(v):
+        return None
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(v) + 1.8))
     w = 0.38
-    for i, r in enumerate(sg.itertuples()):
+    for i, r in enumerate(v.itertuples()):
         budget = r.budget_yuan if _f(r.budget_yuan) > 0 else r.budget_text_yuan
         ax.barh(i - w / 2, _wan(budget), height=w, color=PALETTE[2], label="预算数" if i == 0 else None)
-        ax.barh(i + w / 2, _wan(r.actual_yuan), height=w, color=PALETTE[0], label="决算数" if i == 0 else None)
-    ax.set_yticks(range(len(reports)), [p.label(y, d) for y, d in reports])
+        if r.kind == "决算":
+            ax.barh(i + w / 2, _wan(r.actual_yuan), height=w, color=PALETTE[0],
+                    label="决算数" if "决算数" not in ax.get_legend_handles_labels()[1] else None)
+        for off, val in ((-w / 2, budget), (w / 2, r.actual_yuan if r.kind == "决算" else None)):
+            if _has(val):
+                ax.text(_wan(val), i + off, f" {_wan(val):,.2f}", va="center", fontsize=7)
+    ax.set_yticks(range(len(v)), [names.get((y, d), p.label(y, d)) for y, d in zip(v.year, v.department)], fontsize=8)
+    ax.invert_yaxis()
     ax.xaxis.set_major_formatter(yuan_formatter("万元", places=1))
+    ax.set_xlim(0, max([_wan(x) for x in list(v.budget_yuan) + list(v.budget_text_yuan) + list(v.actual_yuan)
+                        if _has(x)] + [0]) * 1.25 or 1)
     ax.set_xlabel("金额（万元）")
     ax.set_title("各报告财政拨款“三公”经费：预算与决算")
-    ax.legend(frameon=False, fontsize=8)
-    return _finish(fig, "各部门决算 公开07表与说明部分七；本套件汇总")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return _finish(fig, "决算 公开07表与说明部分；预算 预算07表；本套件汇总", absent)
