@@ -42,8 +42,8 @@ from ..safety import csv_decode
 
 LINKS = "links"
 KIND_ZH = {"final": "决算", "budget": "预算"}
-TABLES = ("link_documents", "department_series", "link_budget_actual", "link_comparisons", "link_findings",
-          "link_units")
+TABLES = ("link_documents", "department_series", "link_budget_actual", "link_comparisons", "link_units",
+          "link_findings")
 # severity per check (a comparison of the same concept in two documents fails → this finding)
 SEVERITY = {
     "link_initial_budget": "error",      # (a) 年初预算 in the final accounts ≠ the budget report of that year
@@ -704,6 +704,14 @@ def _units_after(lines: list[str], start: int, voc: dict) -> list[StatedUnit]:
     return units
 
 
+def _quote(text: str, most: int = 40) -> str:
+    """A listed unit's line as quoted: up to its first clause when long."""
+    if len(text) <= most:
+        return text
+    head = re.split(r"[，,；;]", text, maxsplit=1)[0]
+    return head if len(head) <= most else text[:most] + "……"
+
+
 def _unit_values(doc: Doc) -> list[tuple[str, str, str, Value | None]]:
     """(subject, code, label, value) of the figures a department and its unit both state: totals,
     expenditure by function code, 三公, 机关运行经费."""
@@ -809,7 +817,7 @@ def link_units(docs: list[Doc]) -> tuple[list[dict], list[dict], list[dict], dic
                 "difference_yuan": diff, "tolerance_yuan": tol, "agrees": "是" if agrees else "否"})
             if not agrees:
                 why = (f"{dept.name}的{dept.kind_zh}只列出一个单独编制{dept.kind_zh}的单位（{dept.loc(separate[0].line)}：“"
-                       f"{separate[0].text[:40]}”），部门的数字应当等于该单位的数字。" if one else
+                       f"{_quote(separate[0].text)}”），部门的数字应当等于该单位的数字。" if one else
                        "部门的数字包括其所属各单位，应当不小于其中任何一个单位的数字。")
                 findings.append({
                     "dept_key": dept.key, "department_name": dept.name, "year": u.year, "check": check,
@@ -820,7 +828,7 @@ def link_units(docs: list[Doc]) -> tuple[list[dict], list[dict], list[dict], dic
                     "expected": str(uv.amount), "found": str(v.amount),
                     "location": f"{dept.loc(v.line)} ↔ {u.loc(uv.line)}",
                     "documents": f"{dept.level_label} ↔ {u.level_label}"})
-        where = f"{dept.loc(su.line)}：“{su.text[:40]}”" if su is not None else ""
+        where = f"{dept.loc(su.line)}：“{_quote(su.text)}”" if su is not None else ""
         stated = (f"{dept.level_label}在“机构设置”中列出 {len(listed)} 个单位，其中单独编制{dept.kind_zh}的 {len(separate)} 个"
                   if listed else f"{dept.level_label}中没有读到所属单位的清单")
         rel_zh = "部门的数字应等于单位的数字" if one else "部门的数字应不小于单位的数字"
@@ -884,7 +892,10 @@ def link_frames(clean_root: Path | None = None) -> dict[str, pd.DataFrame]:
         rows["link_findings"] += lk.findings
     rows["link_comparisons"] += unit_comparisons
     rows["link_findings"] += unit_findings
-    return {t: pd.DataFrame(rows[t], columns=COLUMNS[t]) for t in TABLES}
+    frames = {t: pd.DataFrame(rows[t], columns=COLUMNS[t]) for t in TABLES}
+    for c in ("units_stated", "units_separate", "compared", "disagree"):   # counts; empty when unknown
+        frames["link_units"][c] = frames["link_units"][c].astype("Int64")
+    return frames
 
 
 def build_links(clean_root: Path | None = None, out: Path | None = None) -> list[Path]:
