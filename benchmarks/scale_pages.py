@@ -2,8 +2,8 @@
 accounts AND budgets, mixed, through the data steps, every chapter, every report.html, the panel,
 the comparison chapter and page, and the index.
 
-    nice .venv/bin/python benchmarks/scale_pages.py --sizes 100 300 --corpus /tmp/juesuan-pages \
-        --json benchmarks/scale_pages.json [--executor local|dask] [--workers 2]
+    .venv/bin/python benchmarks/scale_pages.py --sizes 100 300 --corpus /tmp/juesuan-pages \
+        --json benchmarks/scale_pages.json [--executors local dask] [--workers 2]
 
 1. The corpus: ``max(--sizes)`` reports drawn by the layout generator (``tests/synth/generate.py``),
    report ``i`` a final account (``2024/s<i>``: ``model(10000+i)``, the final layouts in turn) when
@@ -12,7 +12,7 @@ the comparison chapter and page, and the index.
    repository).  A size ``n`` takes the first ``n`` reports.
 2. For each size, into fresh clean/reports folders: ``batch.run_reports`` with every chapter
    (``notebooks/NN-*.ipynb`` and ``notebooks/panel/``), ``--jobs`` workers — the local process
-   pool, or with ``--executor dask`` a ``LocalCluster`` of ``--workers`` processes × 1 thread
+   pool, and/or (``--executors local dask``) a ``LocalCluster`` of ``--workers`` processes × 1 thread
    (started before the clock, its start-up reported on its own); then the same batch again,
    nothing changed (a run right after a completed run: every step 未变, nothing written).
    Each run records: wall seconds, seconds per report, the machine's load (``/proc/loadavg``) and
@@ -192,7 +192,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(prog="python benchmarks/scale_pages.py", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--executor", choices=("local", "dask"), default="local")
+    ap.add_argument("--executors", choices=("local", "dask"), nargs="+", default=["local"],
+                    help="each size runs on each (in this order): the local pool, a Dask LocalCluster")
     ap.add_argument("--workers", type=int, default=2, help="Dask workers (--executor dask)")
     ap.add_argument("--corpus", type=Path, default=Path("/tmp/juesuan-pages"))
     ap.add_argument("--json", type=Path, help="write the results here")
@@ -204,17 +205,20 @@ def main() -> int:
     biggest = max(args.sizes)
     print(f"corpus of {biggest} generated reports (finals and budgets in turn) in {args.corpus}", flush=True)
     raw_all = make_corpus(args.corpus, biggest, args.jobs)
-    results = {"jobs": args.jobs, "executor": args.executor, "workers": args.workers, "nproc": os.cpu_count(),
+    results = {"jobs": args.jobs, "executors": args.executors, "workers": args.workers, "nproc": os.cpu_count(),
                "corpus_s": round(time.perf_counter() - t0, 1), "sizes": {}}
     if args.corpus_only:
         print(json.dumps(results))
         return 0
     for n in sorted(args.sizes):
-        print(f"batch of {n} reports (data + chapters + report.html + panel + index; {args.executor}, "
-              f"jobs={args.jobs})", flush=True)
         raw = subset(raw_all, args.corpus / f"raw-sub-{n}", n)
-        results["sizes"][str(n)] = one_size(raw, args.corpus / f"work-{args.executor}-{n}", args.jobs,
-                                            args.executor, args.workers)
+        for ex in args.executors:
+            print(f"batch of {n} reports (data + chapters + report.html + panel + index; {ex}, "
+                  f"jobs={args.jobs}{f', {args.workers} workers' if ex == 'dask' else ''})", flush=True)
+            results["sizes"].setdefault(str(n), {})[ex] = one_size(raw, args.corpus / f"work-{ex}-{n}", args.jobs,
+                                                                    ex, args.workers)
+            if args.json:       # after each run: a long run interrupted keeps what it measured
+                args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if args.json:       # after each size: a long run interrupted keeps what it measured
             args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     results["driver_peak_rss_mb"] = peak_rss_mb()

@@ -106,8 +106,9 @@ def test_the_pairs_raise_no_finding_and_their_notes_say_what_was_compared(real):
         note = d.loc[f"{dept}-dw-yusuan"].note
         assert "部门的数字应等于单位的数字" in note and "全部一致" in note
         assert d.loc[f"{dept}-yusuan"].doc_level == "部门" and d.loc[f"{dept}-dw-yusuan"].doc_level == "单位"
-        # the unit does not count as a second budget of the department (“同一年度另有预算”)
-        assert "同一年度另有" not in d.loc[f"{dept}-yusuan"].note
+        # the unit does not count as a second budget of the department (“链接只用……”): it is its unit
+        assert "链接只用" not in d.loc[f"{dept}-yusuan"].note
+        assert f"同一年度另有单位预算：2025年单位预算（{dept}-dw-yusuan）" in d.loc[f"{dept}-yusuan"].note
 
 
 # ------------------------------------------------------------------ inline folders

@@ -632,10 +632,17 @@ class _Linker:
             missing = [m for m in missing if m]
             twins = [x for x in self.docs if x is not d and x.year == y and x.kind == d.kind
                      and x.is_unit == d.is_unit]
+            level_pair = [x for x in self.docs if x is not d and x.year == y and x.kind == d.kind
+                          and x.is_unit != d.is_unit]     # a department and its own unit: (d)
             if len(self.docs) == 1:
                 text = f"该部门只有这一份文件：{d.label}，无法与其他文件核对"
+            elif have:
+                text = "已与" + "、".join(x.label for x in have) + "链接"
+            elif level_pair:
+                text = f"同一年度另有{'部门' if d.is_unit else '单位'}{d.kind_zh}：" + "、".join(
+                    x.level_label for x in level_pair) + "，部门与单位相互核对（见下）"
             else:
-                text = "已与" + "、".join(x.label for x in have) + "链接" if have else "同一部门的其他文件不在相邻年度"
+                text = "同一部门的其他文件不在相邻年度"
             if missing:
                 text += "；缺少" + "、".join(missing)
             if twins:   # only the first of a year's documents of one kind is linked: say so
