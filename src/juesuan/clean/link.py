@@ -16,6 +16,14 @@ Reads only data/clean (every report's clean folder) and writes ``data/clean/pane
   year; (b) a budget report's prior-year statements (比上年预算增加 X ⇒ the prior budget; 上年预算
   执行数) against the prior year's budget report and final accounts — with the tolerance for
   万元 rounding (half a unit of the last place of each side stated in 万元) and whether they agree;
+- ``link_units``: (d) each 单位预算 (单位决算) and its department's 部门预算 (部门决算) of the same year
+  and kind: matched by the names they state — the department's section on its units (机构设置 /
+  单位构成: “1.…本部。2.…不单列预算，并入本部。”, its words in data/department_names.csv) lists
+  the unit, or the unit is the department's own (本部: the same name) —; the figures both state
+  (收支总计, 本年收支合计, 基本/项目支出, 财政拨款, 一般公共预算, every function code of 预算03/05 or
+  公开03/05, 三公, 机关运行经费) compared in ``link_comparisons`` (``link_unit_equal`` when the
+  department lists one unit with a budget of its own, else ``link_unit_at_least``: the department
+  ≥ the unit); a unit whose department's document is not in the data gets a note, no finding;
 - ``link_findings``: a comparison that does not agree, naming both documents and both lines.
 
 :func:`build_links` writes the folder; :func:`link_frames` computes the frames (no writing; the
