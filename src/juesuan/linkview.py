@@ -80,7 +80,10 @@ def documents_text(links, key) -> str:
     """Which documents the department has, which are 预算 and which 决算, and the link note."""
     d = _docs(links, key)
     kinds = doc_kind_zh(d)
-    parts = [f"{int(y)}年{k}（文件夹 {dep}）" for y, k, dep in zip(d.year, kinds, d.department)]
+    levels = (list(d.doc_level) if "doc_level" in d.columns else [""] * len(d))
+    units = "单位" in levels        # a department with its unit's document: name the level of each
+    parts = [f"{int(y)}年{(lv if units and lv in ('部门', '单位') else '')}{k}（文件夹 {dep}）"
+             for y, k, lv, dep in zip(d.year, kinds, levels, d.department)]
     notes = list(dict.fromkeys(str(n) for n in d.note if isinstance(n, str) and n))
     return (f"**{name(links, key)}** 有 {len(d)} 份文件：" + "、".join(parts) + "。"
             + "".join(f"\n\n- {n}" for n in notes))
@@ -197,9 +200,56 @@ def budget_actual_figure(links, key):
     return fit_canvas(fig)
 
 
+UNIT_CHECKS = ("link_unit_equal", "link_unit_at_least")
+RELATION_ZH = {"equal": "部门只有一个单独编制的单位：部门的数字应等于单位的数字",
+               "at_least": "部门的数字包括其各单位：应不小于单位的数字"}
+
+
+def _unit_rows(links, key) -> pd.DataFrame:
+    """The link_units rows of a department: its units (dept_key) and, for a unit's own group, the unit
+    itself (its department may not be in the data)."""
+    u = getattr(links, "link_units", None)
+    if u is None or not len(u):
+        return pd.DataFrame()
+    mine = set(_docs(links, key).department)
+    return keep(u, [k == key or d in mine for k, d in zip(u.dept_key, u.unit_department)])
+
+
+def units_text(links, key) -> str:
+    """The department and the documents of its own units (单位预算 / 单位决算), one sentence a unit;
+    '' when the department has no unit document."""
+    u = _unit_rows(links, key)
+    if not len(u):
+        return ""
+    out = []
+    for r in u.itertuples():
+        if not isinstance(r.department, str) or not r.department:
+            out.append(str(r.note))
+            continue
+        n, bad = int(num(r.compared) or 0), int(num(r.disagree) or 0)
+        stated = (f"部门文件的“机构设置”列出 {int(num(r.units_stated))} 个单位，其中单独编制{r.doc_kind_zh}的 "
+                  f"{int(num(r.units_separate))} 个" if num(r.units_stated) is not None else "部门文件中没有读到所属单位的清单")
+        where = f"（单位在清单中的位置：{r.unit_location}）" if isinstance(r.unit_location, str) and r.unit_location else ""
+        out.append(f"{int(r.year)}年{r.doc_kind_zh}：单位文件 {r.unit_department}（{r.unit_name}）与部门文件 {r.department} "
+                   f"相互核对。{stated}{where}，{RELATION_ZH.get(r.relation, '')}。共核对 {n} 项（收支总计、财政拨款、"
+                   f"按功能分类的各科目、“三公”经费和机关运行经费），"
+                   + ("全部一致。" if not bad else f"{bad} 项不符，逐条列在下面的核对发现中。"))
+    return "\n\n".join(out)
+
+
+def units_view(links, key, totals_only: bool = False) -> pd.DataFrame:
+    """Display rows of the department-against-unit comparisons: 内容, 部门文件 and its amount, 单位文件 and
+    its amount, 差额, 是否符合; ``totals_only``: without the function codes."""
+    c = links.link_comparisons
+    c = keep(c, [k == key and ch in UNIT_CHECKS and (not totals_only or ":func:" not in str(s))
+                 for k, ch, s in zip(c.dept_key, c.check, c.subject)])
+    cols = ["label", "left_doc", "left_yuan", "right_doc", "right_yuan", "difference_yuan", "agrees"]
+    return c[cols].reset_index(drop=True) if len(c) else pd.DataFrame(columns=cols)
+
+
 def comparisons_text(links, key) -> str:
     c = links.link_comparisons
-    c = keep(c, [k == key for k in c.dept_key])
+    c = keep(c, [k == key and ch not in UNIT_CHECKS for k, ch in zip(c.dept_key, c.check)])
     if not len(c):
         return "两份文件之间没有可以互相核对的数字（需要同一年的预算与决算，或相邻年度的两份文件）。"
     ok = int((c.agrees == "是").sum())
@@ -228,6 +278,6 @@ def comparisons_view(links, key) -> pd.DataFrame:
     """Display rows of every comparison of two documents: 内容, 文件甲 and its amount, 文件乙 and its
     amount, 差额, 是否一致."""
     c = links.link_comparisons
-    c = keep(c, [k == key for k in c.dept_key])
+    c = keep(c, [k == key and ch not in UNIT_CHECKS for k, ch in zip(c.dept_key, c.check)])
     cols = ["label", "left_doc", "left_yuan", "right_doc", "right_yuan", "difference_yuan", "agrees"]
     return c[cols].reset_index(drop=True) if len(c) else pd.DataFrame(columns=cols)

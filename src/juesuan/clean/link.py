@@ -16,6 +16,14 @@ Reads only data/clean (every report's clean folder) and writes ``data/clean/pane
   year; (b) a budget report's prior-year statements (比上年预算增加 X ⇒ the prior budget; 上年预算
   执行数) against the prior year's budget report and final accounts — with the tolerance for
   万元 rounding (half a unit of the last place of each side stated in 万元) and whether they agree;
+- ``link_units``: (d) each 单位预算 (单位决算) and its department's 部门预算 (部门决算) of the same year
+  and kind: matched by the names they state — the department's section on its units (机构设置 /
+  单位构成: “1.…本部。2.…不单列预算，并入本部。”, its words in data/department_names.csv) lists
+  the unit, or the unit is the department's own (本部: the same name) —; the figures both state
+  (收支总计, 本年收支合计, 基本/项目支出, 财政拨款, 一般公共预算, every function code of 预算03/05 or
+  公开03/05, 三公, 机关运行经费) compared in ``link_comparisons`` (``link_unit_equal`` when the
+  department lists one unit with a budget of its own, else ``link_unit_at_least``: the department
+  ≥ the unit); a unit whose department's document is not in the data gets a note, no finding;
 - ``link_findings``: a comparison that does not agree, naming both documents and both lines.
 
 :func:`build_links` writes the folder; :func:`link_frames` computes the frames (no writing; the
@@ -42,14 +50,18 @@ from ..safety import csv_decode
 
 LINKS = "links"
 KIND_ZH = {"final": "决算", "budget": "预算"}
-TABLES = ("link_documents", "department_series", "link_budget_actual", "link_comparisons", "link_findings")
+TABLES = ("link_documents", "department_series", "link_budget_actual", "link_comparisons", "link_units",
+          "link_findings")
 # severity per check (a comparison of the same concept in two documents fails → this finding)
 SEVERITY = {
     "link_initial_budget": "error",      # (a) 年初预算 in the final accounts ≠ the budget report of that year
     "link_sangong_budget": "error",      # (a) 三公 budget, same
     "link_prior_budget": "warning",      # (b) a later report's 上年预算 (may be restated on a comparable basis)
     "link_prior_execution": "info",      # (b) 上年预算执行数, stated before the accounts closed
+    "link_unit_equal": "error",          # (d) a one-unit department's figure ≠ its unit's
+    "link_unit_at_least": "error",       # (d) a department's figure < one of its units'
 }
+UNIT_LEVEL = "单位"
 SANGONG = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
 SANGONG_ZH = {"total": "“三公”经费合计", "abroad": "因公出国（境）费", "vehicle": "公务用车购置及运行费",
               "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行维护费", "reception": "公务接待费"}
@@ -66,6 +78,20 @@ class LinkError(ValueError):
 
 
 # ------------------------------------------------------------------ names
+@lru_cache(maxsize=1)
+def unit_vocabulary() -> dict[str, list[str]]:
+    """The words of a department's statement of its units (data/department_names.csv): ``unit_section``
+    (the heading of the section: 机构设置, 单位构成), ``unit_section_end`` (the next section's heading),
+    ``unit_own`` (the department's own unit: 本部, 本级), ``unit_not_separate`` (a unit without a budget
+    of its own: 不单列预算, 并入本部), ``unit_prefix`` (words before a unit's name: 下属事业单位)."""
+    out: dict[str, list[str]] = {}
+    with open(config.PACKAGE_DATA / "department_names.csv", encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["kind"].startswith("unit_"):
+                out.setdefault(r["kind"], []).append(r["text"])
+    return out
+
+
 @lru_cache(maxsize=1)
 def _name_rules() -> tuple[list, dict, list]:
     drops, aliases, suffixes = [], {}, []
@@ -141,6 +167,15 @@ class Doc:
     @property
     def label(self) -> str:
         return f"{self.year}年{self.kind_zh}（{self.department}）"
+
+    @property
+    def level_label(self) -> str:
+        """“2025年部门预算（ptzfb-yusuan）”: the level (部门 / 单位) named too."""
+        return f"{self.year}年{self.level}{self.kind_zh}（{self.department}）"
+
+    @property
+    def is_unit(self) -> bool:
+        return self.level == UNIT_LEVEL
 
     def loc(self, line) -> str:
         if not line:
@@ -466,7 +501,10 @@ class _Linker:
         self.budget_actual: list[dict] = []
 
     def of(self, year: int, kind: str) -> Doc | None:
-        return next((d for d in self.docs if d.year == year and d.kind == kind), None)
+        """The department's document of ``year`` and ``kind``: a 部门 document before a 单位 one (a
+        department's own unit states the department's name; its 单位预算 is linked as a unit, (d))."""
+        cands = [d for d in self.docs if d.year == year and d.kind == kind]
+        return next((d for d in cands if not d.is_unit), cands[0] if cands else None)
 
     def compare(self, check: str, year: int, subject: str, code: str, label: str,
                 left: Doc, lv: Value | None, right: Doc, rv: Value | None, what: str) -> None:
@@ -574,6 +612,8 @@ class _Linker:
         if len(self.docs) < 2:
             return
         for d in self.docs:
+            if d.is_unit and self.of(d.year, d.kind) is not d:   # the department's own unit: (d)
+                continue
             if d.kind == "final":
                 b = self.of(d.year, "budget")
                 if b is not None:
@@ -598,11 +638,19 @@ class _Linker:
                            f"{y - 1}年预算或决算（核对本预算所说的上年数）"
                            if self.of(y - 1, "budget") is None and self.of(y - 1, "final") is None else ""]
             missing = [m for m in missing if m]
-            twins = [x for x in self.docs if x is not d and x.year == y and x.kind == d.kind]
+            twins = [x for x in self.docs if x is not d and x.year == y and x.kind == d.kind
+                     and x.is_unit == d.is_unit]
+            level_pair = [x for x in self.docs if x is not d and x.year == y and x.kind == d.kind
+                          and x.is_unit != d.is_unit]     # a department and its own unit: (d)
             if len(self.docs) == 1:
                 text = f"该部门只有这一份文件：{d.label}，无法与其他文件核对"
+            elif have:
+                text = "已与" + "、".join(x.label for x in have) + "链接"
+            elif level_pair:
+                text = f"同一年度另有{'部门' if d.is_unit else '单位'}{d.kind_zh}：" + "、".join(
+                    x.level_label for x in level_pair) + "，部门与单位相互核对（见下）"
             else:
-                text = "已与" + "、".join(x.label for x in have) + "链接" if have else "同一部门的其他文件不在相邻年度"
+                text = "同一部门的其他文件不在相邻年度"
             if missing:
                 text += "；缺少" + "、".join(missing)
             if twins:   # only the first of a year's documents of one kind is linked: say so
@@ -610,6 +658,206 @@ class _Linker:
                          + f"，链接只用{self.of(y, d.kind).label}")
             out[(d.year, d.department)] = text + "。"
         return out
+
+
+# ------------------------------------------------------------------ (d) a department and its units
+@dataclass
+class StatedUnit:
+    name: str            # as the department's document lists it (the prefix words dropped)
+    key: str             # normalised
+    own: bool            # the department's own unit (本部, 本级)
+    separate: bool       # it has a budget (final accounts) of its own: not “不单列预算”
+    line: int | None
+    text: str
+
+
+def _text_lines(doc: Doc) -> list[str]:
+    f = doc.folder / "extracted_text.txt"
+    if not f.exists():
+        return []
+    return [ln.split("\t", 1)[1] if "\t" in ln else ln for ln in f.read_text(encoding="utf-8").split("\n")]
+
+
+_ENTRY = re.compile(r"^\s*[（(]?(\d{1,2})[)）]?\s*[\.．、,，]?\s*(\S.*)$")
+
+
+def stated_units(doc: Doc) -> tuple[list[StatedUnit], int | None]:
+    """The units a department's document lists in its section on its units (部门预算单位构成 /
+    机构设置: “1.上海市普陀区人民政府办公室本部。2.下属事业单位……不单列预算，并入本部。”) and the line
+    of the section's heading; ([], None) when the document has no such section (or no text)."""
+    voc = unit_vocabulary()
+    heads = voc.get("unit_section", [])
+    lines = _text_lines(doc)
+    starts = [i for i, ln in enumerate(lines) if any(h in ln for h in heads) and "…" not in ln
+              and not re.search(r"\d\s*$", ln.strip()) and len(ln.strip()) <= 40]
+    for start in starts:        # the table of contents names the section too: the one with a list
+        units = _units_after(lines, start, voc)
+        if units:
+            return units, start + 1
+    return [], None
+
+
+def _units_after(lines: list[str], start: int, voc: dict) -> list[StatedUnit]:
+    ends = voc.get("unit_section_end", [])
+    units: list[StatedUnit] = []
+    for i in range(start + 1, min(len(lines), start + 40)):
+        ln = lines[i].strip()
+        if any(e in ln for e in ends) and len(ln) <= 20:
+            break
+        m = _ENTRY.match(ln)
+        if not m or int(m.group(1)) != len(units) + 1:
+            continue
+        body = m.group(2)
+        name = re.split(r"[，。,；;：:（(]", body, maxsplit=1)[0].strip()
+        for pre in voc.get("unit_prefix", []):
+            name = name.removeprefix(pre)
+        for cue in voc.get("unit_not_separate", []):
+            name = name.split(cue, 1)[0].strip()
+        own = any(w in name for w in voc.get("unit_own", []))
+        separate = not any(w in body for w in voc.get("unit_not_separate", []))
+        units.append(StatedUnit(name, normalise_name(name), own, separate, i + 1, ln))
+    return units
+
+
+def _quote(text: str, most: int = 40) -> str:
+    """A listed unit's line as quoted: up to its first clause when long."""
+    if len(text) <= most:
+        return text
+    head = re.split(r"[，,；;]", text, maxsplit=1)[0]
+    return head if len(head) <= most else text[:most] + "……"
+
+
+def _unit_values(doc: Doc) -> list[tuple[str, str, str, Value | None]]:
+    """(subject, code, label, value) of the figures a department and its unit both state: totals,
+    expenditure by function code, 三公, 机关运行经费."""
+    out: list[tuple[str, str, str, Value | None]] = []
+
+    def side(table, key, side_):
+        for col in ("amount", "total"):
+            for r in doc.items:
+                if (r["table"] == table and r["row_key"] == key and r.get("side", "") in (side_, "")
+                        and r["column"] == col and r["amount_yuan"] is not None):
+                    return Value(r["amount_yuan"], r["source_line"], doc.table_quantum(table), table)
+        return None
+
+    if doc.kind == "budget":
+        out += [("grand_income", "", "收入总计（预算01）", side("预算01", "grand_total", "收入")),
+                ("grand_expenditure", "", "支出总计（预算01）", side("预算01", "grand_total", "支出")),
+                ("income", "", "本年收入合计（预算02）", doc.cells("预算02").get("total")),
+                ("expenditure", "", "本年支出合计（预算03）", doc.cells("预算03").get("total")),
+                ("basic", "", "基本支出（预算03）", doc.cells("预算03", "basic").get("total")),
+                ("project", "", "项目支出（预算03）", doc.cells("预算03", "project").get("total")),
+                ("fiscal_income", "", "财政拨款收入总计（预算04）", side("预算04", "grand_total", "收入")),
+                ("fiscal_expenditure", "", "财政拨款支出总计（预算04）", side("预算04", "grand_total", "支出")),
+                ("gpb_expenditure", "", "一般公共预算财政拨款支出合计（预算05）", doc.cells("预算05").get("total"))]
+        tables = (("预算03", "支出预算"), ("预算05", "一般公共预算财政拨款支出"))
+        op = doc.cells("预算07", "operating_costs").get("sangong") or doc.fact("operating_costs", "budget")
+    else:
+        out += [("income", "", "本年收入合计（公开01）", doc.side_cell("公开01", ("income_total",), "收入")),
+                ("expenditure", "", "本年支出合计（公开01）", doc.side_cell("公开01", ("expenditure_total",), "支出")),
+                ("fiscal_income", "", "财政拨款收入（公开04）", side("公开04", "grand_total", "收入")),
+                ("gpb_expenditure", "", "一般公共预算财政拨款支出合计（公开05）", doc.cells("公开05").get("total"))]
+        tables = (("公开03", "支出决算"), ("公开05", "一般公共预算财政拨款支出"))
+        op = doc.fact("operating_costs", "actual")
+    names = doc.names()
+    for table, what in tables:
+        for code, v in sorted(_func(doc.cells(table)).items()):
+            out.append((f"{table}:func:{code}", code, f"{what}“{names.get(code, code)}”（{code}，{table}）", v))
+    sg = sangong_budget(doc) if doc.kind == "budget" else {
+        c: v for c in SANGONG if (v := doc.fact(f"sangong_{c}", "actual")) is not None}
+    for c in SANGONG:
+        out.append((f"sangong_{c}", "", f"{SANGONG_ZH[c]}{'预算' if doc.kind == 'budget' else ''}", sg.get(c)))
+    out.append(("operating_costs", "", "机关运行经费" + ("预算" if doc.kind == "budget" else ""), op))
+    return out
+
+
+def _unit_department(unit: Doc, departments: list[Doc]) -> tuple[Doc | None, StatedUnit | None, list]:
+    """The department document (same year and kind, level 部门) whose unit ``unit`` is: the one
+    that lists it by name, else the one whose name it states (its own unit, 本部/本级)."""
+    by_list, by_name = None, None
+    for d in departments:
+        listed, _ = stated_units(d)
+        for su in listed:
+            if su.key and (su.key == unit.key or (len(su.key) >= 4 and su.key in unit.key)):
+                by_list = by_list or (d, su, listed)
+        if unit.named and d.key == unit.key:
+            own = next((su for su in listed if su.own), None)
+            by_name = by_name or (d, own, listed)
+    found = by_list or by_name
+    return found if found else (None, None, [])
+
+
+def link_units(docs: list[Doc]) -> tuple[list[dict], list[dict], list[dict], dict]:
+    """(d) Every 单位 document against its department's document of the same year and kind:
+    the figures both state (:func:`_unit_values`) equal when the department lists one unit with a
+    budget of its own, the department at least the unit otherwise (and when the department's
+    list of units cannot be read).  Returns (link_units rows, comparisons, findings, notes by
+    (year, department))."""
+    rows, comparisons, findings, notes = [], [], [], {}
+    depts = [d for d in docs if not d.is_unit]
+    for u in (d for d in docs if d.is_unit):
+        cands = [d for d in depts if d.year == u.year and d.kind == u.kind]
+        dept, su, listed = _unit_department(u, cands)
+        if dept is None:
+            note = (f"这是一份{UNIT_LEVEL}{u.kind_zh}（{u.name}）；它所属部门的{u.year}年部门{u.kind_zh}不在数据中，"
+                    f"无法核对部门与单位的数字")
+            notes[(u.year, u.department)] = note + "。"
+            rows.append({"dept_key": "", "department_name": "", "year": u.year, "doc_kind_zh": u.kind_zh,
+                         "unit_department": u.department, "unit_name": u.name, "department": "",
+                         "units_stated": None, "units_separate": None, "relation": "", "compared": 0,
+                         "disagree": 0, "unit_location": "", "note": note + "。"})
+            continue
+        separate = [x for x in listed if x.separate]
+        one = len(listed) > 0 and len(separate) == 1
+        relation = "equal" if one else "at_least"
+        check = "link_unit_equal" if one else "link_unit_at_least"
+        lk = _Linker(dept.key, [dept, u])
+        lk.name = dept.name
+        dv = {s_: (lab, v) for s_, _, lab, v in _unit_values(dept)}
+        n = bad = 0
+        for subject, code, label, uv in _unit_values(u):
+            lab, v = dv.get(subject, (label, None))
+            if v is None or uv is None:
+                continue
+            n += 1
+            diff = v.amount - uv.amount
+            tol = _tolerance(v, uv)
+            agrees = abs(diff) <= tol if one else diff >= -tol
+            bad += not agrees
+            comparisons.append({
+                "dept_key": dept.key, "department_name": dept.name, "year": u.year, "check": check,
+                "subject": subject, "code": code, "label": f"{u.year}年{label}",
+                "left_doc": dept.level_label, "left_yuan": v.amount, "left_location": dept.loc(v.line),
+                "right_doc": u.level_label, "right_yuan": uv.amount, "right_location": u.loc(uv.line),
+                "difference_yuan": diff, "tolerance_yuan": tol, "agrees": "是" if agrees else "否"})
+            if not agrees:
+                why = (f"{dept.name}的{dept.kind_zh}只列出一个单独编制{dept.kind_zh}的单位（{dept.loc(separate[0].line)}：“"
+                       f"{_quote(separate[0].text)}”），部门的数字应当等于该单位的数字。" if one else
+                       "部门的数字包括其所属各单位，应当不小于其中任何一个单位的数字。")
+                findings.append({
+                    "dept_key": dept.key, "department_name": dept.name, "year": u.year, "check": check,
+                    "severity": SEVERITY[check],
+                    "message": (f"{u.year}年{label}：{dept.level_label}为 {fmt_wan(v.amount)} 万元（{dept.loc(v.line)}），"
+                                f"{u.level_label}为 {fmt_wan(uv.amount)} 万元（{u.loc(uv.line)}），相差 {fmt_wan(diff)} 万元"
+                                f"（取整容差 {fmt_yuan(tol)} 元）。{why}"),
+                    "expected": str(uv.amount), "found": str(v.amount),
+                    "location": f"{dept.loc(v.line)} ↔ {u.loc(uv.line)}",
+                    "documents": f"{dept.level_label} ↔ {u.level_label}"})
+        where = f"{dept.loc(su.line)}：“{_quote(su.text)}”" if su is not None else ""
+        stated = (f"{dept.level_label}在“机构设置”中列出 {len(listed)} 个单位，其中单独编制{dept.kind_zh}的 {len(separate)} 个"
+                  if listed else f"{dept.level_label}中没有读到所属单位的清单")
+        rel_zh = "部门的数字应等于单位的数字" if one else "部门的数字应不小于单位的数字"
+        note = (f"{u.level_label}与{dept.level_label}相互核对：{stated}，{rel_zh}；"
+                f"共核对 {n} 项，{'全部一致' if not bad else f'{bad} 项不符（见核对结果）'}"
+                + (f"。该单位在部门清单中：{where}" if where else ""))
+        notes[(u.year, u.department)] = notes[(dept.year, dept.department)] = note + "。"
+        rows.append({"dept_key": dept.key, "department_name": dept.name, "year": u.year, "doc_kind_zh": u.kind_zh,
+                     "unit_department": u.department, "unit_name": u.name, "department": dept.department,
+                     "units_stated": len(listed) if listed else None,
+                     "units_separate": len(separate) if listed else None, "relation": relation,
+                     "compared": n, "disagree": bad, "unit_location": dept.loc(su.line) if su is not None else "",
+                     "note": note + "。"})
+    return rows, comparisons, findings, notes
 
 
 # ------------------------------------------------------------------ frames and files
@@ -626,21 +874,29 @@ COLUMNS = {
                          "tolerance_yuan", "agrees"],
     "link_findings": ["dept_key", "department_name", "year", "check", "severity", "message", "expected", "found",
                       "location", "documents"],
+    "link_units": ["dept_key", "department_name", "year", "doc_kind_zh", "unit_department", "unit_name", "department",
+                   "units_stated", "units_separate", "relation", "compared", "disagree", "unit_location", "note"],
 }
 
 
 def link_frames(clean_root: Path | None = None) -> dict[str, pd.DataFrame]:
     """The link tables (exact Decimal amounts and rates) of every department in ``clean_root``."""
     rows: dict[str, list] = {t: [] for t in TABLES}
-    for key, docs in group(documents(clean_root)).items():
+    all_docs = documents(clean_root)
+    groups = group(all_docs)
+    rows["link_units"], unit_comparisons, unit_findings, unit_notes = link_units(all_docs)
+    for key, docs in groups.items():
         lk = _Linker(key, docs)
         lk.run()
         notes = lk.notes()
         for d in docs:
+            note = notes[(d.year, d.department)]
+            if (d.year, d.department) in unit_notes:
+                note = (note.removesuffix("。") + "；" if len(docs) > 1 else "") + unit_notes[(d.year, d.department)]
             rows["link_documents"].append({
                 "dept_key": key, "department_name": lk.name, "year": d.year, "department": d.department,
                 "doc_kind": d.kind, "doc_kind_zh": d.kind_zh, "doc_level": d.level, "source": d.source,
-                "group_documents": len(docs), "note": notes[(d.year, d.department)]})
+                "group_documents": len(docs), "note": note})
             for measure, label, v in series_values(d):
                 rows["department_series"].append({
                     "dept_key": key, "department_name": lk.name, "year": d.year, "department": d.department,
@@ -649,7 +905,12 @@ def link_frames(clean_root: Path | None = None) -> dict[str, pd.DataFrame]:
         rows["link_budget_actual"] += lk.budget_actual
         rows["link_comparisons"] += lk.comparisons
         rows["link_findings"] += lk.findings
-    return {t: pd.DataFrame(rows[t], columns=COLUMNS[t]) for t in TABLES}
+    rows["link_comparisons"] += unit_comparisons
+    rows["link_findings"] += unit_findings
+    frames = {t: pd.DataFrame(rows[t], columns=COLUMNS[t]) for t in TABLES}
+    for c in ("units_stated", "units_separate", "compared", "disagree"):   # counts; empty when unknown
+        frames["link_units"][c] = frames["link_units"][c].astype("Int64")
+    return frames
 
 
 def build_links(clean_root: Path | None = None, out: Path | None = None) -> list[Path]:

@@ -647,6 +647,9 @@ class Batch:
             return
         self.keys[run.key].data = self.manifest[run.key] = m
         self.keys[run.key].save(make_folder=True)
+        # the name the document states (metadata_inferred.json) exists only now: the report's page
+        # title and the index are keyed with it, as the next run (nothing changed) will key them
+        run.department_name = _department_name(run.year, self.folders[run.key], run.department)
         for c in self.chapters_of[run.key]:     # re-planned below with the new digest
             self.plan.steps.pop(f"{run.key}:{c.name}", None)
         self.plan.steps.pop(f"{run.key}:{run.html_name}", None)

@@ -10,7 +10,9 @@ a key and the reason it runs (or not).  The key is a sha256 over everything the 
 - a data step: the sha256 of every file of its raw folder (:func:`data_key`), and ``--no-ocr``;
 - a chapter: the notebook's bytes, its parameters and the digest of the report's clean data
   (:func:`clean_digest`: the clean files' sha256) — so an edited chapter runs for every report;
-- a report's HTML: its title and the keys of its chapters, in order;
+- a report's HTML: its title and the keys of its chapters, in order (the title names the department
+  as its document states it: a report added in this batch is keyed after its data step, with the
+  name that step read — not the folder's slug known before it ran — so the next run finds it 未变);
 - the panel: the clean digests of every report in ``data/clean`` (:func:`panel_key`); the
   comparison chapters and page: the panel key;
 - the index: what it shows (:func:`index_key`).
