@@ -212,6 +212,36 @@ def test_no_machine_path_in_tests():
     assert not flags, "\n".join(map(str, flags))
 
 
+def random_hypothesis(source: str, path: str = "<inline>") -> list[Flag]:
+    """``settings(derandomize=False)`` written into a test: it would draw new inputs on each CI run."""
+    out = []
+    for node in ast.walk(ast.parse(source, filename=path)):
+        if isinstance(node, ast.Call) and _call_name(node)[1] == "settings":
+            for kw in node.keywords:
+                if kw.arg == "derandomize" and isinstance(kw.value, ast.Constant) and kw.value.value is False:
+                    out.append(Flag(path, node.lineno, "<settings>", "derandomize=False: CI runs must be "
+                                    "repeatable (the ci profile of conftest.py derandomizes)"))
+    return out
+
+
+def test_hypothesis_runs_derandomized_and_prints_the_failing_example():
+    """The ci profile of conftest.py is loaded for the whole run (`make test`, CI), and no test
+    switches derandomization off by a literal (tests/fuzzkit.py's slow variants do, by design)."""
+    import os
+
+    from hypothesis import settings
+
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") != "ci":
+        pytest.skip(f"HYPOTHESIS_PROFILE={os.environ['HYPOTHESIS_PROFILE']} chosen for this run")
+    d = settings.default
+    assert d.derandomize and d.print_blob and d.database is None and d.deadline is None, d
+    flags = [f for p in sorted(TESTS.glob("*.py")) if p.name != Path(__file__).name
+             for f in random_hypothesis(p.read_text(encoding="utf-8"), p.name)]
+    assert not flags, "\n".join(map(str, flags))
+    assert random_hypothesis("@settings(max_examples=3, derandomize=False)\ndef test_x(): pass")
+    assert not random_hypothesis("@settings(max_examples=3, derandomize=not slow)\ndef test_x(): pass")
+
+
 # ------------------------------------------------------------------ the audit on inline examples
 
 KIT = '''
