@@ -100,15 +100,16 @@ def roots(tmp_path_factory):
     root = tmp_path_factory.mktemp("cluster")
     raw = root / "raw"
     lay = g.layouts()[0]
+    printed = {}                               # department → the amounts its PDF prints (the generator's own)
     for dept, seed in GOOD.items():
-        g.render(lay, g.model(seed), raw / str(YEAR) / dept, dept=dept)
+        printed[dept] = g.render(lay, g.model(seed), raw / str(YEAR) / dept, dept=dept)["cells"]
     bad = raw / str(YEAR) / BROKEN
     bad.mkdir(parents=True)
     (bad / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF truncated")
     (bad / "metadata.json").write_text(json.dumps(
         {"department": BROKEN, "department_name": "损坏测试局", "year": YEAR, "source_file": "broken.pdf",
          "source_format": "pdf", "unit": "万元"}, ensure_ascii=False), encoding="utf-8")
-    return {"raw": raw, "clean": root / "clean", "reports": root / "reports", "root": root}
+    return {"raw": raw, "clean": root / "clean", "reports": root / "reports", "root": root, "printed": printed}
 
 
 @pytest.fixture(scope="module")
@@ -560,7 +561,22 @@ def test_data_step_on_the_cluster_is_the_serial_one(cluster, in_roots, capsys):
     assert f"{YEAR}/{BROKEN}: FAILED — {serial[0]['error']}" in printed_cluster.err
     assert _files(in_roots["clean"]) == _files(kept)
     assert any(name.endswith("line_items.csv") for name in _files(kept))
+    # one side pinned: the serial clean data holds the amounts the generated PDFs print
+    for dept, printed in in_roots["printed"].items():
+        got = _clean_amounts(kept / str(YEAR) / dept / "line_items.csv")
+        wrong = {k: (v, got.get(k)) for k, v in printed.items() if got.get(k) != v}
+        assert len(printed) > 100 and not wrong, (dept, list(wrong.items())[:5])
     shutil.rmtree(kept)
+
+
+def _clean_amounts(path: Path) -> dict:
+    """(table, side of a two-sided table, row key, column) → amount of a clean line_items.csv."""
+    import csv
+    from decimal import Decimal
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return {(r["table"], r["side"] if r["table"] in ("公开01", "公开04") else "", r["row_key"], r["column"]):
+                Decimal(r["amount_yuan"]) for r in csv.DictReader(fh) if r["amount_yuan"] != ""}
 
 
 def test_data_command_with_scheduler(cluster, in_roots):
