@@ -123,7 +123,7 @@ def cluster(roots):
             lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
         client = Client(lc, set_as_default=False)
         try:
-            client.wait_for_workers(2, timeout=120)
+            client.wait_for_workers(2, timeout=300)
             yield {"cluster": lc, "client": client, "address": lc.scheduler_address}
         finally:
             client.close()
@@ -202,7 +202,7 @@ def test_a_step_whose_process_dies_is_an_error_completion_and_the_others_go_on(c
     assert ex.retried == [] and set(client.nthreads()) == workers      # the workers live on
 
 
-def _lines(path: Path, n: int, timeout: float = 60) -> list[str]:
+def _lines(path: Path, n: int, timeout: float = 180) -> list[str]:
     """The lines of ``path`` once it has at least ``n``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -236,7 +236,7 @@ def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(cluster, tmp
         took = time.monotonic() - t0
     finally:
         ex.close()
-        client.wait_for_workers(2, timeout=120)
+        client.wait_for_workers(2, timeout=300)
     assert [c.key for c in done] == ["lost"] and done[0].ok, done
     attempts = [tuple(map(int, line.split())) for line in _lines(marker, 2)]
     assert len(attempts) == 2 and attempts[1][1] != worker == attempts[0][1]
@@ -265,7 +265,7 @@ def test_a_step_whose_worker_is_lost_twice_is_named(cluster, tmp_path):
         killer.join()
     finally:
         ex.close()
-        client.wait_for_workers(2, timeout=120)
+        client.wait_for_workers(2, timeout=300)
     assert [c.key for c in done] == ["lost twice"] and not done[0].ok
     err = done[0].error
     assert isinstance(err, WorkerDied) and type(err.__cause__).__name__ == "KilledWorker"
@@ -409,7 +409,7 @@ def separate(tmp_path):
                                        "--no-dashboard", "--death-timeout", "30"], env=env, stdout=logs,
                                       stderr=logs, start_new_session=True))
         with Client(address, set_as_default=False) as c:
-            c.wait_for_workers(1, timeout=60)
+            c.wait_for_workers(1, timeout=300)
         yield {"address": address, "scheduler": procs[0], "tmp": tmp_path}
     finally:
         for p in procs:
@@ -491,7 +491,7 @@ def test_the_data_command_exits_non_zero_naming_the_lost_scheduler(separate, in_
     proc = subprocess.Popen([sys.executable, "-c", DRIVER, separate["address"], str(marker)], env=env, cwd=config.ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _lines(marker, 1, timeout=60)
+        _lines(marker, 1, timeout=180)
         t0 = time.monotonic()
         os.killpg(separate["scheduler"].pid, signal.SIGKILL)
         out, err = proc.communicate(timeout=90)
