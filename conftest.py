@@ -5,14 +5,32 @@ Before collection, the clean data of the committed reports (tools/suite_data.py:
 points there — for this process and for the nbval kernels it starts.  Other reports a user has
 added under data/raw/ are neither parsed nor listed, so `make test` does not depend on them.
 ``JUESUAN_SUITE_CLEAN`` chooses another folder (the tests that run the suite in a subprocess use it).
+
+Hypothesis runs under the ``ci`` profile (registered here): derandomized (the same examples on every
+run and machine), no example database, no deadline (a busy machine is not a failure), and on a failure
+the falsifying example with its ``@reproduce_failure`` blob.  It is the profile of `make test` and CI;
+``HYPOTHESIS_PROFILE=dev`` draws new inputs on each run (and prints the seed of a failure), and the
+``slow`` variants of tests/fuzzkit.py stay random on purpose (`make test-slow` explores).
 """
 import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import Verbosity, settings
 
 ROOT = Path(__file__).resolve().parent
+
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                          verbosity=Verbosity.normal)
+settings.register_profile("dev", derandomize=False, deadline=None, print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config):
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} ({settings.get_profile(HYPOTHESIS_PROFILE)})"
 
 
 def _suite_module():

@@ -586,6 +586,22 @@ class Bench:
                 return row
 
             self.attempt("1", f"parse + validate {key}", one)
+        self.attempt("1", "prose parsers of 2022/nxgxt", self.prose_parsers)
+
+    def prose_parsers(self) -> Row:
+        """The speed checks that were unit tests (issue 26): benchmarks/prose_speed.py, as a share
+        of parse_report of the same report and as a ratio to the former test thresholds."""
+        import prose_speed
+
+        with clean_root(self.tmp / "prose-speed"):
+            res = prose_speed.measure(self.repeat)
+        row = None
+        for name, r in ((n, res[n]) for n in prose_speed.TARGETS_S):
+            row = self.add(Row("1", f"  {name} of {res['report']} (best of {res['repeat']})", [r["seconds"]],
+                               result=f"{r['share_of_parse_report']:.1%} of parse_report; "
+                                      f"{r['ratio_to_target']:.2f} × the target",
+                               target=f"≤ {r['target_s']} s", met=r["seconds"] <= r["target_s"]))
+        return row
 
     # §2
     def suite(self) -> None:

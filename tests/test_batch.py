@@ -147,7 +147,7 @@ def test_failing_notebook_is_reported_and_others_go_on(project, failing_run):
     assert re.search(r"2022/testdept\s+02-fails\.ipynb\s+FAILED\s+[\d.]+ s\s+ValueError: 公开01表缺失", printed)
     assert re.search(r"2022/testdept\s+01-params\.ipynb\s+ok", printed)
     assert "wall time" in printed
-    assert seconds < 60
+    assert seconds < 150        # a hang guard: the failure does not wait for the 300 s step timeout
 
 
 @needs_kernel

@@ -3,7 +3,8 @@
 The whole suite (data step, every notebook, report.html) runs in temporary roots
 (JUESUAN_RAW_ROOT / JUESUAN_CLEAN_ROOT / JUESUAN_REPORTS_ROOT) on:
 
-- the blank national template (shared/pdf/附件2：部门决算模板.pdf beside the repository);
+- the blank national template (shared/pdf/附件2：部门决算模板.pdf beside the repository, or
+  JUESUAN_TEMPLATE_PDF; its tests skip with the reason where it is not found: tests/templatekit.py);
 - a filled synthetic report (tests/synth, the "template" layout);
 - the 2022 text report with each of the nine public tables removed in turn (``noNN``).
 
@@ -23,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
+import templatekit
 from juesuan import config
 
 REPO = config.ROOT
-TEMPLATE_PDF = REPO.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
+TEMPLATE_PDF = templatekit.TEMPLATE_PDF
 SOURCE_2022 = REPO / "data" / "raw" / "2022" / "nxgxt"
 TABLE_TITLES = {"公开01": "收入支出决算总表", "公开02": "收入决算表", "公开03": "支出决算表",
                 "公开04": "财政拨款收入支出决算总表", "公开05": "一般公共预算财政拨款支出决算表",
@@ -152,11 +154,6 @@ def test_template_synth_and_a_removed_table_render(quick_run):
     texts = assert_rendered(root, proc, reports)
     assert "本报告未公开财政拨款“三公”经费支出决算表（公开07）" in texts["no07"]
     assert "“三公”经费" in texts["no07"]
-    if "template" in texts:
-        t = texts["template"]
-        assert "声明本表无数据" in t
-        assert "本报告没有预算执行明细" in t or "未列出" in t
-        assert "没有附项目支出绩效自评表" in t
     assert "本报告的政府性基金预算财政拨款收入支出决算表（公开08）声明本表无数据" in texts["synth"]
     assert "本报告没有附项目支出绩效自评表" in texts["synth"]
     assert "本报告的政府性基金预算财政拨款收入支出决算表（公开08）声明本表无数据" in texts["nxgxt"]
@@ -184,10 +181,15 @@ def test_generated_reports_read_as_chinese(quick_run):
         assert not [c for c in ids if re.search(rf"(?<![\w]){re.escape(c)}(?![\w])", text)], dept
 
 
-def test_template_is_available_or_skipped_with_reason():
-    if not TEMPLATE_PDF.is_file():
-        pytest.skip(f"the blank national template is not beside the repository ({TEMPLATE_PDF})")
-    assert TEMPLATE_PDF.stat().st_size > 10_000
+def test_the_blank_template_renders_and_says_it_is_blank(quick_run):
+    if not templatekit.available():
+        pytest.skip(templatekit.MISSING)
+    root, proc, reports = quick_run
+    assert ("2024", "template") in reports
+    t = assert_rendered(root, proc, [("2024", "template")])["template"]
+    assert "声明本表无数据" in t
+    assert "本报告没有预算执行明细" in t or "未列出" in t
+    assert "没有附项目支出绩效自评表" in t
 
 
 @pytest.mark.slow

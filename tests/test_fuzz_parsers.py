@@ -42,7 +42,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from juesuan import config
-from fuzzkit import case_report_fixture, variant_factory
+from fuzzkit import VACUOUS, case_report_fixture, variant_factory
 from juesuan.errors import ParseError
 from juesuan.extract.tabular.tables import parse_tables, table_specs
 from juesuan.findings import CheckLog
@@ -199,11 +199,16 @@ def table_mutation(draw, kinds=None):
                                           "split_row", "cut_off", "duplicate"]))
     f = fields(n)
     cells_at = [i for i, c in enumerate(f) if c.strip()]
-    if kind == "drop_cell":
-        i = draw(st.sampled_from(cells_at))
+    amounts_at = [i for i in cells_at if is_amount_cell(f[i])]
+    if kind == "drop_cell":                 # an amount (a lost label is not a change of the cells)
+        i = draw(st.sampled_from(amounts_at))
         return replace(n, ["\t".join(f[:i] + f[i + 1:])], kind, f"cell {f[i]!r}")
-    if kind == "swap_cells":
-        i, j = draw(st.lists(st.sampled_from(cells_at), min_size=2, max_size=2, unique=True))
+    if kind == "swap_cells":                # an amount with another cell of other text (not a no-op)
+        i = draw(st.sampled_from(amounts_at))
+        others = [j for j in cells_at if f[j].strip() != f[i].strip()]
+        if not others:
+            return replace(n, ["\t".join(f[:i] + f[i + 1:])], "drop_cell", f"cell {f[i]!r}")
+        j = draw(st.sampled_from(others))
         g = list(f)
         g[i], g[j] = g[j], g[i]
         return replace(n, ["\t".join(g)], kind, f"cells {f[i]!r} and {f[j]!r}")
@@ -227,8 +232,13 @@ def table_mutation(draw, kinds=None):
         k = draw(st.sampled_from(cuts))
         return replace(n, ["\t".join(f[:k]), "\t".join(f[k:])], kind,
                        f"before cell {k} {f[k]!r}")
-    if kind == "cut_off":
+    if kind == "cut_off":                   # at a line with amount lines after it in its table
         note = SPAN[table_of(n)][1]
+        if not any(n < k < note for k in AMOUNT_LINES):
+            earlier = [k for k in AMOUNT_LINES if table_of(k) == table_of(n) and k < n]
+            if not earlier:                 # a one-row table: nothing to cut off
+                return replace(n, [LINES[n - 1], LINES[n - 1]], "duplicate", "", [n, None])
+            n = earlier[-1]
         lines = list(LINES[:n]) + list(LINES[note - 1:])
         origin = list(range(1, n + 1)) + list(range(note, len(LINES) + 1))
         return Mutation(kind, n, table_of(n), lines, origin, f"lines {n + 1}–{note - 1} dropped")
@@ -277,12 +287,17 @@ def invisible(lost: Counter, extra: Counter, tables) -> bool:
     return any(cols <= {n for _, n in terms} for _, terms in table_specs()[tid]["identity_list"])
 
 
-def assert_no_silent_change(m: Mutation, tables, log, base_log) -> None:
+def assert_no_silent_change(m: Mutation, tables, log, base_log) -> str | None:
+    """The property (b); :data:`VACUOUS` when the cells did not change (the mutation was harmless)
+    or changed invisibly, so that no finding was asked for.  A page line must change no cell."""
     got = cells(tables)
+    if m.kind == "page_line":
+        assert got == BASE_CELLS, explain(m, got, new_findings(log, base_log))
+        return None
     if got == BASE_CELLS:
-        return                          # harmless (e.g. a page footer, two equal cells swapped)
+        return VACUOUS                  # harmless (e.g. a label cell moved, a split row joined again)
     if invisible(BASE_CELLS - got, got - BASE_CELLS, tables):
-        return
+        return VACUOUS
     new = new_findings(log, base_log)
     lo, hi = m.span
     about = [f for f in new if f.table == m.table or (
@@ -296,12 +311,14 @@ def table_mutation_is_caught(m):
         tables, log = run_tables(m.lines)
     except ParseError as exc:
         assert_parse_error_names_line(exc)
-        return
-    assert_no_silent_change(m, tables, log, BASE_LOG)
+        return None
+    return assert_no_silent_change(m, tables, log, BASE_LOG)
 
 
+# at most this share of the cases may leave the cells as they were (measured: TABLE_VACUOUS_MEASURED)
+TABLE_MAX_VACUOUS = 0.15
 test_table_mutation_is_caught, test_table_mutation_is_caught_slow = _variants(
-    table_mutation_is_caught, 420, 4500, m=table_mutation())
+    table_mutation_is_caught, 420, 4500, max_vacuous=TABLE_MAX_VACUOUS, m=table_mutation())
 
 
 def report_with_table_mutation(m):
@@ -310,15 +327,15 @@ def report_with_table_mutation(m):
         rep = run_report(m.lines)
     except ParseError as exc:
         assert_parse_error_names_line(exc)
-        return
+        return None
     changed = "\n".join(m.lines) != TEXT
     flagged = [f for f in rep.log.findings if f.check == "source_unchanged"]
     assert bool(flagged) == changed and all(f.severity == "warning" for f in flagged)
-    assert_no_silent_change(m, rep.tables, rep.log, BASE_REPORT.log)
+    return assert_no_silent_change(m, rep.tables, rep.log, BASE_REPORT.log)
 
 
 test_report_with_table_mutation, test_report_with_table_mutation_slow = _variants(
-    report_with_table_mutation, 50, 600, m=table_mutation())
+    report_with_table_mutation, 50, 600, max_vacuous=TABLE_MAX_VACUOUS, m=table_mutation())
 
 
 # ------------------------------------------------------------------ explanation
@@ -340,21 +357,28 @@ def explanation_digit(draw):
 
 
 def explanation_change_is_seen(case):
-    """A changed digit of a stated amount / percentage: the facts change or a finding appears."""
+    """A changed digit of a stated amount / percentage is seen: the report's figures agree with each
+    other and with the tables, so a new error or warning finding must appear.  A figure that no
+    check compares with anything (a changed digit then changes the facts only) is :data:`VACUOUS`;
+    a change that neither adds a finding nor changes the facts fails."""
     n, old, new, lines = case
     try:
         rep = run_report(lines)
     except ParseError as exc:
         assert_parse_error_names_line(exc)
-        return
-    if facts_key(rep) != BASE_FACTS:
-        return
+        return None
     new_f = [f for f in new_findings(rep.log, BASE_REPORT.log) if f.check != "source_unchanged"]
-    assert new_f, f"line {n}: {old!r} → {new!r} changed neither the facts nor the findings"
+    if new_f:
+        return None
+    assert facts_key(rep) != BASE_FACTS, f"line {n}: {old!r} → {new!r} changed neither the facts nor the findings"
+    return VACUOUS
 
 
+# measured on the quick cases: EXPLANATION_VACUOUS_MEASURED; a changed stated figure no check sees
+# in more than this share of the cases means the checks lost sight of the explanation
+EXPLANATION_MAX_VACUOUS = 0.10
 test_explanation_change_is_seen, test_explanation_change_is_seen_slow = _variants(
-    explanation_change_is_seen, 100, 1200, case=explanation_digit())
+    explanation_change_is_seen, 100, 1200, max_vacuous=EXPLANATION_MAX_VACUOUS, case=explanation_digit())
 
 
 EXPLANATION_PAGE_LINES = ["第 {k} 页", "- {k} -", "— {k} —", "第 {k} 页，共 40 页", "－{k}－"]

@@ -13,6 +13,7 @@ from decimal import Decimal as D
 
 import pytest
 from fuzzkit import case_report_fixture, variant_factory
+import templatekit
 from hypothesis import strategies as st
 
 from juesuan import config
@@ -21,7 +22,7 @@ from juesuan.clean.pipeline import parse_report
 from synth import generate as g
 
 LAYOUTS = {lay["name"]: lay for lay in g.layouts()}
-TEMPLATE = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
+TEMPLATE = templatekit.TEMPLATE_PDF
 TWO_SIDED = ("公开01", "公开04")
 # findings that would mean a line or a cell of a table was not understood
 PARSE_TROUBLE = {"unparsed_line", "unparsed_cell", "unparseable_cell", "unknown_header", "unknown_row_label",
@@ -182,7 +183,7 @@ test_random_change_fires, test_random_change_fires_slow = variants(
 def test_blank_template_reads_without_errors(clean_in_tmp):
     """The blank national template: every table found, empty (a blank form), nothing unparsed."""
     if not TEMPLATE.exists():
-        pytest.skip("shared/pdf template not available")
+        pytest.skip(templatekit.MISSING)
     folder = clean_in_tmp / "raw" / "2024" / "template"
     folder.mkdir(parents=True)
     shutil.copy(TEMPLATE, folder / "template.pdf")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import templatekit
+
 from juesuan import config
 from juesuan.extract.reading.meta import infer_metadata, is_placeholder, same_department
 from juesuan.findings import CheckLog
@@ -18,9 +20,7 @@ from juesuan.validate.document import check_metadata
 ROOT = Path(__file__).resolve().parents[1]
 RAW22 = ROOT / "data/raw/2022/nxgxt"
 PDF24 = ROOT / "data/raw/2024/ptczj/上海市普陀区财政局2024年度部门决算.pdf"
-TEMPLATE = ROOT.parent / "shared/pdf/附件2：部门决算模板.pdf"
-if not TEMPLATE.exists():
-    TEMPLATE = Path("/work/shared/pdf/附件2：部门决算模板.pdf")
+TEMPLATE = templatekit.TEMPLATE_PDF
 
 COVER_TEXT = """
 
@@ -191,7 +191,7 @@ def test_make_data_on_a_folder_with_only_a_pdf(tmp_path, monkeypatch, capsys):
     assert list((raw / "2024" / "ptczj").iterdir()) == [raw / "2024" / "ptczj" / PDF24.name]  # raw untouched
 
 
-@pytest.mark.skipif(not TEMPLATE.exists(), reason="the blank template is not on this machine")
+@pytest.mark.skipif(not templatekit.available(), reason=templatekit.MISSING)
 def test_blank_template_placeholder_is_an_error_without_cascade(tmp_path):
     folder = tmp_path / "2024" / "tmpl"
     folder.mkdir(parents=True)

@@ -203,7 +203,14 @@ def test_ocr_lines_read_the_table_rows(table_ocr):
 def test_read_scanned_gives_lines_words_and_findings(table_scan, table_ocr, scan_dir):
     res = ocr.read_scanned(table_scan, dpi=200, jobs=1, cache_dir=scan_dir / "cache")
     assert res.pages == 1 and len(res.lines) == len(res.origins) > 20
-    assert res.findings == ocr.uncertain_findings(res.words, res.path)
+    # one finding per uncertain word, each naming its numbered line (the words are placed on lines first)
+    uncertain = [w for w in res.words if w["uncertain"]]
+    assert len(res.findings) == len(uncertain)
+    for f, w in zip(res.findings, uncertain):
+        assert f["check"] == "ocr_uncertain" and f["severity"] == "warning"
+        assert f["path"] == res.path and res.path.endswith("page-200.pdf") and f["page"] == 1
+        assert f["found"] == w["text"] and f["box"] == [w["x0"], w["top"], w["x1"], w["bottom"]]
+        assert 1 <= f["line"] <= len(res.lines) and w["text"] in res.lines[f["line"] - 1]
     assert any(w["text"] == "2,946.25" for w in res.words)
     assert all(1 <= w["line"] <= len(res.lines) for w in res.words)
     assert all(res.lines[w["line"] - 1].count(w["text"]) for w in res.words)
@@ -334,8 +341,15 @@ def test_no_ocr_flag_reaches_ocr_enabled(monkeypatch):
 def test_default_jobs_from_environment(monkeypatch):
     monkeypatch.setenv(ocr.OCR_JOBS_ENV, "3")
     assert ocr.default_jobs() == 3
-    monkeypatch.setenv(ocr.OCR_JOBS_ENV, "x")
-    assert 1 <= ocr.default_jobs() <= 2
+    monkeypatch.setenv(ocr.OCR_JOBS_ENV, "0")
+    assert ocr.default_jobs() == 1                    # at least one process
+    monkeypatch.setenv(ocr.OCR_JOBS_ENV, "x")         # not a number: the machine's cores, at most 2
+    for cores, want in ((8, 2), (2, 2), (1, 1), (None, 1)):
+        monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
+        assert ocr.default_jobs() == want, cores
+    monkeypatch.delenv(ocr.OCR_JOBS_ENV)
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert ocr.default_jobs() == 2
 
 
 def test_a_page_that_cannot_be_read_is_named(scan_dir):

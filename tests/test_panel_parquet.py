@@ -144,6 +144,31 @@ def test_parquet_round_trips_exactly_to_the_csv_panel():
         assert table in ("checks", "findings") or amounts > 0, table
 
 
+# 公开01 收入支出决算总表 as the reports print it: data/raw/2022/nxgxt (元, text lines 130–133) and
+# data/raw/2024/ptczj (万元, PDF page 6: 本年收入合计 2,946.25, 本年支出合计 2,940.05)
+PRINTED_01 = {
+    (2022, "nxgxt", "收入", "income_total"): Decimal("95032215.28"),
+    (2022, "nxgxt", "支出", "expenditure_total"): Decimal("93404992.41"),
+    (2022, "nxgxt", "收入", "carryover_begin"): Decimal("11022510.64"),
+    (2022, "nxgxt", "支出", "carryover_end"): Decimal("12649733.51"),
+    (2022, "nxgxt", "收入", "grand_total"): Decimal("106054725.92"),
+    (2022, "nxgxt", "支出", "grand_total"): Decimal("106054725.92"),
+    (2024, "ptczj", "收入", "income_total"): Decimal("29462500.00"),
+    (2024, "ptczj", "支出", "expenditure_total"): Decimal("29400500.00"),
+}
+
+
+def test_the_parquet_panel_holds_the_printed_totals_of_the_reports():
+    """One side of the Parquet = CSV comparison pinned to the documents: the panel's 公开01 totals
+    are the figures the two reports print (so a wrong amount in both panels is caught too)."""
+    li = h.load_panel("line_items", exact=True)
+    li = li[(li.table == "公开01") & (li.column == "amount")]
+    got = {(int(r.year), r.department, r.side, r.row_key): r.amount_yuan for r in li.itertuples()
+           if (int(r.year), r.department, r.side, r.row_key) in PRINTED_01}
+    assert got == PRINTED_01
+    assert sorted(set(zip(li.year.astype(int), li.department))) == [(2022, "nxgxt"), (2024, "ptczj")]
+
+
 def test_text_is_stored_unguarded_and_amounts_exact(tmp_path, monkeypatch):
     clean = _tiny_reports(tmp_path, monkeypatch)
     li = pq.read_table(clean / "panel/parquet/line_items/year=2022/part-0.parquet")

@@ -3,6 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 from conftest import cell
+import templatekit
 
 from juesuan import config
 from juesuan.errors import ParseError
@@ -11,7 +12,7 @@ from juesuan.extract.reading.pdf import PdfDocument, PdfTable, read_pdf
 from juesuan.findings import CheckLog
 
 RAW = config.raw_dir(2024, "ptczj")
-TEMPLATE = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
+TEMPLATE = templatekit.TEMPLATE_PDF
 W = D(10000)
 
 
@@ -79,7 +80,7 @@ def test_locations_name_page_and_line(frames):
 
 def test_template_headers_are_all_known():
     if not TEMPLATE.exists():
-        pytest.skip("shared/pdf template not available")
+        pytest.skip(templatekit.MISSING)
     doc = read_pdf(TEMPLATE)
     log = CheckLog(doc.path, locate=doc.where)
     tables = parse_pdf_tables(doc, log)

@@ -75,9 +75,11 @@ def test_line_items_findings_and_checks_of_the_2024_report_are_byte_identical(tm
 
 def test_the_blank_templates_extraction_is_the_same_as_pdfplumbers():
     """The template sets its text with a scaled text matrix (Tf 209, Tm 0.05)."""
-    template = config.ROOT.parent / "shared" / "pdf" / "附件2：部门决算模板.pdf"
-    if not template.exists():
-        pytest.skip("the blank template is not available")
+    import templatekit
+
+    template = templatekit.TEMPLATE_PDF
+    if not templatekit.available():
+        pytest.skip(templatekit.MISSING)
     fast = pdfmod._extract(template)
     assert fast.fast_pages == fast.pages == 23
     assert _as_plain(fast) == _as_plain(pdfmod._extract(template, engine="pdfplumber"))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -475,15 +474,3 @@ def test_real_findings(real):
     assert not findings(log, "project_value") and not findings(log, "project_funds_header")
     # the complete list of warnings and errors
     assert len([f for f in log.findings if f.severity != "info"]) == 14
-
-
-def test_real_timing(real):
-    doc, _, _ = real
-    best = min(_timed(doc) for _ in range(3))
-    assert best < 0.1
-
-
-def _timed(doc) -> float:
-    t = time.perf_counter()
-    parse_projects(doc, 585, len(doc.lines) + 1, CheckLog(doc.path))
-    return time.perf_counter() - t

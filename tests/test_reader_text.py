@@ -35,9 +35,10 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import helpers as h  # noqa: E402
+import templatekit  # noqa: E402
 from budgetkit import load_from, write_budget_clean  # noqa: E402
 from juesuan import analysis as an, figures as fg  # noqa: E402
-from test_chapters_robust import (TEMPLATE_PDF, assert_rendered, quick_run, reader_text,  # noqa: E402,F401
+from test_chapters_robust import (assert_rendered, quick_run, reader_text,  # noqa: E402,F401
                                   write_synth, write_template)
 
 h.setup()
@@ -147,15 +148,28 @@ def test_the_2024_report_chapters_show_no_python_values(tmp_path):
     assert "<title>上海市普陀区财政局2024年度部门决算分析报告</title>" in html
 
 
-def test_generated_reports_and_chapters_show_no_python_values(quick_run):
-    root, proc, reports = quick_run
+def _assert_no_leaks(root, proc, reports):
     texts = assert_rendered(root, proc, reports)
     for dept, text in texts.items():
         assert not leaks(text), (dept, leaks(text)[:5])
     for year, dept in reports:
-        for nb_path in sorted((root / "reports" / year / dept).glob("[0-9][0-9]-*.ipynb")):
+        notebooks = sorted((root / "reports" / year / dept).glob("[0-9][0-9]-*.ipynb"))
+        assert notebooks, (year, dept)
+        for nb_path in notebooks:
             text = visible_text(nbformat.read(nb_path, as_version=4))
             assert not leaks(text), (dept, nb_path.name, leaks(text)[:5])
+
+
+def test_generated_reports_and_chapters_show_no_python_values(quick_run):
+    root, proc, reports = quick_run
+    _assert_no_leaks(root, proc, [r for r in reports if r[1] != "template"])
+
+
+def test_the_blank_template_report_shows_no_python_values(quick_run):
+    root, proc, reports = quick_run
+    if not templatekit.available():
+        pytest.skip(templatekit.MISSING)
+    _assert_no_leaks(root, proc, [r for r in reports if r[1] == "template"] or [("2024", "template")])
 
 
 # ------------------------------------------------------------------ figure labels
@@ -261,7 +275,8 @@ def test_figures_of_a_budget_report(tmp_path):
 
 @pytest.fixture(scope="module")
 def template_and_synth(tmp_path_factory):
-    """The blank template (when beside the repository) and a synthetic report through the data step."""
+    """The blank template (when found, see tests/templatekit.py) and a synthetic report through the
+    data step: {name: clean folder}."""
     root = tmp_path_factory.mktemp("reader")
     raw, clean = root / "raw", root / "clean"
     found = [("2024", "synth")]
@@ -271,21 +286,21 @@ def template_and_synth(tmp_path_factory):
     env = dict(os.environ, JUESUAN_RAW_ROOT=str(raw), JUESUAN_CLEAN_ROOT=str(clean))
     proc = subprocess.run([sys.executable, "-m", "juesuan", "data"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
-    folders = [clean / y / dd for y, dd in found if (clean / y / dd / "line_items.csv").exists()]
+    folders = {dd: clean / y / dd for y, dd in found if (clean / y / dd / "line_items.csv").exists()}
     assert len(folders) == len(found), proc.stdout[-2000:] + proc.stderr[-2000:]
     return folders
 
 
-def test_figures_of_the_template_and_a_synthetic_report(template_and_synth):
-    for folder in template_and_synth:
-        for exact in (True, False):
-            _assert_clean_figures(folder.name, load_from(folder, exact=exact))
+@pytest.mark.parametrize("exact", [True, False])
+def test_figures_of_a_synthetic_report(template_and_synth, exact):
+    _assert_clean_figures("synth", load_from(template_and_synth["synth"], exact=exact))
 
 
-def test_template_is_scanned_or_skipped_with_reason(template_and_synth):
-    if not TEMPLATE_PDF.is_file():
-        pytest.skip(f"the blank national template is not beside the repository ({TEMPLATE_PDF})")
-    assert any(f.name == "template" for f in template_and_synth)
+@pytest.mark.parametrize("exact", [True, False])
+def test_figures_of_the_blank_template(template_and_synth, exact):
+    if not templatekit.available():
+        pytest.skip(templatekit.MISSING)
+    _assert_clean_figures("template", load_from(template_and_synth["template"], exact=exact))
 
 
 # ------------------------------------------------------------------ the sources of leaks, one by one

@@ -4,7 +4,6 @@
 years, string text); ``exact=True`` gives the Decimal frames the chapters and checks use.
 """
 import csv
-import os
 import re
 import sys
 from decimal import Decimal
@@ -117,6 +116,36 @@ def test_analysis_gives_the_same_exact_results_for_both_dtypes():
         assert an.project_summary(d.projects) == an.project_summary(e.projects)
         assert an.composition_variance(d.budget_outturn.initial_budget_yuan, d.budget_outturn.actual_yuan) == \
             an.composition_variance(e.budget_outturn.initial_budget_yuan, e.budget_outturn.actual_yuan)
+
+
+# The 2022 report's own figures (data/raw/2022/nxgxt): 公开01 lines 104–124 (元) and the explanation,
+# line 417 "年初预算为 79593445.70 元，支出决算为 91254414.24 元，完成年初预算的 114.65%" and line 431
+# "（职业年金缴费支出 2080506）年初预算为 1291600 元，支出决算为 4527683.32 元，完成年初预算的 350.55%"
+PRINTED_2022_CLASSES = {"215": "47405250.80", "208": "29038045.45", "205": "5509809.57", "221": "5365784.28",
+                        "210": "3461941.10", "201": "1979261.21", "211": "644900.00"}
+PRINTED_2022_SOURCES = {"一般公共预算财政拨款": "91873925.49", "其他收入": "3158289.79"}
+
+
+@pytest.mark.parametrize("exact", [False, True], ids=["float", "exact"])
+def test_analysis_on_either_dtype_gives_the_figures_the_report_prints(exact):
+    """The comparison above is one path against another; here each dtype against the document."""
+    d = h.load(2022, "nxgxt", exact=exact)
+    agg = an.aggregate_outturn(d.budget_outturn)
+    assert agg["initial_budget_yuan"] == Decimal("79593445.70") and agg["actual_yuan"] == Decimal("91254414.24")
+    assert agg["deviation_yuan"] == Decimal("11660968.54")              # 91254414.24 − 79593445.70
+    assert round(agg["rate"], 4) == Decimal("1.1465") and agg["pi1_band"] == "C"   # 114.65 %
+    row = an.outturn(d.budget_outturn).set_index("code").loc["2080506"]
+    assert Decimal(str(row.initial_budget_yuan)) == Decimal("1291600")
+    assert Decimal(str(row.actual_yuan)) == Decimal("4527683.32")
+    assert round(Decimal(str(row.completion_rate)), 4) == Decimal("3.5055")   # 4527683.32 / 1291600 = 350.55 %
+    assert row.band == ">120%"
+    by_class = an.expenditure_by_class(d.line_items)
+    assert {c: Decimal(str(v)).quantize(Decimal("0.01")) for c, v in zip(by_class.code, by_class.amount_yuan)} == \
+        {c: Decimal(v) for c, v in PRINTED_2022_CLASSES.items()}
+    assert list(by_class.code) == ["215", "208", "205", "221", "210", "201", "211"]   # largest first
+    by_source = an.income_by_source(d.line_items)
+    assert {s: Decimal(str(v)).quantize(Decimal("0.01")) for s, v in zip(by_source.source, by_source.amount_yuan)} \
+        == {s: Decimal(v) for s, v in PRINTED_2022_SOURCES.items()}
 
 
 @pytest.mark.parametrize("exact", [False, True])
@@ -255,13 +284,14 @@ def test_a_researchers_notebook_runs_without_conversion(tmp_path):
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert "2080506" in text.split("median rate")[0]                     # filter + nlargest
     assert re.search(r"merged rows (\d+) equal True", text)               # merge with the panel
-    assert "(2022, 'nxgxt')" in text and "(2024, 'ptczj')" in text       # the panel's two reports
+    # the panel holds the suite's two reports (see conftest.py) and nothing else: their 本年支出合计
+    # in 万元 as the reports print them (2022 公开01 93,404,992.41 元; 2024 公开01 2,940.05 万元)
+    assert "{(2022, 'nxgxt'): 9340.5, (2024, 'ptczj'): 2940.05}" in text
     assert "excel 22 float64 91254414.24" in text                         # to_excel and back
     assert "exact 91254414.24" in text
     assert any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
                for c in nb.cells for o in c.get("outputs", []))          # the plot was drawn
     assert (tmp_path / "outturn.xlsx").is_file()
-    assert os.environ["JUESUAN_CLEAN_ROOT"]  # ran on the suite's data (see conftest.py)
 
 
 def test_load_gives_absent_tables_empty_and_the_document_kind(tmp_path, monkeypatch):
