@@ -49,11 +49,16 @@ def test_raw_reports_are_byte_for_byte_and_described():
     assert folders, "no raw reports"
     for folder in folders:
         meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-        for key in ("department", "department_name", "year", "source_file", "unit", "scope"):
+        for key in ("department", "department_name", "year", "unit", "scope"):
             assert key in meta, (folder, key)
         assert folder.name == meta["department"] and folder.parent.name == str(meta["year"])
-        data = (folder / meta["source_file"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == meta["source_sha256"]
+        if "source_files" in meta:        # a text file and a tables file: one sha256 each
+            assert len(meta["source_files"]) == 2 and set(meta["source_sha256"]) == set(meta["source_files"]), folder
+            for name in meta["source_files"]:
+                assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == meta["source_sha256"][name]
+        else:
+            data = (folder / meta["source_file"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == meta["source_sha256"]
 
 
 def test_seed_is_the_shared_seed_when_available():
