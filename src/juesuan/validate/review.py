@@ -181,6 +181,10 @@ class Reviewer:
             if not rows:
                 self.log.skip(check, f"{self.level}{'预算' if self.kind == 'budget' else '决算'}没有此项核对的用语")
                 continue
+            if check == "review_template" and any(f.check == "doc_template_text" for f in self.log.findings):
+                # the document checks found template text and list its every line by part: one fault, one finding
+                self.log.skip(check, "模板文字已由 doc_template_text 按部分逐行列出")
+                continue
             hits = 0
             for s in self.sentences:
                 if check == "review_year" and _item_sentence(s, self.kind):
