@@ -348,7 +348,15 @@ def table_reading(doc, tables: dict, kind: str) -> dict[str, dict]:
     figs = printed_figures(doc, tables_only=True)
     for f in figs:
         f.table = (where.get(f.line) or (None, ""))[0] or ""
-    _match(figs, table_pool(tables), window=0)
+    pool = list(table_pool(tables))
+    # a value read anywhere in the table's own grid (a form that folds a list of sources into one row
+    # stores them at one line) shows that the table was read
+    for tid, t in tables.items():
+        grid = [n for n, (tt, _) in where.items() if tt == tid]
+        if grid:
+            span = (min(grid), max(grid) + 1)
+            pool += [(span, v) for r in getattr(t, "rows", []) for v in r.values.values() if v is not None]
+    _match(figs, pool, window=0)
     _empty_zeros(figs, tables)
     out: dict[str, dict] = {}
     for tid in tables:
