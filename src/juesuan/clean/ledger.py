@@ -129,10 +129,16 @@ def unread_frame(rep, ledger: Ledger) -> list[dict]:
     labels = reasons()
     rows = []
     for f in ledger.unread:
-        file, page, line = _split(rep.doc, f.line)
-        rows.append({"file": file, "page": int(page) if page else None, "location": rep.doc.where(f.line),
+        n = f.line
+        if f.printed not in rep.doc.line(n):
+            # a grid cell drawn across wrapped sub-rows sits at its row's line; name the line that prints it
+            n = next((m for m in (n - 1, n + 1, n - 2, n + 2) if 1 <= m <= len(rep.doc.lines)
+                      and f.printed in rep.doc.line(m) and rep.doc.where(m).split(":p")[-1].split(":")[0]
+                      == rep.doc.where(n).split(":p")[-1].split(":")[0]), n)
+        file, page, line = _split(rep.doc, n)
+        rows.append({"file": file, "page": int(page) if page else None, "location": rep.doc.where(n),
                      "where": f.where, "kind": f.kind, "table": f.table, "printed": f.printed,
-                     "text": rep.doc.line(f.line).replace("\t", " ").strip()[:200],
+                     "text": rep.doc.line(n).replace("\t", " ").strip()[:200],
                      "reason": f.reason, "reason_zh": labels.get(f.reason, f.reason), "source_line": line})
     return rows
 
