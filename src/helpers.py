@@ -12,7 +12,9 @@ Logic lives in ``juesuan`` (analysis, figures); this module only loads, formats 
 """
 from __future__ import annotations
 
+import copy
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -153,12 +155,47 @@ def load(year: int, department: str, exact: bool = False) -> Dataset:
     path = config.clean_dir(year, department)
     if not (path / "line_items.csv").exists():
         raise FileNotFoundError(f"no clean data in {config.rel(path)}: run `make data` first")
-    meta = dict(report_metadata(year, department))   # metadata.json, else what the document states
-    meta.update({k: v for k, v in _doc_kind(path).items() if not meta.get(k)})
+    key = (str(path.resolve()), bool(exact), _files_state(path, config.raw_dir(year, department)))
+    hit = _LOADED.get(key)
+    if hit is None:
+        meta = dict(report_metadata(year, department))   # metadata.json, else what the document states
+        meta.update({k: v for k, v in _doc_kind(path).items() if not meta.get(k)})
+        tables = {name: read_table(path / f"{name}.csv", name, exact) if (path / f"{name}.csv").exists()
+                  else _empty_table(name, exact) for name in [*BUILDERS, *LEDGER_TABLES]}
+        hit = _LOADED[key] = (meta, tables)
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+    else:                               # the report's text is registered again (a forget() between)
+        for name, df in hit[1].items():
+            for col in df.columns:
+                if df[col].dtype in (object, "string"):
+                    safety.register(v for v in df[col].tolist() if isinstance(v, str))
+    meta, tables = hit
     safety.register(_strings(meta))
-    tables = {name: read_table(path / f"{name}.csv", name, exact) if (path / f"{name}.csv").exists()
-              else _empty_table(name, exact) for name in [*BUILDERS, *LEDGER_TABLES]}
-    return Dataset(int(year), department, path, meta, tables)
+    # a copy: what a chapter changes in its frames is not seen by the next load
+    return Dataset(int(year), department, path, copy.deepcopy(meta),
+                   {name: df.copy(deep=True) for name, df in tables.items()})
+
+
+# The last reports loaded in this process, keyed by their folder, ``exact`` and the size and mtime
+# of every file of the clean folder and of the raw metadata.json: the chapters of one report that
+# run one after the other in a warm kernel read its CSVs once.  A file written since is a new key.
+_LOADED: dict[tuple, tuple[dict, dict[str, pd.DataFrame]]] = {}
+_LOADED_MAX = 2
+
+
+def _files_state(*folders: Path) -> tuple:
+    state = []
+    for folder in folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_file():
+                st = e.stat()
+                state.append((str(folder), e.name, st.st_size, st.st_mtime_ns))
+    return tuple(state)
 
 
 DOC_KIND_KEYS = ("doc_kind", "doc_kind_zh", "doc_level")

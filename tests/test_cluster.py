@@ -131,6 +131,27 @@ def cluster(roots):
 
 
 @pytest.fixture
+def killable(roots):
+    """A cluster of its own for a test that kills worker processes: 2 workers × 1 thread, no retry
+    by the scheduler.  A killed worker's nanny starts it again, but on a busy machine Dask may give
+    that up (a nanny whose new worker does not start in time closes for good): with its own
+    cluster no other test depends on the workers coming back, and none waits for them."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, key in zip(ENV_ROOTS, ("raw", "clean", "reports")):
+            mp.setenv(name, str(roots[key]))
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                              death_timeout=600)
+        client = Client(lc, set_as_default=False)
+        try:
+            client.wait_for_workers(2, timeout=300)
+            yield {"cluster": lc, "client": client, "address": lc.scheduler_address}
+        finally:
+            client.close()
+            lc.close(timeout=60)
+
+
+@pytest.fixture
 def in_roots(roots, monkeypatch):
     """This process's config (and the environment its kernels inherit) on the temporary roots."""
     for name, key in zip(ENV_ROOTS, ("raw", "clean", "reports")):
@@ -221,11 +242,11 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")          # a zombie has ended (its parent has not reaped it yet)
 
 
-def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(cluster, tmp_path):
+def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(killable, tmp_path):
     """The worker process is killed (SIGKILL) while the step runs: the scheduler (allowed-failures
     0 here) reports KilledWorker, the executor submits the step once more, it runs on another
     worker and succeeds; the first attempt's process does not outlive its worker."""
-    client, marker = cluster["client"], tmp_path / "attempts"
+    client, marker = killable["client"], tmp_path / "attempts"
     ex = DaskExecutor(client=client)
     try:
         ex.submit("lost", marked, {"marker": str(marker), "first_sleep": 120, "sleep": 0.5})
@@ -236,7 +257,6 @@ def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(cluster, tmp
         took = time.monotonic() - t0
     finally:
         ex.close()
-        client.wait_for_workers(2, timeout=300)
     assert [c.key for c in done] == ["lost"] and done[0].ok, done
     attempts = [tuple(map(int, line.split())) for line in _lines(marker, 2)]
     assert len(attempts) == 2 and attempts[1][1] != worker == attempts[0][1]
@@ -249,29 +269,49 @@ def test_a_worker_lost_mid_step_is_run_again_once_on_another_worker(cluster, tmp
           f"and succeeded {took:.1f} s later; the first attempt's process (pid {child}) ended with it")
 
 
-def test_a_step_whose_worker_is_lost_twice_is_named(cluster, tmp_path):
-    client, marker = cluster["client"], tmp_path / "attempts"
+def test_a_step_whose_worker_is_lost_twice_is_named(killable, tmp_path):
+    """Each attempt's worker process is killed (SIGKILL) once the attempt has started (its marker
+    line written): the executor runs the step again once, then names it with both workers.
+
+    On a busy machine Dask itself may lose the second worker before the second attempt has
+    started (its nanny restarting the first one): that is a second loss all the same, and the
+    outcome asserted is the executor's, not the order of the kills."""
+    client, marker = killable["client"], tmp_path / "attempts"
     ex = DaskExecutor(client=client)
+    ended, killed = threading.Event(), []
     try:
-        ex.submit("lost twice", marked, {"marker": str(marker), "sleep": 60})
+        ex.submit("lost twice", marked, {"marker": str(marker), "sleep": 120})
 
         def kill_each_attempt():      # the resubmission happens while the completions are read
             for n in (1, 2):
-                os.kill(int(_lines(marker, n)[n - 1].split()[1]), signal.SIGKILL)
+                while not ended.is_set():
+                    lines = marker.read_text(encoding="utf-8").splitlines() if marker.exists() else []
+                    if len(lines) >= n:
+                        worker = int(lines[n - 1].split()[1])
+                        os.kill(worker, signal.SIGKILL)
+                        killed.append(worker)
+                        break
+                    time.sleep(0.05)
 
-        killer = threading.Thread(target=kill_each_attempt)
+        killer = threading.Thread(target=kill_each_attempt, daemon=True)
         killer.start()
+        t0 = time.monotonic()
         done = list(ex.completions())
-        killer.join()
+        took = time.monotonic() - t0
+        ended.set()
+        killer.join(timeout=10)
     finally:
+        ended.set()
         ex.close()
-        client.wait_for_workers(2, timeout=300)
-    assert [c.key for c in done] == ["lost twice"] and not done[0].ok
+    assert killed, "the first attempt never started"
+    assert [c.key for c in done] == ["lost twice"] and not done[0].ok, done
     err = done[0].error
-    assert isinstance(err, WorkerDied) and type(err.__cause__).__name__ == "KilledWorker"
-    assert "'lost twice'" in str(err) and "2 attempt(s)" in str(err) and str(err).count("tcp://") >= 2, str(err)
+    assert isinstance(err, WorkerDied) and type(err.__cause__).__name__ == "KilledWorker", repr(err)
+    assert "'lost twice'" in str(err) and "2 attempt(s)" in str(err), str(err)
+    addresses = re.findall(r"tcp://[0-9.]+:[0-9]+", str(err))
+    assert len(addresses) >= 2, str(err)
     assert ex.retried == ["lost twice"]
-    print(f"worker lost twice: {err}")
+    print(f"worker lost twice ({len(killed)} killed by the test), named {took:.1f} s after the first start: {err}")
 
 
 def test_a_step_cancelled_at_close_stops_on_its_worker(cluster, tmp_path):

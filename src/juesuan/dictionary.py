@@ -21,6 +21,27 @@ def dictionary() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=None)
+def _specs() -> dict[tuple[str, str], dict[str, str]]:
+    """(table, column) → its dictionary row (the first one where a pair is listed twice)."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for row in dictionary().to_dict("records"):
+        out.setdefault((row["table"], row["column"]), row)
+    return out
+
+
+def field_spec(table: str, column: str, fallback: tuple[str, ...] = ("*",)) -> dict[str, str] | None:
+    """The dictionary row of ``column`` in ``table``; else its row in the first ``fallback`` table
+    that lists it (``*``: the columns every table shares); None when none does.  A lookup in a dict
+    built once per process (the clean writer asks it for every column of every table)."""
+    specs = _specs()
+    for name in (table, *fallback):
+        row = specs.get((name, column))
+        if row is not None:
+            return row
+    return None
+
+
+@lru_cache(maxsize=None)
 def check_descriptions() -> dict[str, str]:
     with open(PACKAGE_DATA / "checks.csv", encoding="utf-8", newline="") as fh:
         return {r["check"]: r["description"] for r in csv.DictReader(fh)}

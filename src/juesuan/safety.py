@@ -52,14 +52,9 @@ def text_columns(table: str) -> set[str]:
 
 def is_text_column(table: str, column: str) -> bool:
     """Unknown columns count as text (the safe side); ``*_yuan``/rates are numbers by name."""
-    from .dictionary import dictionary
-    d = dictionary()
-    spec = d[(d.table == table) & (d.column == column)]
-    if spec.empty:
-        spec = d[(d.table == "*") & (d.column == column)]
-    if spec.empty:
-        return True
-    return spec.iloc[0]["type"] == "string"
+    from .dictionary import field_spec
+    spec = field_spec(table, column)
+    return spec is None or spec["type"] == "string"
 
 
 # ------------------------------------------------------------------ Markdown

@@ -462,18 +462,14 @@ def _reports_parquet(pq_tmp: Path, cols: list[str], rows: list[dict]) -> None:
 
 def write_datapackage(out: Path) -> None:
     """datapackage.json for the panel, fields described from the data dictionary."""
-    from ..dictionary import dictionary
-    d = dictionary()
+    from ..dictionary import field_spec
     resources = []
     for f in sorted(out.glob("*.csv")):
         table = PANEL_TABLES.get(f.stem, f.stem.removeprefix("panel_"))
         cols, _ = _read_header(f)
         fields = []
         for col in cols:
-            spec = d[(d.table == table) & (d.column == col)]
-            if spec.empty:
-                spec = d[(d.table.isin(["*", "line_items"])) & (d.column == col)]
-            row = spec.iloc[0] if len(spec) else None
+            row = field_spec(table, col, ("*", "line_items"))
             field = {"name": col, "type": row["type"] if row is not None else "string",
                      "description": row["description"] if row is not None else ""}
             if row is not None and row.get("label"):

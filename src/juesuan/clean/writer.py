@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import atomic_path, atomic_write_text  # noqa: F401 - re-exported (they live below)
-from .frames import dictionary
+from ..dictionary import field_spec
 from ..numbers import amount_str, decimal_str
 
 RATE_COLUMNS_SUFFIX = ("_rate", "_share")
@@ -122,15 +122,13 @@ def _xlsx_value(v):
 
 
 def datapackage(frames: dict[str, pd.DataFrame], name: str, title: str) -> dict:
-    d = dictionary()
     resources = []
     for table, df in frames.items():
         fields = []
         for col in df.columns:
-            spec = d[(d.table == table) & (d.column == col)]
-            if spec.empty:
-                spec = d[(d.table == "*") & (d.column == col)]
-            row = spec.iloc[0]
+            row = field_spec(table, col)
+            if row is None:
+                raise KeyError(f"data/dictionary.csv lists no column {col!r} of table {table!r}")
             field = {"name": col, "type": row["type"], "description": row["description"]}
             if row["unit"]:
                 field["unit"] = row["unit"]
