@@ -23,11 +23,9 @@ import io
 import json
 import os
 import random
-import resource
 import shutil
 import sys
 import time
-from multiprocessing import get_context
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,27 +48,19 @@ def _render_one(args) -> str:
 
 def make_corpus(corpus: Path, n: int, jobs: int) -> Path:
     """``n`` generated reports under ``corpus/raw-<n>/2024/`` (made once; kept)."""
+    from corpus import draw
     raw = corpus / f"raw-{n}"
     year_dir = raw / str(YEAR)
     done = {p.name for p in year_dir.iterdir() if (p / "metadata.json").is_file()} if year_dir.is_dir() else set()
     todo = [(i, str(year_dir / f"s{i:05d}")) for i in range(n) if f"s{i:05d}" not in done]
-    if todo:
-        t0 = time.perf_counter()
-        with get_context("fork").Pool(jobs) as pool:
-            for k, _ in enumerate(pool.imap_unordered(_render_one, todo, chunksize=8), 1):
-                if k % 100 == 0:
-                    print(f"  corpus: {k + len(done)} of {n} reports ({time.perf_counter() - t0:.0f} s)", flush=True)
+    draw(todo, _render_one, jobs, every=100, total=n)
     return raw
 
 
 def subset(raw_all: Path, raw: Path, n: int) -> Path:
     """The first ``n`` reports of ``raw_all`` copied to ``raw`` (a raw root of its own)."""
-    if raw.exists():
-        shutil.rmtree(raw)
-    for i in range(n):
-        src = raw_all / str(YEAR) / f"s{i:05d}"
-        shutil.copytree(src, raw / str(YEAR) / src.name)
-    return raw
+    from corpus import copy_reports
+    return copy_reports(raw_all, raw, [(YEAR, f"s{i:05d}") for i in range(n)])
 
 
 def _median(values):
@@ -78,8 +68,7 @@ def _median(values):
     return round(values[len(values) // 2], 3) if values else None
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # Linux: KiB
+from corpus import peak_rss_mb  # noqa: E402
 
 
 def one_batch(raw: Path, work: Path, jobs: int) -> dict:

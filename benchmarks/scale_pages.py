@@ -27,12 +27,10 @@ import argparse
 import io
 import json
 import os
-import resource
 import shutil
 import statistics
 import sys
 import time
-from multiprocessing import get_context
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,6 +61,7 @@ def _render_one(args) -> str:
 
 
 def make_corpus(corpus: Path, n: int, jobs: int) -> Path:
+    from corpus import draw
     raw = corpus / f"mixed-{n}"
     todo = []
     for i in range(n):
@@ -70,26 +69,17 @@ def make_corpus(corpus: Path, n: int, jobs: int) -> Path:
         if not (raw / str(year) / dept / "metadata.json").is_file():
             shutil.rmtree(raw / str(year) / dept, ignore_errors=True)
             todo.append((i, str(raw)))
-    if todo:
-        t0 = time.perf_counter()
-        with get_context("fork").Pool(jobs) as pool:
-            for k, _ in enumerate(pool.imap_unordered(_render_one, todo, chunksize=4), 1):
-                if k % 50 == 0:
-                    print(f"  corpus: {k} of {len(todo)} reports drawn ({time.perf_counter() - t0:.0f} s)", flush=True)
+    draw(todo, _render_one, jobs, every=50, total=n)
     return raw
 
 
 def subset(raw_all: Path, raw: Path, n: int) -> Path:
     """The first ``n`` reports of ``raw_all`` (symbolic links are refused as report folders: copies)."""
-    shutil.rmtree(raw, ignore_errors=True)
-    for i in range(n):
-        year, dept = slug(i)
-        shutil.copytree(raw_all / str(year) / dept, raw / str(year) / dept)
-    return raw
+    from corpus import copy_reports
+    return copy_reports(raw_all, raw, [slug(i) for i in range(n)])
 
 
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)      # Linux: KiB
+from corpus import peak_rss_mb  # noqa: E402
 
 
 def machine_now() -> dict:
