@@ -87,3 +87,21 @@ def test_tables_of_an_older_provincial_form_not_read_are_in_the_ledger():
     in_data = li[li.source_line == line]
     assert len(in_ledger) + len(in_data) >= 1
     assert len(in_ledger) == 0 or set(in_ledger.reason) <= {"table_seen_not_read", "cell_not_placed"}
+
+
+def test_a_cell_printed_on_a_wrapped_rows_other_line_is_counted_once():
+    """2019 江苏省高级人民法院 预算02, page 9: the row of 一般公共预算资金 wraps; its 37,188.34 is printed
+    on the sub-line p9:191 (“\t\t\t\t37,188.34”, read in the PDF) while the grid places the row at the
+    next line.  It is one printed figure, a table cell: not also a figure of the text at p9:191
+    (the ledger counted it twice, as text and as table, before).  Likewise p12:297/306/312."""
+    rep, fr = ledger_of(2019, "jsfy-yusuan")
+    u = fr["unread"]
+    at = {loc: u[u.location == loc] for loc in ("p9:191", "p12:297", "p12:306", "p12:312")}
+    for loc, rows in at.items():
+        assert (rows["where"] == "text").sum() == 0, (loc, rows[["where", "printed"]].values.tolist())
+    line = next(n for n in range(1, len(rep.doc.lines) + 1) if rep.doc.where(n) == "p9:191")
+    assert rep.doc.line(line).strip() == "37,188.34"
+    cov = fr["coverage"]
+    text = cov[(cov["where"] == "text")].printed.sum()
+    table = cov[(cov["where"] == "table")].printed.sum()
+    assert (int(text), int(table)) == (124, 215)          # 128 text figures before: 4 counted twice

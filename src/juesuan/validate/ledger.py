@@ -257,12 +257,35 @@ def printed_figures(doc, tables_only: bool = False) -> list[Figure]:
         for n, cells in block:
             found[n] = [Figure(n, "table", kind, printed, values)
                         for _, kind, printed, _, values in cell_figures(cells, index)]
+    claimed = _wrapped_cells(doc, found)
     out: list[Figure] = []
     for n, text in enumerate(doc.lines, start=1):
         if n in found:
             out += found[n]
         elif not tables_only:
-            out += [Figure(n, "text", kind, printed, values) for kind, printed, _, values in text_figures(text)]
+            taken = list(claimed.get(n, ()))
+            for kind, printed, _, values in text_figures(text):
+                if printed in taken:            # a table cell's figure, printed on this line: counted once
+                    taken.remove(printed)
+                    continue
+                out.append(Figure(n, "text", kind, printed, values))
+    return out
+
+
+def _wrapped_cells(doc, found: dict[int, list[Figure]]) -> dict[int, list[str]]:
+    """line → the figures of table cells printed on it, though their grid row sits on another line:
+    a cell drawn across a wrapped row's sub-lines is placed at the row's line, and the line that
+    prints it (one or two lines off, on the same page, in no grid row) is not text of its own."""
+    out: dict[int, list[str]] = {}
+    for n, figs in found.items():
+        here = doc.line(n)
+        for f in figs:
+            if f.printed in here:
+                continue
+            m = next((m for m in (n - 1, n + 1, n - 2, n + 2) if 1 <= m <= len(doc.lines) and m not in found
+                      and f.printed in doc.line(m) and _page(doc, m) == _page(doc, n)), None)
+            if m is not None:
+                out.setdefault(m, []).append(f.printed)
     return out
 
 
