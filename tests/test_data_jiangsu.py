@@ -71,14 +71,24 @@ def test_the_tables_file_is_paired_with_the_text(reports):
         assert "公开表" in rep.doc.where(rep.tables["预算01"].start)
 
 
+# The two warnings left are true: slips of the stated change rate, recomputed by hand from the
+# sentence's own figures (read in the PDFs).
+#   2017 高院 p22:591 “提租补贴（项）支出 1959.99 万元，与上年相比增加 865.57 万元，增长 79.05%”:
+#       865.57 / (1959.99 − 865.57) = 865.57 / 1094.42 = 79.09 %, not 79.05 %.
+#   2018 高院 p19:512 “一般行政事务管理（项）支出 6049.97 万元，与上年相比减少 392.92 万元，减少 5.95%”:
+#       392.92 / (6049.97 + 392.92) = 392.92 / 6442.89 = 6.10 %, not 5.95 %.
+TRUE_FINDINGS = {(2017, "jsfy-yusuan"): [("budget_change_rate", "22:591")],
+                 (2018, "jsfy-yusuan"): [("budget_change_rate", "19:512")]}
+
+
 def test_no_error_is_left_and_the_checks_run_on_read_values(reports):
     """Before: 4–7 errors a report (预算05/07/08/09 "absent", "预算05 has 0 元", a name cut at a wrapped cell
     or a cover line) — all ours.  Now every check runs on read values and passes: the totals agree
     across 收支总表, 收入总表, 支出总表 and 财政拨款收支总表 and with the text (read in the PDFs)."""
     for k, rep in reports.items():
-        bad = [(f.check, f.location, f.message) for f in rep.log.findings if f.severity in ("error", "warning")
-               and f.check != "metadata_read"]
-        assert bad == [], (k, bad)
+        bad = [(f.check, f.location.rsplit(":p", 1)[-1]) for f in rep.log.findings
+               if f.severity in ("error", "warning") and f.check != "metadata_read"]
+        assert bad == TRUE_FINDINGS.get(k, []), (k, bad)
         counts = rep.log.counts
         for check in ("budget_balance", "budget_expense_uses", "budget_income_sources", "budget_x01_02",
                       "budget_x01_03", "budget_x04_01", "budget_econ_sum", "budget_text_vs_table"):

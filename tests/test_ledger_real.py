@@ -105,3 +105,19 @@ def test_a_cell_printed_on_a_wrapped_rows_other_line_is_counted_once():
     text = cov[(cov["where"] == "text")].printed.sum()
     table = cov[(cov["where"] == "table")].printed.sum()
     assert (int(text), int(table)) == (124, 215)          # 128 text figures before: 4 counted twice
+
+
+def test_a_grid_after_a_table_with_no_role_does_not_continue_the_table_before_it():
+    """2017 江苏省高级人民法院: 预算04 (财政拨款收支总表) ends at p13:302; the 财政拨款支出预算表 (“五、…”, a
+    table with no national role) follows on p13 and goes on to p14, whose first grid row is
+    “2210202 提租补贴 1,959.99” (p14:321, read in the PDF).  The ledger grouped that row with 预算04 (the
+    table readers do not), judged 预算04 read in part and so kept budget_x04_01 from running."""
+    from juesuan.validate.ledger import grid_tables
+    rep, fr = ledger_of(2017, "jsfy-yusuan")
+    line = next(n for n in range(1, len(rep.doc.lines) + 1) if rep.doc.where(n) == "p14:321")
+    assert "1,959.99" in rep.doc.line(line)
+    where = grid_tables(rep.doc, "budget")
+    assert where[line][0] is None
+    assert max(n for n, (t, _) in where.items() if t == "预算04") == line - 19      # p13:302, its 合计 row
+    c = rep.log.counts["budget_x04_01"]
+    assert c.run > 0 and c.failed == 0, c

@@ -315,14 +315,17 @@ def seen_title(lines, kind: str) -> str | None:
 def grid_tables(doc, kind: str) -> dict[int, tuple[str | None, str]]:
     """line → (table id or None, how its grid was taken: "read" | "repeated" | "duplicate" |
     "other") for every grid row of a PDF, by the same grouping the table readers use."""
-    from ..extract.tabular.budget_tables import budget_title_of
+    from ..extract.tabular.budget_tables import budget_title_of, other_title_of
     from ..extract.tabular.grid import GridParser, title_of
     from ..findings import CheckLog
     grids = getattr(doc, "tables", None) or []
     if not grids:
         return {}
-    title = budget_title_of if kind == "budget" else (lambda pt: title_of(pt.above))
-    groups = GridParser(doc, CheckLog("<ledger>")).table_groups(title)
+    parser = GridParser(doc, CheckLog("<ledger>"))
+    if kind == "budget":     # the budget readers' grouping: a titled table with no role ends the one before
+        groups = parser.table_groups(budget_title_of, "the budget tables", other=other_title_of)
+    else:
+        groups = parser.table_groups(lambda pt: title_of(pt.above))
     out: dict[int, tuple[str | None, str]] = {}
     seen: set[str] = set()
     grouped = set()
