@@ -9,6 +9,7 @@ data, report.html for the good reports with the same text.
 """
 from __future__ import annotations
 
+import contextlib
 import html.parser
 import io
 import json
@@ -112,36 +113,15 @@ def roots(tmp_path_factory):
     return {"raw": raw, "clean": root / "clean", "reports": root / "reports", "root": root, "printed": printed}
 
 
-@pytest.fixture(scope="module")
-def cluster(roots):
+@contextlib.contextmanager
+def _local_cluster(roots, **nanny):
     """Scheduler + 2 worker processes (1 thread each) that see the temporary roots (their
     environment is fixed when the nannies spawn them).  No retry of a step whose worker died."""
     with pytest.MonkeyPatch.context() as mp:
         for name, key in zip(ENV_ROOTS, ("raw", "clean", "reports")):
             mp.setenv(name, str(roots[key]))
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-            lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
-        client = Client(lc, set_as_default=False)
-        try:
-            client.wait_for_workers(2, timeout=300)
-            yield {"cluster": lc, "client": client, "address": lc.scheduler_address}
-        finally:
-            client.close()
-            lc.close()
-
-
-@pytest.fixture
-def killable(roots):
-    """A cluster of its own for a test that kills worker processes: 2 workers × 1 thread, no retry
-    by the scheduler.  A killed worker's nanny starts it again, but on a busy machine Dask may give
-    that up (a nanny whose new worker does not start in time closes for good): with its own
-    cluster no other test depends on the workers coming back, and none waits for them."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name, key in zip(ENV_ROOTS, ("raw", "clean", "reports")):
-            mp.setenv(name, str(roots[key]))
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-            lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                              death_timeout=600)
+            lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", **nanny)
         client = Client(lc, set_as_default=False)
         try:
             client.wait_for_workers(2, timeout=300)
@@ -149,6 +129,22 @@ def killable(roots):
         finally:
             client.close()
             lc.close(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster(roots):
+    with _local_cluster(roots) as c:
+        yield c
+
+
+@pytest.fixture
+def killable(roots):
+    """A cluster of its own for a test that kills worker processes.  A killed worker's nanny starts
+    it again, but on a busy machine Dask may give that up (a nanny whose new worker does not start
+    in time closes for good): with its own cluster no other test depends on the workers coming
+    back, and none waits for them."""
+    with _local_cluster(roots, death_timeout=600) as c:
+        yield c
 
 
 @pytest.fixture
