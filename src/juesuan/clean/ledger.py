@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..validate.ledger import Ledger, account, reasons
+from ..validate.ledger import Ledger, account, printing_line, reasons
 
 # the clean tables whose values are read from the page, with the columns that hold printed figures
 TABLE_SOURCES = {
@@ -129,12 +129,7 @@ def unread_frame(rep, ledger: Ledger) -> list[dict]:
     labels = reasons()
     rows = []
     for f in ledger.unread:
-        n = f.line
-        if f.printed not in rep.doc.line(n):
-            # a grid cell drawn across wrapped sub-rows sits at its row's line; name the line that prints it
-            n = next((m for m in (n - 1, n + 1, n - 2, n + 2) if 1 <= m <= len(rep.doc.lines)
-                      and f.printed in rep.doc.line(m) and rep.doc.where(m).split(":p")[-1].split(":")[0]
-                      == rep.doc.where(n).split(":p")[-1].split(":")[0]), n)
+        n = printing_line(rep.doc, f.line, f.printed)       # a wrapped row's cell: the line that prints it
         file, page, line = _split(rep.doc, n)
         rows.append({"file": file, "page": int(page) if page else None, "location": rep.doc.where(n),
                      "where": f.where, "kind": f.kind, "table": f.table, "printed": f.printed,

@@ -272,19 +272,25 @@ def printed_figures(doc, tables_only: bool = False) -> list[Figure]:
     return out
 
 
+def printing_line(doc, n: int, printed: str, skip=()) -> int:
+    """The line that prints ``printed``: ``n`` itself, else the nearest of the lines one or two off
+    on the same page (not in ``skip``) — a grid cell drawn across a wrapped row's sub-lines sits at
+    its row's line; ``n`` when none prints it."""
+    if printed in doc.line(n):
+        return n
+    return next((m for m in (n - 1, n + 1, n - 2, n + 2) if 1 <= m <= len(doc.lines) and m not in skip
+                 and printed in doc.line(m) and _page(doc, m) == _page(doc, n)), n)
+
+
 def _wrapped_cells(doc, found: dict[int, list[Figure]]) -> dict[int, list[str]]:
     """line → the figures of table cells printed on it, though their grid row sits on another line:
     a cell drawn across a wrapped row's sub-lines is placed at the row's line, and the line that
     prints it (one or two lines off, on the same page, in no grid row) is not text of its own."""
     out: dict[int, list[str]] = {}
     for n, figs in found.items():
-        here = doc.line(n)
         for f in figs:
-            if f.printed in here:
-                continue
-            m = next((m for m in (n - 1, n + 1, n - 2, n + 2) if 1 <= m <= len(doc.lines) and m not in found
-                      and f.printed in doc.line(m) and _page(doc, m) == _page(doc, n)), None)
-            if m is not None:
+            m = printing_line(doc, n, f.printed, skip=found)
+            if m != n:
                 out.setdefault(m, []).append(f.printed)
     return out
 
