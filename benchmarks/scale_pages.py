@@ -8,7 +8,9 @@ the comparison chapter and page, and the index.
 1. The corpus: ``max(--sizes)`` reports drawn by the layout generator (``tests/synth/generate.py``),
    report ``i`` a final account (``2024/s<i>``: ``model(10000+i)``, the final layouts in turn) when
    ``i`` is even, a budget (``2025/b<i>``: ``budget_model(20000+i)``, the budget layouts in turn)
-   when odd; made once in ``<corpus>/mixed-<max>/`` and kept (``--corpus`` in /tmp, never in the
+   when odd — reports 2k and 2k+1 one department's (上海市合成测试<k+1>局: its final accounts and its
+   next budget, linked as a department's documents are); made once in ``<corpus>/mixed-<max>/``
+   and kept (``--corpus`` in /tmp, never in the
    repository).  A size ``n`` takes the first ``n`` reports.
 2. For each size, into fresh clean/reports folders: ``batch.run_reports`` with every chapter
    (``notebooks/NN-*.ipynb`` and ``notebooks/panel/``), ``--jobs`` workers — the local process
@@ -44,6 +46,12 @@ def slug(i: int) -> tuple[int, str]:
     return (FINAL_YEAR, f"s{i:05d}") if i % 2 == 0 else (BUDGET_YEAR, f"b{i:05d}")
 
 
+def department_name(i: int) -> str:
+    """The department report ``i`` is of: reports 2k (its 2024 final accounts) and 2k+1 (its 2025
+    budget) are one department's, as in a real batch — not one department with 1,000 documents."""
+    return f"上海市合成测试{i // 2 + 1:04d}局"
+
+
 def _render_one(args) -> str:
     i, raw = args
     from synth import generate as g
@@ -51,12 +59,12 @@ def _render_one(args) -> str:
     folder = Path(raw) / str(year) / dept
     if i % 2 == 0:
         layouts = g.layouts("final")
-        g.render(layouts[(i // 2) % len(layouts)], g.model(10_000 + i), folder, dept=dept)
+        g.render(layouts[(i // 2) % len(layouts)], g.model(10_000 + i), folder, dept=dept, name=department_name(i))
     else:
         layouts = g.layouts("budget")
         layout = layouts[(i // 2) % len(layouts)]
         g.render_budget(layout, g.budget_model(20_000 + i, old=layout["form"] == "national_old"), folder,
-                        dept=dept, year=year)
+                        dept=dept, year=year, name=department_name(i))
     return dept
 
 
@@ -66,7 +74,8 @@ def make_corpus(corpus: Path, n: int, jobs: int) -> Path:
     todo = []
     for i in range(n):
         year, dept = slug(i)
-        if not (raw / str(year) / dept / "metadata.json").is_file():
+        meta = raw / str(year) / dept / "metadata.json"
+        if not meta.is_file() or department_name(i) not in meta.read_text(encoding="utf-8"):
             shutil.rmtree(raw / str(year) / dept, ignore_errors=True)
             todo.append((i, str(raw)))
     draw(todo, _render_one, jobs, every=50, total=n)

@@ -392,3 +392,38 @@ def test_an_item_whose_code_was_inferred_from_its_name_is_a_warning_not_an_error
     fi = link.link_frames(tmp_path)["link_findings"]
     assert list(zip(fi.check, fi.severity)) == [("link_initial_budget", "warning")]
     assert "按名称推断" in fi.message[0]
+
+
+def test_the_linking_holds_the_rows_of_one_department_at_a_time(tmp_path, monkeypatch):
+    """A batch of 1,000 reports: the rows of every document at once took the driver past 600 MB at
+    500 reports.  A document's rows are read when first used and let go after its department."""
+    for k in range(3):
+        name = f"上海市普陀区测试{k}局"
+        final_2024(tmp_path, name=name, slug=f"d{k}")
+        budget(tmp_path, 2025, slug=f"d{k}-yusuan", name=name, gpb="17000000.00", facts=FACTS_2025)
+    docs = link.documents(tmp_path)
+    assert all(d._rows is None for d in docs)               # names and kinds only
+    d = docs[0]
+    rows = list(d.items)
+    assert rows and d._rows is not None
+    d.release()
+    assert d._rows is None and d.items == rows              # read again, the same
+    held, most = set(), [0]
+    load = link._doc_rows
+
+    def counting(folder):
+        held.add(folder)
+        most[0] = max(most[0], len(held))
+        return load(folder)
+
+    release = link.Doc.release
+
+    def releasing(self):
+        held.discard(self.folder)
+        release(self)
+
+    monkeypatch.setattr(link, "_doc_rows", counting)
+    monkeypatch.setattr(link.Doc, "release", releasing)
+    frames = link.link_frames(tmp_path)
+    assert len(frames["link_documents"]) == 6 and set(frames["link_documents"].group_documents) == {2}
+    assert most[0] == 2 and not held                         # one department's two documents, then none

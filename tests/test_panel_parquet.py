@@ -380,3 +380,27 @@ def test_a_table_no_report_has_leaves_the_panel(tmp_path, monkeypatch):
     assert len(p.line_items) and len(p.reports)
     assert p.budget_outturn.empty and {"code", "initial_budget_yuan", "actual_yuan"} <= set(p.budget_outturn.columns)
     assert p.projects.empty and set(p.tables) == set(h.PANEL_TABLES)
+
+
+def test_a_year_read_in_parts_gives_the_same_panel(tmp_path, monkeypatch):
+    """A 1,000-report batch parses a year's CSVs a part at a time (CHUNK_BYTES): one report per
+    part gives the same CSVs, the same Parquet rows and reports.csv as one part a year; a bad year
+    in the second part of a year is still named by its file."""
+    clean = _tiny_reports(tmp_path, monkeypatch)
+    whole = {p.relative_to(clean / "panel/current"): p.read_bytes()
+             for p in (clean / "panel/current").rglob("*.csv")}
+    tables = {t: pq.read_table(clean / f"panel/parquet/{t}/year=2022/part-0.parquet").to_pylist()
+              for t in ("line_items", "budget_outturn", "reports")}
+    monkeypatch.setattr(panel, "CHUNK_BYTES", 1)
+    panel.build_panel(clean)
+    parts = {p.relative_to(clean / "panel/current"): p.read_bytes()
+             for p in (clean / "panel/current").rglob("*.csv")}
+    assert parts == whole
+    f = pq.ParquetFile(clean / "panel/parquet/budget_outturn/year=2022/part-0.parquet")
+    assert f.metadata.num_row_groups == 2                     # reports a and b: a part each
+    for t, rows in tables.items():
+        assert pq.read_table(clean / f"panel/parquet/{t}/year=2022/part-0.parquet").to_pylist() == rows, t
+    b = clean / "2022/b/budget_outturn.csv"
+    b.write_text(b.read_text(encoding="utf-8-sig").replace("\n2022,", "\n2021,", 1), encoding="utf-8-sig")
+    with pytest.raises(panel.PanelError, match=r"2022/b/budget_outturn\.csv: year '2021' in a folder of 2022"):
+        panel.build_panel(clean)

@@ -324,7 +324,7 @@ def fmt(h: int, unit: str, zero_style: str) -> str:
 
 
 def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, dept: str = "synth",
-           explanation: list[str] | None = None) -> dict:
+           explanation: list[str] | None = None, name: str = "上海市合成测试局") -> dict:
     """Draw the report; return the known cells {(table, side, key, col): Decimal 元} and the PDF path.
 
     ``mutate`` = (table, side, key, col, delta_h): that one printed amount is changed by delta_h
@@ -344,7 +344,6 @@ def render(layout: dict, m: Model, folder: Path, mutate: tuple | None = None, de
     middle = layout["name_valign"] == "middle"
     pdf = folder / f"{dept}.pdf"
     d = Doc(pdf, layout)
-    name = "上海市合成测试局"
     units = {}
     for i, tid in enumerate(TITLES):
         units[tid] = layout["unit"] if layout["unit"] != "mixed" else ("万元" if i % 2 == 0 else "元")
@@ -682,7 +681,7 @@ def _bfmt(h: int, unit: str, zero_style: str) -> str:
 
 
 def render_budget(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | None = None,
-                  dept: str = "synth", year: int = 2025) -> dict:
+                  dept: str = "synth", year: int = 2025, name: str = "上海市合成测试局") -> dict:
     """Draw the budget report; return the known cells {(table, side, key, col): Decimal 元}.
 
     ``mutate`` = (table, side, key, col, delta_h) changes that one printed amount."""
@@ -699,7 +698,6 @@ def render_budget(layout: dict, m: BudgetModel, folder: Path, mutate: tuple | No
     page_rows = int(layout["page_rows"] or 0)
     pdf = folder / f"{dept}.pdf"
     d = Doc(pdf, layout)
-    name = "上海市合成测试局"
     pre = "部门" if layout["level"] == "部门" else "预算单位"
 
     def amt(tid, side, key, col, u=None):

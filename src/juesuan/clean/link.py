@@ -154,11 +154,39 @@ class Doc:
     unit: str
     source: str
     named: bool = True                            # the document states its department's name
-    items: list = field(default_factory=list)     # line_items rows (dicts, amounts Decimal)
-    facts: list = field(default_factory=list)     # stated_facts rows
-    outturn: list = field(default_factory=list)   # budget_outturn rows
-    sangong: list = field(default_factory=list)
-    _origins: list | None = None
+    # its rows, read when first asked for and let go by release(): the linking holds the rows of
+    # the documents it compares, not of every document in the data (a batch of 1,000 reports)
+    _rows: dict | None = field(default=None, repr=False)
+    _origins: list | None = field(default=None, repr=False)
+    _units: tuple | None = field(default=None, repr=False)   # stated_units(), kept: small
+
+    def _table(self, name: str) -> list:
+        if self._rows is None:
+            self._rows = _doc_rows(self.folder)
+        return self._rows[name]
+
+    @property
+    def items(self) -> list:
+        """line_items rows (dicts, amounts Decimal)."""
+        return self._table("items")
+
+    @property
+    def facts(self) -> list:
+        """stated_facts rows."""
+        return self._table("facts")
+
+    @property
+    def outturn(self) -> list:
+        """budget_outturn rows."""
+        return self._table("outturn")
+
+    @property
+    def sangong(self) -> list:
+        return self._table("sangong")
+
+    def release(self) -> None:
+        """Let go of the rows and text lines (read again when asked for)."""
+        self._rows = self._origins = None
 
     @property
     def kind_zh(self) -> str:
@@ -193,11 +221,14 @@ class Doc:
     def table_quantum(self, table: str) -> Decimal:
         """Half of this is the rounding of a table's amounts: 0.01 of the report's unit, or 100 元
         when every amount of the table is a whole multiple of 100 元 (a 万元 table in a 元 report)."""
-        q = FEN * UNIT_YUAN.get(self.unit, Decimal(1))
-        amounts = [r["amount_yuan"] for r in self.items if r["table"] == table and r["amount_yuan"]]
-        if q < HUNDRED and amounts and all(a % HUNDRED == 0 for a in amounts):
-            q = HUNDRED
-        return q
+        quanta = self._table("quanta")
+        if table not in quanta:
+            q = FEN * UNIT_YUAN.get(self.unit, Decimal(1))
+            amounts = [r["amount_yuan"] for r in self.items if r["table"] == table and r["amount_yuan"]]
+            if q < HUNDRED and amounts and all(a % HUNDRED == 0 for a in amounts):
+                q = HUNDRED
+            quanta[table] = q
+        return quanta[table]
 
     def cells(self, table: str, column: str = "total") -> dict[str, Value]:
         """row_key → the value in ``column`` (first row of a key wins)."""
@@ -316,27 +347,33 @@ def doc_kind_of(year, department: str, clean_root: Path | None = None) -> str:
     return "final"
 
 
+def _doc_rows(folder: Path) -> dict[str, list]:
+    """A document's clean rows the linking reads (amounts Decimal)."""
+    return {"items": _rows(folder / "line_items.csv", ("amount_yuan",)),
+            "facts": _rows(folder / "stated_facts.csv", ("value",)),
+            "outturn": _rows(folder / "budget_outturn.csv",
+                             ("initial_budget_yuan", "adjusted_budget_yuan", "full_budget_yuan", "actual_yuan",
+                              "actual_table_yuan")),
+            "sangong": _rows(folder / "sangong.csv", ("budget_yuan", "actual_yuan", "budget_text_yuan", "prior_yuan")),
+            "quanta": {}}
+
+
 def read_doc(folder: Path) -> Doc:
+    """A document's name, kind and level (its metadata); its rows are read when first used."""
     folder = Path(folder)
     year, dept = int(folder.parent.name), folder.name
     meta = _meta(folder)
-    items = _rows(folder / "line_items.csv", ("amount_yuan",))
     name = _pick(meta, "department_name", "")
     kind = str(_pick(meta, "doc_kind", "")).strip()
     if kind not in KIND_ZH:
-        kind = "budget" if any(r["table"].startswith("预算") for r in items) else "final"
+        kind = doc_kind_of(year, dept, folder.parent.parent)
     source_file = _pick(meta, "source_file", "")
     source = f"data/raw/{year}/{dept}" + (f"/{source_file}" if source_file else "")
     key = normalise_name(name)
     return Doc(year=year, department=dept, folder=folder, name=str(name or dept), key=key or slug_base(dept),
                named=bool(key), kind=kind,
                level=str(_pick(meta, "doc_level", "") or "部门"), unit=str(_pick(meta, "unit", "") or "元"),
-               source=source, items=items,
-               facts=_rows(folder / "stated_facts.csv", ("value",)),
-               outturn=_rows(folder / "budget_outturn.csv",
-                             ("initial_budget_yuan", "adjusted_budget_yuan", "full_budget_yuan", "actual_yuan",
-                              "actual_table_yuan")),
-               sangong=_rows(folder / "sangong.csv", ("budget_yuan", "actual_yuan", "budget_text_yuan", "prior_yuan")))
+               source=source)
 
 
 # ------------------------------------------------------------------ the values of each kind
@@ -685,9 +722,14 @@ def stated_units(doc: Doc) -> tuple[list[StatedUnit], int | None]:
     """The units a department's document lists in its section on its units (部门预算单位构成 /
     机构设置: “1.上海市普陀区人民政府办公室本部。2.下属事业单位……不单列预算，并入本部。”) and the line
     of the section's heading; ([], None) when the document has no such section (or no text)."""
+    if doc._units is None:      # asked once per unit of the year: read the text once
+        doc._units = _stated_units(_text_lines(doc))
+    return list(doc._units[0]), doc._units[1]
+
+
+def _stated_units(lines: list[str]) -> tuple[list[StatedUnit], int | None]:
     voc = unit_vocabulary()
     heads = voc.get("unit_section", [])
-    lines = _text_lines(doc)
     starts = [i for i, ln in enumerate(lines) if any(h in ln for h in heads) and "…" not in ln
               and not re.search(r"\d\s*$", ln.strip()) and len(ln.strip()) <= 40]
     for start in starts:        # the table of contents names the section too: the one with a list
@@ -857,6 +899,8 @@ def link_units(docs: list[Doc]) -> tuple[list[dict], list[dict], list[dict], dic
                      "units_separate": len(separate) if listed else None, "relation": relation,
                      "compared": n, "disagree": bad, "unit_location": dept.loc(su.line) if su is not None else "",
                      "note": note + "。"})
+        u.release()
+        dept.release()
     return rows, comparisons, findings, notes
 
 
@@ -905,6 +949,8 @@ def link_frames(clean_root: Path | None = None) -> dict[str, pd.DataFrame]:
         rows["link_budget_actual"] += lk.budget_actual
         rows["link_comparisons"] += lk.comparisons
         rows["link_findings"] += lk.findings
+        for d in docs:      # one department's rows at a time
+            d.release()
     rows["link_comparisons"] += unit_comparisons
     rows["link_findings"] += unit_findings
     frames = {t: pd.DataFrame(rows[t], columns=COLUMNS[t]) for t in TABLES}

@@ -71,6 +71,7 @@ CURRENT = "current"                         # panel/current -> generations/<id>:
 STALE_TMP_S = 3600                          # a build's temporary folder older than this is debris
 AMOUNT_PRECISION, AMOUNT_SCALE = 18, 2     # decimal128(18, 2): up to 10^16 元, exact to the fen
 ROW_GROUP = 128 * 1024                      # rows per Parquet row group (department stats prune)
+CHUNK_BYTES = 8 * 1024 * 1024               # CSV bytes parsed at once (a year's reports in turns)
 BOM = "\ufeff".encode()
 TOTAL_KEYS = {("income_total", "收入"): "income_total_yuan", ("expenditure_total", "支出"): "expenditure_total_yuan",
               ("grand_total", "收入"): "grand_total_yuan"}
@@ -330,24 +331,27 @@ def _build(out: Path, folders: list[Path], years: dict, summary: dict, manifest:
             fh.write(BOM + header)
             for year, yfolders in years.items():
                 yfolders = [f for f in yfolders if f in files]
-                if not yfolders:
-                    continue
-                bodies = []
-                for f in yfolders:
-                    data = cache.pop(f) if f in cache else files[f].read_bytes()
-                    bodies.append(_body(files[f], data, columns, BOM + header))
-                fh.write(b"".join(bodies))
-                counts = [_records(b) for b in bodies]
-                rows_total += sum(counts)
-                tbl = _parse(header, bodies, columns, [files[f] for f in yfolders])
-                del bodies
-                if tbl.num_rows != sum(counts):
-                    raise PanelError(f"{config.rel(out.parent.parent)}/{year}: {name} read {tbl.num_rows} rows, "
-                                     f"counted {sum(counts)}")
-                _summarize(name, tbl, yfolders, counts, summary)
-                _check_year(tbl, year, yfolders, counts, files)
-                tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
-                _write_part(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl)
+                writer = None
+                try:
+                    for chunk, bodies in _chunks(yfolders, files, cache, columns, BOM + header):
+                        fh.write(b"".join(bodies))
+                        counts = [_records(b) for b in bodies]
+                        rows_total += sum(counts)
+                        tbl = _parse(header, bodies, columns, [files[f] for f in chunk])
+                        del bodies
+                        if tbl.num_rows != sum(counts):
+                            raise PanelError(f"{config.rel(out.parent.parent)}/{year}: {name} read {tbl.num_rows} "
+                                             f"rows, counted {sum(counts)}")
+                        _summarize(name, tbl, chunk, counts, summary)
+                        _check_year(tbl, year, chunk, counts, files)
+                        tbl = _typed(tbl.drop_columns(["year"]), types, f"{name} {year}")
+                        if writer is None:
+                            writer = _part_writer(pq_tmp / name / f"year={year}" / "part-0.parquet", tbl.schema)
+                        writer.write_table(tbl, row_group_size=ROW_GROUP)
+                        del tbl
+                finally:
+                    if writer is not None:
+                        writer.close()
         os.chmod(target, 0o666 & ~_umask())
         manifest["tables"][name] = {"csv": target.name, "rows": rows_total, "columns": columns,
                                     "types": {c: str(t) for c, t in types.items()}}
@@ -398,6 +402,30 @@ def _coverage(folder: Path) -> dict:
         return {}
     return {"figures_printed": row.get("printed", ""), "figures_read": row.get("read", ""),
             "figures_unread": row.get("unread", ""), "coverage_rate": row.get("coverage_rate", "")}
+
+
+def _chunks(yfolders: list[Path], files: dict, cache: dict, columns: list[str], header: bytes):
+    """(folders, their CSV bodies) in turns of at most CHUNK_BYTES (a folder bigger than that alone):
+    one year of a 1,000-report batch is parsed a part at a time, never all in memory at once."""
+    chunk, bodies, size = [], [], 0
+    for f in yfolders:
+        data = cache.pop(f) if f in cache else files[f].read_bytes()
+        body = _body(files[f], data, columns, header)
+        del data
+        if chunk and size + len(body) > CHUNK_BYTES:
+            yield chunk, bodies
+            chunk, bodies, size = [], [], 0
+        chunk.append(f)
+        bodies.append(body)
+        size += len(body)
+    if chunk:
+        yield chunk, bodies
+
+
+def _part_writer(path: Path, schema):
+    import pyarrow.parquet as pq
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return pq.ParquetWriter(path, schema)
 
 
 def _write_part(path: Path, tbl) -> None:
