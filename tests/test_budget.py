@@ -297,3 +297,12 @@ def test_template_placeholders_left_in_a_budget_are_one_error_naming_the_lines()
     check_year_name_template(doc(["2024年部门预算编制说明", "编制部门：上海市静安区财政局"]), {}, 2025,
                              "上海市普陀区财政局", set(), log)
     assert sorted(f.check for f in log.findings) == ["budget_doc_name", "budget_doc_year"]
+
+
+def test_the_fiscal_tables_are_read_from_the_table_list():
+    """Which budget tables hold fiscal money is a column of data/tables.csv, not a list in code: a
+    function class's fiscal figure is 预算05 + 08 + 09; 预算03 (all the department's money) is not."""
+    from juesuan.validate.budget import fiscal_tables
+    assert fiscal_tables("by_function") == ("预算05", "预算08", "预算09")
+    assert set(fiscal_tables()) == {"预算04", "预算05", "预算06", "预算07", "预算08", "预算09"}
+    assert "预算03" not in fiscal_tables() and not any(t.startswith("公开") for t in fiscal_tables())

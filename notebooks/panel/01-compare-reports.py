@@ -24,6 +24,7 @@ years = []  # empty: every year in data/clean/panel
 departments = []  # empty: every department
 completion_bands = None  # 完成率区间 [低, 高]；None：juesuan.method 的默认值（80%、120%）
 pi1_bands = None  # PEFA PI-1 区间；None：默认值
+most = 40  # 逐份列举和逐份画出的报告数上限；更多时正文概括、图中画金额最大的几份，其余见表
 
 # %% tags=["remove-cell"]
 import helpers as h
@@ -37,16 +38,23 @@ m = method.from_params(completion_bands, pi1_bands)
 # %%
 r = p.reports
 r = r.assign(kind_zh=lv.doc_kind_zh(r))  # 预算 or 决算 (doc_kind; absent: 决算)
-h.md(f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）：" + "；".join(
-    f"{x.department_name}{x.year}年度{x.kind_zh}（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，"
-    + (f"原文单位{x.source_unit}，" if pd.notna(x.source_unit) and x.source_unit else "")
-    + f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
-h.table(r[["year", "department_name", "kind_zh", "source_format", "income_total_yuan", "expenditure_total_yuan",
-           "grand_total_yuan", "line_items", "errors", "warnings"]],
-        labels={"year": "年度", "department_name": "部门", "kind_zh": "预算/决算", "source_format": "来源",
-                "income_total_yuan": "本年收入合计（元）",
-                "expenditure_total_yuan": "本年支出合计（元）", "grand_total_yuan": "收入总计（元）",
-                "line_items": "金额单元格", "errors": "错误", "warnings": "警告"})
+if len(r) <= most:
+    h.md(f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）：" + "；".join(
+        f"{x.department_name}{x.year}年度{x.kind_zh}（本年支出 {h.wan(x.expenditure_total_yuan)} 万元，"
+        + (f"原文单位{x.source_unit}，" if pd.notna(x.source_unit) and x.source_unit else "")
+        + f"错误 {x.errors} 条、警告 {x.warnings} 条）" for x in r.itertuples()) + "。")
+else:
+    h.md(an.panel_reports_text(r) + "各报告见下表。")
+rt = h.table(r[["year", "department_name", "kind_zh", "source_format", "income_total_yuan", "expenditure_total_yuan",
+                "grand_total_yuan", "line_items", "errors", "warnings"]],
+             labels={"year": "年度", "department_name": "部门", "kind_zh": "预算/决算", "source_format": "来源",
+                     "income_total_yuan": "本年收入合计（元）",
+                     "expenditure_total_yuan": "本年支出合计（元）", "grand_total_yuan": "收入总计（元）",
+                     "line_items": "金额单元格", "errors": "错误", "warnings": "警告"})
+if len(r) <= most:
+    display(rt)
+else:
+    h.details(rt, f"{len(r)} 份报告一览（点击展开）")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -58,7 +66,7 @@ print(r[["year", "department", "income_total_yuan", "expenditure_total_yuan", "l
 # %%
 names = an.report_labels(r)
 sh = an.panel_class_shares(p.line_items)
-fig = fg.panel_structure(p)
+fig = fg.panel_structure(p, most=most)
 if len(sh):
     top = sh.sort_values("share", ascending=False, kind="stable").drop_duplicates(["year", "department"])
     top = top.assign(report=[names[(y, d_)] for y, d_ in zip(top.year, top.department)],
@@ -82,10 +90,18 @@ print(sh.groupby(["year", "department", "table"]).size().to_string())
 
 # %%
 po = an.panel_outturn(p.budget_outturn, m)
-h.md("；".join(f"{p.label(x.year, x.department)}：{x['items']} 项，决算为年初预算的 {h.pct(x.rate)}（PI-1 区间 {x.pi1_band}）"
-              for _, x in po.iterrows()) + "。" if len(po) else
-     "这些报告都没有预算执行明细（部门预算只有预算数，没有决算数和完成率），本节无可比较的内容。")
-fig = fg.panel_completion(p, m)
+if not len(po):
+    h.md("这些报告都没有预算执行明细（部门预算只有预算数，没有决算数和完成率），本节无可比较的内容。")
+elif len(po) <= most:
+    h.md("；".join(f"{p.label(x.year, x.department)}：{x['items']} 项，决算为年初预算的 {h.pct(x.rate)}（PI-1 区间 {x.pi1_band}）"
+                  for _, x in po.iterrows()) + "。")
+else:
+    h.md(an.panel_outturn_text(po))
+    h.details(h.table(po.assign(report=[p.label(y, d_) for y, d_ in zip(po.year, po.department)])[
+        ["report", "items", "initial_budget_yuan", "actual_yuan", "rate", "pi1_band"]],
+        labels={"report": "报告", "items": "项目数", "initial_budget_yuan": "年初预算（元）", "actual_yuan": "决算（元）",
+                "rate": "决算/年初预算", "pi1_band": "PI-1 区间"}), f"{len(po)} 份决算的预算执行（点击展开）")
+fig = fg.panel_completion(p, m, most=most)
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
@@ -96,16 +112,21 @@ print(po[["year", "department", "items", "rate", "pi1_band"]].to_string(index=Fa
 
 # %%
 sg = an.panel_sangong(p.sangong, p.line_items)
-fig = fg.panel_sangong(p)
+fig = fg.panel_sangong(p, most=most)
 sg = sg.assign(report=[names[(y, d_)] for y, d_ in zip(sg.year, sg.department)])
 h.md(f"{len(sg)} 份报告给出了“三公”经费（决算 {int((sg.kind == '决算').sum())} 份：预算数与决算数；"
      f"预算 {int((sg.kind == '预算').sum())} 份：预算07表的预算数）。"
      + (f"其余 {len(r) - len(sg)} 份报告没有可读取的“三公”经费合计，表中未列出。" if len(r) > len(sg) else ""))
 if len(sg):
-    display(h.table(sg[["report", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate",
-                        "change_rate"]],
-            labels={"report": "报告", "budget_yuan": "预算数（表，元）", "budget_text_yuan": "预算数（说明，元）",
-                    "actual_yuan": "决算数（元）", "prior_yuan": "上年决算（元）", "completion_rate": "完成率", "change_rate": "较上年"}))
+    st = h.table(sg[["report", "budget_yuan", "budget_text_yuan", "actual_yuan", "prior_yuan", "completion_rate",
+                     "change_rate"]],
+                 labels={"report": "报告", "budget_yuan": "预算数（表，元）", "budget_text_yuan": "预算数（说明，元）",
+                         "actual_yuan": "决算数（元）", "prior_yuan": "上年决算（元）", "completion_rate": "完成率",
+                         "change_rate": "较上年"})
+    if len(sg) <= most:
+        display(st)
+    else:
+        h.details(st, f"{len(sg)} 份报告的“三公”经费（点击展开）")
 
 # %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT

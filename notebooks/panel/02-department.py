@@ -22,6 +22,7 @@
 # %% tags=["parameters", "remove-cell"]
 years = []  # empty: every year in data/clean
 departments = []  # empty: every department (a folder name such as ptczj, or the department's name)
+most_departments = 30  # departments shown in detail; more: a table of all, and the detail of those with findings first
 
 # %% tags=["remove-cell"]
 import helpers as h
@@ -47,7 +48,17 @@ h.md("同一部门每年公开两份文件：年初的**部门预算**（预算�
 print(L.link_documents[["dept_key", "year", "department", "doc_kind", "group_documents"]].to_string(index=False))
 
 # %%
-for k in keys:
+shown, rest = lv.detailed(L, keys, most_departments)
+if len(keys) > lv.NAMED:
+    h.details(h.table(lv.department_table(L, keys),
+                      labels={"department_name": "部门", "documents": "文件", "years": "年度",
+                              "compared": "互相核对（处）", "disagree": "不一致（处）", "findings": "发现（条）"}),
+              f"{len(keys)} 个部门一览（点击展开）")
+if rest:
+    h.md(f"部门较多（{len(keys)} 个），下面只逐个展开 {len(shown)} 个部门的详细对照（有发现的部门优先，发现多的在前）；"
+         f"其余 {len(rest)} 个部门的文件数、核对数和发现数见上表。要看某个部门的详细对照，"
+         "以参数 departments（部门名称或文件夹名）运行本章。")
+for k in shown:
     h.md(f"## {lv.name(L, k)}")
     h.md(lv.documents_text(L, k))
     st = lv.series_table(L, k)

@@ -505,10 +505,11 @@ def panel_sangong(sg: pd.DataFrame, li: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def checks_by_check(c: pd.DataFrame, label, title=None) -> pd.DataFrame:
+def checks_by_check(c: pd.DataFrame, label, title=None, named: int | None = 12) -> pd.DataFrame:
     """The failed checks of many reports, readable at any number of them: one row per check with
-    how many reports fail it, how many times in all, and the reports (each with its count), the
-    most failing first.  ``label(year, department)`` names a report, ``title(check)`` a check."""
+    how many reports fail it, how many times in all, and the reports (each with its count; the
+    ``named`` failing most when more, then “等 N 份”), the most failing first.
+    ``label(year, department)`` names a report, ``title(check)`` a check."""
     cols = ["check", "reports", "failed", "which"]
     if not len(c):
         return pd.DataFrame(columns=cols)
@@ -519,7 +520,9 @@ def checks_by_check(c: pd.DataFrame, label, title=None) -> pd.DataFrame:
         for y, dpt, f in zip(part.year, part.department, col(part, "failed")):
             per[(y, dpt)] = per.get((y, dpt), Z) + f
         order = sorted(per.items(), key=lambda kv: (-kv[1], kv[0][0], natural_key(kv[0][1])))
-        which = "；".join(f"{label(y, dpt)} {int(n)}" for (y, dpt), n in order)
+        which = "；".join(f"{label(y, dpt)} {int(n)}" for (y, dpt), n in order[:named])
+        if named is not None and len(order) > named:
+            which += f"……等 {len(order)} 份报告"
         rows.append({"check": title(check) if title else check, "reports": len(per),
                      "failed": int(sum(per.values(), Z)), "which": which})
     out = pd.DataFrame(rows, columns=cols)
@@ -539,6 +542,38 @@ def panel_outturn(bo: pd.DataFrame, m=None) -> pd.DataFrame:
     cols = ["year", "department", "items", "initial_budget_yuan", "actual_yuan", "rate", "deviation_yuan", "pi1_band",
             *(labels[k] for k in _method.BAND_KINDS)]
     return pd.DataFrame(rows, columns=list(dict.fromkeys(cols + [c for r in rows for c in r])))
+
+
+def panel_reports_text(r: pd.DataFrame) -> str:
+    """One sentence on many reports (the panel's ``reports`` with ``kind_zh``): how many, of how
+    many departments and years, 预算 and 决算, Σ 本年支出 of each kind, errors and warnings."""
+    from .numbers import fmt_wan
+    kinds = text_col(r, "kind_zh")
+    years = sorted({int(y) for y in r.year})
+    spend = {}
+    for k, v in zip(kinds, r.expenditure_total_yuan):
+        if num(v) is not None:
+            spend[k] = spend.get(k, Decimal(0)) + num(v)
+    errors = [int(num(e) or 0) for e in r.errors]
+    warnings = [int(num(w) or 0) for w in r.warnings]
+    with_errors = sum(1 for e in errors if e)
+    return (f"本章把 {len(r)} 份报告放在一起比较（数据来自 data/clean/panel/，金额均已换算为元）："
+            f"{len(set(text_col(r, 'department_name')))} 个部门，"
+            f"{'、'.join(str(y) for y in years)}年度；"
+            + "、".join(f"{k} {kinds.count(k)} 份（本年支出合计 {fmt_wan(spend.get(k, Decimal(0)))} 万元）"
+                       for k in ("预算", "决算") if kinds.count(k))
+            + f"。错误共 {sum(errors)} 条（{with_errors} 份报告）、警告 {sum(warnings)} 条。")
+
+
+def panel_outturn_text(po: pd.DataFrame) -> str:
+    """One sentence on the budget outturn of many final accounts (:func:`panel_outturn`): how many,
+    their items, and how many fall in each PEFA PI-1 band."""
+    bands: dict = {}
+    for b in text_col(po, "pi1_band"):
+        bands[b or "无"] = bands.get(b or "无", 0) + 1
+    return (f"{len(po)} 份决算有预算执行明细，共 {int(sum(int(n) for n in po['items']))} 项；"
+            "按决算占年初预算的比例，PI-1 区间 " + "、".join(f"{b} {n} 份" for b, n in sorted(bands.items()))
+            + "。各报告见下表。")
 
 
 # ------------------------------------------------------------------ what a report lacks

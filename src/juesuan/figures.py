@@ -557,14 +557,34 @@ def pefa_outturn(d, stated_budget=None, stated_actual=None, m=None) -> plt.Figur
 
 
 # ------------------------------------------------------------------ several reports
-def panel_structure(p, top: int = 7) -> plt.Figure:
+PANEL_MOST = 40     # reports a panel figure draws one by one; more: the largest, the rest counted in the note
+
+
+def _largest(weights: dict, most: int | None) -> tuple[set, str]:
+    """The ``most`` keys of largest weight (all when there are no more; None: no bound) and the
+    line the note under the figure gets for the rest ("" when none is left out): a figure of 1,000
+    reports would be a page 50,000 pixels tall, past what a PNG can hold."""
+    if most is None or len(weights) <= most:
+        return set(weights), ""
+    order = sorted(weights, key=lambda k: (-weights[k], k))
+    return set(order[:most]), (f"报告较多（{len(weights)} 份），图中只画出金额最大的 {most} 份；"
+                               f"其余 {len(weights) - most} 份的数字见表。")
+
+
+def panel_structure(p, top: int = 7, most: int | None = PANEL_MOST) -> plt.Figure:
     """Each report's expenditure by function class as one 100% bar (a final account's 公开03, a
     budget's 预算03 or 预算05, named on its label): the ``top`` largest classes over all reports in
-    colour, the rest as 其他; one bar per report, so any number of reports stays readable."""
+    colour, the rest as 其他; one bar per report — the ``most`` largest by expenditure when there
+    are more, the rest counted in the note —, so any number of reports stays readable."""
     sh = analysis.panel_class_shares(p.line_items)
     if not len(sh):
         return None
-    reports = sorted({(y, d) for y, d in zip(sh.year, sh.department)})
+    weights: dict = {}
+    for y, d, v in zip(sh.year, sh.department, sh.amount_yuan):
+        weights[(y, d)] = weights.get((y, d), 0.0) + _f(v)
+    kept, left_out = _largest(weights, most)
+    sh = sh[[(y, d) in kept for y, d in zip(sh.year, sh.department)]]
+    reports = sorted(kept)
     totals: dict = {}
     for name, share in zip(sh.name, sh.share):
         totals[name] = totals.get(name, 0.0) + _f(share)
@@ -597,14 +617,20 @@ def panel_structure(p, top: int = 7) -> plt.Figure:
     seen = dict(zip(labels, handles))
     ax.legend(list(seen.values()), list(seen), frameon=False, fontsize=7.5, ncol=4, loc="upper center",
               bbox_to_anchor=(0.5, -0.1 - 0.4 / max(1, len(reports))))
-    return _finish(fig, "各报告 公开03表（决算）、预算03或预算05表（预算）；本套件汇总")
+    return _finish(fig, "各报告 公开03表（决算）、预算03或预算05表（预算）；本套件汇总" + ("\n" + left_out if left_out else ""))
 
 
-def panel_completion(p, m=None) -> plt.Figure:
+def panel_completion(p, m=None, most: int | None = PANEL_MOST) -> plt.Figure:
+    """Each report's items as dots at their completion rates (one row a report; the ``most`` with
+    the largest 年初预算 when there are more, the rest counted in the note)."""
     m = _mm(m)
     bo = p.budget_outturn
     bo = keep(bo, [_has(r) for r in bo.completion_rate])
-    reports = sorted({(y, d) for y, d in zip(bo.year, bo.department)})
+    weights: dict = {}
+    for y, d, v in zip(bo.year, bo.department, bo.initial_budget_yuan):
+        weights[(y, d)] = weights.get((y, d), 0.0) + (_f(v) if _has(v) else 0.0)
+    kept, left_out = _largest(weights, most)
+    reports = sorted(kept)
     fig, ax = plt.subplots(figsize=(8, 0.9 * len(reports) + 1.6))
     for i, (y, d) in enumerate(reports):
         part = bo[(bo.year == y) & (bo.department == d)]
@@ -618,12 +644,13 @@ def panel_completion(p, m=None) -> plt.Figure:
     ax.set_xlabel("完成年初预算的比例（点的大小为年初预算数）")
     ax.set_title("各报告的项目完成率分布（一般公共预算财政拨款支出）")
     ax.set_ylim(-0.6, len(reports) - 0.4)
-    return _finish(fig, "各部门决算 说明部分五(三)；本套件汇总")
+    return _finish(fig, "各部门决算 说明部分五(三)；本套件汇总" + ("\n" + left_out if left_out else ""))
 
 
-def panel_sangong(p) -> plt.Figure:
+def panel_sangong(p, most: int | None = PANEL_MOST) -> plt.Figure:
     """The 三公 total of every report that states one: a final account's budget and actual, a
-    budget's budget (预算07); a report without one is named in the note under the figure."""
+    budget's budget (预算07); a report without one is named in the note under the figure (the
+    ``most`` largest budgets when more reports state one, the rest counted in the note)."""
     v = analysis.panel_sangong(p.sangong, p.line_items)
     everyone = sorted({(y, d) for y, d in zip(p.reports.year, p.reports.department)}) if len(p.reports) else []
     have = {(y, d) for y, d in zip(v.year, v.department)}
@@ -631,6 +658,10 @@ def panel_sangong(p) -> plt.Figure:
     absent = [names.get((y, d), p.label(y, d)) for y, d in everyone if (y, d) not in have]
     if not len(v):
         return None
+    weights = {(y, d): max(_f(b) if _has(b) else 0.0, _f(t) if _has(t) else 0.0)
+               for y, d, b, t in zip(v.year, v.department, v.budget_yuan, v.budget_text_yuan)}
+    kept, left_out = _largest(weights, most)
+    v = v[[(y, d) in kept for y, d in zip(v.year, v.department)]]
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(v) + 1.8))
     w = 0.38
     for i, r in enumerate(v.itertuples()):
@@ -650,4 +681,4 @@ def panel_sangong(p) -> plt.Figure:
     ax.set_xlabel("金额（万元）")
     ax.set_title("各报告财政拨款“三公”经费：预算与决算")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    return _finish(fig, "决算 公开07表与说明部分；预算 预算07表；本套件汇总", absent)
+    return _finish(fig, "决算 公开07表与说明部分；预算 预算07表；本套件汇总" + ("\n" + left_out if left_out else ""), absent)

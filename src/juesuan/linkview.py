@@ -17,6 +17,50 @@ KIND_COLORS = {"预算": "#7570b3", "决算": "#1b9e77"}
 BASIS_ZH = {"all_funds": "全部资金：支出预算总表（预算03）对支出决算表（公开03）",
             "stated_execution": "一般公共预算：当年预算（预算05）对次年预算所说的执行数"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+NAMED = 20      # departments named in a sentence; more are in the table of departments
+
+
+def department_table(links, keys=None) -> pd.DataFrame:
+    """One row per department (``keys``; all by default, in :func:`departments` order): its name,
+    its documents (预算 n 份、决算 m 份), years, the comparisons of its documents (with its units'
+    too), how many disagree, and its findings."""
+    keys = departments(links) if keys is None else list(keys)
+    d, c, f = links.link_documents, links.link_comparisons, links.link_findings
+    docs = {k: [] for k in keys}
+    for k, y, kind in zip(d.dept_key, d.year, doc_kind_zh(d)):
+        if k in docs:
+            docs[k].append((int(y), kind))
+    comp: dict = {}
+    for k, a in zip(c.dept_key, c.agrees):
+        n, bad = comp.get(k, (0, 0))
+        comp[k] = (n + 1, bad + (a != "是"))
+    found: dict = {}
+    for k in f.dept_key:
+        found[k] = found.get(k, 0) + 1
+    rows = []
+    for k in keys:
+        kinds = [kind for _, kind in docs[k]]
+        years = sorted({y for y, _ in docs[k]})
+        rows.append({"department_name": name(links, k),
+                     "documents": "、".join(f"{z} {kinds.count(z)} 份" for z in ("预算", "决算") if kinds.count(z)),
+                     "years": "、".join(str(y) for y in years), "compared": comp.get(k, (0, 0))[0],
+                     "disagree": comp.get(k, (0, 0))[1], "findings": found.get(k, 0)})
+    return pd.DataFrame(rows, columns=["department_name", "documents", "years", "compared", "disagree", "findings"])
+
+
+def detailed(links, keys, most: int | None) -> tuple[list, list]:
+    """(the departments a page shows in detail, the rest): all when there are at most ``most``
+    (None: no bound); else ``most`` of them — those with findings first, the most findings first,
+    then in the order of ``keys`` — so a batch of 500 departments gives a page a reader can open."""
+    keys = list(keys)
+    if most is None or len(keys) <= most:
+        return keys, []
+    found: dict = {}
+    for k in links.link_findings.dept_key:
+        found[k] = found.get(k, 0) + 1
+    order = sorted(range(len(keys)), key=lambda i: (-found.get(keys[i], 0), i))
+    shown = {keys[i] for i in order[:most]}
+    return [k for k in keys if k in shown], [k for k in keys if k not in shown]
 
 
 def _f(v) -> float:
@@ -70,7 +114,9 @@ def overview_text(links) -> str:
     text = (f"data/clean 中共有 {len(d)} 份文件（预算 {kinds.count('预算')} 份、决算 {kinds.count('决算')} 份），"
             f"按文件所写的部门名称归为 {len(keys)} 个部门；")
     if multi:
-        text += f"其中 {len(multi)} 个部门有两份以上文件，可以互相核对：" + "、".join(name(links, k) for k in multi) + "。"
+        listed = "、".join(name(links, k) for k in multi[:NAMED])
+        text += (f"其中 {len(multi)} 个部门有两份以上文件，可以互相核对：" + listed
+                 + ("等（见下表）。" if len(multi) > NAMED else "。"))
     else:
         text += "没有一个部门有两份以上文件：本章只能列出各部门的一份文件，并说明缺少什么。"
     return text

@@ -34,6 +34,15 @@ SKIP_REASON = "部门预算：此项核对只适用于部门决算"
 
 
 @lru_cache(maxsize=None)
+def fiscal_tables(layout: str | None = None) -> tuple[str, ...]:
+    """The budget's tables of fiscal money (data/tables.csv: money ``fiscal``), of ``layout`` when
+    given — by_function: 预算05, 08, 09, whose sum is a function class's fiscal figure."""
+    return tuple(t for t, spec in table_specs().items()
+                 if spec.get("kind") == "budget" and spec.get("money") == "fiscal"
+                 and (layout is None or spec.get("layout") == layout))
+
+
+@lru_cache(maxsize=None)
 def budget_checks() -> list[dict]:
     with open(PACKAGE_DATA / "budget_checks.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -347,7 +356,7 @@ def _table_values(tables: dict[str, Table], subject: str) -> list[tuple]:
     if subject.startswith("func:"):
         code = subject[5:]
         found, where = None, None
-        for tid in ("预算05", "预算08", "预算09"):
+        for tid in fiscal_tables("by_function"):
             t = tables.get(tid)
             if not _ok(t):
                 continue
@@ -411,7 +420,7 @@ def check_text_vs_tables(facts: list[dict], tables: dict[str, Table], log: Check
             continue
         places = f.get("places") or 0
         same = next((c for c in cands if _stated_match(f["value"], places, c[0])[0]), None)
-        if same is None and cands[0][1] not in ("预算05", "预算08", "预算09", "预算06") and s.startswith("func:"):
+        if same is None and cands[0][1] not in fiscal_tables() and s.startswith("func:"):
             # only an all-funds table has the class: it may agree, but a difference with it proves nothing
             # (the text may state the fiscal figure, whose table was not read)
             log.skip("budget_text_vs_table", f"{s}: no fiscal table has it, and the all-funds figure differs")
@@ -537,7 +546,7 @@ def check_items_cover(items: list[dict], tables: dict[str, Table], log: CheckLog
         return
     level = max((len(i["code"]) for i in items if i["code"]), default=7)
     listed = {i["code"] for i in items if i["code"]}
-    for tid in ("预算05", "预算08", "预算09"):
+    for tid in fiscal_tables("by_function"):
         t = tables.get(tid)
         if not _ok(t):
             continue
