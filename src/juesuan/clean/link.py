@@ -165,24 +165,10 @@ class Doc:
             self._rows = _doc_rows(self.folder)
         return self._rows[name]
 
-    @property
-    def items(self) -> list:
-        """line_items rows (dicts, amounts Decimal)."""
-        return self._table("items")
-
-    @property
-    def facts(self) -> list:
-        """stated_facts rows."""
-        return self._table("facts")
-
-    @property
-    def outturn(self) -> list:
-        """budget_outturn rows."""
-        return self._table("outturn")
-
-    @property
-    def sangong(self) -> list:
-        return self._table("sangong")
+    items = property(lambda self: self._table("items"), doc="line_items rows (dicts, amounts Decimal).")
+    facts = property(lambda self: self._table("facts"), doc="stated_facts rows.")
+    outturn = property(lambda self: self._table("outturn"), doc="budget_outturn rows.")
+    sangong = property(lambda self: self._table("sangong"), doc="sangong rows.")
 
     def release(self) -> None:
         """Let go of the rows and text lines (read again when asked for)."""
