@@ -563,7 +563,7 @@ PANEL_MOST = 40     # reports a panel figure draws one by one; more: the largest
 def _largest(weights: dict, most: int | None) -> tuple[set, str]:
     """The ``most`` keys of largest weight (all when there are no more; None: no bound) and the
     line the note under the figure gets for the rest ("" when none is left out): a figure of 1,000
-    reports would be a page 50,000 pixels tall, past what a PNG can hold."""
+    reports would be 50,000 pixels tall, near the 2^16 matplotlib can draw."""
     if most is None or len(weights) <= most:
         return set(weights), ""
     order = sorted(weights, key=lambda k: (-weights[k], k))
