@@ -6,6 +6,8 @@ display frames and figures.  Takes the link tables of :mod:`juesuan.clean.link` 
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -34,9 +36,7 @@ def department_table(links, keys=None) -> pd.DataFrame:
     for k, a in zip(c.dept_key, c.agrees):
         n, bad = comp.get(k, (0, 0))
         comp[k] = (n + 1, bad + (a != "是"))
-    found: dict = {}
-    for k in f.dept_key:
-        found[k] = found.get(k, 0) + 1
+    found = Counter(f.dept_key)
     rows = []
     for k in keys:
         kinds = [kind for _, kind in docs[k]]
@@ -55,9 +55,7 @@ def detailed(links, keys, most: int | None) -> tuple[list, list]:
     keys = list(keys)
     if most is None or len(keys) <= most:
         return keys, []
-    found: dict = {}
-    for k in links.link_findings.dept_key:
-        found[k] = found.get(k, 0) + 1
+    found = Counter(links.link_findings.dept_key)
     order = sorted(range(len(keys)), key=lambda i: (-found.get(keys[i], 0), i))
     shown = {keys[i] for i in order[:most]}
     return [k for k in keys if k in shown], [k for k in keys if k not in shown]
